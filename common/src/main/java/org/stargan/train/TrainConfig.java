@@ -1,0 +1,129 @@
+package org.stargan.train;
+
+import org.stargan.nn.DiscriminatorConfig;
+import org.stargan.nn.GeneratorConfig;
+
+/**
+ * Training hyper-parameters with the names and defaults of the official {@code main.py}.
+ *
+ * @param cDim number of domain labels
+ * @param imageSize image side in pixels
+ * @param gConvDim generator's first-layer channels
+ * @param dConvDim discriminator's first-layer channels
+ * @param gRepeatNum generator residual blocks
+ * @param dRepeatNum discriminator stride-2 layers
+ * @param lambdaCls weight of the domain classification loss
+ * @param lambdaRec weight of the reconstruction loss
+ * @param lambdaGp weight of the gradient penalty
+ * @param batchSize images per iteration
+ * @param numIters total iterations
+ * @param numItersDecay iterations over which both learning rates decay linearly to zero
+ * @param gLr generator learning rate
+ * @param dLr discriminator learning rate
+ * @param nCritic D updates per G update
+ * @param beta1 Adam β₁
+ * @param beta2 Adam β₂
+ * @param lrUpdateStep iterations between learning-rate decrements
+ * @param labelMode multi-label (CelebA) or single-label (RaFD, folders)
+ * @param seed seed of the initial weights, the target-label permutations and the gradient-penalty α
+ */
+public record TrainConfig(
+        int cDim,
+        int imageSize,
+        int gConvDim,
+        int dConvDim,
+        int gRepeatNum,
+        int dRepeatNum,
+        double lambdaCls,
+        double lambdaRec,
+        double lambdaGp,
+        int batchSize,
+        long numIters,
+        long numItersDecay,
+        double gLr,
+        double dLr,
+        int nCritic,
+        double beta1,
+        double beta2,
+        long lrUpdateStep,
+        LabelMode labelMode,
+        long seed) {
+
+    /** Validates every field, naming the one at fault. */
+    public TrainConfig {
+        positive("cDim", cDim);
+        positive("imageSize", imageSize);
+        positive("batchSize", batchSize);
+        positive("nCritic", nCritic);
+        positive("lrUpdateStep", lrUpdateStep);
+        positive("numIters", numIters);
+        if (numItersDecay < 0 || numItersDecay > numIters) {
+            throw new IllegalArgumentException("numItersDecay: " + numItersDecay + ", expected 0.." + numIters);
+        }
+        for (double v : new double[] {lambdaCls, lambdaRec, lambdaGp, gLr, dLr}) {
+            if (!(v >= 0) || Double.isInfinite(v)) {
+                throw new IllegalArgumentException("lambdas and learning rates must be finite and ≥ 0, found " + v);
+            }
+        }
+        if (!(beta1 >= 0 && beta1 < 1) || !(beta2 >= 0 && beta2 < 1)) {
+            throw new IllegalArgumentException("beta1/beta2: " + beta1 + "/" + beta2 + ", expected values in [0, 1)");
+        }
+        if (labelMode == null) {
+            throw new IllegalArgumentException("labelMode: null, expected MULTI_LABEL or SINGLE_LABEL");
+        }
+        new GeneratorConfig(gConvDim, cDim, gRepeatNum);
+        new DiscriminatorConfig(imageSize, dConvDim, cDim, dRepeatNum);
+    }
+
+    private static void positive(String name, long v) {
+        if (v < 1) {
+            throw new IllegalArgumentException(name + ": " + v + ", expected ≥ 1");
+        }
+    }
+
+    /** The official defaults (CelebA, 128 px, 5 attributes, 200k iterations). */
+    public static TrainConfig official() {
+        return new TrainConfig(5, 128, 64, 64, 6, 6, 1, 10, 10, 16, 200_000, 100_000, 1e-4, 1e-4, 5, 0.5, 0.999, 1000,
+                LabelMode.MULTI_LABEL, 1234);
+    }
+
+    /** The generator this configuration trains. */
+    public GeneratorConfig generator() {
+        return new GeneratorConfig(gConvDim, cDim, gRepeatNum);
+    }
+
+    /** The discriminator this configuration trains. */
+    public DiscriminatorConfig discriminator() {
+        return new DiscriminatorConfig(imageSize, dConvDim, cDim, dRepeatNum);
+    }
+
+    /** A copy with other network sizes. */
+    public TrainConfig withNetworks(int imageSize, int gConvDim, int dConvDim, int gRepeatNum, int dRepeatNum) {
+        return new TrainConfig(cDim, imageSize, gConvDim, dConvDim, gRepeatNum, dRepeatNum, lambdaCls, lambdaRec, lambdaGp,
+                batchSize, numIters, numItersDecay, gLr, dLr, nCritic, beta1, beta2, lrUpdateStep, labelMode, seed);
+    }
+
+    /** A copy with another batch size. */
+    public TrainConfig withBatchSize(int batchSize) {
+        return new TrainConfig(cDim, imageSize, gConvDim, dConvDim, gRepeatNum, dRepeatNum, lambdaCls, lambdaRec, lambdaGp,
+                batchSize, numIters, numItersDecay, gLr, dLr, nCritic, beta1, beta2, lrUpdateStep, labelMode, seed);
+    }
+
+    /** A copy with other loop settings. */
+    public TrainConfig withSchedule(long numIters, long numItersDecay, int nCritic, long lrUpdateStep) {
+        return new TrainConfig(cDim, imageSize, gConvDim, dConvDim, gRepeatNum, dRepeatNum, lambdaCls, lambdaRec, lambdaGp,
+                batchSize, numIters, numItersDecay, gLr, dLr, nCritic, beta1, beta2, lrUpdateStep, labelMode, seed);
+    }
+
+    /** A copy with another label mode and domain count. */
+    public TrainConfig withLabels(LabelMode labelMode, int cDim) {
+        return new TrainConfig(cDim, imageSize, gConvDim, dConvDim, gRepeatNum, dRepeatNum, lambdaCls, lambdaRec, lambdaGp,
+                batchSize, numIters, numItersDecay, gLr, dLr, nCritic, beta1, beta2, lrUpdateStep, labelMode, seed);
+    }
+
+    /** A copy with another seed. */
+    public TrainConfig withSeed(long seed) {
+        return new TrainConfig(cDim, imageSize, gConvDim, dConvDim, gRepeatNum, dRepeatNum, lambdaCls, lambdaRec, lambdaGp,
+                batchSize, numIters, numItersDecay, gLr, dLr, nCritic, beta1, beta2, lrUpdateStep, labelMode, seed);
+    }
+}
