@@ -24,10 +24,18 @@ public final class TorchInit {
     /** Fills {@code target} with U(−bound, bound) drawn from {@code rng}. */
     public static void uniform(NDArray target, double bound, SplittableRandom rng) {
         int n = Math.toIntExact(target.getShape().size());
-        float[] v = new float[n];
+        double[] v = new double[n];
         for (int i = 0; i < n; i++) {
-            v[i] = (float) ((rng.nextDouble() * 2 - 1) * bound);
+            v[i] = (rng.nextDouble() * 2 - 1) * bound;
         }
-        target.set(v);
+        if (target.getDataType() == ai.djl.ndarray.types.DataType.FLOAT64) {
+            target.set(v);
+        } else {
+            float[] f = new float[n];
+            for (int i = 0; i < n; i++) {
+                f[i] = (float) v[i];
+            }
+            target.set(f);
+        }
     }
 }

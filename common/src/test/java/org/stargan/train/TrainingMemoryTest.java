@@ -1,0 +1,64 @@
+package org.stargan.train;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+
+/**
+ * 300 iterations at the small config (32 px, conv 16, G repeat 2, D repeat 5, batch 8, n_critic 5) hold memory flat.
+ *
+ * <p>Bounds: the number of live NDArrays is exactly the same after every iteration (no array outlives its step);
+ * native memory (RSS minus the JVM's committed heap) grows by less than 40 MB from iteration 50 to 300. PyTorch's
+ * create-graph backward driven from DJL leaks about 2.3 MB per iteration, which would be ~575 MB here.
+ */
+class TrainingMemoryTest {
+
+    @Test
+    void memoryStaysFlatOver300Iterations() throws IOException {
+        TrainConfig config = TrainConfig.official().withNetworks(32, 16, 16, 2, 5).withBatchSize(8);
+        try (NDManager m = NDManager.newBaseManager();
+                StarGanTrainer trainer = new StarGanTrainer(config, m)) {
+            NDArray images = m.randomUniform(-1, 1, new Shape(8, 3, 32, 32));
+            float[][] labels = PyTorchParityTest.labels(8, 5, true, 9);
+            int arraysAfterFirst = -1;
+            long nativeAt50 = 0;
+            long nativeAt300 = 0;
+            for (int it = 0; it < 300; it++) {
+                StepLosses l = trainer.iterate(it, images, labels, IterationNoise.draw(7, it, 8));
+                assertThat(l.dGp()).isFinite();
+                int arrays = m.getManagedArrays().size();
+                if (it == 0) {
+                    arraysAfterFirst = arrays;
+                }
+                assertThat(arrays).as("live NDArrays after iteration %d", it).isEqualTo(arraysAfterFirst);
+                if (it == 49) {
+                    nativeAt50 = nativeBytes();
+                }
+            }
+            nativeAt300 = nativeBytes();
+            long growthMb = (nativeAt300 - nativeAt50) >> 20;
+            System.out.printf("native memory growth over iterations 50..300: %d MB%n", growthMb);
+            assertThat(growthMb).as("native memory growth in MB, iterations 50..300").isLessThan(40);
+        }
+    }
+
+    /** Resident set size minus the heap the JVM has committed. */
+    private static long nativeBytes() throws IOException {
+        System.gc();
+        long rssKb = 0;
+        for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+            if (line.startsWith("VmRSS:")) {
+                rssKb = Long.parseLong(line.replaceAll("[^0-9]", ""));
+            }
+        }
+        long heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getCommitted();
+        return rssKb * 1024 - heap;
+    }
+}
