@@ -1,0 +1,115 @@
+package org.stargan.cli;
+
+import ai.djl.Device;
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDManager;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.stargan.bench.BenchConfig;
+import org.stargan.bench.GeneratorForwardBench;
+import org.stargan.bench.TrainStepBench;
+
+/**
+ * {@code stargan bench g-forward|train-step}: times the Java implementation and, with {@code --reference}, the same
+ * work in PyTorch eager on the same machine in the same run, and prints one JSON object on the last line.
+ */
+final class BenchCommand {
+    static final String USAGE = """
+            usage: stargan bench g-forward  [--config paper|small] [--batch B] [options]
+                   stargan bench train-step [--config small|paper] [--batch B] [options]
+
+            g-forward   G's forward pass (inference); reports ms_per_image (median over timed batches / batch)
+            train-step  training iterations (official losses, gradient penalty, Adam); reports the medians
+                        d_step_ms (iteration with a D update only) and d_plus_g_ms (D update then G update)
+
+            configs: small = 32 px, conv 16, G repeat 2, D repeat 5; paper = 128 px, conv 64, repeat 6 (c_dim 5)
+
+            options:
+              --batch B        images per batch (default 1 for g-forward, 8 for train-step)
+              --warmup N       untimed repetitions first (default 3)
+              --iters N        timed repetitions (default 10; train-step times N of each kind)
+              --device D       cpu, cuda or cuda:N (default cpu)
+              --reference      also run the same work with PyTorch eager (common/python/bench_reference.py, needs
+                               python3 with torch: apt-get install python3-torch) and report java/reference ratios
+              --python PATH    interpreter for --reference (default: $STARGAN_PYTHON, else python3 with torch)
+
+            The last line printed is a JSON object, e.g. {"ms_per_image": 80.1, ...}.
+            """;
+
+    private BenchCommand() {}
+
+    static int run(List<String> args, PrintStream out, PrintStream err) throws IOException, InterruptedException {
+        if (args.isEmpty() || args.contains("--help") || args.contains("-h")) {
+            out.print(USAGE);
+            return args.isEmpty() ? 2 : 0;
+        }
+        String what = args.get(0);
+        if (!what.equals("g-forward") && !what.equals("train-step")) {
+            throw new Options.UsageException("bench: unknown benchmark '" + what + "', expected g-forward or train-step");
+        }
+        Options o = Options.parse("bench " + what, args.subList(1, args.size()),
+                Set.of("config", "batch", "warmup", "iters", "device", "python"), Set.of("reference"));
+        boolean forward = what.equals("g-forward");
+        BenchConfig config = BenchConfig.parse(o.string("config", forward ? "paper" : "small"));
+        int batch = o.positiveInt("batch", forward ? 1 : 8);
+        int warmup = o.nonNegativeInt("warmup", 3);
+        int iters = o.positiveInt("iters", 10);
+        Device device = Devices.parse(o.string("device", "cpu"));
+
+        Map<String, Object> result = new LinkedHashMap<>();
+        try (NDManager manager = NDManager.newBaseManager(device)) {
+            err.printf("engine %s %s on %s%n", Engine.getInstance().getEngineName(), Engine.getInstance().getVersion(), device);
+            result.putAll(forward
+                    ? GeneratorForwardBench.run(manager, config, batch, warmup, iters, err)
+                    : TrainStepBench.run(manager, config, batch, warmup, iters, err));
+        }
+        result.put("device", device.toString());
+        if (o.flag("reference")) {
+            Map<String, Object> ref = runReference(o.string("python", null), what, config, batch, warmup, iters, err);
+            for (String key : forward ? List.of("ms_per_image") : List.of("d_step_ms", "d_plus_g_ms")) {
+                double java = ((Number) result.get(key)).doubleValue();
+                double torch = ((Number) ref.get(key)).doubleValue();
+                result.put("reference_" + key, torch);
+                result.put("ratio_" + key, java / torch);
+            }
+            result.put("reference_torch", ref.get("torch"));
+            result.put("reference_threads", ref.get("threads"));
+        }
+        out.println(Json.write(result));
+        return 0;
+    }
+
+    private static Map<String, Object> runReference(String python, String what, BenchConfig config, int batch, int warmup,
+            int iters, PrintStream err) throws IOException, InterruptedException {
+        Path script = ProjectPaths.pythonDir().resolve("bench_reference.py");
+        if (!Files.isRegularFile(script)) {
+            throw new IllegalStateException("--reference: " + script + " not found; run from a checkout of the project");
+        }
+        String interpreter = python != null ? python : PythonFinder.withTorch();
+        List<String> cmd = new ArrayList<>(List.of(interpreter, script.toString(), what, "--config", config.cliName(),
+                "--batch", Integer.toString(batch), "--warmup", Integer.toString(warmup), "--iters", Integer.toString(iters),
+                "--threads", Integer.toString(Integer.getInteger("ai.djl.pytorch.num_threads", Runtime.getRuntime().availableProcessors()))));
+        Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        String last = null;
+        try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+            for (String line; (line = r.readLine()) != null; ) {
+                last = line;
+            }
+        }
+        int code = p.waitFor();
+        if (code != 0 || last == null) {
+            throw new IllegalStateException("--reference: " + String.join(" ", cmd) + " exited with status " + code);
+        }
+        return Json.readObject(last);
+    }
+}

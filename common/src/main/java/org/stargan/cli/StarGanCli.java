@@ -1,0 +1,51 @@
+package org.stargan.cli;
+
+import java.io.PrintStream;
+import java.util.Arrays;
+import java.util.List;
+
+/** Entry point of {@code ./stargan}: dispatches to the commands that run the StarGAN core directly, without Kafka. */
+public final class StarGanCli {
+    static final String USAGE = """
+            usage: stargan <command> [options]     (stargan <command> --help for its options)
+
+            commands:
+              bench      time G's forward pass or a training iteration, optionally against PyTorch eager
+            """;
+
+    private StarGanCli() {}
+
+    /** Runs a command; exits with its status (0 ok, 1 failure, 2 usage error). */
+    public static void main(String[] args) {
+        System.exit(run(Arrays.asList(args), System.out, System.err));
+    }
+
+    static int run(List<String> args, PrintStream out, PrintStream err) {
+        if (args.isEmpty() || args.get(0).equals("--help") || args.get(0).equals("-h") || args.get(0).equals("help")) {
+            out.print(USAGE);
+            return args.isEmpty() ? 2 : 0;
+        }
+        String command = args.get(0);
+        List<String> rest = args.subList(1, args.size());
+        try {
+            return switch (command) {
+                case "bench" -> BenchCommand.run(rest, out, err);
+                default -> {
+                    err.println("stargan: unknown command '" + command + "'");
+                    err.print(USAGE);
+                    yield 2;
+                }
+            };
+        } catch (Options.UsageException e) {
+            err.println("stargan " + e.getMessage());
+            return 2;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            err.println("stargan " + command + ": interrupted");
+            return 1;
+        } catch (Exception e) {
+            err.println("stargan " + command + ": " + e.getMessage());
+            return 1;
+        }
+    }
+}
