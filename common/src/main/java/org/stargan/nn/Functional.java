@@ -53,34 +53,72 @@ public final class Functional {
     }
 
     /**
-     * {@code conv_transpose2d(x, weight, stride=2, padding=1)} for a 4×4 kernel laid out [C_in, C_out, 4, 4].
+     * {@code conv_transpose2d(x, weight, stride=2, padding=1)} for a 4×4 kernel laid out [C_in, C_out, 4, 4]
+     * (DJL's deconvolution is not implemented on the PyTorch engine).
      *
-     * <p>DJL's deconvolution is not implemented on the PyTorch engine. This computes it as one matrix product and a
-     * col2im: every input pixel's contribution to its 4×4 output neighbourhood is x(pixel)·W, i.e.
-     * cols = x[N·H·W, C_in] × W[C_in, C_out·16]; the contributions are then summed into place. The weight enters the
-     * product in its stored layout, so no weight-sized tensor is ever copied, forward or backward: the discriminator's
-     * weights (up to 134 MB at the paper size), pushed through this in the gradient penalty, made every other
-     * formulation we timed (phase decomposition with reordered kernels, zero insertion with a flipped kernel)
-     * memory-bound on the weight reordering.
-     *
-     * <p>col2im: output row o receives input row i through kernel row k when o = 2i − 1 + k. Writing k = 2k_h + k_l,
-     * the padded row O = o + 1 = 2(i + k_h) + k_l, so the rows of the k_h = 0 half land unshifted and those of the
-     * k_h = 1 half one row down: two padded slices and one sum per spatial axis, then an interleave of k_l.
+     * <p>Two exact formulations, chosen by which side is bigger. Reordering the weight into phase kernels costs
+     * passes over the weight; the matrix-product form costs passes over four output-sized tensors instead. When the
+     * input has fewer pixels than channels (the discriminator's deep layers inside the gradient penalty, whose weights
+     * reach 134 MB at the paper size) the matrix product wins; when pixels dominate (the generator's upsampling) the
+     * phase decomposition does.
      */
     public static NDArray convTranspose4x4s2(NDArray x, NDArray weight) {
         Shape ws = weight.getShape();
         if (ws.dimension() != 4 || ws.get(2) != 4 || ws.get(3) != 4) {
             throw new IllegalArgumentException("convTranspose4x4s2: weight shape " + ws + ", expected [C_in, C_out, 4, 4]");
         }
-        long cin = ws.get(0);
-        long cout = ws.get(1);
+        Shape xs = x.getShape();
+        if (xs.dimension() != 4 || xs.get(1) != ws.get(0)) {
+            throw new IllegalArgumentException("convTranspose4x4s2: input shape " + xs + ", expected (N, " + ws.get(0) + ", H, W)");
+        }
+        long pixels = xs.get(0) * xs.get(2) * xs.get(3);
+        return pixels >= ws.get(0) ? convTransposeByPhases(x, weight) : convTransposeByMatmul(x, weight);
+    }
+
+    /**
+     * The transposed convolution by phase decomposition: each output pixel (2m+a, 2n+b) sees a 2×2 window of the
+     * input through the kernel taps of its phase (a, b). One stride-1 2×2 convolution with 4·C_out filters (all four
+     * phases at once) on the padded input computes every phase on an (H+1)×(W+1) grid; interleaving the phases gives
+     * a (2H+2)×(2W+2) image whose interior is the result. No zeros are inserted (that would cost four times the
+     * multiply-adds).
+     */
+    static NDArray convTransposeByPhases(NDArray x, NDArray weight) {
+        long cin = weight.getShape().get(0);
+        long cout = weight.getShape().get(1);
+        NDManager m = x.getManager();
+        // Tap k = 2·(1−t) + s, where t is the tap's place in the 2×2 window and s = 1 − a picks the phase.
+        NDArray phaseKernels = owned(m, weight.reshape(cin, cout, 2, 2, 2, 2))
+                .flip(2, 4)
+                .transpose(3, 5, 1, 0, 2, 4)
+                .reshape(4 * cout, cin, 2, 2);
+        NDArray phases = conv2d(x, phaseKernels, null, 1, 1);
         Shape xs = x.getShape();
         long n = xs.get(0);
         long h = xs.get(2);
         long w = xs.get(3);
-        if (xs.get(1) != cin) {
-            throw new IllegalArgumentException("convTranspose4x4s2: input has " + xs.get(1) + " channels, weight expects " + cin);
-        }
+        NDArray interleaved = phases.reshape(n, 2, 2, cout, h + 1, w + 1)
+                .transpose(0, 3, 4, 1, 5, 2)
+                .reshape(n, cout, 2 * h + 2, 2 * w + 2);
+        return interleaved.get(new NDIndex(":, :, 1:{}, 1:{}", 2 * h + 1, 2 * w + 1));
+    }
+
+    /**
+     * The transposed convolution as one matrix product and a col2im: every input pixel's contribution to its 4×4
+     * output neighbourhood is x(pixel)·W, i.e. cols = x[N·H·W, C_in] × W[C_in, C_out·16]; the contributions are then
+     * summed into place. The weight enters the product in its stored layout, so no weight-sized tensor is copied,
+     * forward or backward; the col2im moves four output-sized tensors instead.
+     *
+     * <p>col2im: output row o receives input row i through kernel row k when o = 2i − 1 + k. Writing k = 2k_h + k_l,
+     * the padded row O = o + 1 = 2(i + k_h) + k_l, so the rows of the k_h = 0 half land unshifted and those of the
+     * k_h = 1 half one row down: two padded slices and one sum per spatial axis, then an interleave of k_l.
+     */
+    static NDArray convTransposeByMatmul(NDArray x, NDArray weight) {
+        long cin = weight.getShape().get(0);
+        long cout = weight.getShape().get(1);
+        Shape xs = x.getShape();
+        long n = xs.get(0);
+        long h = xs.get(2);
+        long w = xs.get(3);
         NDManager m = x.getManager();
         NDArray pixels = x.transpose(0, 2, 3, 1).reshape(n * h * w, cin);
         NDArray cols = pixels.matMul(owned(m, weight.reshape(cin, cout * 16)))
