@@ -64,7 +64,8 @@ final class BenchCommand {
         int batch = o.positiveInt("batch", forward ? 1 : 8);
         int warmup = o.nonNegativeInt("warmup", 3);
         int iters = o.positiveInt("iters", 10);
-        Device device = Devices.parse(o.string("device", "cpu"));
+        String deviceName = o.string("device", "cpu");
+        Device device = Devices.parseAvailable(deviceName);
 
         Map<String, Object> result = new LinkedHashMap<>();
         try (NDManager manager = NDManager.newBaseManager(device)) {
@@ -73,7 +74,7 @@ final class BenchCommand {
                     ? GeneratorForwardBench.run(manager, config, batch, warmup, iters, err)
                     : TrainStepBench.run(manager, config, batch, warmup, iters, err));
         }
-        result.put("device", device.toString());
+        result.put("device", deviceName);
         if (o.flag("reference")) {
             Map<String, Object> ref = runReference(o.string("python", null), what, config, batch, warmup, iters, err);
             for (String key : forward ? List.of("ms_per_image") : List.of("d_step_ms", "d_plus_g_ms")) {

@@ -6,6 +6,20 @@ import ai.djl.Device;
 final class Devices {
     private Devices() {}
 
+    /** Parses and checks that the engine can use the device. */
+    static Device parseAvailable(String value) {
+        Device d = parse(value);
+        if (d.isGpu()) {
+            int gpus = ai.djl.engine.Engine.getInstance().getGpuCount();
+            if (d.getDeviceId() >= gpus) {
+                throw new Options.UsageException("--device: '" + value + "', but the PyTorch engine sees " + gpus
+                        + " GPU(s); the bundled libtorch is the CPU build (DJL downloads a CUDA build when run online"
+                        + " without -Dai.djl.offline=true on a machine with a GPU)");
+            }
+        }
+        return d;
+    }
+
     static Device parse(String value) {
         String v = value.trim().toLowerCase(java.util.Locale.ROOT);
         if (v.equals("cpu")) {

@@ -2,8 +2,11 @@ package org.stargan.train;
 
 /**
  * The official learning-rate schedule: after iteration i (0-based), if {@code (i+1) % lrUpdateStep == 0} and
- * {@code (i+1) > numIters − numItersDecay}, the rate drops by {@code initial / numItersDecay}; it reaches zero at
- * the last iteration when the decay span is a multiple of the update step.
+ * {@code (i+1) > numIters − numItersDecay}, the rate drops by {@code initial / numItersDecay}.
+ *
+ * <p>This is the official code's rule, kept exactly: the drop is per update step, not per iteration, so with the
+ * defaults (decay over 100k iterations, a step every 1000) the rate ends at 0.999·initial, not near zero; with
+ * {@code lrUpdateStep = 1} it falls linearly to initial/numItersDecay in the last iteration.
  */
 public final class LinearDecay {
     private LinearDecay() {}
