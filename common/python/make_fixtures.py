@@ -91,9 +91,29 @@ def paper_forward_fixture(name='paper_forward.npz', batch=2):
     print(f'{path}: {os.path.getsize(path) / 1e6:.2f} MB')
 
 
+def interop_fixtures():
+    """Official-format checkpoints (zip and legacy torch.save) of small hashed-weight models, and a translation
+    computed by PyTorch from the zip one."""
+    G = Generator(4, 3, 1)
+    D = Discriminator(16, 4, 3, 2)
+    hashed_init_(G, G_SEED)
+    hashed_init_(D, D_SEED)
+    for name, net in (('tiny-G', G), ('tiny-D', D)):
+        torch.save(net.state_dict(), os.path.join(OUT, f'{name}.zip.ckpt'))
+        torch.save(net.state_dict(), os.path.join(OUT, f'{name}.legacy.ckpt'), _use_new_zipfile_serialization=False)
+    x = images(2, 16, 7)
+    c = torch.tensor([[1.0, 0.0, 0.5], [0.0, 1.0, 1.0]])
+    with torch.no_grad():
+        out = G(x, c)
+    np.save(os.path.join(OUT, 'tiny-translate-input.npy'), x.numpy())
+    np.savez(os.path.join(OUT, 'tiny-translate.npz'), c=c.numpy(), out=out.numpy())
+    print('interop fixtures written')
+
+
 if __name__ == '__main__':
     torch.set_num_threads(2)
     os.makedirs(OUT, exist_ok=True)
     step_fixture('small_multilabel_step.npz', 32, 8, 2, 8, 4, 5, 4, True)
     step_fixture('tiny_singlelabel_step.npz', 16, 4, 1, 4, 3, 4, 4, False)
     paper_forward_fixture()
+    interop_fixtures()

@@ -6,10 +6,11 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /** Finds a Python interpreter that can import torch, for the reference runs. */
-final class PythonFinder {
+public final class PythonFinder {
     private PythonFinder() {}
 
-    static String withTorch() throws InterruptedException {
+    /** The first interpreter among $STARGAN_PYTHON, python3 and the system python3 that can import torch. */
+    public static String withTorch() throws InterruptedException {
         List<String> candidates = new ArrayList<>();
         String configured = System.getenv("STARGAN_PYTHON");
         if (configured != null && !configured.isBlank()) {

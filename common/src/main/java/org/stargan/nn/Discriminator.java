@@ -11,6 +11,8 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.SplittableRandom;
 
 /**
@@ -34,26 +36,31 @@ public final class Discriminator implements AutoCloseable {
         this.config = config;
         this.manager = parent.newSubManager();
         SplittableRandom rng = new SplittableRandom(seed);
+        Map<String, long[]> shapes = parameterShapes(config);
+        for (Map.Entry<String, long[]> e : shapes.entrySet()) {
+            NDArray p = manager.create(new Shape(e.getValue()), dtype);
+            // A bias takes the bound of its layer's weight, as PyTorch's Conv2d.reset_parameters does.
+            String weightKey = e.getKey().endsWith(".bias") ? e.getKey().replace(".bias", ".weight") : e.getKey();
+            TorchInit.uniform(p, TorchInit.bound(new Shape(shapes.get(weightKey))), rng);
+            parameters.add(e.getKey(), p);
+        }
+    }
+
+    /** The official {@code state_dict} keys and shapes, in the official order. */
+    public static Map<String, long[]> parameterShapes(DiscriminatorConfig config) {
+        Map<String, long[]> shapes = new LinkedHashMap<>();
         long in = 3;
         long out = config.convDim();
         for (int i = 0; i < config.repeatNum(); i++) {
-            NDArray w = manager.create(new Shape(out, in, 4, 4), dtype);
-            double bound = TorchInit.bound(w.getShape());
-            TorchInit.uniform(w, bound, rng);
-            NDArray b = manager.create(new Shape(out), dtype);
-            TorchInit.uniform(b, bound, rng);
-            parameters.add("main." + (2 * i) + ".weight", w);
-            parameters.add("main." + (2 * i) + ".bias", b);
+            shapes.put("main." + (2 * i) + ".weight", new long[] {out, in, 4, 4});
+            shapes.put("main." + (2 * i) + ".bias", new long[] {out});
             in = out;
             out *= 2;
         }
-        NDArray src = manager.create(new Shape(1, in, 3, 3), dtype);
-        TorchInit.uniform(src, TorchInit.bound(src.getShape()), rng);
-        parameters.add("conv1.weight", src);
+        shapes.put("conv1.weight", new long[] {1, in, 3, 3});
         int k = config.classifierKernel();
-        NDArray cls = manager.create(new Shape(config.cDim(), in, k, k), dtype);
-        TorchInit.uniform(cls, TorchInit.bound(cls.getShape()), rng);
-        parameters.add("conv2.weight", cls);
+        shapes.put("conv2.weight", new long[] {config.cDim(), in, k, k});
+        return shapes;
     }
 
     /** The architecture. */

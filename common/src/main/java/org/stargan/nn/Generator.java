@@ -10,6 +10,8 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.SplittableRandom;
 
 /**
@@ -36,40 +38,57 @@ public final class Generator implements AutoCloseable {
         this.upStart = residualStart + config.repeatNum();
         this.lastConv = upStart + 6;
         SplittableRandom rng = new SplittableRandom(seed);
+        for (Map.Entry<String, long[]> e : parameterShapes(config).entrySet()) {
+            long[] shape = e.getValue();
+            NDArray p;
+            if (shape.length == 4) {
+                p = manager.create(new Shape(shape), dtype);
+                TorchInit.uniform(p, TorchInit.bound(p.getShape()), rng);
+            } else if (e.getKey().endsWith(".weight")) {
+                p = manager.ones(new Shape(shape), dtype);
+            } else {
+                p = manager.zeros(new Shape(shape), dtype);
+            }
+            parameters.add(e.getKey(), p);
+        }
+    }
+
+    /**
+     * The official {@code state_dict} keys of the learnable tensors and their shapes, in the official order (buffers
+     * such as {@code running_mean} excluded).
+     */
+    public static Map<String, long[]> parameterShapes(GeneratorConfig config) {
+        Map<String, long[]> shapes = new LinkedHashMap<>();
         int d = config.convDim();
-        conv("main.0.weight", d, 3 + config.cDim(), 7, dtype, rng);
-        norm("main.1", d, dtype);
+        shapes.put("main.0.weight", new long[] {d, 3 + config.cDim(), 7, 7});
+        norm(shapes, "main.1", d);
         int curr = d;
         for (int i = 0; i < 2; i++) {
-            conv("main." + (3 + 3 * i) + ".weight", curr * 2, curr, 4, dtype, rng);
-            norm("main." + (4 + 3 * i), curr * 2, dtype);
+            shapes.put("main." + (3 + 3 * i) + ".weight", new long[] {curr * 2, curr, 4, 4});
+            norm(shapes, "main." + (4 + 3 * i), curr * 2);
             curr *= 2;
         }
         for (int r = 0; r < config.repeatNum(); r++) {
-            String p = "main." + (residualStart + r) + ".main.";
-            conv(p + "0.weight", curr, curr, 3, dtype, rng);
-            norm(p + "1", curr, dtype);
-            conv(p + "3.weight", curr, curr, 3, dtype, rng);
-            norm(p + "4", curr, dtype);
+            String p = "main." + (9 + r) + ".main.";
+            shapes.put(p + "0.weight", new long[] {curr, curr, 3, 3});
+            norm(shapes, p + "1", curr);
+            shapes.put(p + "3.weight", new long[] {curr, curr, 3, 3});
+            norm(shapes, p + "4", curr);
         }
+        int up = 9 + config.repeatNum();
         for (int i = 0; i < 2; i++) {
             // ConvTranspose2d stores [C_in, C_out, k, k].
-            conv("main." + (upStart + 3 * i) + ".weight", curr, curr / 2, 4, dtype, rng);
-            norm("main." + (upStart + 1 + 3 * i), curr / 2, dtype);
+            shapes.put("main." + (up + 3 * i) + ".weight", new long[] {curr, curr / 2, 4, 4});
+            norm(shapes, "main." + (up + 1 + 3 * i), curr / 2);
             curr /= 2;
         }
-        conv("main." + lastConv + ".weight", 3, curr, 7, dtype, rng);
+        shapes.put("main." + (up + 6) + ".weight", new long[] {3, curr, 7, 7});
+        return shapes;
     }
 
-    private void conv(String name, long dim0, long dim1, int k, DataType dtype, SplittableRandom rng) {
-        NDArray w = manager.create(new Shape(dim0, dim1, k, k), dtype);
-        TorchInit.uniform(w, TorchInit.bound(w.getShape()), rng);
-        parameters.add(name, w);
-    }
-
-    private void norm(String prefix, long channels, DataType dtype) {
-        parameters.add(prefix + ".weight", manager.ones(new Shape(channels), dtype));
-        parameters.add(prefix + ".bias", manager.zeros(new Shape(channels), dtype));
+    private static void norm(Map<String, long[]> shapes, String prefix, long channels) {
+        shapes.put(prefix + ".weight", new long[] {channels});
+        shapes.put(prefix + ".bias", new long[] {channels});
     }
 
     /** The architecture. */

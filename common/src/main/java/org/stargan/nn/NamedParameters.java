@@ -1,7 +1,6 @@
 package org.stargan.nn;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.types.Shape;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -51,24 +50,54 @@ public final class NamedParameters {
     }
 
     /**
-     * Overwrites every tensor with the same-named one from {@code source}, checking names and shapes first so that
-     * a mismatch leaves the network untouched.
+     * Overwrites every tensor with the same-named host values, checking every name and shape first so that a
+     * mismatch leaves the network untouched.
+     *
+     * @param values name → float32 values in C order
+     * @param shapes name → shape
+     * @param what names the source in error messages (a file name)
      */
-    public void copyFrom(Map<String, NDArray> source) {
+    public void load(Map<String, float[]> values, Map<String, long[]> shapes, String what) {
         for (Map.Entry<String, NDArray> e : byName.entrySet()) {
-            NDArray s = source.get(e.getKey());
-            if (s == null) {
-                throw new IllegalArgumentException("missing parameter '" + e.getKey() + "' (expected shape " + e.getValue().getShape() + ")");
+            long[] expected = e.getValue().getShape().getShape();
+            long[] found = shapes.get(e.getKey());
+            if (found == null) {
+                throw new IllegalArgumentException(what + ": missing parameter '" + e.getKey() + "' (expected shape "
+                        + java.util.Arrays.toString(expected) + ")");
             }
-            Shape expected = e.getValue().getShape();
-            if (!s.getShape().equals(expected)) {
-                throw new IllegalArgumentException("parameter '" + e.getKey() + "': expected shape " + expected + ", found " + s.getShape());
+            if (!java.util.Arrays.equals(expected, found)) {
+                throw new IllegalArgumentException(what + ": parameter '" + e.getKey() + "' has shape "
+                        + java.util.Arrays.toString(found) + ", expected " + java.util.Arrays.toString(expected));
             }
         }
         for (Map.Entry<String, NDArray> e : byName.entrySet()) {
             NDArray target = e.getValue();
-            NDArray s = source.get(e.getKey());
-            target.set(s.toType(target.getDataType(), false).toDevice(target.getDevice(), false).toByteBuffer());
+            float[] v = values.get(e.getKey());
+            if (target.getDataType() == ai.djl.ndarray.types.DataType.FLOAT32) {
+                target.set(v);
+            } else {
+                double[] d = new double[v.length];
+                for (int i = 0; i < v.length; i++) {
+                    d[i] = v[i];
+                }
+                target.set(d);
+            }
         }
+    }
+
+    /** Copies every tensor to Java memory as float32, keyed by name in the official order. */
+    public Map<String, float[]> toFloatArrays() {
+        Map<String, float[]> out = new LinkedHashMap<>();
+        for (Map.Entry<String, NDArray> e : byName.entrySet()) {
+            NDArray p = e.getValue();
+            if (p.getDataType() == ai.djl.ndarray.types.DataType.FLOAT32) {
+                out.put(e.getKey(), p.toFloatArray());
+            } else {
+                try (NDArray f = p.toType(ai.djl.ndarray.types.DataType.FLOAT32, true)) {
+                    out.put(e.getKey(), f.toFloatArray());
+                }
+            }
+        }
+        return out;
     }
 }

@@ -45,7 +45,7 @@ public final class Adam implements AutoCloseable {
         return step;
     }
 
-    /** The first and second moment tensors, in parameter order (for checkpoints). */
+    /** The first moment tensors, in parameter order (for checkpoints). */
     public List<NDArray> firstMoments() {
         return firstMoments;
     }
@@ -53,6 +53,39 @@ public final class Adam implements AutoCloseable {
     /** Second moment tensors, in parameter order. */
     public List<NDArray> secondMoments() {
         return secondMoments;
+    }
+
+    /**
+     * Replaces the state with saved moments (in parameter order) and step count, checking sizes first.
+     */
+    public void restore(List<float[]> first, List<float[]> second, long stepCount) {
+        if (first.size() != params.size() || second.size() != params.size()) {
+            throw new IllegalArgumentException("Adam state for " + first.size() + "/" + second.size() + " tensors, expected " + params.size());
+        }
+        for (int i = 0; i < params.size(); i++) {
+            long n = params.get(i).getShape().size();
+            if (first.get(i).length != n || second.get(i).length != n) {
+                throw new IllegalArgumentException("Adam state of tensor " + i + ": " + first.get(i).length + "/" + second.get(i).length
+                        + " values, expected " + n);
+            }
+        }
+        for (int i = 0; i < params.size(); i++) {
+            setValues(firstMoments.get(i), first.get(i));
+            setValues(secondMoments.get(i), second.get(i));
+        }
+        this.step = stepCount;
+    }
+
+    private static void setValues(NDArray target, float[] v) {
+        if (target.getDataType() == ai.djl.ndarray.types.DataType.FLOAT32) {
+            target.set(v);
+        } else {
+            double[] d = new double[v.length];
+            for (int i = 0; i < v.length; i++) {
+                d[i] = v[i];
+            }
+            target.set(d);
+        }
     }
 
     /** Applies one update with learning rate {@code lr} from the gradients now on the parameters. */
