@@ -10,6 +10,8 @@ public final class StarGanCli {
             usage: stargan <command> [options]     (stargan <command> --help for its options)
 
             commands:
+              translate  translate an image or an .npy batch with a generator checkpoint (official or this project's)
+              export     convert a checkpoint to the official PyTorch format or to safetensors
               bench      time G's forward pass or a training iteration, optionally against PyTorch eager
             """;
 
@@ -30,6 +32,8 @@ public final class StarGanCli {
         try {
             return switch (command) {
                 case "bench" -> BenchCommand.run(rest, out, err);
+                case "translate" -> TranslateCommand.run(rest, out, err);
+                case "export" -> ExportCommand.run(rest, out, err);
                 default -> {
                     err.println("stargan: unknown command '" + command + "'");
                     err.print(USAGE);
@@ -39,6 +43,9 @@ public final class StarGanCli {
         } catch (Options.UsageException e) {
             err.println("stargan " + e.getMessage());
             return 2;
+        } catch (org.stargan.ckpt.CheckpointFormatException | IllegalArgumentException e) {
+            err.println("stargan " + command + ": " + e.getMessage());
+            return 1;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             err.println("stargan " + command + ": interrupted");

@@ -38,10 +38,9 @@ public final class Discriminator implements AutoCloseable {
         SplittableRandom rng = new SplittableRandom(seed);
         Map<String, long[]> shapes = parameterShapes(config);
         for (Map.Entry<String, long[]> e : shapes.entrySet()) {
-            NDArray p = manager.create(new Shape(e.getValue()), dtype);
             // A bias takes the bound of its layer's weight, as PyTorch's Conv2d.reset_parameters does.
             String weightKey = e.getKey().endsWith(".bias") ? e.getKey().replace(".bias", ".weight") : e.getKey();
-            TorchInit.uniform(p, TorchInit.bound(new Shape(shapes.get(weightKey))), rng);
+            NDArray p = TorchInit.uniform(manager, new Shape(e.getValue()), dtype, TorchInit.bound(new Shape(shapes.get(weightKey))), rng);
             parameters.add(e.getKey(), p);
         }
     }

@@ -42,8 +42,7 @@ public final class Generator implements AutoCloseable {
             long[] shape = e.getValue();
             NDArray p;
             if (shape.length == 4) {
-                p = manager.create(new Shape(shape), dtype);
-                TorchInit.uniform(p, TorchInit.bound(p.getShape()), rng);
+                p = TorchInit.uniform(manager, new Shape(shape), dtype, TorchInit.bound(new Shape(shape)), rng);
             } else if (e.getKey().endsWith(".weight")) {
                 p = manager.ones(new Shape(shape), dtype);
             } else {

@@ -71,17 +71,27 @@ public final class NamedParameters {
             }
         }
         for (Map.Entry<String, NDArray> e : byName.entrySet()) {
-            NDArray target = e.getValue();
-            float[] v = values.get(e.getKey());
-            if (target.getDataType() == ai.djl.ndarray.types.DataType.FLOAT32) {
-                target.set(v);
-            } else {
-                double[] d = new double[v.length];
-                for (int i = 0; i < v.length; i++) {
-                    d[i] = v[i];
-                }
-                target.set(d);
-            }
+            replaceValues(e.getValue(), values.get(e.getKey()));
+        }
+    }
+
+    /**
+     * Gives {@code target} new contents in place (the same Java object, so optimisers holding it see the change),
+     * keeping its element type, device, manager and gradient flag. The data becomes a fresh tensor whose handle the
+     * target takes over; DJL's {@code set} would do it through a deprecated libtorch guard that prints a warning.
+     */
+    public static void replaceValues(NDArray target, float[] values) {
+        // create() may wrap a Java direct buffer that only the staging array keeps alive; the copy owns its memory.
+        NDArray fresh;
+        try (NDArray staged = target.getManager().create(values, target.getShape())) {
+            NDArray typed = staged.toType(target.getDataType(), false).toDevice(target.getDevice(), false);
+            // A same-type, same-device conversion returns the staging tensor itself; clone it to own the memory.
+            fresh = typed == staged ? staged.duplicate() : typed;
+        }
+        boolean recording = target.hasGradient();
+        target.intern(fresh);
+        if (recording) {
+            target.setRequiresGradient(true);
         }
     }
 

@@ -1,6 +1,8 @@
 package org.stargan.nn;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import java.util.SplittableRandom;
 
@@ -21,21 +23,29 @@ public final class TorchInit {
         return 1.0 / Math.sqrt(fanIn);
     }
 
-    /** Fills {@code target} with U(−bound, bound) drawn from {@code rng}. */
-    public static void uniform(NDArray target, double bound, SplittableRandom rng) {
-        int n = Math.toIntExact(target.getShape().size());
+    /** A new tensor of {@code shape} filled with U(−bound, bound) drawn from {@code rng}. */
+    public static NDArray uniform(NDManager manager, Shape shape, DataType dtype, double bound, SplittableRandom rng) {
+        int n = Math.toIntExact(shape.size());
         double[] v = new double[n];
         for (int i = 0; i < n; i++) {
             v[i] = (rng.nextDouble() * 2 - 1) * bound;
         }
-        if (target.getDataType() == ai.djl.ndarray.types.DataType.FLOAT64) {
-            target.set(v);
-        } else {
-            float[] f = new float[n];
-            for (int i = 0; i < n; i++) {
-                f[i] = (float) v[i];
-            }
-            target.set(f);
+        return create(manager, v, shape, dtype);
+    }
+
+    /**
+     * A new tensor holding {@code values}. Tensors are created from their data rather than filled afterwards:
+     * DJL's in-place {@code set} goes through a deprecated libtorch guard that prints a warning on every process.
+     */
+    public static NDArray create(NDManager manager, double[] values, Shape shape, DataType dtype) {
+        if (dtype == DataType.FLOAT64) {
+            return manager.create(values, shape);
         }
+        float[] f = new float[values.length];
+        for (int i = 0; i < f.length; i++) {
+            f[i] = (float) values[i];
+        }
+        NDArray a = manager.create(f, shape);
+        return dtype == DataType.FLOAT32 ? a : a.toType(dtype, false);
     }
 }

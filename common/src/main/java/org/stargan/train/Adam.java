@@ -70,22 +70,10 @@ public final class Adam implements AutoCloseable {
             }
         }
         for (int i = 0; i < params.size(); i++) {
-            setValues(firstMoments.get(i), first.get(i));
-            setValues(secondMoments.get(i), second.get(i));
+            NamedParameters.replaceValues(firstMoments.get(i), first.get(i));
+            NamedParameters.replaceValues(secondMoments.get(i), second.get(i));
         }
         this.step = stepCount;
-    }
-
-    private static void setValues(NDArray target, float[] v) {
-        if (target.getDataType() == ai.djl.ndarray.types.DataType.FLOAT32) {
-            target.set(v);
-        } else {
-            double[] d = new double[v.length];
-            for (int i = 0; i < v.length; i++) {
-                d[i] = v[i];
-            }
-            target.set(d);
-        }
     }
 
     /** Applies one update with learning rate {@code lr} from the gradients now on the parameters. */

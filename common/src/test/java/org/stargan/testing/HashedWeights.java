@@ -60,7 +60,7 @@ public final class HashedWeights {
                     v[i] = 0.25f * h[i];
                 }
             }
-            t.set(v);
+            NamedParameters.replaceValues(t, v);
         }
     }
 }

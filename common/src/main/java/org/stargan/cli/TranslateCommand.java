@@ -1,0 +1,202 @@
+package org.stargan.cli;
+
+import ai.djl.Device;
+import java.awt.Graphics2D;
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import org.stargan.ckpt.AtomicFiles;
+import org.stargan.ckpt.GeneratorCheckpoint;
+import org.stargan.data.DomainLabels;
+import org.stargan.data.ImageCodec;
+import org.stargan.infer.Translator;
+import org.stargan.io.Npy;
+
+/** {@code stargan translate}: one image or an {@code .npy} batch through a generator checkpoint. */
+final class TranslateCommand {
+    static final String USAGE = """
+            usage: stargan translate --checkpoint PATH --input FILE --output FILE
+                                     (--target NAME=V,... | --labels V1,V2,... | --all-domains) [options]
+
+              --checkpoint PATH   generator checkpoint: this project's .safetensors, or an official *-G.ckpt
+                                  (torch.save, zip or legacy format)
+              --input FILE        a PNG/JPEG image, or .npy float32 (N, 3, H, W) in [-1, 1] (used as is)
+              --output FILE       .png/.jpg image, or .npy (raw generator output, float32)
+              --target NAME=V,... target domains by name, e.g. Blond_Hair=1,Male=0.5 (values may be fractional;
+                                  turning one hair colour on turns the others off); unnamed domains keep --labels
+              --labels V1,V2,...  the full label vector (required with official checkpoints unless --domains names
+                                  them); with --target, the vector the edits start from (default all 0)
+              --all-domains       one output per domain, like the official test mode: each hair colour on in turn,
+                                  every other domain flipped from --labels; image output is a grid (input, then one
+                                  column per domain); .npy output is (N, domains, 3, H, W)
+              --domains A,B,...   names for an official checkpoint's domains (its file carries none)
+              --crop N            centre crop before resizing (default: the shorter side; CelebA's official is 178)
+              --image-size N      resize images to N×N (default: the model's training size, else 128)
+              --batch B           images per forward pass (default 16)
+              --device D          cpu, cuda or cuda:N (default cpu)
+            """;
+
+    private TranslateCommand() {}
+
+    static int run(List<String> args, PrintStream out, PrintStream err) throws IOException {
+        if (args.contains("--help") || args.contains("-h")) {
+            out.print(USAGE);
+            return 0;
+        }
+        Options o = Options.parse("translate", args,
+                Set.of("checkpoint", "input", "output", "target", "labels", "domains", "crop", "image-size", "batch", "device"),
+                Set.of("all-domains"));
+        Path checkpointPath = required(o, "checkpoint");
+        Path input = required(o, "input");
+        Path output = required(o, "output");
+        boolean all = o.flag("all-domains");
+        String target = o.string("target", null);
+        String labelsText = o.string("labels", null);
+        if (!all && target == null && labelsText == null) {
+            throw new Options.UsageException("translate: say what to translate into: --target NAME=V,..., --labels V1,... or --all-domains");
+        }
+        if (all && target != null) {
+            throw new Options.UsageException("translate: --all-domains and --target exclude each other");
+        }
+        if (!Files.isRegularFile(input)) {
+            throw new Options.UsageException("translate: --input " + input + ": no such file");
+        }
+        Device device = Devices.parseAvailable(o.string("device", "cpu"));
+        long started = System.nanoTime();
+        GeneratorCheckpoint ckpt = GeneratorCheckpoint.load(checkpointPath);
+        DomainLabels domains = domainsOf(ckpt, o.string("domains", null));
+
+        boolean npyIn = input.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".npy");
+        float[] images;
+        int n;
+        int h;
+        int w;
+        if (npyIn) {
+            Npy.Array a;
+            try (var in = Files.newInputStream(input)) {
+                a = Npy.read(in, input.getFileName().toString());
+            }
+            long[] s = a.shape();
+            if (s.length != 4 || s[1] != 3 || s[2] % 4 != 0 || s[3] % 4 != 0 || s[0] < 1) {
+                throw new Options.UsageException("translate: --input " + input.getFileName() + " has shape " + java.util.Arrays.toString(s)
+                        + ", expected (N, 3, H, W) with H and W multiples of 4");
+            }
+            images = a.toFloats();
+            n = (int) s[0];
+            h = (int) s[2];
+            w = (int) s[3];
+        } else {
+            int size = o.positiveInt("image-size", ckpt.info().imageSize() > 0 ? ckpt.info().imageSize() : 128);
+            if (size % 4 != 0) {
+                throw new Options.UsageException("translate: --image-size " + size + ", expected a multiple of 4");
+            }
+            BufferedImage img = ImageCodec.decode(Files.readAllBytes(input), input.getFileName().toString());
+            ImageCodec.Tensor t = ImageCodec.toTensor(img, o.nonNegativeInt("crop", 0), size);
+            images = t.chw();
+            n = 1;
+            h = t.height();
+            w = t.width();
+        }
+        float[] base = labelsText == null ? new float[domains.size()] : domains.parseVector(labelsText, "--labels");
+        List<float[]> targets = all ? domains.allDomainTargets(base)
+                : List.of(target == null ? base : domains.applyTargets(target, base, "--target"));
+
+        List<float[]> results = new ArrayList<>();
+        try (Translator translator = new Translator(ckpt, device, o.positiveInt("batch", 16))) {
+            for (float[] c : targets) {
+                float[] labels = new float[n * c.length];
+                for (int i = 0; i < n; i++) {
+                    System.arraycopy(c, 0, labels, i * c.length, c.length);
+                }
+                results.add(translator.translate(images, n, h, w, labels));
+            }
+        }
+        String outName = output.getFileName().toString();
+        if (outName.toLowerCase(Locale.ROOT).endsWith(".npy")) {
+            writeNpy(output, results, n, h, w, all);
+        } else {
+            ImageCodec.formatOf(outName);
+            BufferedImage grid = grid(images, results, n, h, w, all);
+            AtomicFiles.write(output, os -> ImageCodec.write(grid, outName, os));
+        }
+        err.printf("translated %d image(s) into %d target(s) with %s (%s, c_dim %d, conv %d, %d residual blocks) in %.0f ms -> %s%n",
+                n, targets.size(), checkpointPath.getFileName(), ckpt.format(), ckpt.config().cDim(), ckpt.config().convDim(),
+                ckpt.config().repeatNum(), (System.nanoTime() - started) / 1e6, output);
+        return 0;
+    }
+
+    private static DomainLabels domainsOf(GeneratorCheckpoint ckpt, String namesOption) {
+        int cDim = ckpt.config().cDim();
+        if (namesOption != null) {
+            List<String> names = List.of(namesOption.split(",")).stream().map(String::trim).toList();
+            if (names.size() != cDim) {
+                throw new Options.UsageException("translate: --domains names " + names.size() + " domains, the checkpoint has c_dim " + cDim);
+            }
+            return DomainLabels.withOfficialGroups(names, false);
+        }
+        if (!ckpt.info().domains().isEmpty()) {
+            if (ckpt.info().domains().size() != cDim) {
+                throw new Options.UsageException("translate: checkpoint metadata names " + ckpt.info().domains().size()
+                        + " domains but c_dim is " + cDim);
+            }
+            return new DomainLabels(ckpt.info().domains(), ckpt.info().exclusiveGroups());
+        }
+        return DomainLabels.unnamed(cDim);
+    }
+
+    private static void writeNpy(Path output, List<float[]> results, int n, int h, int w, boolean all) throws IOException {
+        int plane = 3 * h * w;
+        float[] data;
+        long[] shape;
+        if (all) {
+            int d = results.size();
+            data = new float[n * d * plane];
+            for (int i = 0; i < n; i++) {
+                for (int k = 0; k < d; k++) {
+                    System.arraycopy(results.get(k), i * plane, data, (i * d + k) * plane, plane);
+                }
+            }
+            shape = new long[] {n, d, 3, h, w};
+        } else {
+            data = results.get(0);
+            shape = new long[] {n, 3, h, w};
+        }
+        Npy.Array array = Npy.Array.ofFloats(data, shape);
+        AtomicFiles.write(output, os -> Npy.write(os, array));
+    }
+
+    /** Rows of images; with all domains, the input then one column per domain (the official test grid). */
+    private static BufferedImage grid(float[] inputs, List<float[]> results, int n, int h, int w, boolean all) {
+        int cols = all ? 1 + results.size() : 1;
+        BufferedImage g = new BufferedImage(cols * w, n * h, BufferedImage.TYPE_INT_RGB);
+        Graphics2D gfx = g.createGraphics();
+        int plane = 3 * h * w;
+        for (int i = 0; i < n; i++) {
+            int col = 0;
+            if (all) {
+                gfx.drawImage(ImageCodec.toImage(inputs, i * plane, h, w), 0, i * h, null);
+                col = 1;
+            }
+            for (float[] r : results) {
+                gfx.drawImage(ImageCodec.toImage(r, i * plane, h, w), col * w, i * h, null);
+                col++;
+            }
+        }
+        gfx.dispose();
+        return g;
+    }
+
+    private static Path required(Options o, String name) {
+        String v = o.string(name, null);
+        if (v == null) {
+            throw new Options.UsageException("translate: --" + name + " is required (see stargan translate --help)");
+        }
+        return Path.of(v);
+    }
+}

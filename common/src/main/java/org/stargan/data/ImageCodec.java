@@ -1,0 +1,168 @@
+package org.stargan.data;
+
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.util.Locale;
+import javax.imageio.ImageIO;
+
+/**
+ * Images to network tensors and back, as the official data loader and {@code save_image} do: centre crop, resize to
+ * the model's size, scale to [−1, 1] (ToTensor then Normalize(0.5, 0.5)); outputs mapped back with
+ * (x + 1)/2 · 255, rounded and clamped.
+ *
+ * <p>Resizing is bilinear with area averaging when shrinking (like PIL's antialiased bilinear), close to but not
+ * bit-identical with torchvision's; for bit-exact inputs use {@code .npy}.
+ */
+public final class ImageCodec {
+    /** Largest side accepted, so a hostile image cannot make us allocate gigabytes. */
+    public static final int MAX_SIDE = 8192;
+
+    private ImageCodec() {}
+
+    /** A decoded image: (3, H, W) floats in [−1, 1], row-major per channel. */
+    public record Tensor(float[] chw, int height, int width) {}
+
+    /** Decodes PNG/JPEG/BMP/GIF bytes; fails naming {@code source} when they are not an image. */
+    public static BufferedImage decode(byte[] bytes, String source) throws IOException {
+        if (bytes.length == 0) {
+            throw new IllegalArgumentException(source + ": empty file, expected a PNG or JPEG image");
+        }
+        try (InputStream in = new ByteArrayInputStream(bytes)) {
+            var stream = ImageIO.createImageInputStream(in);
+            var readers = ImageIO.getImageReaders(stream);
+            if (!readers.hasNext()) {
+                throw new IllegalArgumentException(source + ": not a PNG or JPEG image (unrecognised format)");
+            }
+            var reader = readers.next();
+            try {
+                reader.setInput(stream);
+                int w = reader.getWidth(0);
+                int h = reader.getHeight(0);
+                if (w < 1 || h < 1 || w > MAX_SIDE || h > MAX_SIDE) {
+                    throw new IllegalArgumentException(source + ": image of " + w + "×" + h + " pixels, expected sides 1.." + MAX_SIDE);
+                }
+                BufferedImage img = reader.read(0);
+                if (img == null) {
+                    throw new IllegalArgumentException(source + ": could not decode the image");
+                }
+                return img;
+            } finally {
+                reader.dispose();
+            }
+        } catch (IOException | RuntimeException e) {
+            if (e instanceof IllegalArgumentException) {
+                throw e;
+            }
+            throw new IllegalArgumentException(source + ": damaged or truncated image (" + e.getMessage() + ")", e);
+        }
+    }
+
+    /**
+     * Centre-crops to {@code crop}×{@code crop} (or to the shorter side when {@code crop} ≤ 0 or larger than the
+     * image), resizes to {@code size}×{@code size} and scales to [−1, 1].
+     */
+    public static Tensor toTensor(BufferedImage img, int crop, int size) {
+        int w = img.getWidth();
+        int h = img.getHeight();
+        int side = crop <= 0 ? Math.min(w, h) : Math.min(crop, Math.min(w, h));
+        int x0 = (w - side) / 2;
+        int y0 = (h - side) / 2;
+        float[][] rgb = new float[3][side * side];
+        for (int y = 0; y < side; y++) {
+            for (int x = 0; x < side; x++) {
+                int p = img.getRGB(x0 + x, y0 + y);
+                rgb[0][y * side + x] = (p >> 16) & 0xff;
+                rgb[1][y * side + x] = (p >> 8) & 0xff;
+                rgb[2][y * side + x] = p & 0xff;
+            }
+        }
+        float[] out = new float[3 * size * size];
+        for (int c = 0; c < 3; c++) {
+            float[] resized = resize(rgb[c], side, size);
+            for (int i = 0; i < resized.length; i++) {
+                out[c * size * size + i] = resized[i] / 255f * 2f - 1f;
+            }
+        }
+        return new Tensor(out, size, size);
+    }
+
+    /** An RGB image of a (3, H, W) tensor in [−1, 1] starting at {@code offset}. */
+    public static BufferedImage toImage(float[] chw, int offset, int height, int width) {
+        BufferedImage img = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
+        int plane = height * width;
+        for (int y = 0; y < height; y++) {
+            for (int x = 0; x < width; x++) {
+                int i = offset + y * width + x;
+                img.setRGB(x, y, (to8bit(chw[i]) << 16) | (to8bit(chw[i + plane]) << 8) | to8bit(chw[i + 2 * plane]));
+            }
+        }
+        return img;
+    }
+
+    /** Writes PNG or JPEG according to the file name's extension. */
+    public static void write(BufferedImage img, String fileName, OutputStream out) throws IOException {
+        String format = formatOf(fileName);
+        if (!ImageIO.write(img, format, out)) {
+            throw new IOException("no " + format + " writer available");
+        }
+    }
+
+    /** {@code png} or {@code jpg} for a file name; fails naming the extension otherwise. */
+    public static String formatOf(String fileName) {
+        String lower = fileName.toLowerCase(Locale.ROOT);
+        if (lower.endsWith(".png")) {
+            return "png";
+        }
+        if (lower.endsWith(".jpg") || lower.endsWith(".jpeg")) {
+            return "jpg";
+        }
+        throw new IllegalArgumentException(fileName + ": unsupported image extension, expected .png, .jpg or .jpeg");
+    }
+
+    private static int to8bit(float v) {
+        // save_image: denorm (x+1)/2, then mul(255).add_(0.5).clamp_(0, 255) and truncation.
+        float s = (v + 1f) / 2f;
+        s = Math.max(0f, Math.min(1f, s));
+        return (int) Math.max(0, Math.min(255, s * 255f + 0.5f));
+    }
+
+    /** Bilinear resize of a square plane; area-weighted (antialiased) when shrinking. */
+    static float[] resize(float[] src, int n, int m) {
+        if (n == m) {
+            return src.clone();
+        }
+        float[] tmp = new float[n * m];
+        for (int y = 0; y < n; y++) {
+            resample(src, y * n, 1, n, tmp, y * m, 1, m);
+        }
+        float[] out = new float[m * m];
+        for (int x = 0; x < m; x++) {
+            resample(tmp, x, m, n, out, x, m, m);
+        }
+        return out;
+    }
+
+    /** One-dimensional triangle-filter resampling with support scaled by the shrink factor (PIL's approach). */
+    private static void resample(float[] in, int inOff, int inStride, int inLen, float[] out, int outOff, int outStride, int outLen) {
+        double scale = (double) inLen / outLen;
+        double support = Math.max(1.0, scale);
+        for (int o = 0; o < outLen; o++) {
+            double center = (o + 0.5) * scale;
+            int lo = (int) Math.max(0, Math.floor(center - support));
+            int hi = (int) Math.min(inLen, Math.ceil(center + support));
+            double sum = 0;
+            double wsum = 0;
+            for (int i = lo; i < hi; i++) {
+                double w = 1 - Math.abs((i + 0.5 - center) / support);
+                if (w > 0) {
+                    sum += w * in[inOff + i * inStride];
+                    wsum += w;
+                }
+            }
+            out[outOff + o * outStride] = (float) (wsum > 0 ? sum / wsum : 0);
+        }
+    }
+}
