@@ -10,6 +10,8 @@ public final class StarGanCli {
             usage: stargan <command> [options]     (stargan <command> --help for its options)
 
             commands:
+              synth      write synthetic faces (CelebA and RaFD formats) whose true translations are known
+              train      train StarGAN (official options and outputs)
               translate  translate an image or an .npy batch with a generator checkpoint (official or this project's)
               export     convert a checkpoint to the official PyTorch format or to safetensors
               bench      time G's forward pass or a training iteration, optionally against PyTorch eager
@@ -33,6 +35,8 @@ public final class StarGanCli {
             return switch (command) {
                 case "bench" -> BenchCommand.run(rest, out, err);
                 case "translate" -> TranslateCommand.run(rest, out, err);
+                case "synth" -> SynthCommand.run(rest, out, err);
+                case "train" -> TrainCommand.run(rest, out, err);
                 case "export" -> ExportCommand.run(rest, out, err);
                 default -> {
                     err.println("stargan: unknown command '" + command + "'");
