@@ -12,6 +12,9 @@ public final class StarGanCli {
             commands:
               synth      write synthetic faces (CelebA and RaFD formats) whose true translations are known
               train      train StarGAN (official options and outputs)
+              test       the official test mode: the test split translated into every domain, as grids
+              train-classifier  train the domain classifier that eval uses as a judge
+              eval       measure a generator: target-domain accuracy, reconstruction, L1/PSNR to ground truth
               translate  translate an image or an .npy batch with a generator checkpoint (official or this project's)
               export     convert a checkpoint to the official PyTorch format or to safetensors
               bench      time G's forward pass or a training iteration, optionally against PyTorch eager
@@ -37,6 +40,9 @@ public final class StarGanCli {
                 case "translate" -> TranslateCommand.run(rest, out, err);
                 case "synth" -> SynthCommand.run(rest, out, err);
                 case "train" -> TrainCommand.run(rest, out, err);
+                case "test" -> EvalCommands.test(rest, out, err);
+                case "train-classifier" -> EvalCommands.trainClassifier(rest, out, err);
+                case "eval" -> EvalCommands.eval(rest, out, err);
                 case "export" -> ExportCommand.run(rest, out, err);
                 default -> {
                     err.println("stargan: unknown command '" + command + "'");

@@ -1,0 +1,208 @@
+package org.stargan.cli;
+
+import ai.djl.Device;
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.stargan.ckpt.AtomicFiles;
+import org.stargan.ckpt.GeneratorCheckpoint;
+import org.stargan.data.CelebAImages;
+import org.stargan.data.DomainLabels;
+import org.stargan.data.ImageCodec;
+import org.stargan.data.LabeledImages;
+import org.stargan.eval.AttributeClassifier;
+import org.stargan.eval.TranslationEvaluation;
+import org.stargan.nn.DiscriminatorConfig;
+
+/** {@code stargan train-classifier}, {@code eval} and {@code test}: measuring and showing a trained generator. */
+final class EvalCommands {
+    static final String CLASSIFIER_USAGE = """
+            usage: stargan train-classifier --dataset ... [data options] --output FILE
+                                            [--conv-dim 32] [--repeat-num R] [--batch-size 32] [--num-iters 2000]
+
+            Trains the judge used by `eval`: StarGAN's discriminator architecture trained with the domain
+            classification loss alone, on the real training images; prints its accuracy on the real test images.
+            data:
+            """ + DataOptions.HELP;
+    static final String EVAL_USAGE = """
+            usage: stargan eval --checkpoint G --classifier FILE --dataset ... [data options] [--limit N]
+
+            Translates every test image into every domain and prints one JSON object: the classifier's accuracy on real
+            test images, target-domain accuracy of the translations, reconstruction L1, and for --dataset synthetic the
+            L1 and PSNR to the true rendering of each translation (and the untranslated input's L1 to it), per domain
+            and overall.
+            data:
+            """ + DataOptions.HELP;
+    static final String TEST_USAGE = """
+            usage: stargan test --checkpoint G --dataset ... [data options] [--result-dir stargan/results] [--batch-size 16]
+
+            The official test mode: the test split translated into every domain, one grid per batch
+            (<result-dir>/<n>-images.jpg: input, then one column per domain).
+            data:
+            """ + DataOptions.HELP;
+
+    private EvalCommands() {}
+
+    static int trainClassifier(List<String> args, PrintStream out, PrintStream err) throws IOException {
+        if (args.contains("--help") || args.contains("-h")) {
+            out.print(CLASSIFIER_USAGE);
+            return 0;
+        }
+        Options o = Options.parse("train-classifier", args, with("output", "conv-dim", "repeat-num", "batch-size", "num-iters", "device"), Set.of());
+        String output = o.string("output", null);
+        if (output == null) {
+            throw new Options.UsageException("train-classifier: --output FILE is required");
+        }
+        LabeledImages train = DataOptions.open(o, CelebAImages.Split.TRAIN);
+        LabeledImages test = DataOptions.open(o, CelebAImages.Split.TEST);
+        int size = train.imageSize();
+        int repeat = o.positiveInt("repeat-num", Integer.numberOfTrailingZeros(size) >= 4 ? 4 : Integer.numberOfTrailingZeros(size));
+        DiscriminatorConfig config;
+        try {
+            config = new DiscriminatorConfig(size, o.positiveInt("conv-dim", 32), train.domains().size(), repeat);
+        } catch (IllegalArgumentException e) {
+            throw new Options.UsageException("train-classifier: " + e.getMessage());
+        }
+        int iters = o.positiveInt("num-iters", 2000);
+        Device device = Devices.parseAvailable(o.string("device", "cpu"));
+        long t0 = System.nanoTime();
+        try (AttributeClassifier c = AttributeClassifier.train(train, config, o.positiveInt("batch-size", 32), iters, DataOptions.seed(o), device,
+                done -> {
+                    if (done % 20 == 0 || done == iters) {
+                        err.printf("\rtrain-classifier: %d/%d", done, iters);
+                    }
+                })) {
+            err.println();
+            c.save(Path.of(output));
+            int n = test.size();
+            int plane = 3 * size * size;
+            long[] correct = new long[train.domains().size()];
+            for (int start = 0; start < n; start += 64) {
+                int b = Math.min(64, n - start);
+                float[] x = new float[b * plane];
+                for (int i = 0; i < b; i++) {
+                    System.arraycopy(test.load(start + i).chw(), 0, x, i * plane, plane);
+                }
+                float[][] p = c.predict(x, b);
+                for (int i = 0; i < b; i++) {
+                    float[] l = test.label(start + i);
+                    for (int k = 0; k < l.length; k++) {
+                        correct[k] += p[i][k] == l[k] ? 1 : 0;
+                    }
+                }
+            }
+            Map<String, Object> report = new java.util.LinkedHashMap<>();
+            long total = 0;
+            for (long v : correct) {
+                total += v;
+            }
+            report.put("classifier", output);
+            report.put("test_images", n);
+            report.put("accuracy_on_real_test", (double) total / ((double) n * correct.length));
+            for (int k = 0; k < correct.length; k++) {
+                report.put("accuracy_" + train.domains().get(k), (double) correct[k] / n);
+            }
+            report.put("train_seconds", (System.nanoTime() - t0) / 1e9);
+            out.println(Json.write(report));
+        }
+        return 0;
+    }
+
+    static int eval(List<String> args, PrintStream out, PrintStream err) throws IOException {
+        if (args.contains("--help") || args.contains("-h")) {
+            out.print(EVAL_USAGE);
+            return 0;
+        }
+        Options o = Options.parse("eval", args, with("checkpoint", "classifier", "limit", "device"), Set.of());
+        String ckpt = o.string("checkpoint", null);
+        String cls = o.string("classifier", null);
+        if (ckpt == null || cls == null) {
+            throw new Options.UsageException("eval: --checkpoint and --classifier are required (train one with `stargan train-classifier`)");
+        }
+        LabeledImages test = DataOptions.open(o, CelebAImages.Split.TEST);
+        Device device = Devices.parseAvailable(o.string("device", "cpu"));
+        Path synthetic = DataOptions.dataset(o).equals("synthetic") ? Path.of(o.string("synthetic-dir", ".")) : null;
+        long t0 = System.nanoTime();
+        int limit = o.positiveInt("limit", Integer.MAX_VALUE);
+        int n = Math.min(limit, test.size());
+        try (org.stargan.infer.Translator g = new org.stargan.infer.Translator(GeneratorCheckpoint.load(Path.of(ckpt)), device, 32);
+                AttributeClassifier judge = AttributeClassifier.load(Path.of(cls), device)) {
+            Map<String, Object> report = TranslationEvaluation.run(g, judge, test, synthetic, limit,
+                    done -> err.printf("\reval: %d/%d test images", done, n));
+            err.println();
+            Map<String, Object> full = new java.util.LinkedHashMap<>();
+            full.put("checkpoint", ckpt);
+            full.put("dataset", DataOptions.dataset(o));
+            full.putAll(report);
+            full.put("eval_seconds", (System.nanoTime() - t0) / 1e9);
+            out.println(Json.write(full));
+        }
+        return 0;
+    }
+
+    static int test(List<String> args, PrintStream out, PrintStream err) throws IOException {
+        if (args.contains("--help") || args.contains("-h")) {
+            out.print(TEST_USAGE);
+            return 0;
+        }
+        Options o = Options.parse("test", args, with("checkpoint", "result-dir", "batch-size", "device"), Set.of());
+        String ckpt = o.string("checkpoint", null);
+        if (ckpt == null) {
+            throw new Options.UsageException("test: --checkpoint is required");
+        }
+        LabeledImages test = DataOptions.open(o, CelebAImages.Split.TEST);
+        DomainLabels domains = DomainLabels.withOfficialGroups(test.domains(), test.singleLabel());
+        Path dir = Path.of(o.string("result-dir", "stargan/results"));
+        Files.createDirectories(dir);
+        int b = o.positiveInt("batch-size", 16);
+        int s = test.imageSize();
+        int plane = 3 * s * s;
+        int d = domains.size();
+        try (org.stargan.infer.Translator g = new org.stargan.infer.Translator(GeneratorCheckpoint.load(Path.of(ckpt)),
+                Devices.parseAvailable(o.string("device", "cpu")), b)) {
+            int grids = 0;
+            for (int start = 0; start < test.size(); start += b) {
+                int n = Math.min(b, test.size() - start);
+                float[] x = new float[n * plane];
+                float[][] labels = new float[n][];
+                for (int i = 0; i < n; i++) {
+                    System.arraycopy(test.load(start + i).chw(), 0, x, i * plane, plane);
+                    labels[i] = test.label(start + i);
+                }
+                BufferedImage grid = new BufferedImage((1 + d) * s, n * s, BufferedImage.TYPE_INT_RGB);
+                var gfx = grid.createGraphics();
+                for (int i = 0; i < n; i++) {
+                    gfx.drawImage(ImageCodec.toImage(x, i * plane, s, s), 0, i * s, null);
+                }
+                for (int k = 0; k < d; k++) {
+                    float[] c = new float[n * d];
+                    for (int i = 0; i < n; i++) {
+                        System.arraycopy(domains.allDomainTargets(labels[i]).get(k), 0, c, i * d, d);
+                    }
+                    float[] y = g.translate(x, n, s, s, c);
+                    for (int i = 0; i < n; i++) {
+                        gfx.drawImage(ImageCodec.toImage(y, i * plane, s, s), (k + 1) * s, i * s, null);
+                    }
+                }
+                gfx.dispose();
+                Path p = dir.resolve((++grids) + "-images.jpg");
+                AtomicFiles.write(p, os -> ImageCodec.write(grid, p.getFileName().toString(), os));
+                err.printf("\rtest: %d/%d images", start + n, test.size());
+            }
+            err.printf("%nwrote %d grids to %s%n", grids, dir);
+        }
+        return 0;
+    }
+
+    private static Set<String> with(String... extra) {
+        Set<String> s = new HashSet<>(DataOptions.NAMES);
+        s.addAll(List.of(extra));
+        return s;
+    }
+}

@@ -1,0 +1,178 @@
+package org.stargan.eval;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.function.IntConsumer;
+import org.stargan.data.CelebAImages;
+import org.stargan.data.DomainLabels;
+import org.stargan.data.ImageCodec;
+import org.stargan.data.LabeledImages;
+import org.stargan.data.SyntheticDataset;
+import org.stargan.data.SyntheticFaces;
+import org.stargan.infer.Translator;
+
+/**
+ * Measures a generator on a test split: every image is translated into every single-domain target (the official
+ * test columns) and judged by an {@link AttributeClassifier} (is the target domain what the classifier sees?), by
+ * reconstruction (translate back with the original labels, mean L1), and, for synthetic data, against the true
+ * rendering of the same face in the target domain (mean L1 and PSNR; the untranslated input's L1 to that truth is
+ * the baseline a useful translation must beat).
+ */
+public final class TranslationEvaluation {
+    private TranslationEvaluation() {}
+
+    /**
+     * The report as an ordered map, ready for JSON.
+     *
+     * @param synthetic the directory written by {@code stargan synth}, or null for real data (no ground truth)
+     */
+    public static Map<String, Object> run(Translator g, AttributeClassifier judge, LabeledImages test, Path synthetic, int limit,
+            IntConsumer progress) throws IOException {
+        DomainLabels domains = DomainLabels.withOfficialGroups(test.domains(), test.singleLabel());
+        if (!judge.domains().equals(test.domains())) {
+            throw new IllegalArgumentException("classifier domains " + judge.domains() + " differ from the data's " + test.domains());
+        }
+        if (g.cDim() != test.domains().size()) {
+            throw new IllegalArgumentException("generator c_dim " + g.cDim() + " differs from the data's " + test.domains().size() + " domains");
+        }
+        int n = Math.min(limit, test.size());
+        int s = test.imageSize();
+        int plane = 3 * s * s;
+        int d = domains.size();
+        Properties manifest = synthetic == null ? null : SyntheticDataset.manifest(synthetic);
+        long seed = manifest == null ? 0 : Long.parseLong(manifest.getProperty("seed"));
+        int renderSize = manifest == null ? 0 : Integer.parseInt(manifest.getProperty("size"));
+
+        long[] realCorrect = new long[d];
+        long[] targetCorrect = new long[d];
+        double recL1 = 0;
+        double[] truthL1 = new double[d];
+        double[] truthPsnr = new double[d];
+        double[] inputL1 = new double[d];
+        int batch = 32;
+        for (int start = 0; start < n; start += batch) {
+            int b = Math.min(batch, n - start);
+            float[] x = new float[b * plane];
+            float[][] labels = new float[b][];
+            for (int i = 0; i < b; i++) {
+                System.arraycopy(test.load(start + i).chw(), 0, x, i * plane, plane);
+                labels[i] = test.label(start + i);
+            }
+            float[][] real = judge.predict(x, b);
+            for (int i = 0; i < b; i++) {
+                for (int k = 0; k < d; k++) {
+                    realCorrect[k] += real[i][k] == labels[i][k] ? 1 : 0;
+                }
+            }
+            for (int k = 0; k < d; k++) {
+                float[] c = new float[b * d];
+                float[] cOrg = new float[b * d];
+                float[][] targets = new float[b][];
+                for (int i = 0; i < b; i++) {
+                    targets[i] = domains.allDomainTargets(labels[i]).get(k);
+                    System.arraycopy(targets[i], 0, c, i * d, d);
+                    System.arraycopy(labels[i], 0, cOrg, i * d, d);
+                }
+                float[] fake = g.translate(x, b, s, s, c);
+                float[][] seen = judge.predict(fake, b);
+                float[] rec = g.translate(fake, b, s, s, cOrg);
+                for (int i = 0; i < b; i++) {
+                    targetCorrect[k] += seen[i][k] == targets[i][k] ? 1 : 0;
+                    recL1 += l1(x, rec, i * plane, plane);
+                    if (manifest != null) {
+                        float[] truth = groundTruth(test, start + i, targets[i], seed, renderSize, s);
+                        truthL1[k] += l1(truth, fake, i * plane, plane, 0);
+                        truthPsnr[k] += psnr(truth, fake, i * plane, plane);
+                        inputL1[k] += l1(truth, x, i * plane, plane, 0);
+                    }
+                }
+            }
+            progress.accept(start + b);
+        }
+        Map<String, Object> report = new LinkedHashMap<>();
+        report.put("test_images", n);
+        report.put("domains", domains.names());
+        report.put("classifier_accuracy_on_real", perDomain(domains.names(), realCorrect, n));
+        report.put("target_domain_accuracy", perDomain(domains.names(), targetCorrect, n));
+        report.put("reconstruction_l1", recL1 / ((double) n * d));
+        if (manifest != null) {
+            report.put("ground_truth_l1", perDomainMean(domains.names(), truthL1, n));
+            report.put("ground_truth_psnr_db", perDomainMean(domains.names(), truthPsnr, n));
+            report.put("untranslated_input_l1_to_ground_truth", perDomainMean(domains.names(), inputL1, n));
+        }
+        return report;
+    }
+
+    /** The true rendering of test image {@code index} with the selected domains set to {@code target}. */
+    private static float[] groundTruth(LabeledImages test, int index, float[] target, long seed, int renderSize, int size) {
+        if (!(test instanceof CelebAImages celeba)) {
+            throw new IllegalArgumentException("ground truth needs the synthetic CelebA-style set");
+        }
+        String file = celeba.file(index);
+        int imageIndex = Integer.parseInt(file.substring(0, file.indexOf('.'))) - 1;
+        SyntheticFaces.Attributes a = SyntheticDataset.attributes(seed, imageIndex);
+        float[] all = a.celebaLabels();
+        List<String> names = test.domains();
+        for (int k = 0; k < names.size(); k++) {
+            int at = SyntheticFaces.ATTRIBUTES.indexOf(names.get(k));
+            if (at < 0) {
+                throw new IllegalArgumentException("no ground truth for attribute '" + names.get(k) + "'; synthetic faces render " + SyntheticFaces.ATTRIBUTES);
+            }
+            all[at] = target[k];
+        }
+        var img = SyntheticFaces.render(SyntheticDataset.contentSeed(seed, imageIndex), a.withCelebaLabels(all), renderSize);
+        return ImageCodec.toTensor(img, renderSize, size).chw();
+    }
+
+    private static double l1(float[] a, float[] b, int offset, int len) {
+        return l1(a, b, offset, len, offset);
+    }
+
+    private static double l1(float[] a, float[] b, int bOffset, int len, int aOffset) {
+        double sum = 0;
+        for (int i = 0; i < len; i++) {
+            sum += Math.abs(a[aOffset + i] - b[bOffset + i]);
+        }
+        return sum / len;
+    }
+
+    private static double psnr(float[] truth, float[] b, int offset, int len) {
+        double mse = 0;
+        for (int i = 0; i < len; i++) {
+            double diff = (truth[i] - b[offset + i]) / 2.0; // [−1, 1] → [0, 1] scale
+            mse += diff * diff;
+        }
+        mse /= len;
+        return 10 * Math.log10(1 / Math.max(mse, 1e-10));
+    }
+
+    private static Map<String, Object> perDomain(List<String> names, long[] correct, int n) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        long total = 0;
+        for (long c : correct) {
+            total += c;
+        }
+        m.put("overall", (double) total / ((double) n * names.size()));
+        for (int k = 0; k < names.size(); k++) {
+            m.put(names.get(k), (double) correct[k] / n);
+        }
+        return m;
+    }
+
+    private static Map<String, Object> perDomainMean(List<String> names, double[] sums, int n) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        double total = 0;
+        for (double s : sums) {
+            total += s;
+        }
+        m.put("overall", total / ((double) n * names.size()));
+        for (int k = 0; k < names.size(); k++) {
+            m.put(names.get(k), sums[k] / n);
+        }
+        return m;
+    }
+}

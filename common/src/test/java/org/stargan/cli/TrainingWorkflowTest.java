@@ -1,0 +1,131 @@
+package org.stargan.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.stargan.ckpt.GeneratorCheckpoint;
+
+/** synth → train → train-classifier → eval → test, end to end at a tiny size. */
+class TrainingWorkflowTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir
+    Path tmp;
+
+    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+    private int run(String... args) {
+        out.reset();
+        err.reset();
+        return StarGanCli.run(List.of(args), new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+    }
+
+    private String[] data(String... more) {
+        List<String> a = new ArrayList<>(List.of("--dataset", "synthetic", "--synthetic-dir", tmp.resolve("data").toString(),
+                "--image-size", "16", "--selected-attrs", "Black_Hair,Blond_Hair,Brown_Hair,Male,Young"));
+        a.addAll(List.of(more));
+        return a.toArray(new String[0]);
+    }
+
+    private String[] cmd(String name, String[] data, String... more) {
+        List<String> a = new ArrayList<>(List.of(name));
+        a.addAll(List.of(data));
+        a.addAll(List.of(more));
+        return a.toArray(new String[0]);
+    }
+
+    @Test
+    void aShortRunWritesMetricsSamplesAndCheckpointsThatEvalAndTestUse() throws Exception {
+        assertThat(run("synth", "--out", tmp.resolve("data").toString(), "--count", "80", "--size", "16")).as(err.toString()).isZero();
+        Path out1 = tmp.resolve("run");
+        String[] train = cmd("train", data(), "--g-conv-dim", "8", "--d-conv-dim", "8", "--g-repeat-num", "1", "--d-repeat-num", "3",
+                "--batch-size", "4", "--num-iters", "30", "--num-iters-decay", "10", "--log-step", "10", "--sample-step", "15",
+                "--model-save-step", "20", "--log-dir", out1.resolve("logs").toString(), "--sample-dir", out1.resolve("samples").toString(),
+                "--model-save-dir", out1.resolve("models").toString());
+        assertThat(run(train)).as(err.toString()).isZero();
+        assertThat(err.toString()).contains("[30/30]").contains("it/s").contains("ETA");
+
+        List<String> lines = Files.readAllLines(out1.resolve("logs/metrics.jsonl"));
+        assertThat(lines).hasSize(3);
+        JsonNode last = JSON.readTree(lines.get(2));
+        assertThat(last.get("iteration").asInt()).isEqualTo(30);
+        for (String k : List.of("D/loss_real", "D/loss_fake", "D/loss_cls", "D/loss_gp", "G/loss_fake", "G/loss_rec", "G/loss_cls", "d_lr", "g_lr")) {
+            assertThat(last.has(k)).as("metrics line has %s", k).isTrue();
+        }
+        // Official layout: 4 fixed rows × [input, 5 domains, 4 multi-attribute columns] of 16 px.
+        var grid = ImageIO.read(out1.resolve("samples/15-images.jpg").toFile());
+        assertThat(grid.getWidth()).isEqualTo(10 * 16);
+        assertThat(grid.getHeight()).isEqualTo(4 * 16);
+        assertThat(out1.resolve("models/20-state.safetensors")).exists();
+        assertThat(out1.resolve("models/30-state.safetensors")).exists();
+        GeneratorCheckpoint g = GeneratorCheckpoint.load(out1.resolve("models/30-G.safetensors"));
+        assertThat(g.info().domains()).containsExactly("Black_Hair", "Blond_Hair", "Brown_Hair", "Male", "Young");
+        assertThat(g.info().exclusiveGroups()).containsExactly(List.of("Black_Hair", "Blond_Hair", "Brown_Hair"));
+        assertThat(g.info().iteration()).isEqualTo(30);
+
+        // Resuming from iteration 20 reproduces iteration 30's generator exactly.
+        Path out2 = tmp.resolve("resumed");
+        Files.createDirectories(out2.resolve("models"));
+        Files.copy(out1.resolve("models/20-state.safetensors"), out2.resolve("models/20-state.safetensors"));
+        String[] resume = train.clone();
+        for (int i = 0; i < resume.length; i++) {
+            resume[i] = resume[i].replace(out1.toString(), out2.toString());
+        }
+        List<String> withResume = new ArrayList<>(List.of(resume));
+        withResume.addAll(List.of("--resume-iters", "20"));
+        assertThat(run(withResume.toArray(new String[0]))).as(err.toString()).isZero();
+        GeneratorCheckpoint resumed = GeneratorCheckpoint.load(out2.resolve("models/30-G.safetensors"));
+        g.weights().forEach((k, v) -> assertThat(resumed.weights().get(k).values()).as(k).containsExactly(v.values()));
+
+        Path cls = tmp.resolve("classifier.safetensors");
+        assertThat(run(cmd("train-classifier", data(), "--output", cls.toString(), "--conv-dim", "8", "--repeat-num", "3", "--num-iters", "20",
+                "--batch-size", "8"))).as(err.toString()).isZero();
+        JsonNode creport = JSON.readTree(out.toString().strip());
+        assertThat(creport.get("accuracy_on_real_test").asDouble()).isBetween(0.0, 1.0);
+
+        assertThat(run(cmd("eval", data(), "--checkpoint", out1.resolve("models/30-G.safetensors").toString(), "--classifier", cls.toString())))
+                .as(err.toString()).isZero();
+        JsonNode report = JSON.readTree(out.toString().strip());
+        assertThat(report.get("test_images").asInt()).isEqualTo(8);
+        for (String section : List.of("classifier_accuracy_on_real", "target_domain_accuracy", "ground_truth_l1", "ground_truth_psnr_db",
+                "untranslated_input_l1_to_ground_truth")) {
+            assertThat(report.get(section).has("overall")).as(section).isTrue();
+            assertThat(report.get(section).has("Blond_Hair")).as(section).isTrue();
+        }
+        assertThat(report.get("reconstruction_l1").asDouble()).isPositive();
+        assertThat(report.get("ground_truth_psnr_db").get("overall").asDouble()).isPositive();
+
+        Path results = tmp.resolve("results");
+        assertThat(run(cmd("test", data(), "--checkpoint", out1.resolve("models/30-G.safetensors").toString(), "--result-dir", results.toString(),
+                "--batch-size", "4"))).as(err.toString()).isZero();
+        var testGrid = ImageIO.read(results.resolve("1-images.jpg").toFile());
+        assertThat(testGrid.getWidth()).isEqualTo(6 * 16);
+        assertThat(results.resolve("2-images.jpg")).exists();
+    }
+
+    @Test
+    void badTrainingOptionsNameTheOptionAndTheValue() throws Exception {
+        assertThat(run("train", "--dataset", "imagenet")).isEqualTo(2);
+        assertThat(err.toString()).contains("--dataset 'imagenet', expected celeba, rafd, folder or synthetic");
+        assertThat(run("train", "--dataset", "celeba")).isEqualTo(2);
+        assertThat(err.toString()).contains("--attr-path is required");
+        assertThat(run("train", "--dataset", "synthetic", "--synthetic-dir", tmp.toString())).isEqualTo(1);
+        assertThat(err.toString()).contains("not a directory written by `stargan synth`");
+        assertThat(run("synth", "--out", tmp.resolve("small").toString(), "--count", "10", "--size", "16")).isZero();
+        assertThat(run("train", "--dataset", "synthetic", "--synthetic-dir", tmp.resolve("small").toString(), "--image-size", "16",
+                "--batch-size", "many")).isEqualTo(2);
+        assertThat(err.toString()).contains("--batch-size 'many', expected a whole number");
+    }
+}
