@@ -16,8 +16,11 @@ final class DataOptions {
     static final Set<String> NAMES = Set.of("dataset", "celeba-image-dir", "attr-path", "rafd-image-dir", "synthetic-dir",
             "selected-attrs", "celeba-crop-size", "rafd-crop-size", "image-size", "test-count", "seed");
     static final String HELP = """
-              --dataset D            celeba, rafd (folder per expression), folder (any folder-per-domain set) or
-                                     synthetic (the output of `stargan synth`, read through the CelebA reader)
+              --dataset D            celeba, rafd (folder per expression), folder (any folder-per-domain set),
+                                     synthetic (the output of `stargan synth`, read through the CelebA reader), or
+                                     both (train only: CelebA-style attributes and RaFD-style folders jointly, with the
+                                     mask vector; from --attr-path/--celeba-image-dir + --rafd-image-dir, or from
+                                     --synthetic-dir's celeba/ and rafd/)
               --celeba-image-dir DIR, --attr-path FILE    CelebA images and list_attr_celeba.txt
               --rafd-image-dir DIR   root of the folder-per-domain images (rafd, folder)
               --synthetic-dir DIR    a directory written by `stargan synth`
@@ -35,9 +38,8 @@ final class DataOptions {
 
     static String dataset(Options o) {
         String d = o.string("dataset", "celeba");
-        if (!List.of("celeba", "rafd", "folder", "synthetic").contains(d)) {
-            throw new Options.UsageException("--dataset '" + d + "', expected celeba, rafd, folder or synthetic"
-                    + (d.equals("both") ? " (joint training on two datasets is not available yet)" : ""));
+        if (!List.of("celeba", "rafd", "folder", "synthetic", "both").contains(d)) {
+            throw new Options.UsageException("--dataset '" + d + "', expected celeba, rafd, folder, synthetic or both");
         }
         return d;
     }
@@ -51,9 +53,12 @@ final class DataOptions {
         }
     }
 
-    /** Opens the requested split. */
+    /** Opens the requested split (for {@code both}: the CelebA-style half). */
     static LabeledImages open(Options o, CelebAImages.Split split) throws IOException {
         String d = dataset(o);
+        if (d.equals("both")) {
+            d = o.string("synthetic-dir", null) != null ? "synthetic" : "celeba";
+        }
         int size = o.positiveInt("image-size", 128);
         long seed = seed(o);
         switch (d) {
@@ -73,6 +78,26 @@ final class DataOptions {
                 return new FolderImages(path(o, "rafd-image-dir"), o.positiveInt("rafd-crop-size", 256), size);
             }
         }
+    }
+
+    /** The RaFD-style half of {@code --dataset both}. */
+    static LabeledImages openSecond(Options o) throws IOException {
+        int size = o.positiveInt("image-size", 128);
+        String synthetic = o.string("synthetic-dir", null);
+        if (synthetic != null) {
+            Properties p = SyntheticDataset.manifest(Path.of(synthetic));
+            return new FolderImages(Path.of(synthetic).resolve("rafd"), o.positiveInt("rafd-crop-size", Integer.parseInt(p.getProperty("size"))), size);
+        }
+        return new FolderImages(path(o, "rafd-image-dir"), o.positiveInt("rafd-crop-size", 256), size);
+    }
+
+    /** Name recorded in checkpoints: {@code celeba+rafd} style for joint runs. */
+    static String datasetName(Options o) {
+        String d = dataset(o);
+        if (!d.equals("both")) {
+            return d;
+        }
+        return (o.string("synthetic-dir", null) != null ? "synthetic" : "celeba") + "+rafd";
     }
 
     static List<String> attrs(Options o) {

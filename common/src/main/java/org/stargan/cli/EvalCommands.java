@@ -59,6 +59,7 @@ final class EvalCommands {
         if (output == null) {
             throw new Options.UsageException("train-classifier: --output FILE is required");
         }
+        refuseBoth(o, "train-classifier");
         LabeledImages train = DataOptions.open(o, CelebAImages.Split.TRAIN);
         LabeledImages test = DataOptions.open(o, CelebAImages.Split.TEST);
         int size = train.imageSize();
@@ -125,6 +126,7 @@ final class EvalCommands {
         if (ckpt == null || cls == null) {
             throw new Options.UsageException("eval: --checkpoint and --classifier are required (train one with `stargan train-classifier`)");
         }
+        refuseBoth(o, "eval");
         LabeledImages test = DataOptions.open(o, CelebAImages.Split.TEST);
         Device device = Devices.parseAvailable(o.string("device", "cpu"));
         Path synthetic = DataOptions.dataset(o).equals("synthetic") ? Path.of(o.string("synthetic-dir", ".")) : null;
@@ -156,6 +158,7 @@ final class EvalCommands {
         if (ckpt == null) {
             throw new Options.UsageException("test: --checkpoint is required");
         }
+        refuseBoth(o, "test");
         LabeledImages test = DataOptions.open(o, CelebAImages.Split.TEST);
         DomainLabels domains = DomainLabels.withOfficialGroups(test.domains(), test.singleLabel());
         Path dir = Path.of(o.string("result-dir", "stargan/results"));
@@ -198,6 +201,12 @@ final class EvalCommands {
             err.printf("%nwrote %d grids to %s%n", grids, dir);
         }
         return 0;
+    }
+
+    private static void refuseBoth(Options o, String command) {
+        if (DataOptions.dataset(o).equals("both")) {
+            throw new Options.UsageException(command + ": --dataset both is for training; evaluate each dataset on its own");
+        }
     }
 
     private static Set<String> with(String... extra) {

@@ -54,16 +54,19 @@ final class TrainCommand {
         known.addAll(TRAIN);
         Options o = Options.parse("train", args, known, Set.of());
         LabeledImages data = DataOptions.open(o, CelebAImages.Split.TRAIN);
+        boolean both = DataOptions.dataset(o).equals("both");
+        LabeledImages second = both ? DataOptions.openSecond(o) : null;
         int cDim = data.domains().size();
         if (o.string("c-dim", null) != null && o.positiveInt("c-dim", cDim) != cDim) {
             throw new Options.UsageException("train: --c-dim " + o.string("c-dim", "") + ", but the dataset has " + cDim + " domains " + data.domains());
         }
-        TrainConfig config = config(o, cDim, data.singleLabel() ? LabelMode.SINGLE_LABEL : LabelMode.MULTI_LABEL);
+        TrainConfig config = config(o, cDim, data.singleLabel() ? LabelMode.SINGLE_LABEL : LabelMode.MULTI_LABEL)
+                .withSecondDataset(both ? second.domains().size() : 0);
         Device device = Devices.parseAvailable(o.string("device", "cpu"));
         TrainingRun.Outputs outputs = new TrainingRun.Outputs(o.positiveInt("log-step", 10), o.positiveInt("sample-step", 1000),
                 o.positiveInt("model-save-step", 10000), Path.of(o.string("log-dir", "stargan/logs")),
                 Path.of(o.string("sample-dir", "stargan/samples")), Path.of(o.string("model-save-dir", "stargan/models")),
-                DataOptions.dataset(o), o.positiveInt("num-workers", 2));
+                DataOptions.datasetName(o), o.positiveInt("num-workers", 2));
         Path resume = null;
         if (o.string("resume-iters", null) != null) {
             resume = outputs.modelDir().resolve(o.positiveInt("resume-iters", 1) + "-state.safetensors");
@@ -71,11 +74,15 @@ final class TrainCommand {
                 throw new Options.UsageException("train: --resume-iters: " + resume + " not found");
             }
         }
+        if (both) {
+            err.printf("joint training: %d images with domains %s, %d images with domains %s (mask vector)%n", data.size(),
+                    data.domains(), second.size(), second.domains());
+        }
         err.printf("training on %d images of %s, domains %s, %d px, G conv %d × %d blocks, D conv %d × %d layers, batch %d, %d iterations%n",
                 data.size(), outputs.dataset(), data.domains(), config.imageSize(), config.gConvDim(), config.gRepeatNum(),
                 config.dConvDim(), config.dRepeatNum(), config.batchSize(), config.numIters());
         ProgressLine progress = new ProgressLine(err);
-        TrainingRun.End end = new TrainingRun(config, data, outputs, device).run(resume, progress, () -> false);
+        TrainingRun.End end = new TrainingRun(config, data, second, outputs, device).run(resume, progress, () -> false);
         progress.finish();
         err.printf("%s; checkpoints in %s, samples in %s, metrics in %s%n", end == TrainingRun.End.DONE ? "done" : "cancelled",
                 outputs.modelDir(), outputs.sampleDir(), outputs.logDir().resolve("metrics.jsonl"));
@@ -91,7 +98,7 @@ final class TrainCommand {
                     dbl(o, "lambda-gp", d.lambdaGp()), o.positiveInt("batch-size", d.batchSize()), o.positiveInt("num-iters", (int) d.numIters()),
                     o.nonNegativeInt("num-iters-decay", (int) Math.min(d.numItersDecay(), o.positiveInt("num-iters", (int) d.numIters()))),
                     dbl(o, "g-lr", d.gLr()), dbl(o, "d-lr", d.dLr()), o.positiveInt("n-critic", d.nCritic()), dbl(o, "beta1", d.beta1()),
-                    dbl(o, "beta2", d.beta2()), o.positiveInt("lr-update-step", (int) d.lrUpdateStep()), mode, DataOptions.seed(o));
+                    dbl(o, "beta2", d.beta2()), o.positiveInt("lr-update-step", (int) d.lrUpdateStep()), mode, DataOptions.seed(o), 0);
         } catch (IllegalArgumentException e) {
             throw new Options.UsageException("train: " + e.getMessage());
         }

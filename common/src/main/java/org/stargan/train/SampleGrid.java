@@ -69,18 +69,27 @@ public final class SampleGrid {
      * autograd in a scratch manager.
      */
     public static BufferedImage render(Generator g, NDManager manager, DomainLabels domains, float[] images, float[][] labels, int n, int size) {
+        return render(g, manager, label -> targets(domains, label), images, labels, n, size);
+    }
+
+    /**
+     * Renders a grid whose columns are G's full label vectors computed from each image's own labels by
+     * {@code columns} (the same count for every image).
+     */
+    public static BufferedImage render(Generator g, NDManager manager, java.util.function.Function<float[], List<float[]>> columns,
+            float[] images, float[][] labels, int n, int size) {
         int plane = 3 * size * size;
-        int cols = 1 + columns(domains);
+        List<List<float[]>> perImage = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            perImage.add(columns.apply(labels[i]));
+        }
+        int cols = 1 + perImage.get(0).size();
+        int c = perImage.get(0).get(0).length;
         BufferedImage grid = new BufferedImage(cols * size, n * size, BufferedImage.TYPE_INT_RGB);
         Graphics2D gfx = grid.createGraphics();
         for (int i = 0; i < n; i++) {
             gfx.drawImage(ImageCodec.toImage(images, i * plane, size, size), 0, i * size, null);
         }
-        List<List<float[]>> perImage = new ArrayList<>();
-        for (int i = 0; i < n; i++) {
-            perImage.add(targets(domains, labels[i]));
-        }
-        int c = domains.size();
         float[] batch = new float[n * plane];
         System.arraycopy(images, 0, batch, 0, n * plane);
         for (int col = 0; col < cols - 1; col++) {

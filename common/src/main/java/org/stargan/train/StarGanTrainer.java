@@ -93,15 +93,47 @@ public final class StarGanTrainer implements AutoCloseable {
     }
 
     /**
+     * Where a batch's labels sit in G's label vector and in D's classification output: the whole vector for one
+     * dataset; with a second dataset (the official {@code train_multi}) the first dataset's labels at 0, the second's
+     * after them, the other part zero, and a two-entry mask saying which dataset is known.
+     *
+     * @param offset first label position in G's vector and in D_cls
+     * @param length number of labels of this dataset
+     * @param mode how this dataset's labels are classified
+     * @param mask 0 or 1: the mask entry to set (−1 when training on one dataset)
+     */
+    public record LabelSlot(int offset, int length, LabelMode mode, int mask) {
+        /** The whole label vector of a one-dataset configuration. */
+        public static LabelSlot whole(TrainConfig config) {
+            return new LabelSlot(0, config.cDim(), config.labelMode(), -1);
+        }
+
+        /** The first dataset (CelebA in the official code) of a joint configuration. */
+        public static LabelSlot first(TrainConfig config) {
+            return new LabelSlot(0, config.cDim(), config.labelMode(), 0);
+        }
+
+        /** The second dataset (RaFD) of a joint configuration: single-label. */
+        public static LabelSlot second(TrainConfig config) {
+            return new LabelSlot(config.cDim(), config.c2Dim(), LabelMode.SINGLE_LABEL, 1);
+        }
+    }
+
+    /**
      * Runs iteration {@code iteration} (0-based) on a batch: {@code images} (N, 3, S, S) in [−1, 1] and {@code labels}
      * (N rows of c_dim values: multi-hot, or one-hot for single-label data). All intermediate arrays are freed
      * before it returns.
      */
     public StepLosses iterate(long iteration, NDArray images, float[][] labels, IterationNoise noise) {
+        return iterate(iteration, images, labels, noise, LabelSlot.whole(config));
+    }
+
+    /** As {@link #iterate(long, NDArray, float[][], IterationNoise)} for the labels of one dataset of a joint run. */
+    public StepLosses iterate(long iteration, NDArray images, float[][] labels, IterationNoise noise, LabelSlot slot) {
         int n = Math.toIntExact(images.getShape().get(0));
         for (int i = 0; i < labels.length; i++) {
-            if (labels[i].length != config.cDim()) {
-                throw new IllegalArgumentException("labels[" + i + "]: " + labels[i].length + " values, expected cDim = " + config.cDim());
+            if (labels[i].length != slot.length()) {
+                throw new IllegalArgumentException("labels[" + i + "]: " + labels[i].length + " values, expected " + slot.length());
             }
         }
         if (labels.length != n || noise.permutation().length != n) {
@@ -113,32 +145,37 @@ public final class StarGanTrainer implements AutoCloseable {
         try (NDManager step = manager.newSubManager()) {
             NDArray xReal = images.getManager() == step ? images : images.duplicate();
             xReal.attach(step);
-            NDArray labelOrg = labelArray(step, labels, null, xReal.getDataType());
-            NDArray labelTrg = labelArray(step, labels, noise.permutation(), xReal.getDataType());
-            NDArray alpha = step.create(noise.alpha(), new Shape(n, 1, 1, 1)).toType(xReal.getDataType(), false);
-            double[] d = discriminatorStep(xReal, labelOrg, labelTrg, alpha, dLr);
+            DataType t = xReal.getDataType();
+            Labels org = new Labels(labelArray(step, labels, null, t, null, 0), labelArray(step, labels, null, t, slot, config.gLabelDim()));
+            Labels trg = new Labels(labelArray(step, labels, noise.permutation(), t, null, 0),
+                    labelArray(step, labels, noise.permutation(), t, slot, config.gLabelDim()));
+            NDArray alpha = step.create(noise.alpha(), new Shape(n, 1, 1, 1)).toType(t, false);
+            double[] d = discriminatorStep(xReal, org, trg, alpha, slot, dLr);
             double[] g = {Double.NaN, Double.NaN, Double.NaN};
             if ((iteration + 1) % config.nCritic() == 0) {
-                g = generatorStep(xReal, labelOrg, labelTrg, gLr);
+                g = generatorStep(xReal, org, trg, slot, gLr);
             }
             return new StepLosses(d[0], d[1], d[2], d[3], g[0], g[1], g[2], dLr, gLr);
         }
     }
 
-    private double[] discriminatorStep(NDArray xReal, NDArray labelOrg, NDArray labelTrg, NDArray alpha, double lr) {
+    /** A batch's labels as the classification target ({@code slot.length} wide) and as G's input c (full width). */
+    private record Labels(NDArray cls, NDArray c) {}
+
+    private double[] discriminatorStep(NDArray xReal, Labels org, Labels trg, NDArray alpha, LabelSlot slot, double lr) {
         long n = xReal.getShape().get(0);
         NDArray xFake;
         try (GradMode ignored = GradMode.off()) {
-            xFake = generator.forward(xReal, labelTrg);
+            xFake = generator.forward(xReal, trg.c());
         }
         try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
             Discriminator.Output out = discriminator.forward(NDArrays.concat(new ai.djl.ndarray.NDList(xReal, xFake), 0));
             NDArray srcReal = out.src().get(new NDIndex("0:{}", n));
             NDArray srcFake = out.src().get(new NDIndex("{}:", n));
-            NDArray clsReal = out.cls().get(new NDIndex("0:{}", n));
+            NDArray clsReal = out.cls().get(new NDIndex("0:{}, {}:{}", n, slot.offset(), slot.offset() + slot.length()));
             NDArray lossReal = Losses.negMean(srcReal);
             NDArray lossFake = srcFake.mean();
-            NDArray lossCls = Losses.classification(clsReal, labelOrg, config.labelMode());
+            NDArray lossCls = Losses.classification(clsReal, org.cls(), slot.mode());
             NDArray lossGp = GradientPenalty.of(discriminator, GradientPenalty.interpolate(xReal, xFake, alpha));
             NDArray total = lossReal.add(lossFake).add(lossCls.mul(config.lambdaCls())).add(lossGp.mul(config.lambdaGp()));
             collector.backward(total);
@@ -148,14 +185,16 @@ public final class StarGanTrainer implements AutoCloseable {
         }
     }
 
-    private double[] generatorStep(NDArray xReal, NDArray labelOrg, NDArray labelTrg, double lr) {
+    private double[] generatorStep(NDArray xReal, Labels org, Labels trg, LabelSlot slot, double lr) {
         discriminator.parameters().setRequiresGradient(false);
         try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
-            NDArray xFake = generator.forward(xReal, labelTrg);
+            NDArray xFake = generator.forward(xReal, trg.c());
             Discriminator.Output out = discriminator.forward(xFake);
             NDArray lossFake = Losses.negMean(out.src());
-            NDArray lossCls = Losses.classification(out.cls(), labelTrg, config.labelMode());
-            NDArray xRec = generator.forward(xFake, labelOrg);
+            NDArray cls = slot.length() == config.cDim() + config.c2Dim() ? out.cls()
+                    : out.cls().get(new NDIndex(":, {}:{}", slot.offset(), slot.offset() + slot.length()));
+            NDArray lossCls = Losses.classification(cls, trg.cls(), slot.mode());
+            NDArray xRec = generator.forward(xFake, org.c());
             NDArray lossRec = Losses.l1(xReal, xRec);
             NDArray total = lossFake.add(lossRec.mul(config.lambdaRec())).add(lossCls.mul(config.lambdaCls()));
             collector.backward(total);
@@ -167,18 +206,24 @@ public final class StarGanTrainer implements AutoCloseable {
         }
     }
 
-    private static NDArray labelArray(NDManager m, float[][] labels, int[] permutation, DataType dtype) {
+    /**
+     * Labels (optionally permuted) as an (N, width) array: the bare rows when {@code slot} is null, else placed at the
+     * slot's offset in G's full label vector with the slot's mask entry set.
+     */
+    private NDArray labelArray(NDManager m, float[][] labels, int[] permutation, DataType dtype, LabelSlot slot, int width) {
         int n = labels.length;
         int c = labels[0].length;
-        float[] flat = new float[n * c];
+        int w = slot == null ? c : width;
+        int at = slot == null ? 0 : slot.offset();
+        float[] flat = new float[n * w];
         for (int i = 0; i < n; i++) {
             float[] row = labels[permutation == null ? i : permutation[i]];
-            if (row.length != c) {
-                throw new IllegalArgumentException("labels[" + i + "]: " + row.length + " values, expected " + c);
+            System.arraycopy(row, 0, flat, i * w + at, c);
+            if (slot != null && slot.mask() >= 0) {
+                flat[i * w + config.cDim() + config.c2Dim() + slot.mask()] = 1;
             }
-            System.arraycopy(row, 0, flat, i * c, c);
         }
-        return m.create(flat, new Shape(n, c)).toType(dtype, false);
+        return m.create(flat, new Shape(n, w)).toType(dtype, false);
     }
 
     private static double scalar(NDArray a) {

@@ -26,6 +26,8 @@ import org.stargan.nn.GeneratorConfig;
  * @param lrUpdateStep iterations between learning-rate decrements
  * @param labelMode multi-label (CelebA) or single-label (RaFD, folders)
  * @param seed seed of the initial weights, the target-label permutations and the gradient-penalty α
+ * @param c2Dim domains of a second dataset trained jointly (the official {@code --dataset Both}: RaFD's 8
+ *     expressions), 0 for one dataset; then G's label vector is [c_dim labels, c2_dim labels, 2-entry mask]
  */
 public record TrainConfig(
         int cDim,
@@ -47,7 +49,8 @@ public record TrainConfig(
         double beta2,
         long lrUpdateStep,
         LabelMode labelMode,
-        long seed) {
+        long seed,
+        int c2Dim) {
 
     /** Validates every field, naming the one at fault. */
     public TrainConfig {
@@ -68,11 +71,14 @@ public record TrainConfig(
         if (!(beta1 >= 0 && beta1 < 1) || !(beta2 >= 0 && beta2 < 1)) {
             throw new IllegalArgumentException("beta1/beta2: " + beta1 + "/" + beta2 + ", expected values in [0, 1)");
         }
+        if (c2Dim < 0) {
+            throw new IllegalArgumentException("c2Dim: " + c2Dim + ", expected ≥ 0");
+        }
         if (labelMode == null) {
             throw new IllegalArgumentException("labelMode: null, expected MULTI_LABEL or SINGLE_LABEL");
         }
-        new GeneratorConfig(gConvDim, cDim, gRepeatNum);
-        new DiscriminatorConfig(imageSize, dConvDim, cDim, dRepeatNum);
+        new GeneratorConfig(gConvDim, cDim + c2Dim + (c2Dim > 0 ? 2 : 0), gRepeatNum);
+        new DiscriminatorConfig(imageSize, dConvDim, cDim + c2Dim, dRepeatNum);
     }
 
     private static void positive(String name, long v) {
@@ -84,46 +90,57 @@ public record TrainConfig(
     /** The official defaults (CelebA, 128 px, 5 attributes, 200k iterations). */
     public static TrainConfig official() {
         return new TrainConfig(5, 128, 64, 64, 6, 6, 1, 10, 10, 16, 200_000, 100_000, 1e-4, 1e-4, 5, 0.5, 0.999, 1000,
-                LabelMode.MULTI_LABEL, 1234);
+                LabelMode.MULTI_LABEL, 1234, 0);
+    }
+
+    /** Length of G's label vector: c_dim, or c_dim + c2_dim + 2 (the mask) with a second dataset. */
+    public int gLabelDim() {
+        return cDim + c2Dim + (c2Dim > 0 ? 2 : 0);
+    }
+
+    /** A copy training jointly with a second dataset of {@code c2Dim} single-label domains (0: none). */
+    public TrainConfig withSecondDataset(int c2Dim) {
+        return new TrainConfig(cDim, imageSize, gConvDim, dConvDim, gRepeatNum, dRepeatNum, lambdaCls, lambdaRec, lambdaGp,
+                batchSize, numIters, numItersDecay, gLr, dLr, nCritic, beta1, beta2, lrUpdateStep, labelMode, seed, c2Dim);
     }
 
     /** The generator this configuration trains. */
     public GeneratorConfig generator() {
-        return new GeneratorConfig(gConvDim, cDim, gRepeatNum);
+        return new GeneratorConfig(gConvDim, gLabelDim(), gRepeatNum);
     }
 
     /** The discriminator this configuration trains. */
     public DiscriminatorConfig discriminator() {
-        return new DiscriminatorConfig(imageSize, dConvDim, cDim, dRepeatNum);
+        return new DiscriminatorConfig(imageSize, dConvDim, cDim + c2Dim, dRepeatNum);
     }
 
     /** A copy with other network sizes. */
     public TrainConfig withNetworks(int imageSize, int gConvDim, int dConvDim, int gRepeatNum, int dRepeatNum) {
         return new TrainConfig(cDim, imageSize, gConvDim, dConvDim, gRepeatNum, dRepeatNum, lambdaCls, lambdaRec, lambdaGp,
-                batchSize, numIters, numItersDecay, gLr, dLr, nCritic, beta1, beta2, lrUpdateStep, labelMode, seed);
+                batchSize, numIters, numItersDecay, gLr, dLr, nCritic, beta1, beta2, lrUpdateStep, labelMode, seed, c2Dim);
     }
 
     /** A copy with another batch size. */
     public TrainConfig withBatchSize(int batchSize) {
         return new TrainConfig(cDim, imageSize, gConvDim, dConvDim, gRepeatNum, dRepeatNum, lambdaCls, lambdaRec, lambdaGp,
-                batchSize, numIters, numItersDecay, gLr, dLr, nCritic, beta1, beta2, lrUpdateStep, labelMode, seed);
+                batchSize, numIters, numItersDecay, gLr, dLr, nCritic, beta1, beta2, lrUpdateStep, labelMode, seed, c2Dim);
     }
 
     /** A copy with other loop settings. */
     public TrainConfig withSchedule(long numIters, long numItersDecay, int nCritic, long lrUpdateStep) {
         return new TrainConfig(cDim, imageSize, gConvDim, dConvDim, gRepeatNum, dRepeatNum, lambdaCls, lambdaRec, lambdaGp,
-                batchSize, numIters, numItersDecay, gLr, dLr, nCritic, beta1, beta2, lrUpdateStep, labelMode, seed);
+                batchSize, numIters, numItersDecay, gLr, dLr, nCritic, beta1, beta2, lrUpdateStep, labelMode, seed, c2Dim);
     }
 
     /** A copy with another label mode and domain count. */
     public TrainConfig withLabels(LabelMode labelMode, int cDim) {
         return new TrainConfig(cDim, imageSize, gConvDim, dConvDim, gRepeatNum, dRepeatNum, lambdaCls, lambdaRec, lambdaGp,
-                batchSize, numIters, numItersDecay, gLr, dLr, nCritic, beta1, beta2, lrUpdateStep, labelMode, seed);
+                batchSize, numIters, numItersDecay, gLr, dLr, nCritic, beta1, beta2, lrUpdateStep, labelMode, seed, c2Dim);
     }
 
     /** A copy with another seed. */
     public TrainConfig withSeed(long seed) {
         return new TrainConfig(cDim, imageSize, gConvDim, dConvDim, gRepeatNum, dRepeatNum, lambdaCls, lambdaRec, lambdaGp,
-                batchSize, numIters, numItersDecay, gLr, dLr, nCritic, beta1, beta2, lrUpdateStep, labelMode, seed);
+                batchSize, numIters, numItersDecay, gLr, dLr, nCritic, beta1, beta2, lrUpdateStep, labelMode, seed, c2Dim);
     }
 }

@@ -67,27 +67,64 @@ public final class TrainingRun {
 
     private final TrainConfig config;
     private final LabeledImages data;
+    private final LabeledImages second;
     private final Outputs outputs;
     private final Device device;
 
-    /** Prepares a run; nothing is read or written until {@link #run}. */
+    /** Prepares a run on one dataset; nothing is read or written until {@link #run}. */
     public TrainingRun(TrainConfig config, LabeledImages data, Outputs outputs, Device device) {
+        this(config, data, null, outputs, device);
+    }
+
+    /**
+     * Prepares a run on one dataset, or on two at once ({@code second} non-null: the official {@code train_multi},
+     * alternating a batch of each per iteration, with the mask vector).
+     */
+    public TrainingRun(TrainConfig config, LabeledImages data, LabeledImages second, Outputs outputs, Device device) {
         if (data.domains().size() != config.cDim()) {
             throw new IllegalArgumentException("c_dim: " + config.cDim() + ", but the dataset has " + data.domains().size()
                     + " domains " + data.domains());
         }
-        if (data.imageSize() != config.imageSize()) {
-            throw new IllegalArgumentException("image size: config " + config.imageSize() + ", dataset " + data.imageSize());
+        int c2 = second == null ? 0 : second.domains().size();
+        if (config.c2Dim() != c2) {
+            throw new IllegalArgumentException("c2_dim: " + config.c2Dim() + ", but the second dataset has " + c2 + " domains");
+        }
+        if (second != null && (!second.singleLabel() || data.singleLabel())) {
+            throw new IllegalArgumentException("joint training takes a multi-label dataset first and a single-label one second");
+        }
+        for (LabeledImages d : second == null ? java.util.List.of(data) : java.util.List.of(data, second)) {
+            if (d.imageSize() != config.imageSize()) {
+                throw new IllegalArgumentException("image size: config " + config.imageSize() + ", dataset " + d.imageSize());
+            }
         }
         this.config = config;
         this.data = data;
+        this.second = second;
         this.outputs = outputs;
         this.device = device;
     }
 
+    /** The domains of G's label vector, with their exclusive groups (joint runs add the two mask entries). */
+    public DomainLabels labels() {
+        DomainLabels first = DomainLabels.withOfficialGroups(data.domains(), data.singleLabel());
+        if (second == null) {
+            return first;
+        }
+        java.util.List<String> names = new java.util.ArrayList<>(first.names());
+        names.addAll(second.domains());
+        String m1 = "mask:" + outputs.dataset().split("\\+")[0];
+        String m2 = "mask:" + (outputs.dataset().contains("+") ? outputs.dataset().split("\\+")[1] : "second");
+        names.add(m1);
+        names.add(m2);
+        java.util.List<java.util.List<String>> groups = new java.util.ArrayList<>(first.exclusiveGroups());
+        groups.add(second.domains());
+        groups.add(java.util.List.of(m1, m2));
+        return new DomainLabels(names, groups);
+    }
+
     /** The model information checkpoints of this run carry. */
     public ModelInfo modelInfo(long iteration) throws IOException {
-        DomainLabels d = DomainLabels.withOfficialGroups(data.domains(), data.singleLabel());
+        DomainLabels d = labels();
         return new ModelInfo(d.names(), d.exclusiveGroups(), config.imageSize(), outputs.dataset(), iteration, JSON.writeValueAsString(config));
     }
 
@@ -99,10 +136,11 @@ public final class TrainingRun {
         Files.createDirectories(outputs.logDir());
         Files.createDirectories(outputs.sampleDir());
         Files.createDirectories(outputs.modelDir());
-        DomainLabels domains = DomainLabels.withOfficialGroups(data.domains(), data.singleLabel());
         int size = config.imageSize();
         try (NDManager manager = NDManager.newBaseManager(device);
-                BatchLoader loader = new BatchLoader(data, config.batchSize(), config.seed(), true, outputs.loaderThreads(), 4, 2L << 30)) {
+                BatchLoader loader = new BatchLoader(data, config.batchSize(), config.seed(), true, outputs.loaderThreads(), 4, 2L << 30);
+                BatchLoader loader2 = second == null ? null
+                        : new BatchLoader(second, config.batchSize(), config.seed() + 1, true, outputs.loaderThreads(), 4, 1L << 30)) {
             StarGanTrainer trainer;
             long start;
             if (resumeFrom != null) {
@@ -126,6 +164,10 @@ public final class TrainingRun {
                     fixed = plain.batchAt(0);
                 }
                 loader.seek(start);
+                if (loader2 != null) {
+                    loader2.seek(start);
+                }
+                java.util.function.Function<float[], java.util.List<float[]>> columns = columns();
                 Map<String, Double> last = new LinkedHashMap<>();
                 long t0 = System.nanoTime();
                 long lastSaved = start;
@@ -133,13 +175,14 @@ public final class TrainingRun {
                     if (cancelled.getAsBoolean()) {
                         return End.CANCELLED;
                     }
-                    BatchLoader.Batch batch = loader.next();
-                    StepLosses l;
-                    try (NDManager step = manager.newSubManager()) {
-                        NDArray x = step.create(batch.images(), new Shape(config.batchSize(), 3, size, size));
-                        l = trainer.iterate(i, x, batch.labels(), IterationNoise.draw(config.seed(), i, config.batchSize()));
+                    StepLosses l = step(trainer, manager, loader.next(), i, 0,
+                            second == null ? StarGanTrainer.LabelSlot.whole(config) : StarGanTrainer.LabelSlot.first(config));
+                    record(last, l, "");
+                    if (loader2 != null) {
+                        // The official train_multi: within one iteration a CelebA batch, then a RaFD batch.
+                        StepLosses l2 = step(trainer, manager, loader2.next(), i, 1, StarGanTrainer.LabelSlot.second(config));
+                        record(last, l2, "@2");
                     }
-                    record(last, l);
                     long done = i + 1;
                     double itPerSec = (done - start) / Math.max(1e-9, (System.nanoTime() - t0) / 1e9);
                     listener.iteration(done, config.numIters(), itPerSec, l, last);
@@ -155,7 +198,7 @@ public final class TrainingRun {
                         listener.logged(line);
                     }
                     if (done % outputs.sampleStep() == 0) {
-                        var grid = SampleGrid.render(trainer.generator(), manager, domains, fixed.images(), fixed.labels(), fixedRows, size);
+                        var grid = SampleGrid.render(trainer.generator(), manager, columns, fixed.images(), fixed.labels(), fixedRows, size);
                         Path p = outputs.sampleDir().resolve(done + "-images.jpg");
                         AtomicFiles.write(p, out -> ImageCodec.write(grid, p.getFileName().toString(), out));
                         listener.sample(p);
@@ -182,15 +225,53 @@ public final class TrainingRun {
         listener.checkpoint(done, model, state);
     }
 
-    private static void record(Map<String, Double> last, StepLosses l) {
-        last.put("D/loss_real", l.dReal());
-        last.put("D/loss_fake", l.dFake());
-        last.put("D/loss_cls", l.dCls());
-        last.put("D/loss_gp", l.dGp());
+    private StepLosses step(StarGanTrainer trainer, NDManager manager, BatchLoader.Batch batch, long i, int dataset,
+            StarGanTrainer.LabelSlot slot) {
+        int size = config.imageSize();
+        try (NDManager step = manager.newSubManager()) {
+            NDArray x = step.create(batch.images(), new Shape(config.batchSize(), 3, size, size));
+            return trainer.iterate(i, x, batch.labels(), IterationNoise.draw(config.seed() + dataset, i, config.batchSize()), slot);
+        }
+    }
+
+    /**
+     * The sample grid's columns for a fixed image of the first dataset: its single-domain targets (and the
+     * multi-attribute ones); in a joint run those padded with zeros and the first mask, then each domain of the
+     * second dataset with the second mask, as the official {@code train_multi} samples.
+     */
+    private java.util.function.Function<float[], java.util.List<float[]>> columns() {
+        DomainLabels first = DomainLabels.withOfficialGroups(data.domains(), data.singleLabel());
+        if (second == null) {
+            return label -> SampleGrid.targets(first, label);
+        }
+        int width = config.gLabelDim();
+        return label -> {
+            java.util.List<float[]> out = new java.util.ArrayList<>();
+            for (float[] t : SampleGrid.targets(first, label)) {
+                float[] v = new float[width];
+                System.arraycopy(t, 0, v, 0, t.length);
+                v[config.cDim() + config.c2Dim()] = 1;
+                out.add(v);
+            }
+            for (int k = 0; k < config.c2Dim(); k++) {
+                float[] v = new float[width];
+                v[config.cDim() + k] = 1;
+                v[config.cDim() + config.c2Dim() + 1] = 1;
+                out.add(v);
+            }
+            return out;
+        };
+    }
+
+    private static void record(Map<String, Double> last, StepLosses l, String suffix) {
+        last.put("D/loss_real" + suffix, l.dReal());
+        last.put("D/loss_fake" + suffix, l.dFake());
+        last.put("D/loss_cls" + suffix, l.dCls());
+        last.put("D/loss_gp" + suffix, l.dGp());
         if (l.hasGeneratorStep()) {
-            last.put("G/loss_fake", l.gFake());
-            last.put("G/loss_rec", l.gRec());
-            last.put("G/loss_cls", l.gCls());
+            last.put("G/loss_fake" + suffix, l.gFake());
+            last.put("G/loss_rec" + suffix, l.gRec());
+            last.put("G/loss_cls" + suffix, l.gCls());
         }
     }
 

@@ -116,9 +116,32 @@ class TrainingWorkflowTest {
     }
 
     @Test
+    void jointTrainingOnBothDatasetsUsesTheMaskVector() throws Exception {
+        assertThat(run("synth", "--out", tmp.resolve("data").toString(), "--count", "40", "--size", "16")).as(err.toString()).isZero();
+        Path out1 = tmp.resolve("both");
+        assertThat(run("train", "--dataset", "both", "--synthetic-dir", tmp.resolve("data").toString(), "--image-size", "16",
+                "--g-conv-dim", "8", "--d-conv-dim", "8", "--g-repeat-num", "1", "--d-repeat-num", "3", "--batch-size", "4",
+                "--num-iters", "10", "--num-iters-decay", "0", "--n-critic", "2", "--log-step", "10", "--sample-step", "10",
+                "--model-save-step", "10", "--log-dir", out1.resolve("logs").toString(), "--sample-dir", out1.resolve("samples").toString(),
+                "--model-save-dir", out1.resolve("models").toString())).as(err.toString()).isZero();
+        assertThat(err.toString()).contains("joint training");
+        GeneratorCheckpoint g = GeneratorCheckpoint.load(out1.resolve("models/10-G.safetensors"));
+        // G's label vector: 5 attributes, 8 expressions, 2 mask entries.
+        assertThat(g.config().cDim()).isEqualTo(5 + 8 + 2);
+        assertThat(g.info().domains()).hasSize(15).endsWith("mask:synthetic", "mask:rafd");
+        JsonNode line = JSON.readTree(Files.readAllLines(out1.resolve("logs/metrics.jsonl")).get(0));
+        assertThat(line.has("D/loss_cls")).isTrue();
+        assertThat(line.has("D/loss_cls@2")).isTrue();
+        assertThat(line.has("G/loss_rec@2")).isTrue();
+        // The grid: input, 5 + 4 CelebA-style columns, then the 8 expressions.
+        var grid = ImageIO.read(out1.resolve("samples/10-images.jpg").toFile());
+        assertThat(grid.getWidth()).isEqualTo((1 + 9 + 8) * 16);
+    }
+
+    @Test
     void badTrainingOptionsNameTheOptionAndTheValue() throws Exception {
         assertThat(run("train", "--dataset", "imagenet")).isEqualTo(2);
-        assertThat(err.toString()).contains("--dataset 'imagenet', expected celeba, rafd, folder or synthetic");
+        assertThat(err.toString()).contains("--dataset 'imagenet', expected celeba, rafd, folder, synthetic or both");
         assertThat(run("train", "--dataset", "celeba")).isEqualTo(2);
         assertThat(err.toString()).contains("--attr-path is required");
         assertThat(run("train", "--dataset", "synthetic", "--synthetic-dir", tmp.toString())).isEqualTo(1);
