@@ -1,0 +1,41 @@
+package org.stargan.kafka;
+
+/**
+ * The topic names, all under one configurable prefix (default {@code stargan.}) so several deployments can share a
+ * cluster. The wire format of each is in {@code docs/protocol.md}.
+ *
+ * @param prefix prepended to every name
+ */
+public record Topics(String prefix) {
+    /** Validates the prefix (Kafka topic characters only). */
+    public Topics {
+        if (!prefix.matches("[A-Za-z0-9._-]*")) {
+            throw new IllegalArgumentException("topic prefix: '" + prefix + "', expected letters, digits, '.', '_' or '-'");
+        }
+    }
+
+    /** The default names. */
+    public static Topics defaults() {
+        return new Topics("stargan.");
+    }
+
+    /** Translation requests, consumed by the inference workers' group. */
+    public String translateRequests() {
+        return prefix + "translate.requests";
+    }
+
+    /** The default reply topic for translation results. */
+    public String translateResults() {
+        return prefix + "translate.results";
+    }
+
+    /** Requests that could not be processed, with the reason. */
+    public String deadLetters() {
+        return prefix + "translate.dead-letters";
+    }
+
+    /** The model registry: compacted, key = model name, value = its latest published version. */
+    public String models() {
+        return prefix + "models";
+    }
+}

@@ -1,0 +1,70 @@
+package org.stargan.msg;
+
+import java.util.Map;
+import java.util.regex.Pattern;
+
+/**
+ * A translation request as read off a Kafka record ({@code docs/protocol.md}): its id (the record key), the image
+ * bytes (the value: PNG, JPEG or NPY), and what the headers ask. Construction validates every field and names the
+ * one at fault, so a malformed record becomes a dead letter with a reason, never a crash.
+ *
+ * @param id request id, 1–128 characters of [A-Za-z0-9._:-]
+ * @param image the record value
+ * @param replyTo topic for the result
+ * @param replyPartition partition of the reply topic, or −1 to let the key decide
+ * @param labels raw label vector text, or null
+ * @param target named targets, or null
+ * @param model model name
+ * @param modelVersion pinned version, or null for the latest
+ * @param accept result encoding
+ */
+public record TranslateRequest(String id, byte[] image, String replyTo, int replyPartition, String labels, String target, String model,
+        String modelVersion, String accept) {
+    private static final Pattern ID = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
+    private static final Pattern TOPIC = Pattern.compile("[A-Za-z0-9._-]{1,249}");
+
+    /** Validates every field. */
+    public TranslateRequest {
+        if (id == null || !ID.matcher(id).matches()) {
+            throw new IllegalArgumentException("key: request id '" + id + "', expected 1-128 characters of A-Z a-z 0-9 . _ : -");
+        }
+        if (image == null || image.length == 0) {
+            throw new IllegalArgumentException("value: empty, expected PNG, JPEG or NPY image bytes");
+        }
+        if (image.length > Protocol.MAX_VALUE_BYTES) {
+            throw new IllegalArgumentException("value: " + image.length + " bytes, expected at most " + Protocol.MAX_VALUE_BYTES);
+        }
+        if (replyTo == null || !TOPIC.matcher(replyTo).matches()) {
+            throw new IllegalArgumentException(Protocol.REPLY_TO + ": '" + replyTo + "', expected a topic name");
+        }
+        if (labels == null && target == null) {
+            throw new IllegalArgumentException(Protocol.LABELS + "/" + Protocol.TARGET + ": neither given, expected a label vector or Name=value targets");
+        }
+        if (!accept.equals(Protocol.PNG) && !accept.equals(Protocol.JPEG) && !accept.equals(Protocol.NPY)) {
+            throw new IllegalArgumentException(Protocol.ACCEPT + ": '" + accept + "', expected image/png, image/jpeg or application/x-npy");
+        }
+    }
+
+    /** Reads a request from a record's key, value and headers (last value of each header wins). */
+    public static TranslateRequest fromRecord(String key, byte[] value, Map<String, String> headers) {
+        String schema = headers.get(Protocol.SCHEMA);
+        if (!Protocol.REQUEST_V1.equals(schema)) {
+            throw new IllegalArgumentException(Protocol.SCHEMA + ": '" + schema + "', expected " + Protocol.REQUEST_V1);
+        }
+        int partition = -1;
+        String p = headers.get(Protocol.REPLY_PARTITION);
+        if (p != null) {
+            try {
+                partition = Integer.parseInt(p.trim());
+                if (partition < 0) {
+                    throw new NumberFormatException();
+                }
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException(Protocol.REPLY_PARTITION + ": '" + p + "', expected a partition number ≥ 0");
+            }
+        }
+        return new TranslateRequest(key, value, headers.get(Protocol.REPLY_TO), partition, headers.get(Protocol.LABELS),
+                headers.get(Protocol.TARGET), headers.getOrDefault(Protocol.MODEL, "default"), headers.get(Protocol.MODEL_VERSION),
+                headers.getOrDefault(Protocol.ACCEPT, Protocol.PNG));
+    }
+}

@@ -1,0 +1,57 @@
+package org.stargan.inference;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+/** The worker's Prometheus metrics (names in {@code docs/metrics.md} once the dashboards land). */
+final class InferenceMetrics {
+    final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final Counter requests;
+    private final Counter results;
+    private final DistributionSummary batchSize;
+    private final Timer queueTime;
+    private final Timer computeTime;
+
+    InferenceMetrics(String workerId, Supplier<Number> pending, Supplier<Number> loadedVersions) {
+        registry.config().commonTags("worker", workerId);
+        requests = Counter.builder("stargan_inference_requests").description("translate requests received").register(registry);
+        results = Counter.builder("stargan_inference_images").description("images translated").register(registry);
+        batchSize = DistributionSummary.builder("stargan_inference_batch_size").description("requests per batch")
+                .serviceLevelObjectives(1, 2, 4, 8, 16, 32, 64, 128, 256).register(registry);
+        queueTime = Timer.builder("stargan_inference_queue").description("time from receipt to batch start").publishPercentileHistogram()
+                .register(registry);
+        computeTime = Timer.builder("stargan_inference_compute").description("batch compute time").publishPercentileHistogram().register(registry);
+        Gauge.builder("stargan_inference_pending", pending).description("requests received but not answered").register(registry);
+        Gauge.builder("stargan_inference_model_versions", loadedVersions).description("model versions loaded").register(registry);
+        new JvmMemoryMetrics().bindTo(registry);
+    }
+
+    void request() {
+        requests.increment();
+    }
+
+    void batch(int size) {
+        batchSize.record(size);
+    }
+
+    void done(TranslateJob.Output o) {
+        results.increment();
+        queueTime.record((long) (o.queueMs() * 1e6), TimeUnit.NANOSECONDS);
+    }
+
+    void compute(double ms) {
+        computeTime.record((long) (ms * 1e6), TimeUnit.NANOSECONDS);
+    }
+
+    void failure(String reason) {
+        Counter.builder("stargan_inference_failures").tag("reason", reason).description("requests that failed, by reason").register(registry)
+                .increment();
+    }
+}

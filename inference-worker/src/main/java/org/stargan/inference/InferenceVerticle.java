@@ -1,0 +1,310 @@
+package org.stargan.inference;
+
+import ai.djl.Device;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServer;
+import io.vertx.kafka.client.common.TopicPartition;
+import io.vertx.kafka.client.consumer.KafkaConsumer;
+import io.vertx.kafka.client.consumer.KafkaConsumerRecord;
+import io.vertx.kafka.client.consumer.OffsetAndMetadata;
+import io.vertx.kafka.client.producer.KafkaHeader;
+import io.vertx.kafka.client.producer.KafkaProducer;
+import io.vertx.kafka.client.producer.KafkaProducerRecord;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.stargan.kafka.Topics;
+import org.stargan.msg.ModelAnnouncement;
+import org.stargan.msg.Protocol;
+import org.stargan.msg.TranslateRequest;
+
+/**
+ * The inference worker: consumes translate requests, runs them in dynamic batches on one compute thread (one worker
+ * per device; DJL never runs on the event loop), publishes each result to the request's reply topic, and commits an
+ * offset only once every record up to it has its result (or dead letter) acknowledged by the broker, so a worker
+ * that dies loses nothing: its uncommitted requests are redelivered and answered again. Malformed requests go to
+ * dead letters with the reason (and an error result to the asker when a reply topic is known) and are committed,
+ * so they never block the partition. The consumer pauses while too many requests are in flight.
+ */
+public final class InferenceVerticle extends VerticleBase {
+    private static final Logger LOG = LoggerFactory.getLogger(InferenceVerticle.class);
+
+    private InferenceConfig config;
+    private Topics topics;
+    private ExecutorService compute;
+    private ExecutorService prepare;
+    private ScheduledExecutorService timer;
+    private ModelRegistry registry;
+    private DynamicBatcher batcher;
+    private InferenceMetrics metrics;
+    private final OffsetTracker offsets = new OffsetTracker();
+    private KafkaConsumer<String, Buffer> consumer;
+    private KafkaConsumer<String, Buffer> registryConsumer;
+    private KafkaProducer<String, Buffer> producer;
+    private HttpServer http;
+    private boolean paused;
+
+    @Override
+    public Future<?> start() {
+        config = InferenceConfig.fromJson(config());
+        topics = new Topics(config.topicPrefix());
+        Device device = Device.fromName(config.device().startsWith("cuda:") ? "gpu" + config.device().substring(5) : config.device());
+        compute = Executors.newSingleThreadExecutor(r -> daemon(r, "compute-" + config.device()));
+        prepare = Executors.newFixedThreadPool(2, r -> daemon(r, "prepare"));
+        timer = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "batch-timer"));
+        metrics = new InferenceMetrics(config.workerId(), offsets::pending,
+                () -> registry.versions().values().stream().mapToInt(Map::size).sum());
+        registry = new ModelRegistry(compute, device, config.maxBatch(), (version, reason) -> {
+            LOG.warn("model {} failed to load, previous versions keep serving: {}", version, reason);
+            metrics.failure("model_load");
+        });
+        batcher = new DynamicBatcher(config.maxBatch(), config.maxDelayMillis(), compute, timer, metrics::batch);
+        producer = KafkaProducer.create(vertx, producerConfig(), String.class, Buffer.class);
+
+        Future<?> model = config.defaultModelPath() == null ? Future.succeededFuture()
+                : Future.fromCompletionStage(registry.load("default", "initial", Path.of(config.defaultModelPath())), context);
+        return model.compose(m -> startMetrics()).compose(v -> startRegistryConsumer()).compose(v -> startRequestConsumer());
+    }
+
+    private Map<String, String> producerConfig() {
+        Map<String, String> p = new HashMap<>();
+        p.put("bootstrap.servers", config.bootstrapServers());
+        // A result counts as published only once the broker has it durably; that is when the request's offset commits.
+        p.put("acks", "all");
+        // Retries must not reorder or duplicate within a partition.
+        p.put("enable.idempotence", "true");
+        // Results are images of tens of kB; a little lingering fills batches under load without hurting latency.
+        p.put("linger.ms", "1");
+        p.put("max.request.size", Integer.toString(Protocol.MAX_VALUE_BYTES + (1 << 20)));
+        return p;
+    }
+
+    private Future<Void> startRequestConsumer() {
+        Map<String, String> c = new HashMap<>();
+        c.put("bootstrap.servers", config.bootstrapServers());
+        c.put("group.id", config.groupId());
+        // Offsets are committed by hand, only after the results are published (at-least-once).
+        c.put("enable.auto.commit", "false");
+        c.put("auto.offset.reset", "earliest");
+        c.put("max.partition.fetch.bytes", Integer.toString(Protocol.MAX_VALUE_BYTES + (1 << 20)));
+        consumer = KafkaConsumer.create(vertx, c, String.class, Buffer.class);
+        // Commits queue behind poll: a short poll keeps commit latency low.
+        consumer.pollTimeout(Duration.ofMillis(100));
+        consumer.partitionsRevokedHandler(parts -> parts.forEach(tp -> offsets.forget(tp.getTopic(), tp.getPartition())));
+        consumer.exceptionHandler(e -> LOG.warn("request consumer: {}", e.toString()));
+        consumer.handler(this::onRequest);
+        return consumer.subscribe(topics.translateRequests());
+    }
+
+    private Future<Void> startRegistryConsumer() {
+        Map<String, String> c = new HashMap<>();
+        c.put("bootstrap.servers", config.bootstrapServers());
+        // Every worker reads the whole registry: its own group, from the beginning, nothing committed that matters.
+        c.put("group.id", config.workerId() + "-registry-" + deploymentID());
+        c.put("auto.offset.reset", "earliest");
+        registryConsumer = KafkaConsumer.create(vertx, c, String.class, Buffer.class);
+        registryConsumer.pollTimeout(Duration.ofMillis(200));
+        registryConsumer.handler(rec -> {
+            try {
+                ModelAnnouncement a = ModelAnnouncement.fromJson(rec.value().getBytes());
+                String uri = a.uri().startsWith("file:") ? Path.of(java.net.URI.create(a.uri())).toString() : a.uri();
+                registry.load(a.name(), a.version(), Path.of(uri))
+                        .thenAccept(m -> LOG.info("serving model {} version {} (image {} px, {} domains)", m.name(), m.version(), m.imageSize(),
+                                m.domains().size()));
+            } catch (RuntimeException e) {
+                LOG.warn("ignoring registry record {}@{}: {}", rec.partition(), rec.offset(), e.getMessage());
+                metrics.failure("bad_announcement");
+            }
+        });
+        return registryConsumer.subscribe(topics.models());
+    }
+
+    private Future<Void> startMetrics() {
+        if (config.metricsPort() < 0) {
+            return Future.succeededFuture();
+        }
+        http = vertx.createHttpServer().requestHandler(req -> {
+            switch (req.path()) {
+                case "/metrics" -> req.response().putHeader("content-type", "text/plain; version=0.0.4").end(metrics.registry.scrape());
+                case "/health/live" -> req.response().end("{\"status\":\"up\"}");
+                case "/health/ready" -> {
+                    boolean ready = !registry.versions().isEmpty();
+                    req.response().setStatusCode(ready ? 200 : 503).end(ready ? "{\"status\":\"ready\"}" : "{\"status\":\"no model loaded\"}");
+                }
+                default -> req.response().setStatusCode(404).end();
+            }
+        });
+        return http.listen(config.metricsPort(), "0.0.0.0").mapEmpty();
+    }
+
+    /** The port of /metrics (after start). */
+    public int metricsPort() {
+        return http == null ? -1 : http.actualPort();
+    }
+
+    private void onRequest(KafkaConsumerRecord<String, Buffer> rec) {
+        offsets.received(rec.topic(), rec.partition(), rec.offset());
+        metrics.request();
+        if (!paused && offsets.pending() >= config.queueLimit()) {
+            paused = true;
+            consumer.pause();
+        }
+        Map<String, String> headers = new HashMap<>();
+        for (KafkaHeader h : rec.headers()) {
+            headers.put(h.key(), h.value().toString(StandardCharsets.UTF_8));
+        }
+        byte[] value = rec.value() == null ? new byte[0] : rec.value().getBytes();
+        TranslateRequest request;
+        try {
+            request = TranslateRequest.fromRecord(rec.key(), value, headers);
+        } catch (IllegalArgumentException e) {
+            reject(rec, headers, e.getMessage());
+            return;
+        }
+        LoadedModel model = registry.resolve(request.model(), request.modelVersion());
+        if (model == null) {
+            reject(rec, headers, request.modelVersion() == null ? "model '" + request.model() + "' has no version loaded on this worker"
+                    : "model '" + request.model() + "' version '" + request.modelVersion() + "' is not loaded; loaded: "
+                    + registry.versions().getOrDefault(request.model(), Map.of()).keySet());
+            return;
+        }
+        long received = System.nanoTime();
+        CompletableFuture.supplyAsync(() -> job(request, model, received), prepare).whenComplete((job, err) -> {
+            if (err != null) {
+                Throwable cause = err instanceof java.util.concurrent.CompletionException && err.getCause() != null ? err.getCause() : err;
+                context.runOnContext(v -> reject(rec, headers, cause.getMessage()));
+                return;
+            }
+            batcher.add(job);
+            job.output().thenApplyAsync(out -> {
+                try {
+                    return Map.entry(out, ResultEncoding.encode(out.image(), model.imageSize(), request.accept()));
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }, prepare).whenComplete((encoded, failure) -> context.runOnContext(v -> {
+                if (failure != null) {
+                    metrics.failure("compute");
+                    sendResult(rec, request, errorResult(request, "translation failed: " + failure.getMessage()));
+                } else {
+                    metrics.done(encoded.getKey());
+                    metrics.compute(encoded.getKey().computeMs());
+                    sendResult(rec, request, okResult(request, model, encoded.getKey(), encoded.getValue()));
+                }
+            }));
+        });
+    }
+
+    private TranslateJob job(TranslateRequest r, LoadedModel model, long received) {
+        float[] image;
+        try {
+            image = ResultEncoding.decode(r.image(), model.imageSize(), r.id());
+        } catch (java.io.IOException e) {
+            throw new IllegalArgumentException("value: " + e.getMessage());
+        }
+        float[] base = r.labels() == null ? new float[model.domains().size()] : model.domains().parseVector(r.labels(), Protocol.LABELS);
+        float[] labels = r.target() == null ? base : model.domains().applyTargets(r.target(), base, Protocol.TARGET);
+        return new TranslateJob(r, model, image, labels, received, new CompletableFuture<>());
+    }
+
+    private KafkaProducerRecord<String, Buffer> okResult(TranslateRequest r, LoadedModel m, TranslateJob.Output out, byte[] bytes) {
+        KafkaProducerRecord<String, Buffer> rec = KafkaProducerRecord.create(r.replyTo(), r.id(), Buffer.buffer(bytes), null,
+                r.replyPartition() >= 0 ? r.replyPartition() : null);
+        rec.addHeader(Protocol.SCHEMA, Protocol.RESULT_V1).addHeader(Protocol.STATUS, "ok").addHeader(Protocol.CONTENT_TYPE, r.accept())
+                .addHeader(Protocol.MODEL, m.name()).addHeader(Protocol.MODEL_VERSION, m.version())
+                .addHeader(Protocol.QUEUE_MS, String.format(Locale.ROOT, "%.2f", out.queueMs()))
+                .addHeader(Protocol.COMPUTE_MS, String.format(Locale.ROOT, "%.2f", out.computeMs()))
+                .addHeader(Protocol.BATCH_SIZE, Integer.toString(out.batchSize())).addHeader(Protocol.WORKER, config.workerId());
+        return rec;
+    }
+
+    private KafkaProducerRecord<String, Buffer> errorResult(TranslateRequest r, String message) {
+        return errorResult(r.replyTo(), r.replyPartition(), r.id(), message);
+    }
+
+    private KafkaProducerRecord<String, Buffer> errorResult(String replyTo, int partition, String id, String message) {
+        KafkaProducerRecord<String, Buffer> rec = KafkaProducerRecord.create(replyTo, id, Buffer.buffer(), null, partition >= 0 ? partition : null);
+        rec.addHeader(Protocol.SCHEMA, Protocol.RESULT_V1).addHeader(Protocol.STATUS, "error").addHeader(Protocol.ERROR, message)
+                .addHeader(Protocol.WORKER, config.workerId());
+        return rec;
+    }
+
+    private void sendResult(KafkaConsumerRecord<String, Buffer> source, TranslateRequest r, KafkaProducerRecord<String, Buffer> result) {
+        producer.send(result).onSuccess(md -> finished(source)).onFailure(e -> {
+            // Not committed: the request is redelivered (to this or another worker) and answered again.
+            LOG.warn("result of {} not published ({}); it will be redelivered", r.id(), e.toString());
+            metrics.failure("publish");
+        });
+    }
+
+    /** Sends a record that cannot be processed to dead letters (and an error result to its asker, when known). */
+    private void reject(KafkaConsumerRecord<String, Buffer> rec, Map<String, String> headers, String reason) {
+        metrics.failure("rejected");
+        KafkaProducerRecord<String, Buffer> dead = KafkaProducerRecord.create(topics.deadLetters(), rec.key(),
+                rec.value() == null ? Buffer.buffer() : rec.value());
+        headers.forEach(dead::addHeader);
+        dead.addHeader(Protocol.DEAD_LETTER_REASON, reason).addHeader(Protocol.DEAD_LETTER_SOURCE,
+                rec.topic() + "-" + rec.partition() + "@" + rec.offset());
+        Future<?> answered = Future.succeededFuture();
+        String replyTo = headers.get(Protocol.REPLY_TO);
+        if (replyTo != null && replyTo.matches("[A-Za-z0-9._-]{1,249}") && rec.key() != null && !rec.key().isEmpty()) {
+            int partition = -1;
+            try {
+                partition = Integer.parseInt(headers.getOrDefault(Protocol.REPLY_PARTITION, "-1").trim());
+            } catch (NumberFormatException ignored) {
+                // reply through the key's partition
+            }
+            answered = producer.send(errorResult(replyTo, partition, rec.key(), reason));
+        }
+        Future.all(producer.send(dead), answered).onSuccess(v -> finished(rec))
+                .onFailure(e -> LOG.warn("dead letter for {}@{} not published ({}); it will be redelivered", rec.partition(), rec.offset(), e.toString()));
+    }
+
+    private void finished(KafkaConsumerRecord<String, Buffer> rec) {
+        offsets.done(rec.topic(), rec.partition(), rec.offset());
+        long commit = offsets.takeCommittable(rec.topic(), rec.partition());
+        if (commit >= 0) {
+            consumer.commit(Map.of(new TopicPartition(rec.topic(), rec.partition()), new OffsetAndMetadata(commit, "")))
+                    .onFailure(e -> LOG.warn("commit of {}-{}@{} failed: {}", rec.topic(), rec.partition(), commit, e.toString()));
+        }
+        if (paused && offsets.pending() < config.queueLimit() / 2) {
+            paused = false;
+            consumer.resume();
+        }
+    }
+
+    @Override
+    public Future<?> stop() {
+        Promise<Void> done = Promise.promise();
+        Future<Void> c = consumer == null ? Future.succeededFuture() : consumer.close();
+        Future<Void> rc = registryConsumer == null ? Future.succeededFuture() : registryConsumer.close();
+        Future<Void> p = producer == null ? Future.succeededFuture() : producer.close();
+        Future<Void> h = http == null ? Future.succeededFuture() : http.close();
+        Future.join(c, rc, p, h).onComplete(ar -> {
+            compute.shutdownNow();
+            prepare.shutdownNow();
+            timer.shutdownNow();
+            registry.close();
+            done.complete();
+        });
+        return done.future();
+    }
+
+    private static Thread daemon(Runnable r, String name) {
+        Thread t = new Thread(r, name);
+        t.setDaemon(true);
+        return t;
+    }
+}

@@ -1,0 +1,35 @@
+package org.stargan.inference;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import org.stargan.data.ImageCodec;
+import org.stargan.io.Npy;
+import org.stargan.msg.Protocol;
+
+/** Encodes a generator output as the request's {@code stargan.accept} asks. */
+final class ResultEncoding {
+    private ResultEncoding() {}
+
+    static byte[] encode(float[] chw, int size, String accept) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        if (accept.equals(Protocol.NPY)) {
+            Npy.write(out, Npy.Array.ofFloats(chw, 1, 3, size, size));
+        } else {
+            ImageCodec.write(ImageCodec.toImage(chw, 0, size, size), accept.equals(Protocol.JPEG) ? "result.jpg" : "result.png", out);
+        }
+        return out.toByteArray();
+    }
+
+    /** Decodes a request's image: NPY (1, 3, S, S) at the model's size, or PNG/JPEG centre-cropped and resized. */
+    static float[] decode(byte[] bytes, int size, String id) throws IOException {
+        if (bytes.length > 6 && (bytes[0] & 0xff) == 0x93 && bytes[1] == 'N' && bytes[2] == 'U') {
+            Npy.Array a = Npy.read(new java.io.ByteArrayInputStream(bytes), "request " + id);
+            long[] s = a.shape();
+            if (s.length != 4 || s[0] != 1 || s[1] != 3 || s[2] != size || s[3] != size) {
+                throw new IllegalArgumentException("value: NPY of shape " + java.util.Arrays.toString(s) + ", expected (1, 3, " + size + ", " + size + ")");
+            }
+            return a.toFloats();
+        }
+        return ImageCodec.toTensor(ImageCodec.decode(bytes, "value"), 0, size).chw();
+    }
+}
