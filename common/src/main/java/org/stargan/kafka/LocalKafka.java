@@ -43,16 +43,16 @@ public final class LocalKafka implements AutoCloseable {
     public static LocalKafka start(Path brokerHome, int port, Path dataDir, long timeoutSeconds) throws IOException {
         Path target = brokerHome.resolve("target");
         Path cpFile = target.resolve("broker-classpath.txt");
-        Path jar = target.resolve("stargan-kafka-broker-0.1.0-SNAPSHOT.jar");
-        if (!Files.isRegularFile(cpFile) || !Files.isRegularFile(jar)) {
-            throw new IllegalStateException("the local Kafka broker is not built: " + cpFile + " missing; run `mvn -q package -f "
+        Path classes = target.resolve("classes");
+        if (!Files.isRegularFile(cpFile) || !Files.isDirectory(classes)) {
+            throw new IllegalStateException("the local Kafka broker is not built: " + cpFile + " missing; run `mvn -q compile -f "
                     + brokerHome.resolve("pom.xml") + "` (./stargan does this on first use)");
         }
         int clientPort = port == 0 ? freePort() : checkFree(port);
         int controllerPort = freePort();
         String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         List<String> cmd = new ArrayList<>(List.of(javaBin, "-Xms64m", "-Xmx512m", "-XX:+UseSerialGC",
-                "-cp", jar + java.io.File.pathSeparator + Files.readString(cpFile).strip(),
+                "-cp", classes + java.io.File.pathSeparator + Files.readString(cpFile).strip(),
                 "org.stargan.deploy.kafka.LocalKafkaBroker", "--port", Integer.toString(clientPort),
                 "--controller-port", Integer.toString(controllerPort), "--dir", dataDir.toAbsolutePath().toString()));
         Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.appendTo(dataDir.resolveSibling(dataDir.getFileName() + ".log").toFile()))

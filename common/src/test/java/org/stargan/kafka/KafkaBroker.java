@@ -53,7 +53,7 @@ public final class KafkaBroker implements BeforeAllCallback, ParameterResolver {
     }
 
     /** Keeps the broker for the JVM's tests and stops it when JUnit closes the root store. */
-    private record Holder(Cluster cluster, LocalKafka broker) implements ExtensionContext.Store.CloseableResource {
+    private record Holder(Cluster cluster, LocalKafka broker) implements ExtensionContext.Store.CloseableResource, AutoCloseable {
         @Override
         public void close() {
             if (broker != null) {

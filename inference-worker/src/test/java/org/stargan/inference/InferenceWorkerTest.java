@@ -58,15 +58,26 @@ class InferenceWorkerTest {
         vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
     }
 
-    private void deploy(int maxBatch, long maxDelayMs) throws Exception {
+    private Path tinyCheckpoint() throws Exception {
         Path ckpt = tmp.resolve("G.ckpt");
-        try (var in = getClass().getResourceAsStream("/parity/tiny-G.zip.ckpt")) {
-            Files.copy(in, ckpt);
+        if (!Files.exists(ckpt)) {
+            try (var in = getClass().getResourceAsStream("/parity/tiny-G.zip.ckpt")) {
+                Files.copy(in, ckpt);
+            }
         }
-        InferenceConfig config = new InferenceConfig(bootstrap, topics.prefix(), "inference-" + topics.prefix(), "w1", "cpu", maxBatch,
-                maxDelayMs, 64, ckpt.toString(), -1);
-        vertx.deployVerticle(new InferenceVerticle(), new DeploymentOptions().setConfig(config.toJson()))
-                .toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+        return ckpt;
+    }
+
+    private InferenceVerticle deploy(int maxBatch, long maxDelayMs) throws Exception {
+        return deploy(vertx, "w1", maxBatch, maxDelayMs, -1);
+    }
+
+    private InferenceVerticle deploy(Vertx on, String worker, int maxBatch, long maxDelayMs, int metricsPort) throws Exception {
+        InferenceConfig config = new InferenceConfig(bootstrap, topics.prefix(), "inference-" + topics.prefix(), worker, "cpu", maxBatch,
+                maxDelayMs, 64, tinyCheckpoint().toString(), metricsPort);
+        InferenceVerticle v = new InferenceVerticle();
+        on.deployVerticle(v, new DeploymentOptions().setConfig(config.toJson())).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+        return v;
     }
 
     private static byte[] png(int size) throws Exception {
@@ -140,6 +151,83 @@ class InferenceWorkerTest {
             maxBatch = Math.max(maxBatch, Integer.parseInt(header(r, Protocol.BATCH_SIZE)));
         }
         assertThat(maxBatch).as("largest batch").isGreaterThan(1);
+    }
+
+    @Test
+    void aNewVersionOnTheRegistryIsServedWithoutAFailedRequest() throws Exception {
+        deploy(4, 5);
+        // Version 2: the same generator with its output layer scaled, so its answers differ from version 1's.
+        var original = org.stargan.ckpt.GeneratorCheckpoint.load(tinyCheckpoint());
+        Map<String, org.stargan.ckpt.HostTensor> w = new java.util.LinkedHashMap<>(original.weights());
+        String last = "main." + (9 + original.config().repeatNum() + 6) + ".weight";
+        float[] v = w.get(last).values().clone();
+        for (int i = 0; i < v.length; i++) {
+            v[i] *= 3;
+        }
+        w.put(last, new org.stargan.ckpt.HostTensor(w.get(last).shape(), v));
+        Path v2 = tmp.resolve("v2-G.safetensors");
+        new org.stargan.ckpt.GeneratorCheckpoint(original.config(), w, original.info(), "safetensors").save(v2);
+        int total = 30;
+        try (KafkaProducer<String, byte[]> p = producer()) {
+            for (int i = 0; i < total; i++) {
+                if (i == 10) {
+                    var a = new org.stargan.msg.ModelAnnouncement("default", "v2", v2.toUri().toString(), System.currentTimeMillis());
+                    p.send(new ProducerRecord<>(topics.models(), "default", a.toJson())).get();
+                }
+                p.send(request("r" + i, png(24), validHeaders())).get();
+                Thread.sleep(100);
+            }
+        }
+        List<ConsumerRecord<String, byte[]>> results = read(topics.translateResults(), total);
+        assertThat(results).hasSize(total);
+        java.util.Set<String> versions = new java.util.HashSet<>();
+        for (ConsumerRecord<String, byte[]> r : results) {
+            assertThat(header(r, Protocol.STATUS)).as(r.key() + ": " + header(r, Protocol.ERROR)).isEqualTo("ok");
+            versions.add(header(r, Protocol.MODEL_VERSION));
+        }
+        assertThat(versions).containsExactlyInAnyOrder("initial", "v2");
+        // The last request ran on the new version.
+        assertThat(results.stream().filter(r -> r.key().equals("r" + (total - 1))).map(r -> header(r, Protocol.MODEL_VERSION)))
+                .containsOnly("v2");
+    }
+
+    @Test
+    void aWorkerStoppedWithRequestsInFlightLosesNone() throws Exception {
+        Vertx first = Vertx.vertx();
+        // A long batching delay keeps the first worker's requests queued when it goes away.
+        deploy(first, "doomed", 64, 5_000, -1);
+        int total = 6;
+        try (KafkaProducer<String, byte[]> p = producer()) {
+            for (int i = 0; i < total; i++) {
+                p.send(request("f" + i, png(24), validHeaders()));
+            }
+            p.flush();
+        }
+        Thread.sleep(1500);
+        first.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        deploy(vertx, "survivor", 8, 10, -1);
+        List<ConsumerRecord<String, byte[]>> results = read(topics.translateResults(), total);
+        assertThat(results).extracting(ConsumerRecord::key).contains("f0", "f1", "f2", "f3", "f4", "f5");
+        assertThat(results).allSatisfy(r -> assertThat(header(r, Protocol.WORKER)).isEqualTo("survivor"));
+    }
+
+    @Test
+    void metricsAreExportedForPrometheus() throws Exception {
+        InferenceVerticle v = deploy(vertx, "metered", 4, 5, 0);
+        try (KafkaProducer<String, byte[]> p = producer()) {
+            p.send(request("m1", png(24), validHeaders())).get();
+        }
+        assertThat(read(topics.translateResults(), 1)).hasSize(1);
+        var client = java.net.http.HttpClient.newHttpClient();
+        var response = client.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + v.metricsPort() + "/metrics")).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.body()).contains("stargan_inference_requests_total{worker=\"metered\"} 1.0")
+                .contains("stargan_inference_batch_size").contains("stargan_inference_queue_seconds").contains("stargan_inference_compute_seconds")
+                .contains("stargan_inference_model_versions").contains("jvm_memory_used_bytes");
+        var ready = client.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + v.metricsPort() + "/health/ready")).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertThat(ready.statusCode()).isEqualTo(200);
     }
 
     @Test

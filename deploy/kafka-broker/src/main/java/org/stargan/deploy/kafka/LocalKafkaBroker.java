@@ -9,7 +9,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Properties;
-import java.util.UUID;
 
 /**
  * One Apache Kafka node in KRaft mode (broker and controller), for tests, the demo and development:
@@ -67,7 +66,8 @@ public final class LocalKafkaBroker {
             p.store(w, "written by LocalKafkaBroker");
         }
         if (!Files.exists(logs.resolve("meta.properties"))) {
-            String clusterId = base64Uuid();
+            // Kafka's own generator: never starts with '-', which the storage tool would take for an option.
+            String clusterId = org.apache.kafka.common.Uuid.randomUuid().toString();
             int code = kafka.tools.StorageTool.execute(new String[] {"format", "-t", clusterId, "-c", config.toString()},
                     new PrintStream(System.err, true, StandardCharsets.UTF_8));
             if (code != 0) {
@@ -109,9 +109,4 @@ public final class LocalKafkaBroker {
         }
     }
 
-    private static String base64Uuid() {
-        UUID u = UUID.randomUUID();
-        byte[] b = java.nio.ByteBuffer.allocate(16).putLong(u.getMostSignificantBits()).putLong(u.getLeastSignificantBits()).array();
-        return java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(b);
-    }
 }
