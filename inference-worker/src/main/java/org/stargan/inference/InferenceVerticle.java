@@ -105,6 +105,8 @@ public final class InferenceVerticle extends VerticleBase {
         consumer.partitionsRevokedHandler(parts -> parts.forEach(tp -> offsets.forget(tp.getTopic(), tp.getPartition())));
         consumer.exceptionHandler(e -> LOG.warn("request consumer: {}", e.toString()));
         consumer.handler(this::onRequest);
+        // Kafka's own client metrics, consumer lag (records-lag-max) among them, under kafka_consumer_*.
+        new io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics(consumer.unwrap()).bindTo(metrics.registry);
         return consumer.subscribe(topics.translateRequests());
     }
 

@@ -153,6 +153,28 @@ class InferenceWorkerTest {
         assertThat(maxBatch).as("largest batch").isGreaterThan(1);
     }
 
+    /** Only what docs/protocol.md says: literal topic and header names, a PNG in, a PNG out. */
+    @Test
+    void aPlainClientFollowingTheProtocolDocumentGetsItsTranslation() throws Exception {
+        deploy(4, 5);
+        String requests = topics.prefix() + "translate.requests";
+        String results = topics.prefix() + "translate.results";
+        ProducerRecord<String, byte[]> r = new ProducerRecord<>(requests, "doc-1", png(30));
+        r.headers().add("stargan.schema", "translate-request/1".getBytes(StandardCharsets.UTF_8));
+        r.headers().add("stargan.reply-to", results.getBytes(StandardCharsets.UTF_8));
+        r.headers().add("stargan.target", "domain1=1".getBytes(StandardCharsets.UTF_8));
+        r.headers().add("stargan.accept", "image/jpeg".getBytes(StandardCharsets.UTF_8));
+        try (KafkaProducer<String, byte[]> p = producer()) {
+            p.send(r).get();
+        }
+        ConsumerRecord<String, byte[]> answer = read(results, 1).get(0);
+        assertThat(answer.key()).isEqualTo("doc-1");
+        assertThat(header(answer, "stargan.status")).isEqualTo("ok");
+        assertThat(header(answer, "stargan.content-type")).isEqualTo("image/jpeg");
+        assertThat(Double.parseDouble(header(answer, "stargan.compute-ms"))).isPositive();
+        assertThat(ImageIO.read(new ByteArrayInputStream(answer.value())).getWidth()).isEqualTo(128);
+    }
+
     @Test
     void aNewVersionOnTheRegistryIsServedWithoutAFailedRequest() throws Exception {
         deploy(4, 5);
@@ -224,7 +246,8 @@ class InferenceWorkerTest {
         assertThat(response.statusCode()).isEqualTo(200);
         assertThat(response.body()).contains("stargan_inference_requests_total{worker=\"metered\"} 1.0")
                 .contains("stargan_inference_batch_size").contains("stargan_inference_queue_seconds").contains("stargan_inference_compute_seconds")
-                .contains("stargan_inference_model_versions").contains("jvm_memory_used_bytes");
+                .contains("stargan_inference_model_versions").contains("jvm_memory_used_bytes")
+                .contains("kafka_consumer_fetch_manager_records_lag_max");
         var ready = client.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + v.metricsPort() + "/health/ready")).build(),
                 java.net.http.HttpResponse.BodyHandlers.ofString());
         assertThat(ready.statusCode()).isEqualTo(200);

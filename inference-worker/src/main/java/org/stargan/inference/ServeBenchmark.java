@@ -1,0 +1,226 @@
+package org.stargan.inference;
+
+import ai.djl.Device;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Vertx;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import javax.imageio.ImageIO;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.stargan.ckpt.GeneratorCheckpoint;
+import org.stargan.ckpt.ModelInfo;
+import org.stargan.data.ImageCodec;
+import org.stargan.data.SyntheticFaces;
+import org.stargan.infer.Translator;
+import org.stargan.kafka.LocalKafka;
+import org.stargan.kafka.Topics;
+import org.stargan.msg.Protocol;
+import org.stargan.nn.Generator;
+import org.stargan.nn.GeneratorConfig;
+
+/**
+ * {@code stargan bench serve}: requests through a real broker and one worker on this machine, timed end to end
+ * (encode → Kafka → decode → batch → generator → encode → Kafka), next to the bare generator at the same batch size.
+ * Prints a JSON object on its last line.
+ */
+public final class ServeBenchmark {
+    private ServeBenchmark() {}
+
+    /** Entry point; options {@code --requests N --concurrency C --batch B --max-delay-ms D --config paper|small --device D}. */
+    public static void main(String[] args) throws Exception {
+        Map<String, String> o = new HashMap<>(Map.of("requests", "200", "concurrency", "16", "batch", "16", "max-delay-ms", "5", "config", "paper",
+                "device", "cpu", "latency-requests", "40"));
+        for (int i = 0; i + 1 < args.length; i += 2) {
+            if (!args[i].startsWith("--") || !o.containsKey(args[i].substring(2))) {
+                System.err.println("bench serve: unknown option " + args[i] + "; known: " + o.keySet().stream().map(k -> "--" + k).toList());
+                System.exit(2);
+            }
+            o.put(args[i].substring(2), args[i + 1]);
+        }
+        if (args.length % 2 != 0) {
+            System.err.println("bench serve: option " + args[args.length - 1] + " needs a value");
+            System.exit(2);
+        }
+        int requests = Integer.parseInt(o.get("requests"));
+        int concurrency = Integer.parseInt(o.get("concurrency"));
+        int batch = Integer.parseInt(o.get("batch"));
+        boolean paper = o.get("config").equals("paper");
+        int size = paper ? 128 : 32;
+        Path tmp = Files.createTempDirectory("stargan-bench-serve");
+
+        // A generator of the chosen size with PyTorch's initialisation (its outputs do not matter, its cost does).
+        Path ckpt = tmp.resolve("G.safetensors");
+        try (NDManager m = NDManager.newBaseManager(); Generator g = new Generator(paper ? GeneratorConfig.paper(5) : new GeneratorConfig(16, 5, 2), m,
+                DataType.FLOAT32, 1)) {
+            GeneratorCheckpoint.of(g, new ModelInfo(List.of("Black_Hair", "Blond_Hair", "Brown_Hair", "Male", "Young"),
+                    List.of(List.of("Black_Hair", "Blond_Hair", "Brown_Hair")), size, "bench", 0, "")).save(ckpt);
+        }
+        ByteArrayOutputStream png = new ByteArrayOutputStream();
+        ImageIO.write(SyntheticFaces.render(7, new SyntheticFaces.Attributes(0, true, true, false, false, -1), size), "png", png);
+        byte[] image = png.toByteArray();
+
+        String external = System.getenv("KAFKA_BOOTSTRAP_SERVERS");
+        LocalKafka broker = null;
+        String bootstrap = external;
+        if (external == null || external.isBlank()) {
+            System.err.println("bench serve: starting the local Kafka broker...");
+            broker = LocalKafka.start(Path.of(System.getProperty("stargan.kafka.broker.home", "deploy/kafka-broker")), 0, tmp.resolve("kafka"), 120);
+            bootstrap = broker.bootstrapServers();
+        }
+        Topics topics = new Topics("bench" + UUID.randomUUID().toString().substring(0, 6) + ".");
+        Vertx vertx = Vertx.vertx();
+        Map<String, Object> result = new LinkedHashMap<>();
+        try {
+            InferenceConfig config = new InferenceConfig(bootstrap, topics.prefix(), "bench-inference", "bench", o.get("device"), batch,
+                    Long.parseLong(o.get("max-delay-ms")), Math.max(256, 4 * concurrency), ckpt.toString(), -1);
+            vertx.deployVerticle(new InferenceVerticle(), new DeploymentOptions().setConfig(config.toJson())).toCompletionStage()
+                    .toCompletableFuture().get(5, TimeUnit.MINUTES);
+            try (Client client = new Client(bootstrap, topics, image)) {
+                client.run(2 * batch, concurrency, "warm-up");
+                List<Double> loaded = client.run(requests, concurrency, "saturation");
+                double seconds = client.lastElapsedSeconds;
+                List<Double> single = client.run(Integer.parseInt(o.get("latency-requests")), 1, "concurrency 1");
+                result.put("requests", requests);
+                result.put("concurrency", concurrency);
+                result.put("max_batch", batch);
+                result.put("image_size", size);
+                result.put("throughput_img_s", requests / seconds);
+                result.put("latency_p50_ms", percentile(loaded, 50));
+                result.put("latency_p95_ms", percentile(loaded, 95));
+                result.put("latency_p99_ms", percentile(loaded, 99));
+                result.put("c1_latency_p50_ms", percentile(single, 50));
+            }
+        } finally {
+            vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+            if (broker != null) {
+                broker.close();
+            }
+        }
+        // The bare model, same machine, same batch size: the ceiling the service is measured against.
+        try (Translator t = new Translator(GeneratorCheckpoint.load(ckpt), Device.fromName(o.get("device").replace("cuda:", "gpu")), batch)) {
+            float[] x = ImageCodec.toTensor(ImageIO.read(new java.io.ByteArrayInputStream(image)), 0, size).chw();
+            float[] xs = new float[batch * x.length];
+            float[] labels = new float[batch * 5];
+            for (int i = 0; i < batch; i++) {
+                System.arraycopy(x, 0, xs, i * x.length, x.length);
+            }
+            double bareBatch = timeMedian(() -> t.translate(xs, batch, size, size, labels), 5);
+            double bareOne = timeMedian(() -> t.translate(x, 1, size, size, new float[5]), 5);
+            result.put("bare_img_s_at_max_batch", batch / (bareBatch / 1000));
+            result.put("bare_ms_at_batch_1", bareOne);
+            result.put("throughput_ratio", (double) result.get("throughput_img_s") / (double) result.get("bare_img_s_at_max_batch"));
+            result.put("c1_added_latency_p50_ms", (double) result.get("c1_latency_p50_ms") - bareOne);
+        }
+        System.out.println(new ObjectMapper().writeValueAsString(result));
+        System.exit(0);
+    }
+
+    private static double timeMedian(Runnable r, int reps) {
+        r.run();
+        List<Double> t = new ArrayList<>();
+        for (int i = 0; i < reps; i++) {
+            long s = System.nanoTime();
+            r.run();
+            t.add((System.nanoTime() - s) / 1e6);
+        }
+        return percentile(t, 50);
+    }
+
+    static double percentile(List<Double> values, double p) {
+        List<Double> s = new ArrayList<>(values);
+        Collections.sort(s);
+        int i = (int) Math.ceil(p / 100.0 * s.size()) - 1;
+        return s.get(Math.max(0, Math.min(s.size() - 1, i)));
+    }
+
+    /** A closed-loop client: keeps {@code concurrency} requests in flight, times each from send to result. */
+    private static final class Client implements AutoCloseable {
+        private final KafkaProducer<String, byte[]> producer;
+        private final KafkaConsumer<String, byte[]> consumer;
+        private final Topics topics;
+        private final byte[] image;
+        private double lastElapsedSeconds;
+        private int counter;
+
+        Client(String bootstrap, Topics topics, byte[] image) {
+            this.topics = topics;
+            this.image = image;
+            producer = new KafkaProducer<>(Map.of("bootstrap.servers", bootstrap, "linger.ms", "0"), new StringSerializer(), new ByteArraySerializer());
+            consumer = new KafkaConsumer<>(Map.of("bootstrap.servers", bootstrap, "group.id", "bench-client-" + UUID.randomUUID(),
+                    "auto.offset.reset", "earliest"), new StringDeserializer(), new ByteArrayDeserializer());
+            consumer.subscribe(List.of(topics.translateResults()));
+        }
+
+        List<Double> run(int n, int concurrency, String phase) {
+            Map<String, Long> sent = new HashMap<>();
+            List<Double> latencies = new ArrayList<>();
+            long start = System.nanoTime();
+            int issued = 0;
+            while (issued < Math.min(concurrency, n)) {
+                send(sent);
+                issued++;
+            }
+            long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(10);
+            while (latencies.size() < n && System.nanoTime() < deadline) {
+                for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(5))) {
+                    Long t0 = sent.remove(r.key());
+                    if (t0 == null) {
+                        continue;
+                    }
+                    String status = new String(r.headers().lastHeader(Protocol.STATUS).value(), StandardCharsets.UTF_8);
+                    if (!status.equals("ok")) {
+                        throw new IllegalStateException("request " + r.key() + " failed: "
+                                + new String(r.headers().lastHeader(Protocol.ERROR).value(), StandardCharsets.UTF_8));
+                    }
+                    latencies.add((System.nanoTime() - t0) / 1e6);
+                    if (issued < n) {
+                        send(sent);
+                        issued++;
+                    }
+                }
+            }
+            lastElapsedSeconds = (System.nanoTime() - start) / 1e9;
+            System.err.printf("bench serve %s: %d requests, concurrency %d, %.1f img/s%n", phase, latencies.size(), concurrency,
+                    latencies.size() / lastElapsedSeconds);
+            return latencies;
+        }
+
+        private void send(Map<String, Long> sent) {
+            String id = "b" + (counter++);
+            ProducerRecord<String, byte[]> r = new ProducerRecord<>(topics.translateRequests(), id, image);
+            r.headers().add(Protocol.SCHEMA, Protocol.REQUEST_V1.getBytes(StandardCharsets.UTF_8));
+            r.headers().add(Protocol.REPLY_TO, topics.translateResults().getBytes(StandardCharsets.UTF_8));
+            r.headers().add(Protocol.TARGET, "Blond_Hair=1".getBytes(StandardCharsets.UTF_8));
+            sent.put(id, System.nanoTime());
+            producer.send(r);
+            producer.flush();
+        }
+
+        @Override
+        public void close() {
+            producer.close();
+            consumer.close();
+        }
+    }
+}
