@@ -17,7 +17,10 @@ public final class StarGanCli {
               eval       measure a generator: target-domain accuracy, reconstruction, L1/PSNR to ground truth
               translate  translate an image or an .npy batch with a generator checkpoint (official or this project's)
               export     convert a checkpoint to the official PyTorch format or to safetensors
-              bench      time G's forward pass or a training iteration, optionally against PyTorch eager
+              bench      time G's forward pass or a training iteration, optionally against PyTorch eager;
+                         `bench serve` times requests through a real broker and an inference worker
+              inference-worker   run an inference worker (Kafka consumer, dynamic batching, hot reload)
+              kafka      run a local Kafka broker in the foreground
             """;
 
     private StarGanCli() {}
