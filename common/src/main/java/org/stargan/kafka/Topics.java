@@ -34,6 +34,21 @@ public record Topics(String prefix) {
         return prefix + "translate.dead-letters";
     }
 
+    /** Training jobs, consumed by the trainer workers' group. */
+    public String trainRequests() {
+        return prefix + "train.requests";
+    }
+
+    /** Everything that happens to a training job, in order per job (key = job id). */
+    public String trainEvents() {
+        return prefix + "train.events";
+    }
+
+    /** Commands to running jobs (cancel), read in full by every trainer. */
+    public String trainControl() {
+        return prefix + "train.control";
+    }
+
     /** The model registry: compacted, key = model name, value = its latest published version. */
     public String models() {
         return prefix + "models";

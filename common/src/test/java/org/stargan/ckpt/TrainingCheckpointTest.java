@@ -55,6 +55,23 @@ class TrainingCheckpointTest {
     }
 
     @Test
+    void resumedRunEqualsTheUninterruptedOneOnAnotherThread() throws Exception {
+        Throwable[] failure = new Throwable[1];
+        Thread t = new Thread(() -> {
+            try {
+                resumedRunEqualsTheUninterruptedOne();
+            } catch (Throwable e) {
+                failure[0] = e;
+            }
+        });
+        t.start();
+        t.join();
+        if (failure[0] != null) {
+            throw new AssertionError(failure[0]);
+        }
+    }
+
+    @Test
     void aModelCheckpointIsNotATrainingState() throws Exception {
         Path model = tmp.resolve("G.safetensors");
         GeneratorCheckpoint.load(OfficialCheckpointTest.fixture("tiny-G.zip.ckpt")).save(model);

@@ -1,0 +1,206 @@
+package org.stargan.trainer;
+
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.json.JsonObject;
+import io.vertx.kafka.client.common.TopicPartition;
+import io.vertx.kafka.client.consumer.KafkaConsumer;
+import io.vertx.kafka.client.consumer.KafkaConsumerRecord;
+import io.vertx.kafka.client.consumer.OffsetAndMetadata;
+import io.vertx.kafka.client.producer.KafkaProducer;
+import io.vertx.kafka.client.producer.KafkaProducerRecord;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.stargan.kafka.Topics;
+import org.stargan.msg.ModelAnnouncement;
+import org.stargan.msg.TrainEvent;
+import org.stargan.msg.TrainRequest;
+
+/**
+ * The trainer worker: takes training jobs from Kafka one at a time (one run per device), runs each off the event loop
+ * with its partitions paused (the consumer keeps polling, so the group never evicts it during hours of training),
+ * publishes the job's events, announces every checkpoint on the model registry, and commits the job only when it has
+ * ended (done, failed or cancelled). A trainer that dies mid-run leaves the job uncommitted: it is redelivered, and
+ * the next trainer resumes it from its latest checkpoint in the artifact store. Cancel commands are read by every
+ * trainer from the control topic.
+ */
+public final class TrainerVerticle extends VerticleBase {
+    private static final Logger LOG = LoggerFactory.getLogger(TrainerVerticle.class);
+
+    private TrainerConfig config;
+    private Topics topics;
+    private TrainingJobRunner runner;
+    private ExecutorService jobThread;
+    private KafkaConsumer<String, Buffer> jobs;
+    private KafkaConsumer<String, Buffer> control;
+    private KafkaProducer<String, Buffer> producer;
+    private HttpServer http;
+    private final Set<String> cancelled = ConcurrentHashMap.newKeySet();
+    private volatile boolean stopping;
+    private volatile String running;
+
+    @Override
+    public Future<?> start() {
+        config = TrainerConfig.fromJson(config());
+        topics = new Topics(config.topicPrefix());
+        runner = new TrainingJobRunner(config);
+        jobThread = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "training-" + config.device());
+            t.setDaemon(true);
+            return t;
+        });
+        Map<String, String> p = new HashMap<>();
+        p.put("bootstrap.servers", config.bootstrapServers());
+        // Events and announcements count once the broker has them.
+        p.put("acks", "all");
+        p.put("enable.idempotence", "true");
+        producer = KafkaProducer.create(vertx, p, String.class, Buffer.class);
+        return startMetrics().compose(v -> startControl()).compose(v -> startJobs());
+    }
+
+    private Future<Void> startJobs() {
+        Map<String, String> c = new HashMap<>();
+        c.put("bootstrap.servers", config.bootstrapServers());
+        c.put("group.id", config.groupId());
+        // A job is committed by hand when it has ended, never earlier.
+        c.put("enable.auto.commit", "false");
+        c.put("auto.offset.reset", "earliest");
+        // One job per poll: the next waits in Kafka, where another trainer can take it.
+        c.put("max.poll.records", "1");
+        jobs = KafkaConsumer.create(vertx, c, String.class, Buffer.class);
+        jobs.pollTimeout(Duration.ofMillis(100));
+        jobs.exceptionHandler(e -> LOG.warn("job consumer: {}", e.toString()));
+        jobs.handler(this::onJob);
+        return jobs.subscribe(topics.trainRequests());
+    }
+
+    private Future<Void> startControl() {
+        Map<String, String> c = new HashMap<>();
+        c.put("bootstrap.servers", config.bootstrapServers());
+        // Every trainer reads every command: its own group, from the beginning.
+        c.put("group.id", config.workerId() + "-control-" + deploymentID());
+        c.put("auto.offset.reset", "earliest");
+        control = KafkaConsumer.create(vertx, c, String.class, Buffer.class);
+        control.pollTimeout(Duration.ofMillis(100));
+        control.handler(rec -> {
+            try {
+                if ("cancel".equals(new JsonObject(rec.value()).getString("action")) && rec.key() != null) {
+                    cancelled.add(rec.key());
+                }
+            } catch (RuntimeException e) {
+                LOG.warn("ignoring control record {}@{}: {}", rec.partition(), rec.offset(), e.getMessage());
+            }
+        });
+        return control.subscribe(topics.trainControl());
+    }
+
+    private Future<Void> startMetrics() {
+        if (config.metricsPort() < 0) {
+            return Future.succeededFuture();
+        }
+        http = vertx.createHttpServer().requestHandler(req -> {
+            switch (req.path()) {
+                case "/metrics" -> req.response().putHeader("content-type", "text/plain; version=0.0.4").end(TrainerMetrics.REGISTRY.scrape());
+                case "/health/live", "/health/ready" -> req.response().end(new JsonObject().put("status", "up").put("job", running).encode());
+                default -> req.response().setStatusCode(404).end();
+            }
+        });
+        return http.listen(config.metricsPort(), "0.0.0.0").mapEmpty();
+    }
+
+    /** The port of /metrics (after start). */
+    public int metricsPort() {
+        return http == null ? -1 : http.actualPort();
+    }
+
+    private void onJob(KafkaConsumerRecord<String, Buffer> rec) {
+        // Nothing else is taken while this job runs; the consumer keeps polling (and heartbeating) while paused.
+        jobs.pause();
+        TrainRequest request;
+        try {
+            request = TrainRequest.fromJson(rec.value() == null ? new byte[0] : rec.value().getBytes());
+        } catch (IllegalArgumentException e) {
+            String job = rec.key() == null ? "unknown" : rec.key();
+            publish(new TrainEvent(job, "failed", 0, config.workerId(), Map.of("reason", "bad request: " + e.getMessage()), System.currentTimeMillis()))
+                    .onComplete(ar -> finish(rec));
+            return;
+        }
+        if (cancelled.contains(request.jobId())) {
+            publish(new TrainEvent(request.jobId(), "cancelled", 0, config.workerId(), Map.of("before_start", true), System.currentTimeMillis()))
+                    .onComplete(ar -> finish(rec));
+            return;
+        }
+        running = request.jobId();
+        TrainerMetrics.state(request.jobId(), "running");
+        jobThread.execute(() -> {
+            TrainingJobRunner.Outcome outcome = runner.run(request,
+                    event -> context.runOnContext(v -> {
+                        if (!stopping) {
+                            publish(event);
+                        }
+                    }),
+                    (iteration, model) -> context.runOnContext(v -> announce(request, iteration, model)),
+                    () -> stopping || cancelled.contains(request.jobId()));
+            context.runOnContext(v -> {
+                running = null;
+                TrainerMetrics.state(request.jobId(), outcome.name().toLowerCase());
+                if (stopping) {
+                    // Shutting down mid-run: not committed, so another trainer resumes it from its last checkpoint.
+                    return;
+                }
+                finish(rec);
+            });
+        });
+    }
+
+    private void announce(TrainRequest request, long iteration, Path model) {
+        TrainerMetrics.checkpoint();
+        ModelAnnouncement a = new ModelAnnouncement(request.model(), request.jobId() + "-" + iteration, model.toUri().toString(),
+                System.currentTimeMillis());
+        producer.send(KafkaProducerRecord.create(topics.models(), request.model(), Buffer.buffer(a.toJson())))
+                .onFailure(e -> LOG.warn("announcement of {} failed: {}", a.version(), e.toString()));
+    }
+
+    private Future<?> publish(TrainEvent e) {
+        return producer.send(KafkaProducerRecord.create(topics.trainEvents(), e.jobId(), Buffer.buffer(e.toJson())))
+                .onFailure(err -> LOG.warn("event {} of {} not published: {}", e.type(), e.jobId(), err.toString()));
+    }
+
+    private void finish(KafkaConsumerRecord<String, Buffer> rec) {
+        jobs.commit(Map.of(new TopicPartition(rec.topic(), rec.partition()), new OffsetAndMetadata(rec.offset() + 1, "")))
+                .onComplete(ar -> {
+                    if (ar.failed()) {
+                        LOG.warn("commit of job at {}@{} failed: {}", rec.partition(), rec.offset(), ar.cause().toString());
+                    }
+                    if (!stopping) {
+                        jobs.resume();
+                    }
+                });
+    }
+
+    @Override
+    public Future<?> stop() {
+        stopping = true;
+        Future<Void> j = jobs == null ? Future.succeededFuture() : jobs.close();
+        Future<Void> c = control == null ? Future.succeededFuture() : control.close();
+        Future<Void> h = http == null ? Future.succeededFuture() : http.close();
+        // The running job notices `stopping` at its next iteration and returns without committing; wait for that, so a
+        // replacement trainer never computes alongside a dying one.
+        Future<Void> jobEnded = vertx.executeBlocking(() -> {
+            jobThread.shutdown();
+            jobThread.awaitTermination(5, java.util.concurrent.TimeUnit.MINUTES);
+            return null;
+        });
+        return Future.join(j, c, h, jobEnded).compose(v -> producer.close());
+    }
+}

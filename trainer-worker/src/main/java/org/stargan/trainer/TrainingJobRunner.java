@@ -1,0 +1,157 @@
+package org.stargan.trainer;
+
+import ai.djl.Device;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
+import org.stargan.cli.TrainingJobs;
+import org.stargan.data.SyntheticDataset;
+import org.stargan.msg.TrainEvent;
+import org.stargan.msg.TrainRequest;
+import org.stargan.train.StepLosses;
+import org.stargan.train.TrainingRun;
+
+/**
+ * Runs one training job to its end, knowing nothing of Kafka: prepares the data (drawing synthetic faces into the
+ * artifact store when asked), resumes from the job's latest training state if an earlier attempt left one, trains,
+ * and reports everything as {@link TrainEvent}s to a sink.
+ */
+public final class TrainingJobRunner {
+    /** How a job ended. */
+    public enum Outcome { DONE, FAILED, CANCELLED }
+
+    private final TrainerConfig config;
+
+    /** A runner for one trainer's settings. */
+    public TrainingJobRunner(TrainerConfig config) {
+        this.config = config;
+    }
+
+    /** The directory of a job's outputs in the artifact store. */
+    public Path jobDir(String jobId) {
+        return Path.of(config.artifactRoot()).resolve("jobs").resolve(jobId);
+    }
+
+    /**
+     * Runs {@code request}; {@code events} receives its events in order; {@code onCheckpoint} is told (iteration,
+     * model file) for each checkpoint after it is on disk.
+     */
+    public Outcome run(TrainRequest request, Consumer<TrainEvent> events, java.util.function.BiConsumer<Long, Path> onCheckpoint,
+            BooleanSupplier cancelled) {
+        String job = request.jobId();
+        try {
+            List<String> args = new ArrayList<>(request.arguments());
+            if (!request.synthetic().isEmpty()) {
+                Path data = synthetic(request);
+                args.addAll(List.of("--synthetic-dir", data.toString()));
+                if (!request.options().containsKey("dataset")) {
+                    args.addAll(List.of("--dataset", "synthetic"));
+                }
+            }
+            for (String k : List.of("attr-path", "celeba-image-dir", "rafd-image-dir")) {
+                int i = args.indexOf("--" + k);
+                if (i >= 0) {
+                    args.set(i + 1, Path.of(config.dataRoot()).resolve(args.get(i + 1)).toString());
+                }
+            }
+            TrainingJobs.Prepared p = TrainingJobs.prepare(args, jobDir(job));
+            Path resume = latestState(p.outputs().modelDir());
+            TrainingRun run = new TrainingRun(p.config(), p.data(), p.second(), p.outputs(), device());
+            if (resume != null) {
+                long from = Long.parseLong(resume.getFileName().toString().split("-")[0]);
+                events.accept(event(job, "resumed", from, Map.of("state", resume.toUri().toString())));
+            } else {
+                events.accept(event(job, "running", 0, Map.of("images", p.data().size(), "domains", p.data().domains(),
+                        "num_iters", p.config().numIters())));
+            }
+            TrainingRun.End end = run.run(resume, new TrainingRun.Listener() {
+                @Override
+                public void logged(Map<String, Object> line) {
+                    Map<String, Object> d = new LinkedHashMap<>(line);
+                    double itPerSec = ((Number) line.get("it_per_s")).doubleValue();
+                    long done = ((Number) line.get("iteration")).longValue();
+                    d.put("eta_s", itPerSec > 0 ? (p.config().numIters() - done) / itPerSec : null);
+                    events.accept(event(job, "log", done, d));
+                }
+
+                @Override
+                public void sample(Path grid) {
+                    long it = Long.parseLong(grid.getFileName().toString().split("-")[0]);
+                    events.accept(event(job, "sample", it, Map.of("uri", grid.toUri().toString())));
+                }
+
+                @Override
+                public void checkpoint(long iteration, Path model, Path state) {
+                    onCheckpoint.accept(iteration, model);
+                    events.accept(event(job, "checkpoint", iteration, Map.of("model_uri", model.toUri().toString(), "state_uri",
+                            state.toUri().toString(), "version", job + "-" + iteration)));
+                }
+
+                @Override
+                public void iteration(long done, long total, double itPerSec, StepLosses losses, Map<String, Double> last) {
+                    TrainerMetrics.progress(job, done, itPerSec, last, losses.dLr());
+                }
+            }, cancelled);
+            if (end == TrainingRun.End.CANCELLED) {
+                events.accept(event(job, "cancelled", 0, Map.of()));
+                return Outcome.CANCELLED;
+            }
+            events.accept(event(job, "done", p.config().numIters(), Map.of("model_dir", p.outputs().modelDir().toUri().toString())));
+            return Outcome.DONE;
+        } catch (Exception | Error e) {
+            String reason = e.getMessage() == null ? e.toString() : e.getMessage();
+            events.accept(event(job, "failed", 0, Map.of("reason", reason)));
+            return Outcome.FAILED;
+        }
+    }
+
+    private Path synthetic(TrainRequest r) throws IOException {
+        int count = r.synthetic().getOrDefault("count", 1000);
+        int size = r.synthetic().getOrDefault("size", 32);
+        int seed = r.synthetic().getOrDefault("seed", 1234);
+        if (count < 10 || count > 1_000_000 || size < 16 || size > 512) {
+            throw new IllegalArgumentException("synthetic: count " + count + " (expected 10..1000000), size " + size + " (expected 16..512)");
+        }
+        Path dir = Path.of(config.artifactRoot()).resolve("data").resolve("synthetic-" + count + "-" + size + "-" + seed);
+        if (!Files.exists(dir.resolve(SyntheticDataset.MANIFEST))) {
+            // Drawn in a scratch directory and renamed: a trainer that dies mid-way never leaves a half-written set.
+            Path scratch = Files.createTempDirectory(dir.getParent() == null ? Path.of(".") : Files.createDirectories(dir.getParent()), "drawing-");
+            SyntheticDataset.write(scratch, count, size, seed, n -> { });
+            try {
+                Files.move(scratch, dir, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            } catch (IOException e) {
+                if (!Files.exists(dir.resolve(SyntheticDataset.MANIFEST))) {
+                    throw e;
+                }
+            }
+        }
+        return dir;
+    }
+
+    /** The newest {@code <n>-state.safetensors} in {@code modelDir}, or null. */
+    static Path latestState(Path modelDir) throws IOException {
+        if (!Files.isDirectory(modelDir)) {
+            return null;
+        }
+        try (Stream<Path> s = Files.list(modelDir)) {
+            return s.filter(p -> p.getFileName().toString().matches("\\d+-state\\.safetensors"))
+                    .max(java.util.Comparator.comparingLong(p -> Long.parseLong(p.getFileName().toString().split("-")[0]))).orElse(null);
+        }
+    }
+
+    private Device device() {
+        String d = config.device();
+        return Device.fromName(d.startsWith("cuda:") ? "gpu" + d.substring(5) : d);
+    }
+
+    private TrainEvent event(String job, String type, long iteration, Map<String, Object> data) {
+        return new TrainEvent(job, type, iteration, config.workerId(), data, System.currentTimeMillis());
+    }
+}

@@ -1,0 +1,190 @@
+package org.stargan.trainer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Vertx;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+import org.stargan.ckpt.GeneratorCheckpoint;
+import org.stargan.kafka.KafkaBroker;
+import org.stargan.kafka.Topics;
+import org.stargan.msg.ModelAnnouncement;
+import org.stargan.msg.TrainEvent;
+import org.stargan.msg.TrainRequest;
+
+/** Trainers against the real local broker: events, checkpoints on the registry, cancel, bad specs, order, resume. */
+@ExtendWith(KafkaBroker.class)
+class TrainerWorkerTest {
+    @TempDir
+    Path tmp;
+
+    private String bootstrap;
+    private Topics topics;
+    private final List<Vertx> vertxes = new ArrayList<>();
+
+    @BeforeEach
+    void setUp(KafkaBroker.Cluster kafka) {
+        bootstrap = kafka.bootstrapServers();
+        topics = new Topics("tr" + UUID.randomUUID().toString().substring(0, 8) + ".");
+    }
+
+    @AfterEach
+    void tearDown() throws Exception {
+        for (Vertx v : vertxes) {
+            v.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        }
+    }
+
+    private Vertx trainer(String id) throws Exception {
+        Vertx v = Vertx.vertx();
+        vertxes.add(v);
+        TrainerConfig c = new TrainerConfig(bootstrap, topics.prefix(), "trainers-" + topics.prefix(), id, "cpu", tmp.toString(),
+                tmp.resolve("artifacts").toString(), -1);
+        v.deployVerticle(new TrainerVerticle(), new DeploymentOptions().setConfig(c.toJson())).toCompletionStage().toCompletableFuture()
+                .get(60, TimeUnit.SECONDS);
+        return v;
+    }
+
+    private static TrainRequest job(String id, int iterations) {
+        Map<String, String> o = new HashMap<>(Map.of("image-size", "16", "g-conv-dim", "8", "d-conv-dim", "8", "g-repeat-num", "1",
+                "d-repeat-num", "3", "batch-size", "4", "num-iters", Integer.toString(iterations), "num-iters-decay", "0", "log-step", "5"));
+        o.put("sample-step", "10");
+        o.put("model-save-step", "10");
+        o.put("seed", "9");
+        return new TrainRequest(id, "test", "m-" + id, o, Map.of("count", 40, "size", 16, "seed", 3));
+    }
+
+    private void send(String topic, String key, byte[] value) throws Exception {
+        try (KafkaProducer<String, byte[]> p = new KafkaProducer<>(Map.of("bootstrap.servers", bootstrap), new StringSerializer(),
+                new ByteArraySerializer())) {
+            p.send(new ProducerRecord<>(topic, key, value)).get();
+        }
+    }
+
+    /** Events of all jobs, in topic order, until {@code until} returns true or the time is up. */
+    private List<TrainEvent> events(java.util.function.Predicate<List<TrainEvent>> until, long seconds) {
+        List<TrainEvent> got = new ArrayList<>();
+        try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(Map.of("bootstrap.servers", bootstrap, "group.id", "ev-" + UUID.randomUUID(),
+                "auto.offset.reset", "earliest"), new StringDeserializer(), new ByteArrayDeserializer())) {
+            c.subscribe(List.of(topics.trainEvents()));
+            long deadline = System.nanoTime() + seconds * 1_000_000_000L;
+            while (!until.test(got) && System.nanoTime() < deadline) {
+                for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofMillis(200))) {
+                    got.add(TrainEvent.fromJson(r.value()));
+                }
+            }
+        }
+        return got;
+    }
+
+    private static boolean ended(List<TrainEvent> events, String job) {
+        return events.stream().anyMatch(e -> e.jobId().equals(job) && List.of("done", "failed", "cancelled").contains(e.type()));
+    }
+
+    private static List<String> types(List<TrainEvent> events, String job) {
+        return events.stream().filter(e -> e.jobId().equals(job)).map(TrainEvent::type).toList();
+    }
+
+    @Test
+    void aJobStreamsItsEventsInOrderAndAnnouncesItsCheckpoints() throws Exception {
+        trainer("t1");
+        send(topics.trainRequests(), "j1", job("j1", 20).toJson());
+        List<TrainEvent> ev = events(e -> ended(e, "j1"), 180);
+        assertThat(types(ev, "j1")).containsSubsequence("running", "log", "log", "sample", "checkpoint", "log", "log", "sample", "checkpoint", "done");
+        TrainEvent log = ev.stream().filter(e -> e.type().equals("log")).findFirst().orElseThrow();
+        assertThat(log.data()).containsKeys("D/loss_real", "D/loss_fake", "D/loss_cls", "D/loss_gp", "G/loss_fake", "G/loss_rec", "G/loss_cls",
+                "d_lr", "it_per_s", "eta_s");
+        List<ModelAnnouncement> announced = new ArrayList<>();
+        try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(Map.of("bootstrap.servers", bootstrap, "group.id", "reg-" + UUID.randomUUID(),
+                "auto.offset.reset", "earliest"), new StringDeserializer(), new ByteArrayDeserializer())) {
+            c.subscribe(List.of(topics.models()));
+            long deadline = System.nanoTime() + 30_000_000_000L;
+            while (announced.size() < 2 && System.nanoTime() < deadline) {
+                c.poll(Duration.ofMillis(200)).forEach(r -> announced.add(ModelAnnouncement.fromJson(r.value())));
+            }
+        }
+        assertThat(announced).extracting(ModelAnnouncement::version).containsExactly("j1-10", "j1-20");
+        assertThat(GeneratorCheckpoint.load(Path.of(java.net.URI.create(announced.get(1).uri()))).info().iteration()).isEqualTo(20);
+    }
+
+    @Test
+    void aBadSpecFailsFastAndTheNextJobStillRuns() throws Exception {
+        trainer("t1");
+        Map<String, String> bad = new HashMap<>(job("bad", 10).options());
+        bad.put("batch-size", "lots");
+        send(topics.trainRequests(), "bad", new TrainRequest("bad", "test", "m", bad, Map.of("count", 40, "size", 16)).toJson());
+        send(topics.trainRequests(), "junk", "{not json".getBytes(StandardCharsets.UTF_8));
+        send(topics.trainRequests(), "ok", job("ok", 5).toJson());
+        List<TrainEvent> ev = events(e -> ended(e, "ok"), 180);
+        TrainEvent failed = ev.stream().filter(e -> e.jobId().equals("bad")).findFirst().orElseThrow();
+        assertThat(failed.type()).isEqualTo("failed");
+        assertThat(failed.data().get("reason").toString()).contains("--batch-size 'lots'");
+        assertThat(types(ev, "junk")).containsExactly("failed");
+        assertThat(types(ev, "ok")).endsWith("done");
+    }
+
+    @Test
+    void cancelStopsARunningJobAndJobsOnOneDeviceRunOneAfterTheOther() throws Exception {
+        trainer("t1");
+        send(topics.trainRequests(), "long", job("long", 100_000).toJson());
+        send(topics.trainRequests(), "next", job("next", 5).toJson());
+        events(e -> types(e, "long").contains("log"), 120);
+        send(topics.trainControl(), "long", "{\"action\":\"cancel\"}".getBytes(StandardCharsets.UTF_8));
+        List<TrainEvent> ev = events(e -> ended(e, "next"), 180);
+        assertThat(types(ev, "long")).endsWith("cancelled");
+        List<String> order = ev.stream().filter(e -> List.of("running", "cancelled", "done").contains(e.type())).map(e -> e.jobId() + ":" + e.type())
+                .toList();
+        assertThat(order).containsSubsequence("long:running", "long:cancelled", "next:running", "next:done");
+    }
+
+    @Test
+    void aTrainerThatDiesMidRunIsReplacedAndTheResultEqualsAnUninterruptedRun() throws Exception {
+        Vertx first = trainer("doomed");
+        send(topics.trainRequests(), "r1", job("r1", 30).toJson());
+        events(e -> types(e, "r1").contains("checkpoint"), 180);
+        first.close().toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+        vertxes.remove(first);
+        trainer("survivor");
+        List<TrainEvent> ev = events(e -> ended(e, "r1"), 240);
+        assertThat(types(ev, "r1")).contains("resumed").endsWith("done");
+        TrainEvent resumed = ev.stream().filter(e -> e.type().equals("resumed")).findFirst().orElseThrow();
+        assertThat(resumed.worker()).isEqualTo("survivor");
+        assertThat(resumed.iteration()).isGreaterThanOrEqualTo(10);
+
+        // The same job, uninterrupted, under another id: the final generators agree.
+        send(topics.trainRequests(), "r2", new TrainRequest("r2", "test", "m-r2", job("r1", 30).options(), job("r1", 30).synthetic()).toJson());
+        events(e -> ended(e, "r2"), 240);
+        GeneratorCheckpoint a = GeneratorCheckpoint.load(tmp.resolve("artifacts/jobs/r1/models/30-G.safetensors"));
+        GeneratorCheckpoint b = GeneratorCheckpoint.load(tmp.resolve("artifacts/jobs/r2/models/30-G.safetensors"));
+        double max = 0;
+        for (var e : a.weights().entrySet()) {
+            float[] x = e.getValue().values();
+            float[] y = b.weights().get(e.getKey()).values();
+            for (int i = 0; i < x.length; i++) {
+                max = Math.max(max, Math.abs((double) x[i] - y[i]));
+            }
+        }
+        assertThat(max).as("max |resumed − uninterrupted|").isLessThan(1e-6);
+    }
+}
