@@ -20,6 +20,7 @@ public final class StarGanCli {
               bench      time G's forward pass or a training iteration, optionally against PyTorch eager;
                          `bench serve` times requests through a real broker and an inference worker
               inference-worker   run an inference worker (Kafka consumer, dynamic batching, hot reload)
+              trainer-worker     run a trainer worker (training jobs from Kafka, events, checkpoints, resume)
               kafka      run a local Kafka broker in the foreground
             """;
 

@@ -56,12 +56,15 @@ class TrainerWorkerTest {
         }
     }
 
+    private TrainerVerticle lastTrainer;
+
     private Vertx trainer(String id) throws Exception {
         Vertx v = Vertx.vertx();
         vertxes.add(v);
         TrainerConfig c = new TrainerConfig(bootstrap, topics.prefix(), "trainers-" + topics.prefix(), id, "cpu", tmp.toString(),
-                tmp.resolve("artifacts").toString(), -1);
-        v.deployVerticle(new TrainerVerticle(), new DeploymentOptions().setConfig(c.toJson())).toCompletionStage().toCompletableFuture()
+                tmp.resolve("artifacts").toString(), 0);
+        lastTrainer = new TrainerVerticle();
+        v.deployVerticle(lastTrainer, new DeploymentOptions().setConfig(c.toJson())).toCompletionStage().toCompletableFuture()
                 .get(60, TimeUnit.SECONDS);
         return v;
     }
@@ -126,6 +129,12 @@ class TrainerWorkerTest {
         }
         assertThat(announced).extracting(ModelAnnouncement::version).containsExactly("j1-10", "j1-20");
         assertThat(GeneratorCheckpoint.load(Path.of(java.net.URI.create(announced.get(1).uri()))).info().iteration()).isEqualTo(20);
+        var metrics = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                java.net.URI.create("http://127.0.0.1:" + lastTrainer.metricsPort() + "/metrics")).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+        assertThat(metrics).contains("stargan_train_iteration{job=\"j1\"} 20.0").contains("stargan_train_loss{job=\"j1\",name=\"G/loss_rec\"}")
+                .contains("stargan_train_learning_rate{job=\"j1\"}").contains("stargan_train_checkpoints_total")
+                .contains("stargan_train_job_events_total{type=\"done\"}");
     }
 
     @Test
