@@ -53,7 +53,7 @@ public final class TrainerVerticle extends VerticleBase {
     public Future<?> start() {
         config = TrainerConfig.fromJson(config());
         topics = new Topics(config.topicPrefix());
-        runner = new TrainingJobRunner(config);
+        runner = new TrainingJobRunner(config, ArtifactStore.fileSystem(Path.of(config.artifactRoot())));
         jobThread = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "training-" + config.device());
             t.setDaemon(true);
@@ -163,9 +163,9 @@ public final class TrainerVerticle extends VerticleBase {
         });
     }
 
-    private void announce(TrainRequest request, long iteration, Path model) {
+    private void announce(TrainRequest request, long iteration, java.net.URI model) {
         TrainerMetrics.checkpoint();
-        ModelAnnouncement a = new ModelAnnouncement(request.model(), request.jobId() + "-" + iteration, model.toUri().toString(),
+        ModelAnnouncement a = new ModelAnnouncement(request.model(), request.jobId() + "-" + iteration, model.toString(),
                 System.currentTimeMillis());
         producer.send(KafkaProducerRecord.create(topics.models(), request.model(), Buffer.buffer(a.toJson())))
                 .onFailure(e -> LOG.warn("announcement of {} failed: {}", a.version(), e.toString()));

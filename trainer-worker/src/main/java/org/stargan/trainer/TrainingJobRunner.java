@@ -28,22 +28,24 @@ public final class TrainingJobRunner {
     public enum Outcome { DONE, FAILED, CANCELLED }
 
     private final TrainerConfig config;
+    private final ArtifactStore store;
 
-    /** A runner for one trainer's settings. */
-    public TrainingJobRunner(TrainerConfig config) {
+    /** A runner for one trainer's settings, keeping artifacts in {@code store}. */
+    public TrainingJobRunner(TrainerConfig config, ArtifactStore store) {
         this.config = config;
+        this.store = store;
     }
 
-    /** The directory of a job's outputs in the artifact store. */
+    /** The directory of a job's outputs. */
     public Path jobDir(String jobId) {
-        return Path.of(config.artifactRoot()).resolve("jobs").resolve(jobId);
+        return store.jobDirectory(jobId);
     }
 
     /**
      * Runs {@code request}; {@code events} receives its events in order; {@code onCheckpoint} is told (iteration,
-     * model file) for each checkpoint after it is on disk.
+     * published model URI) for each checkpoint once the store has it.
      */
-    public Outcome run(TrainRequest request, Consumer<TrainEvent> events, java.util.function.BiConsumer<Long, Path> onCheckpoint,
+    public Outcome run(TrainRequest request, Consumer<TrainEvent> events, java.util.function.BiConsumer<Long, java.net.URI> onCheckpoint,
             BooleanSupplier cancelled) {
         String job = request.jobId();
         try {
@@ -84,14 +86,16 @@ public final class TrainingJobRunner {
                 @Override
                 public void sample(Path grid) {
                     long it = Long.parseLong(grid.getFileName().toString().split("-")[0]);
-                    events.accept(event(job, "sample", it, Map.of("uri", grid.toUri().toString())));
+                    events.accept(event(job, "sample", it, Map.of("uri", publish(job, grid))));
                 }
 
                 @Override
                 public void checkpoint(long iteration, Path model, Path state) {
-                    onCheckpoint.accept(iteration, model);
-                    events.accept(event(job, "checkpoint", iteration, Map.of("model_uri", model.toUri().toString(), "state_uri",
-                            state.toUri().toString(), "version", job + "-" + iteration)));
+                    String modelUri = publish(job, model);
+                    String stateUri = publish(job, state);
+                    onCheckpoint.accept(iteration, java.net.URI.create(modelUri));
+                    events.accept(event(job, "checkpoint", iteration, Map.of("model_uri", modelUri, "state_uri", stateUri,
+                            "version", job + "-" + iteration)));
                 }
 
                 @Override
@@ -109,6 +113,14 @@ public final class TrainingJobRunner {
             String reason = e.getMessage() == null ? e.toString() : e.getMessage();
             events.accept(event(job, "failed", 0, Map.of("reason", reason)));
             return Outcome.FAILED;
+        }
+    }
+
+    private String publish(String job, Path file) {
+        try {
+            return store.publish(job, file).toString();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("publishing " + file + " to the artifact store failed", e);
         }
     }
 
