@@ -27,10 +27,15 @@ final class BenchCommand {
     static final String USAGE = """
             usage: stargan bench g-forward  [--config paper|small] [--batch B] [options]
                    stargan bench train-step [--config small|paper] [--batch B] [options]
+                   stargan bench loader     --dataset ... [data options] [--batch B] [--threads T] [--batches N]
+                   stargan bench serve      [--config paper|small] [--requests N] [--concurrency C] [--batch B]
 
             g-forward   G's forward pass (inference); reports ms_per_image (median over timed batches / batch)
             train-step  training iterations (official losses, gradient penalty, Adam); reports the medians
                         d_step_ms (iteration with a D update only) and d_plus_g_ms (D update then G update)
+            loader      the training data loader without its cache (decode, crop, resize, flip on T threads with a
+                        bounded prefetch queue); reports images_per_s
+            serve       requests through a local broker and one inference worker; see README
 
             configs: small = 32 px, conv 16, G repeat 2, D repeat 5; paper = 128 px, conv 64, repeat 6 (c_dim 5)
 
@@ -54,8 +59,11 @@ final class BenchCommand {
             return args.isEmpty() ? 2 : 0;
         }
         String what = args.get(0);
+        if (what.equals("loader")) {
+            return loader(args.subList(1, args.size()), out, err);
+        }
         if (!what.equals("g-forward") && !what.equals("train-step")) {
-            throw new Options.UsageException("bench: unknown benchmark '" + what + "', expected g-forward or train-step");
+            throw new Options.UsageException("bench: unknown benchmark '" + what + "', expected g-forward, train-step, loader or serve");
         }
         Options o = Options.parse("bench " + what, args.subList(1, args.size()),
                 Set.of("config", "batch", "warmup", "iters", "device", "python"), Set.of("reference"));
@@ -87,6 +95,34 @@ final class BenchCommand {
             result.put("reference_threads", ref.get("threads"));
         }
         out.println(Json.write(result));
+        return 0;
+    }
+
+    private static int loader(List<String> args, PrintStream out, PrintStream err) throws IOException {
+        java.util.Set<String> names = new java.util.HashSet<>(DataOptions.NAMES);
+        names.addAll(List.of("batch", "threads", "batches"));
+        Options o = Options.parse("bench loader", args, names, Set.of());
+        org.stargan.data.LabeledImages data = DataOptions.open(o, org.stargan.data.CelebAImages.Split.TRAIN);
+        int batch = o.positiveInt("batch", 16);
+        int threads = o.positiveInt("threads", 2);
+        int batches = o.positiveInt("batches", 50);
+        try (org.stargan.data.BatchLoader loader = new org.stargan.data.BatchLoader(data, batch, 1, true, threads, 2 * threads, 0)) {
+            loader.next();
+            long t0 = System.nanoTime();
+            for (int i = 0; i < batches; i++) {
+                loader.next();
+                err.printf("\rbench loader: %d/%d batches", i + 1, batches);
+            }
+            double seconds = (System.nanoTime() - t0) / 1e9;
+            err.println();
+            Map<String, Object> r = new LinkedHashMap<>();
+            r.put("images_per_s", batches * batch / seconds);
+            r.put("batch", batch);
+            r.put("threads", threads);
+            r.put("image_size", data.imageSize());
+            r.put("dataset", DataOptions.dataset(o));
+            out.println(Json.write(r));
+        }
         return 0;
     }
 
