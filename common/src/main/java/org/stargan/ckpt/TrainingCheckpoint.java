@@ -100,7 +100,8 @@ public final class TrainingCheckpoint {
         }
     }
 
-    private static Map<String, HostTensor> section(Map<String, HostTensor> all, String prefix) {
+    /** The tensors under {@code prefix} (e.g. {@code "G/"}) of a training state, keys without the prefix. */
+    public static Map<String, HostTensor> section(Map<String, HostTensor> all, String prefix) {
         Map<String, HostTensor> out = new LinkedHashMap<>();
         all.forEach((k, v) -> {
             if (k.startsWith(prefix)) {

@@ -63,7 +63,7 @@ final class ExportCommand {
             tensors = c.tensors();
             metadata = c.metadata();
             if (tensors.keySet().stream().anyMatch(k -> k.startsWith("G/"))) {
-                tensors = section(tensors, network + "/");
+                tensors = org.stargan.ckpt.TrainingCheckpoint.section(tensors, network + "/");
             }
         } else {
             tensors = TorchCheckpointReader.read(inPath);
@@ -84,15 +84,5 @@ final class ExportCommand {
         err.printf("exported %s (%d tensors, %,d parameters) from %s to %s (%s)%n", discriminator ? "discriminator" : "generator",
                 weights.size(), params, source, outPath, format);
         return 0;
-    }
-
-    private static Map<String, HostTensor> section(Map<String, HostTensor> all, String prefix) {
-        Map<String, HostTensor> out = new LinkedHashMap<>();
-        all.forEach((k, v) -> {
-            if (k.startsWith(prefix)) {
-                out.put(k.substring(prefix.length()), v);
-            }
-        });
-        return out;
     }
 }
