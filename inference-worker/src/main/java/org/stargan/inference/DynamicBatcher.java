@@ -11,9 +11,11 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.IntConsumer;
 
 /**
- * Groups queued requests into batches, Triton-style: requests for the same model version and image size wait at
- * most {@code maxDelay} for company, and a group runs at once when it reaches {@code maxBatch}. Batches run one at a
- * time on the compute executor (one per device), so a larger batch forms while the previous one computes.
+ * Groups queued requests into batches: requests for the same model version and image size run together, a group runs
+ * at once when it reaches {@code maxBatch}, and none waits longer than {@code maxDelay}. When the device is idle a
+ * request runs immediately (waiting for company it may never get would only add latency at low load); while a batch
+ * computes, the next one forms, and it is dispatched as soon as the device frees up. Batches run one at a time on the
+ * compute executor (one per device), so under load batches are as large as what arrives during one computation.
  */
 public final class DynamicBatcher {
     private record Key(LoadedModel model, int size) {}
@@ -25,6 +27,8 @@ public final class DynamicBatcher {
     private final IntConsumer onBatch;
     private final Map<Key, List<TranslateJob>> groups = new HashMap<>();
     private final Map<Key, ScheduledFuture<?>> deadlines = new HashMap<>();
+    private final java.util.ArrayDeque<Key> arrivalOrder = new java.util.ArrayDeque<>();
+    private int inFlight;
 
     /**
      * @param onBatch told each batch's size (metrics)
@@ -45,10 +49,21 @@ public final class DynamicBatcher {
         Key key = new Key(job.model(), job.model().imageSize());
         List<TranslateJob> group = groups.computeIfAbsent(key, k -> new ArrayList<>());
         group.add(job);
-        if (group.size() >= maxBatch) {
+        if (group.size() == 1) {
+            arrivalOrder.add(key);
+        }
+        if (group.size() >= maxBatch || inFlight == 0) {
             flush(key);
         } else if (group.size() == 1) {
             deadlines.put(key, timer.schedule(() -> flushIfDue(key), maxDelayNanos, TimeUnit.NANOSECONDS));
+        }
+    }
+
+    /** A batch finished: the device is free, so the oldest waiting group goes now rather than at its deadline. */
+    private synchronized void finished() {
+        inFlight--;
+        if (inFlight == 0 && !arrivalOrder.isEmpty()) {
+            flush(arrivalOrder.peek());
         }
     }
 
@@ -60,6 +75,7 @@ public final class DynamicBatcher {
 
     private void flush(Key key) {
         List<TranslateJob> batch = groups.remove(key);
+        arrivalOrder.remove(key);
         ScheduledFuture<?> deadline = deadlines.remove(key);
         if (deadline != null) {
             deadline.cancel(false);
@@ -67,7 +83,14 @@ public final class DynamicBatcher {
         if (batch == null || batch.isEmpty()) {
             return;
         }
-        compute.execute(() -> run(key.model(), batch));
+        inFlight++;
+        compute.execute(() -> {
+            try {
+                run(key.model(), batch);
+            } finally {
+                finished();
+            }
+        });
     }
 
     private void run(LoadedModel model, List<TranslateJob> batch) {

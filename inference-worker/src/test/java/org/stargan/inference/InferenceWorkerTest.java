@@ -216,21 +216,29 @@ class InferenceWorkerTest {
     @Test
     void aWorkerStoppedWithRequestsInFlightLosesNone() throws Exception {
         Vertx first = Vertx.vertx();
-        // A long batching delay keeps the first worker's requests queued when it goes away.
-        deploy(first, "doomed", 64, 5_000, -1);
-        int total = 6;
+        // One request per batch keeps the first worker busy long enough to be stopped in the middle of the stream.
+        deploy(first, "doomed", 1, 0, -1);
+        int total = 150;
         try (KafkaProducer<String, byte[]> p = producer()) {
             for (int i = 0; i < total; i++) {
                 p.send(request("f" + i, png(24), validHeaders()));
             }
             p.flush();
         }
-        Thread.sleep(1500);
+        assertThat(read(topics.translateResults(), 1)).isNotEmpty();
         first.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
         deploy(vertx, "survivor", 8, 10, -1);
-        List<ConsumerRecord<String, byte[]>> results = read(topics.translateResults(), total);
-        assertThat(results).extracting(ConsumerRecord::key).contains("f0", "f1", "f2", "f3", "f4", "f5");
-        assertThat(results).allSatisfy(r -> assertThat(header(r, Protocol.WORKER)).isEqualTo("survivor"));
+        // At-least-once: every request is answered, some possibly twice; the survivor answered what the first left.
+        Map<String, List<String>> answeredBy = new HashMap<>();
+        long deadline = System.nanoTime() + 120_000_000_000L;
+        while (answeredBy.size() < total && System.nanoTime() < deadline) {
+            answeredBy.clear();
+            for (ConsumerRecord<String, byte[]> r : read(topics.translateResults(), total)) {
+                answeredBy.computeIfAbsent(r.key(), k -> new ArrayList<>()).add(header(r, Protocol.WORKER));
+            }
+        }
+        assertThat(answeredBy).hasSize(total);
+        assertThat(answeredBy.values().stream().flatMap(List::stream)).contains("doomed", "survivor");
     }
 
     @Test
