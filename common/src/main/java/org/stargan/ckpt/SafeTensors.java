@@ -171,6 +171,26 @@ public final class SafeTensors {
         }
     }
 
+    /** Only the header's metadata of {@code path} (no tensor data is read). */
+    public static Map<String, String> metadata(Path path) throws IOException {
+        String source = path.getFileName().toString();
+        try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
+            long size = ch.size();
+            ByteBuffer lenBuf = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
+            readFully(ch, lenBuf, 0, source);
+            long headerLen = lenBuf.flip().getLong();
+            if (headerLen <= 0 || headerLen > MAX_HEADER || 8 + headerLen > size) {
+                throw new CheckpointFormatException(source + ": not a safetensors file (header length " + headerLen + ")");
+            }
+            ByteBuffer hb = ByteBuffer.allocate((int) headerLen);
+            readFully(ch, hb, 8, source);
+            JsonNode header = JSON.readTree(new String(hb.array(), StandardCharsets.UTF_8));
+            Map<String, String> metadata = new LinkedHashMap<>();
+            header.path("__metadata__").fields().forEachRemaining(m -> metadata.put(m.getKey(), m.getValue().asText()));
+            return metadata;
+        }
+    }
+
     /** Whether the file starts like a safetensors file (plausible header length followed by '{'). */
     public static boolean looksLike(Path path) throws IOException {
         try (InputStream in = Files.newInputStream(path)) {

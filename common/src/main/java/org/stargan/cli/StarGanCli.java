@@ -21,6 +21,7 @@ public final class StarGanCli {
                          `bench serve` times requests through a real broker and an inference worker
               inference-worker   run an inference worker (Kafka consumer, dynamic batching, hot reload)
               trainer-worker     run a trainer worker (training jobs from Kafka, events, checkpoints, resume)
+              gateway    run the HTTP API (translations and training jobs over Kafka)
               kafka      run a local Kafka broker in the foreground
             """;
 

@@ -1,0 +1,91 @@
+package org.stargan.gateway;
+
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Vertx;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Runs one gateway: {@code [--bootstrap H:P] [--port 8080] [--api-keys key:role,...] [--timeout-ms 30000]
+ * [--max-in-flight 256]}, or the environment ({@code STARGAN_KAFKA_BOOTSTRAP}/{@code KAFKA_BOOTSTRAP_SERVERS},
+ * {@code STARGAN_HTTP_PORT}, {@code STARGAN_API_KEYS}, {@code STARGAN_TOPIC_PREFIX}, {@code STARGAN_INSTANCE_ID}).
+ */
+public final class Main {
+    private Main() {}
+
+    /** Starts the gateway and keeps it running until the JVM is told to stop. */
+    public static void main(String[] args) throws Exception {
+        GatewayConfig config;
+        try {
+            config = parse(args, System.getenv());
+        } catch (IllegalArgumentException e) {
+            System.err.println("gateway: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
+        Vertx vertx = Vertx.vertx();
+        GatewayVerticle v = new GatewayVerticle();
+        try {
+            vertx.deployVerticle(v, new DeploymentOptions().setConfig(config.toJson())).toCompletionStage().toCompletableFuture().get(2, TimeUnit.MINUTES);
+        } catch (Exception e) {
+            Throwable c = e.getCause() == null ? e : e.getCause();
+            System.err.println("gateway: failed to start: " + c.getMessage());
+            vertx.close();
+            System.exit(1);
+        }
+        System.err.printf("gateway %s on http://127.0.0.1:%d (Kafka %s)%s%n", config.instanceId(), v.port(), config.bootstrapServers(),
+                config.apiKeys().isEmpty() ? "; no API keys: translation open, training disabled" : "");
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            try {
+                vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+            } catch (Exception ignored) {
+                // exiting anyway
+            }
+        }, "gateway-stop"));
+    }
+
+    static GatewayConfig parse(String[] args, Map<String, String> env) {
+        String bootstrap = env.getOrDefault("STARGAN_KAFKA_BOOTSTRAP", env.getOrDefault("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092"));
+        String port = env.getOrDefault("STARGAN_HTTP_PORT", "8080");
+        String keys = env.getOrDefault("STARGAN_API_KEYS", "");
+        String prefix = env.getOrDefault("STARGAN_TOPIC_PREFIX", "stargan.");
+        String id = env.getOrDefault("STARGAN_INSTANCE_ID", "gateway-" + ProcessHandle.current().pid());
+        String timeout = "30000";
+        String inFlight = "256";
+        if (args.length % 2 != 0) {
+            throw new IllegalArgumentException("option " + args[args.length - 1] + " needs a value");
+        }
+        for (int i = 0; i < args.length; i += 2) {
+            String v = args[i + 1];
+            switch (args[i]) {
+                case "--bootstrap" -> bootstrap = v;
+                case "--port" -> port = v;
+                case "--api-keys" -> keys = v;
+                case "--topic-prefix" -> prefix = v;
+                case "--instance-id" -> id = v;
+                case "--timeout-ms" -> timeout = v;
+                case "--max-in-flight" -> inFlight = v;
+                default -> throw new IllegalArgumentException("unknown option " + args[i]
+                        + "; known: --bootstrap --port --api-keys --topic-prefix --instance-id --timeout-ms --max-in-flight");
+            }
+        }
+        Map<String, String> apiKeys = new HashMap<>();
+        for (String kv : keys.split(",")) {
+            if (kv.isBlank()) {
+                continue;
+            }
+            int colon = kv.lastIndexOf(':');
+            if (colon <= 0) {
+                throw new IllegalArgumentException("--api-keys: '" + kv + "', expected key:role with role user or admin");
+            }
+            apiKeys.put(kv.substring(0, colon).trim(), kv.substring(colon + 1).trim());
+        }
+        try {
+            return new GatewayConfig(bootstrap, prefix, id, Integer.parseInt(port.trim()), Long.parseLong(timeout.trim()),
+                    Integer.parseInt(inFlight.trim()), 10 << 20, apiKeys);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("--port/--timeout-ms/--max-in-flight: " + e.getMessage() + ", expected integers");
+        }
+    }
+}

@@ -1,0 +1,209 @@
+package org.stargan.gateway;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import javax.imageio.ImageIO;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+import org.stargan.inference.InferenceConfig;
+import org.stargan.inference.InferenceVerticle;
+import org.stargan.kafka.KafkaBroker;
+import org.stargan.kafka.Topics;
+import org.stargan.msg.ModelAnnouncement;
+
+/** The gateway against the real broker and a real inference worker. */
+@ExtendWith(KafkaBroker.class)
+class GatewayTest {
+    @TempDir
+    Path tmp;
+
+    private Vertx vertx;
+    private String bootstrap;
+    private Topics topics;
+    private final HttpClient http = HttpClient.newHttpClient();
+
+    @BeforeEach
+    void start(KafkaBroker.Cluster kafka) {
+        vertx = Vertx.vertx();
+        bootstrap = kafka.bootstrapServers();
+        topics = new Topics("gw" + UUID.randomUUID().toString().substring(0, 8) + ".");
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    }
+
+    private int gateway(Map<String, String> keys, long timeoutMs, int maxInFlight) throws Exception {
+        GatewayVerticle g = new GatewayVerticle();
+        GatewayConfig c = new GatewayConfig(bootstrap, topics.prefix(), "gw-" + UUID.randomUUID().toString().substring(0, 6), 0, timeoutMs,
+                maxInFlight, 64 << 10, keys);
+        vertx.deployVerticle(g, new DeploymentOptions().setConfig(c.toJson())).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+        return g.port();
+    }
+
+    private void announceModel(boolean withWorker) throws Exception {
+        Path ckpt = tmp.resolve("G.ckpt");
+        try (var in = getClass().getResourceAsStream("/parity/tiny-G.zip.ckpt")) {
+            Files.copy(in, ckpt);
+        }
+        if (withWorker) {
+            InferenceConfig ic = new InferenceConfig(bootstrap, topics.prefix(), "inf-" + topics.prefix(), "w1", "cpu", 4, 5, 64, null, -1);
+            vertx.deployVerticle(new InferenceVerticle(), new DeploymentOptions().setConfig(ic.toJson())).toCompletionStage().toCompletableFuture()
+                    .get(60, TimeUnit.SECONDS);
+        }
+        try (KafkaProducer<String, byte[]> p = new KafkaProducer<>(Map.of("bootstrap.servers", bootstrap), new StringSerializer(), new ByteArraySerializer())) {
+            p.send(new ProducerRecord<>(topics.models(), "default", new ModelAnnouncement("default", "v1", ckpt.toUri().toString(), 1).toJson())).get();
+        }
+    }
+
+    private static byte[] png() throws Exception {
+        var img = new java.awt.image.BufferedImage(32, 32, java.awt.image.BufferedImage.TYPE_INT_RGB);
+        img.setRGB(3, 4, 0xffcc00);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ImageIO.write(img, "png", out);
+        return out.toByteArray();
+    }
+
+    private HttpResponse<byte[]> post(int port, String path, String type, byte[] body, String... headers) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).POST(HttpRequest.BodyPublishers.ofByteArray(body));
+        if (type != null) {
+            b.header("Content-Type", type);
+        }
+        for (int i = 0; i < headers.length; i += 2) {
+            b.header(headers[i], headers[i + 1]);
+        }
+        return http.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
+    }
+
+    private HttpResponse<String> get(int port, String path, String... headers) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path));
+        for (int i = 0; i < headers.length; i += 2) {
+            b.header(headers[i], headers[i + 1]);
+        }
+        return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** Polls until the gateway knows the announced model. */
+    private void awaitReady(int port) throws Exception {
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        while (System.nanoTime() < deadline && get(port, "/health/ready").statusCode() != 200) {
+            Thread.sleep(100);
+        }
+        assertThat(get(port, "/health/ready").statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void translationsComeBackThroughKafkaAsImagesOrJson() throws Exception {
+        announceModel(true);
+        int port = gateway(Map.of(), 30_000, 64);
+        awaitReady(port);
+        HttpResponse<byte[]> image = post(port, "/v1/translations?target=domain1=1", "image/png", png());
+        assertThat(image.statusCode()).as(new String(image.body())).isEqualTo(200);
+        assertThat(image.headers().firstValue("Content-Type")).contains("image/png");
+        assertThat(image.headers().firstValue("X-Model-Version")).contains("v1");
+        assertThat(ImageIO.read(new ByteArrayInputStream(image.body())).getWidth()).isEqualTo(128);
+
+        HttpResponse<byte[]> json = post(port, "/v1/translations?labels=1,0,0.5", "image/png", png(), "Accept", "application/json");
+        JsonObject j = new JsonObject(new String(json.body()));
+        assertThat(j.getString("model_version")).isEqualTo("v1");
+        assertThat(j.getDouble("compute_ms")).isPositive();
+        assertThat(ImageIO.read(new ByteArrayInputStream(java.util.Base64.getDecoder().decode(j.getString("image_base64"))))).isNotNull();
+
+        JsonObject models = new JsonObject(get(port, "/v1/models").body());
+        assertThat(models.getJsonArray("models").getJsonObject(0).getString("latest")).isEqualTo("v1");
+    }
+
+    @Test
+    void badRequestsGetTheRightStatusAndNameTheField() throws Exception {
+        announceModel(true);
+        int port = gateway(Map.of("u-key", "user", "a-key", "admin"), 30_000, 64);
+        awaitReady(port);
+        assertThat(post(port, "/v1/translations?target=domain1=1", "image/png", png()).statusCode()).isEqualTo(401);
+        HttpResponse<byte[]> gif = post(port, "/v1/translations?target=domain1=1", "image/gif", png(), "X-API-Key", "u-key");
+        assertThat(gif.statusCode()).isEqualTo(415);
+        assertThat(new String(gif.body())).contains("Content-Type: 'image/gif'");
+        HttpResponse<byte[]> noTarget = post(port, "/v1/translations", "image/png", png(), "X-API-Key", "u-key");
+        assertThat(noTarget.statusCode()).isEqualTo(400);
+        assertThat(new JsonObject(new String(noTarget.body())).getString("message")).startsWith("target or labels");
+        assertThat(post(port, "/v1/translations?target=domain1=1", "image/png", new byte[200 << 10], "X-API-Key", "u-key").statusCode())
+                .isEqualTo(413);
+        HttpResponse<byte[]> unknown = post(port, "/v1/translations?target=Wings=1", "image/png", png(), "Authorization", "Bearer u-key");
+        assertThat(unknown.statusCode()).isEqualTo(400);
+        assertThat(new String(unknown.body())).contains("unknown domain 'Wings'");
+        HttpResponse<byte[]> garbage = post(port, "/v1/translations?target=domain1=1", "image/png", "junk".getBytes(), "X-API-Key", "u-key");
+        assertThat(garbage.statusCode()).isEqualTo(400);
+        // A user key cannot train.
+        assertThat(post(port, "/v1/training-jobs", "application/json", "{}".getBytes(), "X-API-Key", "u-key").statusCode()).isEqualTo(403);
+        assertThat(get(port, "/v1/nothing").statusCode()).isEqualTo(404);
+    }
+
+    @Test
+    void withoutAWorkerRequestsTimeOutAndTheInFlightBoundAnswers429() throws Exception {
+        announceModel(false);
+        int port = gateway(Map.of(), 1500, 1);
+        awaitReady(port);
+        var first = http.sendAsync(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/translations?target=domain1=1"))
+                .header("Content-Type", "image/png").POST(HttpRequest.BodyPublishers.ofByteArray(png())).build(), HttpResponse.BodyHandlers.ofString());
+        Thread.sleep(300);
+        HttpResponse<byte[]> second = post(port, "/v1/translations?target=domain1=1", "image/png", png());
+        assertThat(second.statusCode()).isEqualTo(429);
+        assertThat(second.headers().firstValue("Retry-After")).contains("1");
+        HttpResponse<String> timedOut = first.get(10, TimeUnit.SECONDS);
+        assertThat(timedOut.statusCode()).isEqualTo(504);
+        assertThat(timedOut.body()).contains("no result within 1500 ms");
+    }
+
+    @Test
+    void trainingJobsAreQueuedListedStreamedAndCancelled() throws Exception {
+        announceModel(false);
+        int port = gateway(Map.of("a-key", "admin"), 30_000, 8);
+        HttpResponse<byte[]> bad = post(port, "/v1/training-jobs", "application/json",
+                "{\"options\": {\"log-dir\": \"/etc\"}}".getBytes(), "X-API-Key", "a-key");
+        assertThat(bad.statusCode()).isEqualTo(400);
+        assertThat(new String(bad.body())).contains("options.log-dir");
+        HttpResponse<byte[]> created = post(port, "/v1/training-jobs", "application/json",
+                "{\"job_id\": \"j7\", \"options\": {\"num-iters\": 10}, \"synthetic\": {\"count\": 20, \"size\": 16}}".getBytes(), "X-API-Key", "a-key");
+        assertThat(created.statusCode()).isEqualTo(202);
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        HttpResponse<String> job = get(port, "/v1/training-jobs/j7", "X-API-Key", "a-key");
+        while (job.statusCode() != 200 && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+            job = get(port, "/v1/training-jobs/j7", "X-API-Key", "a-key");
+        }
+        assertThat(new JsonObject(job.body()).getString("state")).isEqualTo("queued");
+        assertThat(get(port, "/v1/training-jobs", "X-API-Key", "a-key").body()).contains("\"j7\"");
+        // The event stream replays what happened so far.
+        var stream = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/training-jobs/j7/events"))
+                .header("X-API-Key", "a-key").build(), HttpResponse.BodyHandlers.ofLines());
+        assertThat(stream.headers().firstValue("Content-Type")).contains("text/event-stream");
+        java.util.List<String> firstLines = stream.body().limit(2).toList();
+        assertThat(firstLines.get(0)).isEqualTo("event: queued");
+        assertThat(firstLines.get(1)).startsWith("data: ").contains("\"job_id\":\"j7\"");
+        var cancel = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/training-jobs/j7")).header("X-API-Key", "a-key")
+                .DELETE().build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(cancel.statusCode()).isEqualTo(202);
+        assertThat(get(port, "/v1/training-jobs/nope", "X-API-Key", "a-key").statusCode()).isEqualTo(404);
+    }
+}
