@@ -10,6 +10,8 @@ public final class StarGanCli {
             usage: stargan <command> [options]     (stargan <command> --help for its options)
 
             commands:
+              demo       everything on this machine: local Kafka, gateway + web UI on :8080, inference and trainer
+                         workers, the default model, a small training run to watch; Ctrl-C stops it all
               synth      write synthetic faces (CelebA and RaFD formats) whose true translations are known
               train      train StarGAN (official options and outputs)
               test       the official test mode: the test split translated into every domain, as grids

@@ -54,7 +54,7 @@ public final class LocalKafka implements AutoCloseable {
         List<String> cmd = new ArrayList<>(List.of(javaBin, "-Xms64m", "-Xmx512m", "-XX:+UseSerialGC",
                 "-cp", classes + java.io.File.pathSeparator + Files.readString(cpFile).strip(),
                 "org.stargan.deploy.kafka.LocalKafkaBroker", "--port", Integer.toString(clientPort),
-                "--controller-port", Integer.toString(controllerPort), "--dir", dataDir.toAbsolutePath().toString()));
+                "--controller-port", Integer.toString(controllerPort), "--dir", dataDir.toAbsolutePath().toString(), "--managed"));
         Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.appendTo(dataDir.resolveSibling(dataDir.getFileName() + ".log").toFile()))
                 .start();
         CompletableFuture<String> ready = new CompletableFuture<>();

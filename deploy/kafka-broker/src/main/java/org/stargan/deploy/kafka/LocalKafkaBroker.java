@@ -27,13 +27,28 @@ public final class LocalKafkaBroker {
         int port = 9092;
         int controllerPort = 9093;
         Path dir = Path.of("kafka-data");
-        for (int i = 0; i + 1 < args.length; i += 2) {
+        boolean managed = false;
+        for (int i = 0; i < args.length; i += 2) {
+            if (args[i].equals("--managed")) {
+                managed = true;
+                i--;
+                continue;
+            }
+            if (i + 1 >= args.length) {
+                throw new IllegalArgumentException("option " + args[i] + " needs a value");
+            }
             switch (args[i]) {
                 case "--port" -> port = Integer.parseInt(args[i + 1]);
                 case "--controller-port" -> controllerPort = Integer.parseInt(args[i + 1]);
                 case "--dir" -> dir = Path.of(args[i + 1]);
-                default -> throw new IllegalArgumentException("unknown option " + args[i] + "; expected --port, --controller-port, --dir");
+                default -> throw new IllegalArgumentException("unknown option " + args[i] + "; expected --port, --controller-port, --dir, --managed");
             }
+        }
+        if (managed) {
+            // Started by another JVM (LocalKafka): Ctrl-C in the terminal reaches the whole process group, but the
+            // parent must stop its clients first and then stop us (SIGTERM); and if the parent dies, so do we.
+            sun.misc.Signal.handle(new sun.misc.Signal("INT"), sig -> { });
+            ProcessHandle.current().parent().ifPresent(parent -> parent.onExit().thenRun(() -> System.exit(0)));
         }
         Files.createDirectories(dir);
         Path logs = dir.resolve("logs");

@@ -1,0 +1,154 @@
+package org.stargan.deploy;
+
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Vertx;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.util.HexFormat;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.stargan.gateway.GatewayConfig;
+import org.stargan.gateway.GatewayVerticle;
+import org.stargan.inference.InferenceConfig;
+import org.stargan.inference.InferenceVerticle;
+import org.stargan.kafka.LocalKafka;
+import org.stargan.kafka.Topics;
+import org.stargan.msg.ModelAnnouncement;
+import org.stargan.msg.TrainRequest;
+import org.stargan.trainer.TrainerConfig;
+import org.stargan.trainer.TrainerVerticle;
+
+/**
+ * {@code ./stargan demo}: the whole system on one machine. The Kafka broker runs in its own JVM (its 4.x jars must not
+ * meet the services' 3.7.1 clients); the gateway, one inference worker and one trainer run as verticles in this JVM —
+ * one process to start and stop, and the services still talk only through Kafka exactly as they do when deployed
+ * apart. The default model (a generator trained on synthetic faces by the README's recipe) is announced on the
+ * registry, a small training run is submitted so there are losses to watch, and Ctrl-C stops everything.
+ */
+public final class Demo {
+    private Demo() {}
+
+    /** Entry point: {@code [--port 8080] [--kafka-port 9092] [--dir DIR] [--no-training]}. */
+    public static void main(String[] args) throws Exception {
+        int port = 8080;
+        int kafkaPort = 9092;
+        Path home = Path.of(System.getProperty("stargan.home", "."));
+        Path dir = Path.of(System.getProperty("user.home"), ".cache", "stargan", "demo");
+        boolean training = true;
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--port" -> port = Integer.parseInt(args[++i]);
+                case "--kafka-port" -> kafkaPort = Integer.parseInt(args[++i]);
+                case "--dir" -> dir = Path.of(args[++i]);
+                case "--no-training" -> training = false;
+                default -> {
+                    System.err.println("demo: unknown option " + args[i] + "; known: --port N --kafka-port N --dir DIR --no-training");
+                    System.exit(2);
+                }
+            }
+        }
+        Path model = home.resolve("deploy/models/synthetic48-G.safetensors");
+        if (!Files.isRegularFile(model)) {
+            fail("the default model " + model + " is missing; run from a checkout of the project");
+        }
+        checkFree(port, "--port");
+        checkFree(kafkaPort, "--kafka-port");
+        Files.createDirectories(dir);
+        long t0 = System.nanoTime();
+
+        step("starting the local Kafka broker on 127.0.0.1:" + kafkaPort);
+        LocalKafka kafka = LocalKafka.start(home.resolve("deploy/kafka-broker"), kafkaPort, dir.resolve("kafka"), 120);
+        String bootstrap = kafka.bootstrapServers();
+        Topics topics = Topics.defaults();
+        Vertx vertx = Vertx.vertx();
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            System.err.println("\nstopping: services, then the broker...");
+            try {
+                vertx.close().toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+            } catch (Exception ignored) {
+                // stopping anyway
+            }
+            kafka.close();
+            System.err.println("stopped.");
+        }, "demo-stop"));
+
+        step("announcing the default model (" + model.getFileName() + ")");
+        try (KafkaProducer<String, byte[]> p = new KafkaProducer<>(Map.of("bootstrap.servers", bootstrap), new StringSerializer(),
+                new ByteArraySerializer())) {
+            p.send(new ProducerRecord<>(topics.models(), "default",
+                    new ModelAnnouncement("default", "synthetic48", model.toAbsolutePath().toUri().toString(), System.currentTimeMillis()).toJson())).get();
+        }
+        step("starting an inference worker (cpu)");
+        deploy(vertx, new InferenceVerticle(), new InferenceConfig(bootstrap, topics.prefix(), "stargan-inference", "inference-1", "cpu", 8, 10, 256,
+                null, 9101).toJson());
+        step("starting a trainer worker (cpu)");
+        deploy(vertx, new TrainerVerticle(), new TrainerConfig(bootstrap, topics.prefix(), "stargan-trainers", "trainer-1", "cpu", dir.toString(),
+                dir.resolve("artifacts").toString(), 9102).toJson());
+        String adminKey = HexFormat.of().formatHex(new SecureRandom().generateSeed(12));
+        step("starting the gateway on http://127.0.0.1:" + port);
+        GatewayVerticle gateway = new GatewayVerticle();
+        deploy(vertx, gateway, new GatewayConfig(bootstrap, topics.prefix(), "gateway-1", port, 30_000, 256, 10 << 20,
+                Map.of(adminKey, "admin", "*", "user")).toJson());
+        // Translation stays open for the demo (a user key would be needed if any were configured); training needs the key.
+        if (training) {
+            TrainRequest job = new TrainRequest("demo-" + Long.toHexString(System.currentTimeMillis() & 0xffffff), "demo", "demo",
+                    Map.of("image-size", "32", "g-conv-dim", "16", "d-conv-dim", "16", "g-repeat-num", "2", "d-repeat-num", "5",
+                            "batch-size", "8", "num-iters", "2000", "num-iters-decay", "1000", "sample-step", "200", "model-save-step", "500"),
+                    Map.of("count", 2000, "size", 32, "seed", 1));
+            try (KafkaProducer<String, byte[]> p = new KafkaProducer<>(Map.of("bootstrap.servers", bootstrap), new StringSerializer(),
+                    new ByteArraySerializer())) {
+                p.send(new ProducerRecord<>(topics.trainRequests(), job.jobId(), job.toJson())).get();
+            }
+            step("submitted training job " + job.jobId() + " (32 px synthetic faces, 2000 iterations)");
+            System.err.printf("""
+
+                    StarGAN demo is up in %.0f s
+                      web UI and API   http://127.0.0.1:%d/            (translation is open)
+                      admin API key    %s   (training routes: X-API-Key header)
+                      training events  curl -N -H 'X-API-Key: %s' http://127.0.0.1:%d/v1/training-jobs/%s/events
+                      translate        curl -s -X POST -H 'Content-Type: image/png' --data-binary @face.png \\
+                                         'http://127.0.0.1:%d/v1/translations?target=Blond_Hair=1' > blond.png
+                      metrics          http://127.0.0.1:9101/metrics (inference), :9102 (trainer), :%d/metrics (gateway)
+                      Kafka            %s   (topics stargan.*; docs/protocol.md)
+                      files            %s
+                    Ctrl-C stops everything.
+                    """, (System.nanoTime() - t0) / 1e9, port, adminKey, adminKey, port, job.jobId(), port, port, bootstrap, dir);
+        } else {
+            System.err.printf("%nStarGAN demo is up: http://127.0.0.1:%d/ (admin key %s). Ctrl-C stops everything.%n", port, adminKey);
+        }
+        Thread.currentThread().join();
+    }
+
+    private static void deploy(Vertx vertx, io.vertx.core.Deployable verticle, io.vertx.core.json.JsonObject config) throws Exception {
+        try {
+            vertx.deployVerticle(verticle, new DeploymentOptions().setConfig(config)).toCompletionStage().toCompletableFuture().get(5, TimeUnit.MINUTES);
+        } catch (java.util.concurrent.ExecutionException e) {
+            fail("could not start " + verticle.getClass().getSimpleName() + ": " + e.getCause().getMessage());
+        }
+    }
+
+    private static void checkFree(int port, String option) {
+        try (ServerSocket s = new ServerSocket()) {
+            s.bind(new InetSocketAddress("127.0.0.1", port));
+        } catch (IOException e) {
+            fail("port " + port + " is already in use on 127.0.0.1 (stop what uses it, or choose another with " + option + ")");
+        }
+    }
+
+    private static void step(String what) {
+        System.err.println("demo: " + what + "...");
+    }
+
+    private static void fail(String message) {
+        System.err.println("demo: " + message);
+        System.exit(1);
+    }
+}
