@@ -31,6 +31,10 @@ final class InferenceMetrics {
         Gauge.builder("stargan_inference_pending", pending).description("requests received but not answered").register(registry);
         Gauge.builder("stargan_inference_model_versions", loadedVersions).description("model versions loaded").register(registry);
         new JvmMemoryMetrics().bindTo(registry);
+        // Every failure reason exists from the start (at 0), so dashboards and alerts see the series before trouble.
+        for (String reason : new String[] {"rejected", "compute", "publish", "model_load", "bad_announcement"}) {
+            Counter.builder("stargan_inference_failures").tag("reason", reason).description("requests that failed, by reason").register(registry);
+        }
     }
 
     void request() {
