@@ -75,7 +75,21 @@ public final class InferenceVerticle extends VerticleBase {
 
         Future<?> model = config.defaultModelPath() == null ? Future.succeededFuture()
                 : Future.fromCompletionStage(registry.load("default", "initial", Path.of(config.defaultModelPath())), context);
-        return model.compose(m -> startMetrics()).compose(v -> startRegistryConsumer()).compose(v -> startRequestConsumer());
+        return model.compose(m -> announceDefault()).compose(v -> startMetrics()).compose(v -> startRegistryConsumer())
+                .compose(v -> startRequestConsumer());
+    }
+
+    /**
+     * With {@code "announceDefault": true} (one designated worker, e.g. in compose), publishes the default model on the
+     * registry so gateways and other workers know it; otherwise an operator or a trainer announces models.
+     */
+    private Future<?> announceDefault() {
+        if (!config().getBoolean("announceDefault", false) || config.defaultModelPath() == null) {
+            return Future.succeededFuture();
+        }
+        ModelAnnouncement a = new ModelAnnouncement("default", "initial", Path.of(config.defaultModelPath()).toAbsolutePath().toUri().toString(),
+                System.currentTimeMillis());
+        return producer.send(KafkaProducerRecord.create(topics.models(), a.name(), Buffer.buffer(a.toJson())));
     }
 
     private Map<String, String> producerConfig() {

@@ -9,7 +9,8 @@ import java.util.concurrent.TimeUnit;
  * Runs one inference worker: {@code stargan-inference-worker [--bootstrap H:P] [--model PATH] [--device cpu] ...};
  * each option also reads from the environment ({@code STARGAN_KAFKA_BOOTSTRAP} or {@code KAFKA_BOOTSTRAP_SERVERS},
  * {@code STARGAN_MODEL}, {@code STARGAN_DEVICE}, {@code STARGAN_TOPIC_PREFIX}, {@code STARGAN_MAX_BATCH},
- * {@code STARGAN_MAX_DELAY_MS}, {@code STARGAN_METRICS_PORT}, {@code STARGAN_WORKER_ID}, {@code STARGAN_GROUP}).
+ * {@code STARGAN_MAX_DELAY_MS}, {@code STARGAN_METRICS_PORT}, {@code STARGAN_WORKER_ID}, {@code STARGAN_GROUP};
+ * {@code STARGAN_ANNOUNCE_MODEL=true} publishes the default model on the registry).
  */
 public final class Main {
     private Main() {}
@@ -26,8 +27,10 @@ public final class Main {
         }
         Vertx vertx = Vertx.vertx();
         InferenceVerticle verticle = new InferenceVerticle();
+        io.vertx.core.json.JsonObject json = config.toJson().put("announceDefault",
+                Boolean.parseBoolean(System.getenv().getOrDefault("STARGAN_ANNOUNCE_MODEL", "false")));
         try {
-            vertx.deployVerticle(verticle, new DeploymentOptions().setConfig(config.toJson())).toCompletionStage().toCompletableFuture()
+            vertx.deployVerticle(verticle, new DeploymentOptions().setConfig(json)).toCompletionStage().toCompletableFuture()
                     .get(10, TimeUnit.MINUTES);
         } catch (Exception e) {
             Throwable c = e.getCause() == null ? e : e.getCause();
