@@ -64,6 +64,9 @@ public final class Demo {
         Files.createDirectories(dir);
         long t0 = System.nanoTime();
 
+        // A fresh broker every time: the demo's topics and consumer groups start empty (a previous run's group members
+        // would otherwise hold the request partitions until their session times out).
+        deleteTree(dir.resolve("kafka"));
         step("starting the local Kafka broker on 127.0.0.1:" + kafkaPort);
         LocalKafka kafka = LocalKafka.start(home.resolve("deploy/kafka-broker"), kafkaPort, dir.resolve("kafka"), 120);
         String bootstrap = kafka.bootstrapServers();
@@ -132,6 +135,17 @@ public final class Demo {
             vertx.deployVerticle(verticle, new DeploymentOptions().setConfig(config)).toCompletionStage().toCompletableFuture().get(5, TimeUnit.MINUTES);
         } catch (java.util.concurrent.ExecutionException e) {
             fail("could not start " + verticle.getClass().getSimpleName() + ": " + e.getCause().getMessage());
+        }
+    }
+
+    private static void deleteTree(Path p) throws IOException {
+        if (!Files.exists(p)) {
+            return;
+        }
+        try (var walk = Files.walk(p)) {
+            for (Path f : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.delete(f);
+            }
         }
     }
 

@@ -193,6 +193,17 @@ public final class InferenceVerticle extends VerticleBase {
             return;
         }
         LoadedModel model = registry.resolve(request.model(), request.modelVersion());
+        CompletableFuture<LoadedModel> pending = model == null && request.modelVersion() == null ? registry.pendingLoad(request.model()) : null;
+        if (pending != null) {
+            // Start-up: the model is still loading; answer once it is there (or reject if it fails).
+            final TranslateRequest r = request;
+            pending.whenComplete((m, e) -> context.runOnContext(v -> accept(rec, headers, r, e == null ? m : null)));
+            return;
+        }
+        accept(rec, headers, request, model);
+    }
+
+    private void accept(KafkaConsumerRecord<String, Buffer> rec, Map<String, String> headers, TranslateRequest request, LoadedModel model) {
         if (model == null) {
             reject(rec, headers, request.modelVersion() == null ? "model '" + request.model() + "' has no version loaded on this worker"
                     : "model '" + request.model() + "' version '" + request.modelVersion() + "' is not loaded; loaded: "

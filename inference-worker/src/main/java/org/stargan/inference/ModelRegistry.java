@@ -18,6 +18,7 @@ import org.stargan.infer.Translator;
 public final class ModelRegistry implements AutoCloseable {
     private final Map<String, Map<String, LoadedModel>> versions = new ConcurrentHashMap<>();
     private final Map<String, LoadedModel> latest = new ConcurrentHashMap<>();
+    private final Map<String, CompletableFuture<LoadedModel>> loading = new ConcurrentHashMap<>();
     private final ExecutorService compute;
     private final Device device;
     private final int batchSize;
@@ -40,7 +41,11 @@ public final class ModelRegistry implements AutoCloseable {
         if (existing != null) {
             return CompletableFuture.completedFuture(existing);
         }
-        return CompletableFuture.supplyAsync(() -> {
+        CompletableFuture<LoadedModel> pending = loading.get(name + "\u0000" + version);
+        if (pending != null) {
+            return pending;
+        }
+        CompletableFuture<LoadedModel> load = CompletableFuture.supplyAsync(() -> {
             try {
                 GeneratorCheckpoint ckpt = GeneratorCheckpoint.load(checkpoint);
                 LoadedModel m = LoadedModel.of(name, version, ckpt, new Translator(ckpt, device, batchSize));
@@ -53,6 +58,19 @@ public final class ModelRegistry implements AutoCloseable {
                 throw new IllegalStateException("model " + name + " version " + version + " from " + checkpoint + " failed to load: " + reason, e);
             }
         }, compute);
+        loading.put(name + "\u0000" + version, load);
+        load.whenComplete((m, e) -> loading.remove(name + "\u0000" + version));
+        return load;
+    }
+
+    /** A load of any version of {@code name} still in progress, or null: requests arriving at start-up wait for it. */
+    public CompletableFuture<LoadedModel> pendingLoad(String name) {
+        for (Map.Entry<String, CompletableFuture<LoadedModel>> e : loading.entrySet()) {
+            if (e.getKey().startsWith(name + "\u0000")) {
+                return e.getValue();
+            }
+        }
+        return null;
     }
 
     /** The version to serve: the pinned one if given, else the latest; null when there is none. */
