@@ -322,8 +322,14 @@ public final class InferenceVerticle extends VerticleBase {
         Future<Void> rc = registryConsumer == null ? Future.succeededFuture() : registryConsumer.close();
         Future<Void> p = producer == null ? Future.succeededFuture() : producer.close();
         Future<Void> h = http == null ? Future.succeededFuture() : http.close();
-        Future.join(c, rc, p, h).onComplete(ar -> {
+        // Queued batches are dropped (their requests are not committed and will be redelivered); the running one must
+        // finish before the models' native memory is freed, or it would compute on freed tensors.
+        Future<Void> computeStopped = vertx.executeBlocking(() -> {
             compute.shutdownNow();
+            compute.awaitTermination(2, java.util.concurrent.TimeUnit.MINUTES);
+            return null;
+        });
+        Future.join(c, rc, p, h, computeStopped).onComplete(ar -> {
             prepare.shutdownNow();
             timer.shutdownNow();
             registry.close();
