@@ -75,7 +75,8 @@ class TrainingWorkflowTest {
         assertThat(g.info().exclusiveGroups()).containsExactly(List.of("Black_Hair", "Blond_Hair", "Brown_Hair"));
         assertThat(g.info().iteration()).isEqualTo(30);
 
-        // Resuming from iteration 20 reproduces iteration 30's generator exactly.
+        // Resuming from iteration 20 reproduces iteration 30's generator (to 1e-6: libtorch's kernels may round the last
+        // bit differently from run to run).
         Path out2 = tmp.resolve("resumed");
         Files.createDirectories(out2.resolve("models"));
         Files.copy(out1.resolve("models/20-state.safetensors"), out2.resolve("models/20-state.safetensors"));
@@ -87,7 +88,15 @@ class TrainingWorkflowTest {
         withResume.addAll(List.of("--resume-iters", "20"));
         assertThat(run(withResume.toArray(new String[0]))).as(err.toString()).isZero();
         GeneratorCheckpoint resumed = GeneratorCheckpoint.load(out2.resolve("models/30-G.safetensors"));
-        g.weights().forEach((k, v) -> assertThat(resumed.weights().get(k).values()).as(k).containsExactly(v.values()));
+        double maxDiff = 0;
+        for (var e : g.weights().entrySet()) {
+            float[] a = e.getValue().values();
+            float[] b = resumed.weights().get(e.getKey()).values();
+            for (int i = 0; i < a.length; i++) {
+                maxDiff = Math.max(maxDiff, Math.abs((double) a[i] - b[i]));
+            }
+        }
+        assertThat(maxDiff).as("max |resumed − straight|").isLessThan(1e-6);
 
         Path cls = tmp.resolve("classifier.safetensors");
         assertThat(run(cmd("train-classifier", data(), "--output", cls.toString(), "--conv-dim", "8", "--repeat-num", "3", "--num-iters", "20",
