@@ -39,6 +39,9 @@ import org.stargan.msg.TrainRequest;
  * Events. Errors are JSON {@code {"error", "message"}} with the field at fault named.
  */
 public final class GatewayVerticle extends VerticleBase {
+    /** The API description, served at /openapi.yaml. */
+    static final Buffer OPENAPI = load("/openapi.yaml");
+
     private GatewayConfig config;
     private Topics topics;
     private String replyTopic;
@@ -134,6 +137,7 @@ public final class GatewayVerticle extends VerticleBase {
         r.route("/*").handler(io.vertx.ext.web.handler.StaticHandler.create("webroot").setCachingEnabled(false));
         r.get("/health/ready").handler(this::ready);
         r.get("/metrics").handler(ctx -> ctx.response().putHeader("content-type", "text/plain; version=0.0.4").end(metrics.scrape()));
+        r.get("/openapi.yaml").handler(ctx -> ctx.response().putHeader("Content-Type", "application/yaml").end(OPENAPI));
         r.route().last().handler(ctx -> error(ctx, 404, "not_found", "no route " + ctx.request().method() + " " + ctx.request().path()));
         r.errorHandler(413, ctx -> error(ctx, 413, "too_large", "body: larger than " + config.maxBodyBytes() + " bytes"));
         r.errorHandler(500, ctx -> error(ctx, 500, "internal", String.valueOf(ctx.failure())));
@@ -384,6 +388,14 @@ public final class GatewayVerticle extends VerticleBase {
             error(ctx, 503, "unavailable", "no model is served yet");
         } else {
             ctx.json(new JsonObject().put("status", "ready"));
+        }
+    }
+
+    private static Buffer load(String resource) {
+        try (var in = GatewayVerticle.class.getResourceAsStream(resource)) {
+            return Buffer.buffer(in.readAllBytes());
+        } catch (java.io.IOException | NullPointerException e) {
+            throw new IllegalStateException("missing resource " + resource, e);
         }
     }
 

@@ -131,6 +131,18 @@ class GatewayTest {
         assertThat(j.getDouble("compute_ms")).isPositive();
         assertThat(ImageIO.read(new ByteArrayInputStream(java.util.Base64.getDecoder().decode(j.getString("image_base64"))))).isNotNull();
 
+        // The OpenAPI document describes exactly the routes that exist.
+        var doc = new com.fasterxml.jackson.databind.ObjectMapper(new com.fasterxml.jackson.dataformat.yaml.YAMLFactory())
+                .readTree(get(port, "/openapi.yaml").body());
+        java.util.Set<String> paths = new java.util.TreeSet<>();
+        doc.path("paths").fieldNames().forEachRemaining(paths::add);
+        assertThat(paths).containsExactlyInAnyOrder("/v1/translations", "/v1/models", "/v1/training-jobs", "/v1/training-jobs/{id}",
+                "/v1/training-jobs/{id}/events", "/health/live", "/health/ready", "/metrics", "/openapi.yaml");
+        for (String p : paths) {
+            if (!p.contains("{") && doc.path("paths").path(p).has("get")) {
+                assertThat(get(port, p).statusCode()).as("GET %s exists", p).isNotEqualTo(404);
+            }
+        }
         JsonObject models = new JsonObject(get(port, "/v1/models").body());
         assertThat(models.getJsonArray("models").getJsonObject(0).getString("latest")).isEqualTo("v1");
     }
