@@ -126,6 +126,7 @@ public final class GatewayVerticle extends VerticleBase {
         r.post("/v1/translations").handler(BodyHandler.create().setBodyLimit(config.maxBodyBytes()).setHandleFileUploads(false))
                 .handler(this::translate);
         r.get("/v1/models").handler(this::models);
+        r.get("/v1/stream").handler(this::stream);
         r.post("/v1/training-jobs").handler(BodyHandler.create().setBodyLimit(1 << 20)).handler(this::submitJob);
         r.get("/v1/training-jobs").handler(this::listJobs);
         r.get("/v1/training-jobs/:id").handler(this::getJob);
@@ -246,6 +247,109 @@ public final class GatewayVerticle extends VerticleBase {
                 error(ctx, 503, "unavailable", "the request could not be queued: " + e.getMessage());
             }
         });
+    }
+
+    /**
+     * {@code /v1/stream}: live edits over a WebSocket (format in docs/protocol.md). A binary frame sets the image; a
+     * text frame {@code {"seq", "target"|"labels", "model"?, "version"?}} asks for a translation of it. While one edit
+     * is being translated only the newest waiting edit is kept (latest wins); each answer is a text frame
+     * {@code {"seq", "model_version", "compute_ms", ...}} followed by a binary frame with the PNG, or a text frame
+     * {@code {"seq", "error", "message"}}. Closing the socket drops the pending edit and any result still on its way.
+     */
+    private void stream(RoutingContext ctx) {
+        if (denied(ctx, "user")) {
+            return;
+        }
+        ctx.request().toWebSocket().onSuccess(ws -> {
+            Buffer[] image = new Buffer[1];
+            JsonObject[] pending = new JsonObject[1];
+            String[] inFlight = new String[1];
+            Runnable[] dispatch = new Runnable[1];
+            dispatch[0] = () -> {
+                if (inFlight[0] != null || pending[0] == null || ws.isClosed()) {
+                    return;
+                }
+                JsonObject edit = pending[0];
+                pending[0] = null;
+                long seq = edit.getLong("seq", 0L);
+                if (image[0] == null) {
+                    ws.writeTextMessage(new JsonObject().put("seq", seq).put("error", "bad_request").put("message", "send the image (a binary frame) first").encode());
+                    return;
+                }
+                if (edit.getString("target") == null && edit.getString("labels") == null) {
+                    ws.writeTextMessage(new JsonObject().put("seq", seq).put("error", "bad_request")
+                            .put("message", "target or labels: neither given in edit " + seq).encode());
+                    return;
+                }
+                String id = config.instanceId() + "-ws-" + counter.incrementAndGet();
+                inFlight[0] = id;
+                KafkaProducerRecord<String, Buffer> rec = KafkaProducerRecord.create(topics.translateRequests(), id, image[0]);
+                rec.addHeader(Protocol.SCHEMA, Protocol.REQUEST_V1).addHeader(Protocol.REPLY_TO, replyTopic).addHeader(Protocol.ACCEPT, Protocol.PNG);
+                for (String[] h : new String[][] {{"target", Protocol.TARGET}, {"labels", Protocol.LABELS}, {"model", Protocol.MODEL},
+                        {"version", Protocol.MODEL_VERSION}}) {
+                    if (edit.getString(h[0]) != null) {
+                        rec.addHeader(h[1], edit.getString(h[0]));
+                    }
+                }
+                long timer = vertx.setTimer(config.requestTimeoutMillis(), t -> {
+                    if (correlator.forget(id)) {
+                        inFlight[0] = null;
+                        ws.writeTextMessage(new JsonObject().put("seq", seq).put("error", "timeout")
+                                .put("message", "no result within " + config.requestTimeoutMillis() + " ms").encode());
+                        dispatch[0].run();
+                    }
+                });
+                correlator.expect(id, result -> {
+                    vertx.cancelTimer(timer);
+                    inFlight[0] = null;
+                    if (!ws.isClosed()) {
+                        Map<String, String> h = new HashMap<>();
+                        for (KafkaHeader k : result.headers()) {
+                            h.put(k.key(), k.value().toString(StandardCharsets.UTF_8));
+                        }
+                        if ("ok".equals(h.get(Protocol.STATUS))) {
+                            ws.writeTextMessage(new JsonObject().put("seq", seq).put("model_version", h.get(Protocol.MODEL_VERSION))
+                                    .put("queue_ms", Double.parseDouble(h.getOrDefault(Protocol.QUEUE_MS, "0")))
+                                    .put("compute_ms", Double.parseDouble(h.getOrDefault(Protocol.COMPUTE_MS, "0"))).encode());
+                            ws.writeBinaryMessage(result.value());
+                        } else {
+                            ws.writeTextMessage(new JsonObject().put("seq", seq).put("error", "bad_request")
+                                    .put("message", h.getOrDefault(Protocol.ERROR, "translation failed")).encode());
+                        }
+                    }
+                    dispatch[0].run();
+                });
+                producer.send(rec).onFailure(e -> {
+                    if (correlator.forget(id)) {
+                        vertx.cancelTimer(timer);
+                        inFlight[0] = null;
+                        ws.writeTextMessage(new JsonObject().put("seq", seq).put("error", "unavailable").put("message", e.getMessage()).encode());
+                    }
+                });
+            };
+            ws.binaryMessageHandler(b -> {
+                if (b.length() > config.maxBodyBytes()) {
+                    ws.writeTextMessage(new JsonObject().put("error", "too_large").put("message", "image: larger than " + config.maxBodyBytes() + " bytes").encode());
+                    return;
+                }
+                image[0] = b;
+            });
+            ws.textMessageHandler(text -> {
+                try {
+                    pending[0] = new JsonObject(text);
+                } catch (RuntimeException e) {
+                    ws.writeTextMessage(new JsonObject().put("error", "bad_request").put("message", "edit: not JSON (" + e.getMessage() + ")").encode());
+                    return;
+                }
+                dispatch[0].run();
+            });
+            ws.closeHandler(v -> {
+                pending[0] = null;
+                if (inFlight[0] != null) {
+                    correlator.forget(inFlight[0]);
+                }
+            });
+        }).onFailure(e -> error(ctx, 400, "bad_request", "expected a WebSocket upgrade: " + e.getMessage()));
     }
 
     private void respond(RoutingContext ctx, KafkaConsumerRecord<String, Buffer> result, boolean json, String encoding) {

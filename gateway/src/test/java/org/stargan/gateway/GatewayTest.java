@@ -136,15 +136,67 @@ class GatewayTest {
                 .readTree(get(port, "/openapi.yaml").body());
         java.util.Set<String> paths = new java.util.TreeSet<>();
         doc.path("paths").fieldNames().forEachRemaining(paths::add);
-        assertThat(paths).containsExactlyInAnyOrder("/v1/translations", "/v1/models", "/v1/training-jobs", "/v1/training-jobs/{id}",
+        assertThat(paths).containsExactlyInAnyOrder("/v1/translations", "/v1/stream", "/v1/models", "/v1/training-jobs", "/v1/training-jobs/{id}",
                 "/v1/training-jobs/{id}/events", "/health/live", "/health/ready", "/metrics", "/openapi.yaml");
         for (String p : paths) {
-            if (!p.contains("{") && doc.path("paths").path(p).has("get")) {
+            if (!p.contains("{") && !p.equals("/v1/stream") && doc.path("paths").path(p).has("get")) {
                 assertThat(get(port, p).statusCode()).as("GET %s exists", p).isNotEqualTo(404);
             }
         }
         JsonObject models = new JsonObject(get(port, "/v1/models").body());
         assertThat(models.getJsonArray("models").getJsonObject(0).getString("latest")).isEqualTo("v1");
+    }
+
+    @Test
+    void liveEditsOverTheWebSocketKeepOnlyTheLatestWhileOneIsInFlight() throws Exception {
+        announceModel(true);
+        int port = gateway(Map.of(), 30_000, 64);
+        awaitReady(port);
+        java.util.List<String> texts = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+        java.util.List<byte[]> images = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+        java.util.concurrent.CountDownLatch last = new java.util.concurrent.CountDownLatch(1);
+        java.net.http.WebSocket ws = http.newWebSocketBuilder().buildAsync(URI.create("ws://127.0.0.1:" + port + "/v1/stream"),
+                new java.net.http.WebSocket.Listener() {
+                    private final ByteArrayOutputStream binary = new ByteArrayOutputStream();
+
+                    @Override
+                    public java.util.concurrent.CompletionStage<?> onText(java.net.http.WebSocket w, CharSequence data, boolean lastPart) {
+                        texts.add(data.toString());
+                        if (data.toString().contains("\"seq\":5")) {
+                            last.countDown();
+                        }
+                        w.request(1);
+                        return null;
+                    }
+
+                    @Override
+                    public java.util.concurrent.CompletionStage<?> onBinary(java.net.http.WebSocket w, java.nio.ByteBuffer data, boolean lastPart) {
+                        byte[] b = new byte[data.remaining()];
+                        data.get(b);
+                        binary.writeBytes(b);
+                        if (lastPart) {
+                            images.add(binary.toByteArray());
+                            binary.reset();
+                        }
+                        w.request(1);
+                        return null;
+                    }
+                }).get(10, TimeUnit.SECONDS);
+        ws.sendText("{\"seq\": 0, \"target\": \"domain1=1\"}", true).get();
+        ws.sendBinary(java.nio.ByteBuffer.wrap(png()), true).get();
+        for (int seq = 1; seq <= 5; seq++) {
+            ws.sendText("{\"seq\": " + seq + ", \"target\": \"domain1=" + (seq / 5.0) + "\"}", true).get();
+        }
+        assertThat(last.await(60, TimeUnit.SECONDS)).as("answer to the last edit").isTrue();
+        Thread.sleep(300);
+        // Edit 0 came before the image; edits 1..5 arrive while 1 runs, so at least one is replaced by a later one.
+        assertThat(texts.get(0)).contains("\"seq\":0").contains("send the image");
+        java.util.List<String> answered = texts.stream().filter(t -> t.contains("model_version")).toList();
+        assertThat(answered.size()).isBetween(2, 4);
+        assertThat(answered.get(answered.size() - 1)).contains("\"seq\":5");
+        assertThat(images).hasSize(answered.size());
+        assertThat(ImageIO.read(new ByteArrayInputStream(images.get(0))).getWidth()).isEqualTo(128);
+        ws.sendClose(java.net.http.WebSocket.NORMAL_CLOSURE, "done").get();
     }
 
     @Test
