@@ -123,7 +123,7 @@ public final class GatewayVerticle extends VerticleBase {
     private Router router() {
         Router r = Router.router(vertx);
         r.route().handler(this::timed);
-        r.post("/v1/translations").handler(BodyHandler.create().setBodyLimit(config.maxBodyBytes()).setHandleFileUploads(false))
+        r.post("/v1/translations").handler(BodyHandler.create().setBodyLimit(config.maxBodyBytes()).setDeleteUploadedFilesOnEnd(true))
                 .handler(this::translate);
         r.get("/v1/models").handler(this::models);
         r.get("/v1/stream").handler(this::stream);
@@ -186,11 +186,35 @@ public final class GatewayVerticle extends VerticleBase {
         }
         String type = ctx.request().getHeader("Content-Type");
         String mediaType = type == null ? "" : type.split(";")[0].trim().toLowerCase();
-        if (!mediaType.equals(Protocol.PNG) && !mediaType.equals(Protocol.JPEG) && !mediaType.equals(Protocol.NPY)) {
-            error(ctx, 415, "unsupported_media_type", "Content-Type: '" + type + "', expected image/png, image/jpeg or application/x-npy");
+        Buffer body;
+        if (mediaType.equals("multipart/form-data")) {
+            // A form upload: the first file is the image; target/labels may come as form fields.
+            if (ctx.fileUploads().isEmpty()) {
+                error(ctx, 400, "bad_request", "multipart body: no file part, expected the image as a file field");
+                return;
+            }
+            var upload = ctx.fileUploads().get(0);
+            String partType = upload.contentType() == null ? "" : upload.contentType().toLowerCase();
+            if (!partType.equals(Protocol.PNG) && !partType.equals(Protocol.JPEG) && !partType.equals(Protocol.NPY)) {
+                error(ctx, 415, "unsupported_media_type", "file part '" + upload.fileName() + "': content type '" + upload.contentType()
+                        + "', expected image/png, image/jpeg or application/x-npy");
+                return;
+            }
+            // Read without blocking the event loop, then continue as for a raw body.
+            vertx.fileSystem().readFile(upload.uploadedFileName()).onSuccess(bytes -> submit(ctx, bytes))
+                    .onFailure(e -> error(ctx, 400, "bad_request", "file part '" + upload.fileName() + "': " + e.getMessage()));
+            return;
+        } else if (mediaType.equals(Protocol.PNG) || mediaType.equals(Protocol.JPEG) || mediaType.equals(Protocol.NPY)) {
+            body = ctx.body().buffer();
+        } else {
+            error(ctx, 415, "unsupported_media_type", "Content-Type: '" + type
+                    + "', expected image/png, image/jpeg, application/x-npy or multipart/form-data");
             return;
         }
-        Buffer body = ctx.body().buffer();
+        submit(ctx, body);
+    }
+
+    private void submit(RoutingContext ctx, Buffer body) {
         if (body == null || body.length() == 0) {
             error(ctx, 400, "bad_request", "body: empty, expected the image bytes");
             return;

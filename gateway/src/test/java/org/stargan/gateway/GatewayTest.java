@@ -126,6 +126,16 @@ class GatewayTest {
         assertThat(ImageIO.read(new ByteArrayInputStream(image.body())).getWidth()).isEqualTo(128);
 
         HttpResponse<byte[]> json = post(port, "/v1/translations?labels=1,0,0.5", "image/png", png(), "Accept", "application/json");
+        // The same as a form upload.
+        String boundary = "----stargan" + System.nanoTime();
+        ByteArrayOutputStream form = new ByteArrayOutputStream();
+        form.writeBytes(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"target\"\r\n\r\ndomain1=1\r\n--" + boundary
+                + "\r\nContent-Disposition: form-data; name=\"image\"; filename=\"face.png\"\r\nContent-Type: image/png\r\n\r\n").getBytes());
+        form.writeBytes(png());
+        form.writeBytes(("\r\n--" + boundary + "--\r\n").getBytes());
+        HttpResponse<byte[]> multipart = post(port, "/v1/translations", "multipart/form-data; boundary=" + boundary, form.toByteArray());
+        assertThat(multipart.statusCode()).as(new String(multipart.body())).isEqualTo(200);
+        assertThat(ImageIO.read(new ByteArrayInputStream(multipart.body())).getWidth()).isEqualTo(128);
         JsonObject j = new JsonObject(new String(json.body()));
         assertThat(j.getString("model_version")).isEqualTo("v1");
         assertThat(j.getDouble("compute_ms")).isPositive();
