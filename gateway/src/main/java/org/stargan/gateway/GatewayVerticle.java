@@ -221,7 +221,7 @@ public final class GatewayVerticle extends VerticleBase {
         }
         String target = ctx.request().getParam("target");
         String labels = ctx.request().getParam("labels");
-        if (target == null && labels == null) {
+        if (target == null && labels == null && !"true".equals(ctx.request().getParam("all"))) {
             error(ctx, 400, "bad_request", "target or labels: neither given, expected e.g. target=Blond_Hair=1,Male=0.5 or labels=0,1,0,1,1");
             return;
         }
@@ -236,6 +236,10 @@ public final class GatewayVerticle extends VerticleBase {
         }
         if (catalog.isEmpty()) {
             error(ctx, 503, "unavailable", "no model is served yet (nothing announced on " + topics.models() + ")");
+            return;
+        }
+        if ("true".equals(ctx.request().getParam("all"))) {
+            allDomains(ctx, body, labels, model(ctx), ctx.request().getParam("version"), encoding);
             return;
         }
         String id = config.instanceId() + "-" + counter.incrementAndGet();
@@ -374,6 +378,131 @@ public final class GatewayVerticle extends VerticleBase {
                 }
             });
         }).onFailure(e -> error(ctx, 400, "bad_request", "expected a WebSocket upgrade: " + e.getMessage()));
+    }
+
+    private static String model(RoutingContext ctx) {
+        String m = ctx.request().getParam("model");
+        return m == null ? "default" : m;
+    }
+
+    /**
+     * {@code all=true}: the official test grid for one image — the input, then one column per domain (each hair colour
+     * on in turn, every other domain flipped from {@code labels}, default all 0) — as one image. One request per
+     * domain goes to the workers; the grid is drawn when all are back.
+     */
+    private void allDomains(RoutingContext ctx, Buffer body, String labels, String model, String version, String encoding) {
+        JsonObject entry = catalog.version(model, version);
+        if (entry == null || entry.getJsonArray("domains") == null || entry.getJsonArray("domains").isEmpty()) {
+            error(ctx, 400, "bad_request", "all=true: the domains of model '" + model + "' are unknown (its checkpoint carries no names)");
+            return;
+        }
+        java.util.List<String> names = new java.util.ArrayList<>();
+        entry.getJsonArray("domains").forEach(n -> names.add(String.valueOf(n)));
+        java.util.List<java.util.List<String>> groups = new java.util.ArrayList<>();
+        entry.getJsonArray("exclusive_groups", new io.vertx.core.json.JsonArray()).forEach(g -> {
+            java.util.List<String> group = new java.util.ArrayList<>();
+            ((io.vertx.core.json.JsonArray) g).forEach(n -> group.add(String.valueOf(n)));
+            groups.add(group);
+        });
+        java.util.List<float[]> targets;
+        try {
+            org.stargan.data.DomainLabels domains = new org.stargan.data.DomainLabels(names, groups);
+            float[] base = labels == null ? new float[names.size()] : domains.parseVector(labels, "labels");
+            targets = domains.allDomainTargets(base);
+        } catch (IllegalArgumentException e) {
+            error(ctx, 400, "bad_request", e.getMessage());
+            return;
+        }
+        if (correlator.inFlight() + targets.size() > config.maxInFlight()) {
+            ctx.response().putHeader("Retry-After", "1");
+            error(ctx, 429, "too_many_requests", "this gateway already waits for " + correlator.inFlight() + " translations; retry shortly");
+            return;
+        }
+        Buffer[] columns = new Buffer[targets.size()];
+        String[] ids = new String[targets.size()];
+        int[] remaining = {targets.size()};
+        boolean[] failed = {false};
+        long timer = vertx.setTimer(config.requestTimeoutMillis(), t -> {
+            boolean any = false;
+            for (String id : ids) {
+                any |= id != null && correlator.forget(id);
+            }
+            if (any && !failed[0]) {
+                failed[0] = true;
+                error(ctx, 504, "timeout", "no complete grid within " + config.requestTimeoutMillis() + " ms");
+            }
+        });
+        for (int k = 0; k < targets.size(); k++) {
+            final int col = k;
+            ids[k] = config.instanceId() + "-" + counter.incrementAndGet();
+            StringBuilder csv = new StringBuilder();
+            for (float v : targets.get(k)) {
+                csv.append(csv.length() == 0 ? "" : ",").append(v);
+            }
+            KafkaProducerRecord<String, Buffer> rec = KafkaProducerRecord.create(topics.translateRequests(), ids[k], body);
+            rec.addHeader(Protocol.SCHEMA, Protocol.REQUEST_V1).addHeader(Protocol.REPLY_TO, replyTopic).addHeader(Protocol.ACCEPT, Protocol.PNG)
+                    .addHeader(Protocol.LABELS, csv.toString()).addHeader(Protocol.MODEL, model);
+            if (version != null) {
+                rec.addHeader(Protocol.MODEL_VERSION, version);
+            }
+            correlator.expect(ids[k], result -> {
+                String status = null;
+                String message = "translation failed";
+                for (KafkaHeader h : result.headers()) {
+                    if (h.key().equals(Protocol.STATUS)) {
+                        status = h.value().toString(StandardCharsets.UTF_8);
+                    } else if (h.key().equals(Protocol.ERROR)) {
+                        message = h.value().toString(StandardCharsets.UTF_8);
+                    }
+                }
+                if (!"ok".equals(status)) {
+                    if (!failed[0]) {
+                        failed[0] = true;
+                        vertx.cancelTimer(timer);
+                        for (String other : ids) {
+                            correlator.forget(other);
+                        }
+                        error(ctx, 400, "bad_request", message);
+                    }
+                    return;
+                }
+                columns[col] = result.value();
+                if (--remaining[0] == 0 && !failed[0]) {
+                    vertx.cancelTimer(timer);
+                    // Drawing a grid of a few small images: cheap, but keep image work off the event loop anyway.
+                    vertx.executeBlocking(() -> grid(body, columns, encoding)).onSuccess(png -> ctx.response().putHeader("Content-Type", encoding)
+                            .end(png)).onFailure(e -> error(ctx, 400, "bad_request", "input image: " + e.getMessage()));
+                }
+            });
+            producer.send(rec).onFailure(e -> {
+                if (!failed[0]) {
+                    failed[0] = true;
+                    vertx.cancelTimer(timer);
+                    for (String other : ids) {
+                        correlator.forget(other);
+                    }
+                    error(ctx, 503, "unavailable", "the requests could not be queued: " + e.getMessage());
+                }
+            });
+        }
+    }
+
+    /** The input (centre-cropped and resized to the results' size) then every result, side by side. */
+    private static Buffer grid(Buffer input, Buffer[] columns, String encoding) throws java.io.IOException {
+        java.awt.image.BufferedImage first = javax.imageio.ImageIO.read(new java.io.ByteArrayInputStream(columns[0].getBytes()));
+        int s = first.getHeight();
+        var in = org.stargan.data.ImageCodec.decode(input.getBytes(), "input");
+        var inputTensor = org.stargan.data.ImageCodec.toTensor(in, 0, s);
+        java.awt.image.BufferedImage grid = new java.awt.image.BufferedImage(s * (columns.length + 1), s, java.awt.image.BufferedImage.TYPE_INT_RGB);
+        var g = grid.createGraphics();
+        g.drawImage(org.stargan.data.ImageCodec.toImage(inputTensor.chw(), 0, s, s), 0, 0, null);
+        for (int k = 0; k < columns.length; k++) {
+            g.drawImage(javax.imageio.ImageIO.read(new java.io.ByteArrayInputStream(columns[k].getBytes())), (k + 1) * s, 0, null);
+        }
+        g.dispose();
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        org.stargan.data.ImageCodec.write(grid, encoding.equals(Protocol.JPEG) ? "grid.jpg" : "grid.png", out);
+        return Buffer.buffer(out.toByteArray());
     }
 
     private void respond(RoutingContext ctx, KafkaConsumerRecord<String, Buffer> result, boolean json, String encoding) {

@@ -34,6 +34,22 @@ public final class ModelCatalog {
         models.computeIfAbsent(a.name(), k -> new LinkedHashMap<>()).put(a.version(), v);
     }
 
+    /** The entry of a version (null: the latest) of {@code name}, or null if unknown. */
+    public JsonObject version(String name, String version) {
+        Map<String, JsonObject> versions = models.get(name);
+        if (versions == null || versions.isEmpty()) {
+            return null;
+        }
+        if (version != null) {
+            return versions.get(version);
+        }
+        JsonObject latest = null;
+        for (JsonObject v : versions.values()) {
+            latest = v;
+        }
+        return latest;
+    }
+
     /** Whether any model is announced. */
     public boolean isEmpty() {
         return models.isEmpty();

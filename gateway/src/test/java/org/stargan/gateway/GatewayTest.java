@@ -153,6 +153,28 @@ class GatewayTest {
                 assertThat(get(port, p).statusCode()).as("GET %s exists", p).isNotEqualTo(404);
             }
         }
+        // all=true: the official test grid as one image, from a model whose checkpoint names its domains.
+        var named = tmp.resolve("named-G.safetensors");
+        var tiny = org.stargan.ckpt.GeneratorCheckpoint.load(tmp.resolve("G.ckpt"));
+        new org.stargan.ckpt.GeneratorCheckpoint(tiny.config(), tiny.weights(), new org.stargan.ckpt.ModelInfo(
+                java.util.List.of("Black_Hair", "Blond_Hair", "Male"), java.util.List.of(java.util.List.of("Black_Hair", "Blond_Hair")), 32, "test", 1, ""),
+                "safetensors").save(named);
+        try (KafkaProducer<String, byte[]> p = new KafkaProducer<>(Map.of("bootstrap.servers", bootstrap), new StringSerializer(), new ByteArraySerializer())) {
+            p.send(new ProducerRecord<>(topics.models(), "named", new ModelAnnouncement("named", "n1", named.toUri().toString(), 2).toJson())).get();
+        }
+        long until = System.nanoTime() + 30_000_000_000L;
+        HttpResponse<byte[]> grid = post(port, "/v1/translations?all=true&model=named", "image/png", png());
+        while (grid.statusCode() != 200 && System.nanoTime() < until) {
+            Thread.sleep(200);
+            grid = post(port, "/v1/translations?all=true&model=named", "image/png", png());
+        }
+        assertThat(grid.statusCode()).as(new String(grid.body())).isEqualTo(200);
+        var gridImage = ImageIO.read(new ByteArrayInputStream(grid.body()));
+        assertThat(gridImage.getWidth()).isEqualTo(4 * 32);
+        assertThat(gridImage.getHeight()).isEqualTo(32);
+        HttpResponse<byte[]> unnamed = post(port, "/v1/translations?all=true", "image/png", png());
+        assertThat(new String(unnamed.body())).contains("domains of model 'default' are unknown");
+
         JsonObject models = new JsonObject(get(port, "/v1/models").body());
         assertThat(models.getJsonArray("models").getJsonObject(0).getString("latest")).isEqualTo("v1");
     }
