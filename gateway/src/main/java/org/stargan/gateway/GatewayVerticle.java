@@ -96,9 +96,16 @@ public final class GatewayVerticle extends VerticleBase {
                 // not an event
             }
         });
+        String host = config().getString("httpHost", "127.0.0.1");
+        boolean loopback = host.equals("127.0.0.1") || host.equals("localhost") || host.equals("::1");
+        if (!loopback && (config.apiKeys().isEmpty() || config.apiKeys().containsKey("*"))) {
+            // Secure by default: anyone who can reach a public address could otherwise use the GPUs.
+            return Future.failedFuture("refusing to listen on " + host + " without API keys (or with '*' open translation); "
+                    + "configure keys (STARGAN_API_KEYS=key:user,key2:admin) or bind 127.0.0.1");
+        }
         return Future.all(replies.subscribe(replyTopic), registry.subscribe(topics.models()), events.subscribe(topics.trainEvents()))
                 .compose(v -> vertx.createHttpServer(new io.vertx.core.http.HttpServerOptions().setCompressionSupported(true))
-                        .requestHandler(router()).listen(config.httpPort()))
+                        .requestHandler(router()).listen(config.httpPort(), host))
                 .onSuccess(s -> server = s);
     }
 

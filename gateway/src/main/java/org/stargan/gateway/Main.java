@@ -7,9 +7,10 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Runs one gateway: {@code [--bootstrap H:P] [--port 8080] [--api-keys key:role,...] [--timeout-ms 30000]
- * [--max-in-flight 256]}, or the environment ({@code STARGAN_KAFKA_BOOTSTRAP}/{@code KAFKA_BOOTSTRAP_SERVERS},
- * {@code STARGAN_HTTP_PORT}, {@code STARGAN_API_KEYS}, {@code STARGAN_TOPIC_PREFIX}, {@code STARGAN_INSTANCE_ID}).
+ * Runs one gateway: {@code [--bootstrap H:P] [--host 127.0.0.1] [--port 8080] [--api-keys key:role,...]
+ * [--timeout-ms 30000] [--max-in-flight 256]}, or the environment ({@code STARGAN_KAFKA_BOOTSTRAP}/{@code KAFKA_BOOTSTRAP_SERVERS},
+ * {@code STARGAN_HTTP_HOST}, {@code STARGAN_HTTP_PORT}, {@code STARGAN_API_KEYS}, {@code STARGAN_TOPIC_PREFIX},
+ * {@code STARGAN_INSTANCE_ID}). Listening beyond the loopback address requires API keys.
  */
 public final class Main {
     private Main() {}
@@ -26,15 +27,21 @@ public final class Main {
         }
         Vertx vertx = Vertx.vertx();
         GatewayVerticle v = new GatewayVerticle();
+        String host = System.getenv().getOrDefault("STARGAN_HTTP_HOST", "127.0.0.1");
+        for (int i = 0; i + 1 < args.length; i += 2) {
+            if (args[i].equals("--host")) {
+                host = args[i + 1];
+            }
+        }
         try {
-            vertx.deployVerticle(v, new DeploymentOptions().setConfig(config.toJson())).toCompletionStage().toCompletableFuture().get(2, TimeUnit.MINUTES);
+            vertx.deployVerticle(v, new DeploymentOptions().setConfig(config.toJson().put("httpHost", host))).toCompletionStage().toCompletableFuture().get(2, TimeUnit.MINUTES);
         } catch (Exception e) {
             Throwable c = e.getCause() == null ? e : e.getCause();
             System.err.println("gateway: failed to start: " + c.getMessage());
             vertx.close();
             System.exit(1);
         }
-        System.err.printf("gateway %s on http://127.0.0.1:%d (Kafka %s)%s%n", config.instanceId(), v.port(), config.bootstrapServers(),
+        System.err.printf("gateway %s on http://%s:%d (Kafka %s)%s%n", config.instanceId(), host, v.port(), config.bootstrapServers(),
                 config.apiKeys().isEmpty() ? "; no API keys: translation open, training disabled" : "");
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             try {
@@ -66,8 +73,9 @@ public final class Main {
                 case "--instance-id" -> id = v;
                 case "--timeout-ms" -> timeout = v;
                 case "--max-in-flight" -> inFlight = v;
+                case "--host" -> { } // read in main: where to listen
                 default -> throw new IllegalArgumentException("unknown option " + args[i]
-                        + "; known: --bootstrap --port --api-keys --topic-prefix --instance-id --timeout-ms --max-in-flight");
+                        + "; known: --bootstrap --host --port --api-keys --topic-prefix --instance-id --timeout-ms --max-in-flight");
             }
         }
         Map<String, String> apiKeys = new HashMap<>();

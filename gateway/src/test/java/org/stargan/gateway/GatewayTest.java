@@ -256,6 +256,14 @@ class GatewayTest {
     }
 
     @Test
+    void aGatewayReachableFromOutsideRefusesToStartWithoutKeys() {
+        GatewayConfig open = new GatewayConfig(bootstrap, topics.prefix(), "public", 0, 30_000, 8, 1 << 20, Map.of());
+        var failed = vertx.deployVerticle(new GatewayVerticle(), new DeploymentOptions().setConfig(open.toJson().put("httpHost", "0.0.0.0")));
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> failed.toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS))
+                .hasMessageContaining("refusing to listen on 0.0.0.0 without API keys");
+    }
+
+    @Test
     void withoutAWorkerRequestsTimeOutAndTheInFlightBoundAnswers429() throws Exception {
         announceModel(false);
         int port = gateway(Map.of(), 1500, 1);
