@@ -49,7 +49,8 @@ class DashboardMetricsTest {
     void everyDashboardMetricIsExported(KafkaBroker.Cluster kafka) throws Exception {
         Topics topics = new Topics("dash" + System.nanoTime() % 100000 + ".");
         Vertx vertx = Vertx.vertx();
-        HttpClient http = HttpClient.newHttpClient();
+        // HTTP/1.1 and timeouts: a request that gets no answer must fail the attempt, never hang the build.
+        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(java.time.Duration.ofSeconds(10)).build();
         try {
             Path ckpt = tmp.resolve("G.ckpt");
             try (var in = getClass().getResourceAsStream("/parity/tiny-G.zip.ckpt")) {
@@ -79,7 +80,7 @@ class DashboardMetricsTest {
             long deadline = System.nanoTime() + 120_000_000_000L;
             int status = 0;
             while (status != 200 && System.nanoTime() < deadline) {
-                status = http.send(HttpRequest.newBuilder(URI.create(translate)).header("Content-Type", "image/png")
+                status = http.send(HttpRequest.newBuilder(URI.create(translate)).timeout(java.time.Duration.ofSeconds(40)).header("Content-Type", "image/png")
                         .POST(HttpRequest.BodyPublishers.ofByteArray(png)).build(), HttpResponse.BodyHandlers.discarding()).statusCode();
                 Thread.sleep(200);
             }
@@ -120,6 +121,11 @@ class DashboardMetricsTest {
     }
 
     private static String scrape(HttpClient http, int port) throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics")).build(), HttpResponse.BodyHandlers.ofString()).body();
+        try {
+            return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics")).timeout(java.time.Duration.ofSeconds(10)).build(),
+                    HttpResponse.BodyHandlers.ofString()).body();
+        } catch (java.net.http.HttpTimeoutException e) {
+            return ""; // retried by the caller's loop until its deadline
+        }
     }
 }

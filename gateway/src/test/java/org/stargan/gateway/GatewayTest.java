@@ -41,7 +41,7 @@ class GatewayTest {
     private Vertx vertx;
     private String bootstrap;
     private Topics topics;
-    private final HttpClient http = HttpClient.newHttpClient();
+    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(java.time.Duration.ofSeconds(10)).build();
 
     @BeforeEach
     void start(KafkaBroker.Cluster kafka) {

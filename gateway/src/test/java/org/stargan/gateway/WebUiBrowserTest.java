@@ -67,7 +67,7 @@ class WebUiBrowserTest {
         GatewayVerticle gateway = new GatewayVerticle();
         vertx.deployVerticle(gateway, new DeploymentOptions().setConfig(new GatewayConfig(kafka.bootstrapServers(), topics.prefix(), "ui-gw", 0, 30_000,
                 64, 1 << 20, Map.of()).toJson())).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
-        var http = java.net.http.HttpClient.newHttpClient();
+        var http = java.net.http.HttpClient.newBuilder().version(java.net.http.HttpClient.Version.HTTP_1_1).connectTimeout(java.time.Duration.ofSeconds(10)).build();
         long deadline = System.nanoTime() + 60_000_000_000L;
         while (System.nanoTime() < deadline && http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + gateway.port()
                 + "/health/ready")).build(), java.net.http.HttpResponse.BodyHandlers.discarding()).statusCode() != 200) {
