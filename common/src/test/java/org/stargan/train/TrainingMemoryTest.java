@@ -15,8 +15,9 @@ import org.junit.jupiter.api.Test;
  * 300 iterations at the small config (32 px, conv 16, G repeat 2, D repeat 5, batch 8, n_critic 5) hold memory flat.
  *
  * <p>Bounds: the number of live NDArrays is exactly the same after every iteration (no array outlives its step);
- * native memory (RSS minus the JVM's committed heap) grows by less than 40 MB from iteration 50 to 300. PyTorch's
- * create-graph backward driven from DJL leaks about 2.3 MB per iteration, which would be ~575 MB here.
+ * native memory (RSS minus the JVM's committed heap) grows by less than 150 MB from iteration 50 to 300 (RSS moves by
+ * tens of MB with the allocator's arenas and the JIT: −18 to +58 MB measured here). PyTorch's create-graph backward
+ * driven from DJL leaks about 2.3 MB per iteration, which would be ~575 MB here.
  */
 class TrainingMemoryTest {
 
@@ -53,7 +54,7 @@ class TrainingMemoryTest {
             nativeAt300 = nativeBytes();
             long growthMb = (nativeAt300 - nativeAt50) >> 20;
             System.out.printf("native memory growth over iterations 50..300: %d MB%n", growthMb);
-            assertThat(growthMb).as("native memory growth in MB, iterations 50..300").isLessThan(40);
+            assertThat(growthMb).as("native memory growth in MB, iterations 50..300").isLessThan(150);
         }
     }
 
