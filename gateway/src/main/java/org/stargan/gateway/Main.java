@@ -2,9 +2,10 @@ package org.stargan.gateway;
 
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Vertx;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
+import org.stargan.process.ServiceProcess;
 
 /**
  * Runs one gateway: {@code [--bootstrap H:P] [--host 127.0.0.1] [--port 8080] [--api-keys key:role,...]
@@ -33,23 +34,11 @@ public final class Main {
                 host = args[i + 1];
             }
         }
-        try {
-            vertx.deployVerticle(v, new DeploymentOptions().setConfig(config.toJson().put("httpHost", host))).toCompletionStage().toCompletableFuture().get(2, TimeUnit.MINUTES);
-        } catch (Exception e) {
-            Throwable c = e.getCause() == null ? e : e.getCause();
-            System.err.println("gateway: failed to start: " + c.getMessage());
-            vertx.close();
-            System.exit(1);
-        }
+        ServiceProcess.startOrExit("gateway", vertx.deployVerticle(v, new DeploymentOptions().setConfig(config.toJson().put("httpHost", host))).toCompletionStage(),
+                Duration.ofMinutes(2), () -> vertx.close().toCompletionStage());
         System.err.printf("gateway %s on http://%s:%d (Kafka %s)%s%n", config.instanceId(), host, v.port(), config.bootstrapServers(),
                 config.apiKeys().isEmpty() ? "; no API keys: translation open, training disabled" : "");
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            try {
-                vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
-            } catch (Exception ignored) {
-                // exiting anyway
-            }
-        }, "gateway-stop"));
+        ServiceProcess.closeOnShutdown("gateway", () -> vertx.close().toCompletionStage());
     }
 
     static GatewayConfig parse(String[] args, Map<String, String> env) {

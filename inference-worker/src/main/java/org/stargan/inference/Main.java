@@ -2,8 +2,9 @@ package org.stargan.inference;
 
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Vertx;
+import java.time.Duration;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
+import org.stargan.process.ServiceProcess;
 
 /**
  * Runs one inference worker: {@code stargan-inference-worker [--bootstrap H:P] [--model PATH] [--device cpu] ...};
@@ -29,25 +30,12 @@ public final class Main {
         InferenceVerticle verticle = new InferenceVerticle();
         io.vertx.core.json.JsonObject json = config.toJson().put("announceDefault",
                 Boolean.parseBoolean(System.getenv().getOrDefault("STARGAN_ANNOUNCE_MODEL", "false")));
-        try {
-            vertx.deployVerticle(verticle, new DeploymentOptions().setConfig(json)).toCompletionStage().toCompletableFuture()
-                    .get(10, TimeUnit.MINUTES);
-        } catch (Exception e) {
-            Throwable c = e.getCause() == null ? e : e.getCause();
-            System.err.println("inference-worker: failed to start: " + c.getMessage());
-            vertx.close();
-            System.exit(1);
-        }
+        ServiceProcess.startOrExit("inference-worker", vertx.deployVerticle(verticle, new DeploymentOptions().setConfig(json)).toCompletionStage(),
+                Duration.ofMinutes(10), () -> vertx.close().toCompletionStage());
         System.err.printf("inference worker %s consuming %stranslate.requests on %s (device %s, batches up to %d, wait %d ms)%s%n",
                 config.workerId(), config.topicPrefix(), config.bootstrapServers(), config.device(), config.maxBatch(), config.maxDelayMillis(),
                 verticle.metricsPort() > 0 ? ", metrics on http://127.0.0.1:" + verticle.metricsPort() + "/metrics" : "");
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            try {
-                vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
-            } catch (Exception ignored) {
-                // exiting anyway
-            }
-        }, "inference-worker-stop"));
+        ServiceProcess.closeOnShutdown("inference-worker", () -> vertx.close().toCompletionStage());
     }
 
     static InferenceConfig parse(String[] args, Map<String, String> env) {

@@ -2,8 +2,9 @@ package org.stargan.trainer;
 
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Vertx;
+import java.time.Duration;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
+import org.stargan.process.ServiceProcess;
 
 /**
  * Runs one trainer worker: {@code [--bootstrap H:P] [--data-root DIR] [--artifacts DIR] [--device cpu] [--metrics-port N]}, or the
@@ -26,23 +27,12 @@ public final class Main {
         }
         Vertx vertx = Vertx.vertx();
         TrainerVerticle v = new TrainerVerticle();
-        try {
-            vertx.deployVerticle(v, new DeploymentOptions().setConfig(config.toJson())).toCompletionStage().toCompletableFuture().get(2, TimeUnit.MINUTES);
-        } catch (Exception e) {
-            System.err.println("trainer-worker: failed to start: " + (e.getCause() == null ? e : e.getCause()).getMessage());
-            vertx.close();
-            System.exit(1);
-        }
+        ServiceProcess.startOrExit("trainer-worker", vertx.deployVerticle(v, new DeploymentOptions().setConfig(config.toJson())).toCompletionStage(),
+                Duration.ofMinutes(2), () -> vertx.close().toCompletionStage());
         System.err.printf("trainer %s consuming %strain.requests on %s (device %s, artifacts in %s)%s%n", config.workerId(), config.topicPrefix(),
                 config.bootstrapServers(), config.device(), config.artifactRoot(),
                 v.metricsPort() > 0 ? ", metrics on http://127.0.0.1:" + v.metricsPort() + "/metrics" : "");
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            try {
-                vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
-            } catch (Exception ignored) {
-                // exiting anyway
-            }
-        }, "trainer-stop"));
+        ServiceProcess.closeOnShutdown("trainer-worker", () -> vertx.close().toCompletionStage());
     }
 
     static TrainerConfig parse(String[] args, Map<String, String> env) {
