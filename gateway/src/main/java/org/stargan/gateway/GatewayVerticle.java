@@ -110,12 +110,9 @@ public final class GatewayVerticle extends VerticleBase {
     }
 
     private KafkaConsumer<String, Buffer> consumer(String group) {
-        Map<String, String> c = new HashMap<>();
-        c.put("bootstrap.servers", config.bootstrapServers());
-        c.put("group.id", group);
         // Replies, the registry and job events are read in full from the start of each topic: this instance's own
         // group, nothing committed that anyone else relies on.
-        c.put("auto.offset.reset", "earliest");
+        Map<String, String> c = Topics.consumerConfig(config.bootstrapServers(), group);
         c.put("max.partition.fetch.bytes", Integer.toString(config.maxBodyBytes() + (1 << 20)));
         KafkaConsumer<String, Buffer> k = KafkaConsumer.create(vertx, c, String.class, Buffer.class);
         k.pollTimeout(Duration.ofMillis(50));

@@ -106,12 +106,9 @@ public final class InferenceVerticle extends VerticleBase {
     }
 
     private Future<Void> startRequestConsumer() {
-        Map<String, String> c = new HashMap<>();
-        c.put("bootstrap.servers", config.bootstrapServers());
-        c.put("group.id", config.groupId());
+        Map<String, String> c = Topics.consumerConfig(config.bootstrapServers(), config.groupId());
         // Offsets are committed by hand, only after the results are published (at-least-once).
         c.put("enable.auto.commit", "false");
-        c.put("auto.offset.reset", "earliest");
         c.put("max.partition.fetch.bytes", Integer.toString(Protocol.MAX_VALUE_BYTES + (1 << 20)));
         consumer = KafkaConsumer.create(vertx, c, String.class, Buffer.class);
         // Commits queue behind poll: a short poll keeps commit latency low.
@@ -125,11 +122,8 @@ public final class InferenceVerticle extends VerticleBase {
     }
 
     private Future<Void> startRegistryConsumer() {
-        Map<String, String> c = new HashMap<>();
-        c.put("bootstrap.servers", config.bootstrapServers());
         // Every worker reads the whole registry: its own group, from the beginning, nothing committed that matters.
-        c.put("group.id", config.workerId() + "-registry-" + deploymentID());
-        c.put("auto.offset.reset", "earliest");
+        Map<String, String> c = Topics.consumerConfig(config.bootstrapServers(), config.workerId() + "-registry-" + deploymentID());
         registryConsumer = KafkaConsumer.create(vertx, c, String.class, Buffer.class);
         registryConsumer.pollTimeout(Duration.ofMillis(200));
         registryConsumer.handler(rec -> {

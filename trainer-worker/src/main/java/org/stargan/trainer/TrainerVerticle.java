@@ -69,12 +69,9 @@ public final class TrainerVerticle extends VerticleBase {
     }
 
     private Future<Void> startJobs() {
-        Map<String, String> c = new HashMap<>();
-        c.put("bootstrap.servers", config.bootstrapServers());
-        c.put("group.id", config.groupId());
+        Map<String, String> c = Topics.consumerConfig(config.bootstrapServers(), config.groupId());
         // A job is committed by hand when it has ended, never earlier.
         c.put("enable.auto.commit", "false");
-        c.put("auto.offset.reset", "earliest");
         // One job per poll: the next waits in Kafka, where another trainer can take it.
         c.put("max.poll.records", "1");
         jobs = KafkaConsumer.create(vertx, c, String.class, Buffer.class);
@@ -85,11 +82,8 @@ public final class TrainerVerticle extends VerticleBase {
     }
 
     private Future<Void> startControl() {
-        Map<String, String> c = new HashMap<>();
-        c.put("bootstrap.servers", config.bootstrapServers());
         // Every trainer reads every command: its own group, from the beginning.
-        c.put("group.id", config.workerId() + "-control-" + deploymentID());
-        c.put("auto.offset.reset", "earliest");
+        Map<String, String> c = Topics.consumerConfig(config.bootstrapServers(), config.workerId() + "-control-" + deploymentID());
         control = KafkaConsumer.create(vertx, c, String.class, Buffer.class);
         control.pollTimeout(Duration.ofMillis(100));
         control.handler(rec -> {
