@@ -24,6 +24,7 @@ public final class StarGanCli {
               inference-worker   run an inference worker (Kafka consumer, dynamic batching, hot reload)
               trainer-worker     run a trainer worker (training jobs from Kafka, events, checkpoints, resume)
               gateway    run the HTTP API (translations and training jobs over Kafka)
+              api-key    make a gateway API key: prints it once, stores only its hash (--name N --scope S [--file F])
               kafka      run a local Kafka broker in the foreground
             """;
 

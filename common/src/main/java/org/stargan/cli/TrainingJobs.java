@@ -16,7 +16,18 @@ import org.stargan.train.TrainingRun;
  * same names, defaults and checks as {@code ./stargan train}.
  */
 public final class TrainingJobs {
+    /** The train options a service job may carry (no output directories, no resume, no device: the service decides those). */
+    public static final Set<String> OPTIONS = options();
+
     private TrainingJobs() {}
+
+    private static Set<String> options() {
+        Set<String> known = new HashSet<>(DataOptions.NAMES);
+        known.addAll(List.of("c-dim", "g-conv-dim", "d-conv-dim", "g-repeat-num", "d-repeat-num", "lambda-cls", "lambda-rec", "lambda-gp",
+                "batch-size", "num-iters", "num-iters-decay", "g-lr", "d-lr", "n-critic", "beta1", "beta2", "log-step", "sample-step",
+                "model-save-step", "lr-update-step", "num-workers"));
+        return Set.copyOf(known);
+    }
 
     /**
      * A validated job.
@@ -33,12 +44,8 @@ public final class TrainingJobs {
      * under {@code outputDir}; fails with {@link IllegalArgumentException} naming the option and the value.
      */
     public static Prepared prepare(List<String> args, Path outputDir) throws IOException {
-        Set<String> known = new HashSet<>(DataOptions.NAMES);
-        known.addAll(List.of("c-dim", "g-conv-dim", "d-conv-dim", "g-repeat-num", "d-repeat-num", "lambda-cls", "lambda-rec", "lambda-gp",
-                "batch-size", "num-iters", "num-iters-decay", "g-lr", "d-lr", "n-critic", "beta1", "beta2", "log-step", "sample-step",
-                "model-save-step", "lr-update-step", "num-workers"));
         try {
-            Options o = Options.parse("train", args, known, Set.of());
+            Options o = Options.parse("train", args, OPTIONS, Set.of());
             LabeledImages data = DataOptions.open(o, CelebAImages.Split.TRAIN);
             boolean both = DataOptions.dataset(o).equals("both");
             LabeledImages second = both ? DataOptions.openSecond(o) : null;

@@ -99,7 +99,7 @@ public final class Demo {
         step("starting the gateway on http://127.0.0.1:" + port);
         GatewayVerticle gateway = new GatewayVerticle();
         deploy(vertx, gateway, new GatewayConfig(bootstrap, topics.prefix(), "gateway-1", port, 30_000, 256, 10 << 20,
-                Map.of(adminKey, "admin", "*", "user")).toJson());
+                Map.of(adminKey, "admin", "*", "translate")).toJson());
         // Translation stays open for the demo (a user key would be needed if any were configured); training needs the key.
         if (training) {
             TrainRequest job = new TrainRequest("demo-" + Long.toHexString(System.currentTimeMillis() & 0xffffff), "demo", "demo",

@@ -1,8 +1,9 @@
 package org.stargan.gateway;
 
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.util.HashMap;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Settings of one gateway instance.
@@ -10,16 +11,24 @@ import java.util.Map;
  * @param bootstrapServers Kafka {@code bootstrap.servers}
  * @param topicPrefix prefix of every topic name
  * @param instanceId this instance's name: its results come back on its own reply topic
+ * @param host address to listen on; anything but the loopback address needs API keys
  * @param httpPort HTTP port (0: a free one)
  * @param requestTimeoutMillis deadline of a translation
- * @param maxInFlight translations waiting for results before new ones get 429
+ * @param maxInFlight translations waiting for results, all clients together, before new ones get 429
+ * @param maxInFlightPerClient translations one client (key, or remote address when open) may have waiting
+ * @param rateLimitPerSecond steady translation requests per second per client (0: no rate limit)
+ * @param rateLimitBurst requests a client may make at once
  * @param maxBodyBytes largest upload
- * @param apiKeys key → role ({@code user} may translate; {@code admin} may also train); the key {@code *} with role
- *     {@code user} opens translation to callers without a key; empty: translation is open and training is disabled
+ * @param maxPixels largest image (width × height) accepted, checked from its header before anything decodes it
+ * @param apiKeys who may do what; {@link ApiKeys#none()}: translation open, training disabled
  */
-public record GatewayConfig(String bootstrapServers, String topicPrefix, String instanceId, int httpPort, long requestTimeoutMillis,
-        int maxInFlight, int maxBodyBytes, Map<String, String> apiKeys) {
-    /** Validates the fields. */
+public record GatewayConfig(String bootstrapServers, String topicPrefix, String instanceId, String host, int httpPort, long requestTimeoutMillis,
+        int maxInFlight, int maxInFlightPerClient, double rateLimitPerSecond, int rateLimitBurst, int maxBodyBytes, long maxPixels, ApiKeys apiKeys) {
+    /** Defaults: 30 s deadline, 256 waiting (64 per client), 100 requests/s per client with bursts of 200, 10 MiB, 4096×4096 pixels. */
+    public static final long DEFAULT_MAX_PIXELS = 4096L * 4096;
+    private static final Set<String> LOOPBACK = Set.of("127.0.0.1", "localhost", "::1", "[::1]");
+
+    /** Validates the fields, naming the one at fault. */
     public GatewayConfig {
         if (bootstrapServers == null || bootstrapServers.isBlank()) {
             throw new IllegalArgumentException("bootstrapServers: empty, expected host:port[,host:port]");
@@ -27,37 +36,84 @@ public record GatewayConfig(String bootstrapServers, String topicPrefix, String 
         if (instanceId == null || !instanceId.matches("[A-Za-z0-9._-]{1,64}")) {
             throw new IllegalArgumentException("instanceId: '" + instanceId + "', expected 1-64 characters of A-Z a-z 0-9 . _ -");
         }
-        if (requestTimeoutMillis < 100 || maxInFlight < 1 || maxBodyBytes < 1024) {
-            throw new IllegalArgumentException("requestTimeoutMillis ≥ 100, maxInFlight ≥ 1, maxBodyBytes ≥ 1024; found "
-                    + requestTimeoutMillis + ", " + maxInFlight + ", " + maxBodyBytes);
+        if (httpPort < 0 || httpPort > 65535) {
+            throw new IllegalArgumentException("httpPort: " + httpPort + ", expected 0..65535");
         }
-        if (apiKeys.containsKey("*") && !apiKeys.get("*").equals("user")) {
-            throw new IllegalArgumentException("apiKeys: '*' (anyone) may only have role user");
+        if (requestTimeoutMillis < 100) {
+            throw new IllegalArgumentException("requestTimeoutMillis: " + requestTimeoutMillis + ", expected ≥ 100");
         }
-        for (Map.Entry<String, String> e : apiKeys.entrySet()) {
-            if (!e.getValue().equals("user") && !e.getValue().equals("admin")) {
-                throw new IllegalArgumentException("apiKeys: role '" + e.getValue() + "', expected user or admin");
-            }
+        if (maxInFlight < 1 || maxInFlightPerClient < 1 || maxInFlightPerClient > maxInFlight) {
+            throw new IllegalArgumentException("maxInFlight / maxInFlightPerClient: " + maxInFlight + " / " + maxInFlightPerClient
+                    + ", expected 1 ≤ per client ≤ total");
         }
-        apiKeys = Map.copyOf(apiKeys);
+        if (rateLimitPerSecond < 0 || rateLimitBurst < 1) {
+            throw new IllegalArgumentException("rateLimitPerSecond / rateLimitBurst: " + rateLimitPerSecond + " / " + rateLimitBurst
+                    + ", expected ≥ 0 (0: off) / ≥ 1");
+        }
+        if (maxBodyBytes < 1024 || maxPixels < 1) {
+            throw new IllegalArgumentException("maxBodyBytes / maxPixels: " + maxBodyBytes + " / " + maxPixels + ", expected ≥ 1024 / ≥ 1");
+        }
+        if (host == null || host.isBlank()) {
+            throw new IllegalArgumentException("host: empty, expected an address to listen on such as 127.0.0.1");
+        }
+        if (!isLoopback(host) && (apiKeys.isEmpty() || apiKeys.openToAnyone())) {
+            // Secure by default: anyone who can reach a public address could otherwise use the workers.
+            throw new IllegalArgumentException("host: refusing to listen on " + host + " without API keys (or with '*' open translation); "
+                    + "configure keys (--api-keys-file FILE, see ./stargan api-key) or bind 127.0.0.1");
+        }
     }
 
-    /** Reads the verticle's JSON config. */
+    /** A loopback gateway with the default limits; {@code plainKeys} maps key → scope (translate, train or admin; key {@code *} opens translation). */
+    public GatewayConfig(String bootstrapServers, String topicPrefix, String instanceId, int httpPort, long requestTimeoutMillis, int maxInFlight,
+            int maxBodyBytes, Map<String, String> plainKeys) {
+        this(bootstrapServers, topicPrefix, instanceId, "127.0.0.1", httpPort, requestTimeoutMillis, maxInFlight, Math.max(1, maxInFlight / 4),
+                100, 200, maxBodyBytes, DEFAULT_MAX_PIXELS, plainKeys.isEmpty() ? ApiKeys.none() : ApiKeys.parsePlain(plain(plainKeys), "apiKeys"));
+    }
+
+    /** Whether {@code host} is only reachable from this machine. */
+    public static boolean isLoopback(String host) {
+        return LOOPBACK.contains(host);
+    }
+
+    /** The same settings listening on {@code newHost}. */
+    public GatewayConfig withHost(String newHost) {
+        return new GatewayConfig(bootstrapServers, topicPrefix, instanceId, newHost, httpPort, requestTimeoutMillis, maxInFlight, maxInFlightPerClient,
+                rateLimitPerSecond, rateLimitBurst, maxBodyBytes, maxPixels, apiKeys);
+    }
+
+    /** The same settings with other per-client limits. */
+    public GatewayConfig withClientLimits(int perClientInFlight, double perSecond, int burst) {
+        return new GatewayConfig(bootstrapServers, topicPrefix, instanceId, host, httpPort, requestTimeoutMillis, maxInFlight, perClientInFlight,
+                perSecond, burst, maxBodyBytes, maxPixels, apiKeys);
+    }
+
+    /** The same settings with other keys. */
+    public GatewayConfig withApiKeys(ApiKeys keys) {
+        return new GatewayConfig(bootstrapServers, topicPrefix, instanceId, host, httpPort, requestTimeoutMillis, maxInFlight, maxInFlightPerClient,
+                rateLimitPerSecond, rateLimitBurst, maxBodyBytes, maxPixels, keys);
+    }
+
+    /** Reads the verticle's JSON config ({@link #toJson()}). */
     public static GatewayConfig fromJson(JsonObject j) {
-        Map<String, String> keys = new HashMap<>();
-        JsonObject k = j.getJsonObject("apiKeys", new JsonObject());
-        k.forEach(e -> keys.put(e.getKey(), String.valueOf(e.getValue())));
+        int maxInFlight = j.getInteger("maxInFlight", 256);
         return new GatewayConfig(j.getString("bootstrapServers"), j.getString("topicPrefix", "stargan."),
-                j.getString("instanceId", "gateway-" + ProcessHandle.current().pid()), j.getInteger("httpPort", 8080),
-                j.getLong("requestTimeoutMillis", 30_000L), j.getInteger("maxInFlight", 256), j.getInteger("maxBodyBytes", 10 << 20), keys);
+                j.getString("instanceId", "gateway-" + ProcessHandle.current().pid()), j.getString("host", "127.0.0.1"), j.getInteger("httpPort", 8080),
+                j.getLong("requestTimeoutMillis", 30_000L), maxInFlight, j.getInteger("maxInFlightPerClient", Math.max(1, maxInFlight / 4)),
+                j.getDouble("rateLimitPerSecond", 100.0), j.getInteger("rateLimitBurst", 200), j.getInteger("maxBodyBytes", 10 << 20),
+                j.getLong("maxPixels", DEFAULT_MAX_PIXELS), ApiKeys.fromJson(j.getJsonArray("apiKeys", new JsonArray())));
     }
 
-    /** The JSON form. */
+    /** The JSON form; keys appear only as hashes. */
     public JsonObject toJson() {
-        JsonObject keys = new JsonObject();
-        apiKeys.forEach(keys::put);
         return new JsonObject().put("bootstrapServers", bootstrapServers).put("topicPrefix", topicPrefix).put("instanceId", instanceId)
-                .put("httpPort", httpPort).put("requestTimeoutMillis", requestTimeoutMillis).put("maxInFlight", maxInFlight)
-                .put("maxBodyBytes", maxBodyBytes).put("apiKeys", keys);
+                .put("host", host).put("httpPort", httpPort).put("requestTimeoutMillis", requestTimeoutMillis).put("maxInFlight", maxInFlight)
+                .put("maxInFlightPerClient", maxInFlightPerClient).put("rateLimitPerSecond", rateLimitPerSecond).put("rateLimitBurst", rateLimitBurst)
+                .put("maxBodyBytes", maxBodyBytes).put("maxPixels", maxPixels).put("apiKeys", apiKeys.toJson());
+    }
+
+    private static String plain(Map<String, String> keys) {
+        StringBuilder s = new StringBuilder();
+        keys.forEach((k, v) -> s.append(s.length() == 0 ? "" : ",").append(k).append(':').append(v));
+        return s.toString();
     }
 }

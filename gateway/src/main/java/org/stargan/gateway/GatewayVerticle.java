@@ -24,6 +24,7 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.stargan.kafka.Topics;
 import org.stargan.msg.ModelAnnouncement;
@@ -55,6 +56,8 @@ public final class GatewayVerticle extends VerticleBase {
     private final JobBoard jobs = new JobBoard();
     private final AtomicLong counter = new AtomicLong();
     private final PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final AtomicInteger webSockets = new AtomicInteger();
+    private ClientLimits limits;
     private volatile boolean repliesAssigned;
 
     @Override
@@ -67,6 +70,11 @@ public final class GatewayVerticle extends VerticleBase {
                 .register(metrics);
         Gauge.builder("stargan_gateway_dropped_results", correlator, ReplyCorrelator::dropped)
                 .description("results nobody waited for (duplicates, late)").register(metrics);
+        Gauge.builder("stargan_gateway_websocket_sessions", webSockets, AtomicInteger::get).description("open /v1/stream sessions").register(metrics);
+        limits = new ClientLimits(config.rateLimitPerSecond(), config.rateLimitBurst(), config.maxInFlightPerClient(), System::nanoTime);
+        Gauge.builder("stargan_gateway_clients_tracked", limits, ClientLimits::tracked).description("clients with a rate-limit or in-flight record")
+                .register(metrics);
+        vertx.setPeriodic(60_000, t -> limits.forgetIdle());
         Map<String, String> p = new HashMap<>();
         p.put("bootstrap.servers", config.bootstrapServers());
         // A request is sent once the broker has it; idempotence keeps retries from duplicating it.
@@ -96,16 +104,11 @@ public final class GatewayVerticle extends VerticleBase {
                 // not an event
             }
         });
-        String host = config().getString("httpHost", "127.0.0.1");
-        boolean loopback = host.equals("127.0.0.1") || host.equals("localhost") || host.equals("::1");
-        if (!loopback && (config.apiKeys().isEmpty() || config.apiKeys().containsKey("*"))) {
-            // Secure by default: anyone who can reach a public address could otherwise use the GPUs.
-            return Future.failedFuture("refusing to listen on " + host + " without API keys (or with '*' open translation); "
-                    + "configure keys (STARGAN_API_KEYS=key:user,key2:admin) or bind 127.0.0.1");
-        }
         return Future.all(replies.subscribe(replyTopic), registry.subscribe(topics.models()), events.subscribe(topics.trainEvents()))
-                .compose(v -> vertx.createHttpServer(new io.vertx.core.http.HttpServerOptions().setCompressionSupported(true))
-                        .requestHandler(router()).listen(config.httpPort(), host))
+                .compose(v -> vertx.createHttpServer(new io.vertx.core.http.HttpServerOptions().setCompressionSupported(true)
+                        // A live-edit image may be as large as an upload (the default message limit is 256 KiB).
+                        .setMaxWebSocketMessageSize(config.maxBodyBytes()))
+                        .requestHandler(router()).listen(config.httpPort(), config.host()))
                 .onSuccess(s -> server = s);
     }
 
@@ -133,6 +136,7 @@ public final class GatewayVerticle extends VerticleBase {
         r.get("/v1/stream").handler(this::stream);
         r.post("/v1/training-jobs").handler(BodyHandler.create().setBodyLimit(1 << 20)).handler(this::submitJob);
         r.get("/v1/training-jobs").handler(this::listJobs);
+        r.get("/v1/training-jobs/schema").handler(ctx -> ctx.response().putHeader("Content-Type", "application/schema+json").end(JobSpec.SCHEMA));
         r.get("/v1/training-jobs/:id").handler(this::getJob);
         r.delete("/v1/training-jobs/:id").handler(this::cancelJob);
         r.get("/v1/training-jobs/:id/events").handler(this::jobEvents);
@@ -144,7 +148,9 @@ public final class GatewayVerticle extends VerticleBase {
         r.get("/metrics").handler(ctx -> ctx.response().putHeader("content-type", "text/plain; version=0.0.4").end(metrics.scrape()));
         r.get("/openapi.yaml").handler(ctx -> ctx.response().putHeader("Content-Type", "application/yaml").end(OPENAPI));
         r.route().last().handler(ctx -> error(ctx, 404, "not_found", "no route " + ctx.request().method() + " " + ctx.request().path()));
-        r.errorHandler(413, ctx -> error(ctx, 413, "too_large", "body: larger than " + config.maxBodyBytes() + " bytes"));
+        // Body limits: the translation route's is configurable, the training route's is 1 MiB.
+        r.errorHandler(413, ctx -> error(ctx, 413, "too_large", "body: larger than "
+                + (ctx.request().path().startsWith("/v1/translations") ? config.maxBodyBytes() : 1 << 20) + " bytes"));
         r.errorHandler(500, ctx -> error(ctx, 500, "internal", String.valueOf(ctx.failure())));
         return r;
     }
@@ -157,75 +163,107 @@ public final class GatewayVerticle extends VerticleBase {
         ctx.next();
     }
 
-    /** Who is calling: null when allowed as {@code role}, otherwise the response has been sent. */
-    private boolean denied(RoutingContext ctx, String role) {
-        if (config.apiKeys().isEmpty()) {
-            if (role.equals("admin")) {
-                error(ctx, 403, "forbidden", "training is disabled: the gateway has no admin API key configured");
-                return true;
+    /**
+     * Who is calling, when they may do what {@code needed} asks; otherwise null, with 401 (no or unknown key) or 403
+     * (a key without the scope) sent. Keys come in {@code X-API-Key} or {@code Authorization: Bearer}.
+     */
+    private ApiKeys.Holder caller(RoutingContext ctx, ApiKeys.Scope needed) {
+        ApiKeys keys = config.apiKeys();
+        if (keys.isEmpty()) {
+            if (needed == ApiKeys.Scope.TRANSLATE) {
+                return new ApiKeys.Holder(ApiKeys.ANYONE, ApiKeys.Scope.TRANSLATE);
             }
-            return false;
+            error(ctx, 403, "forbidden", "training is disabled: the gateway has no API key with scope train or admin configured");
+            return null;
         }
         String key = ctx.request().getHeader("X-API-Key");
         String auth = ctx.request().getHeader("Authorization");
-        if (key == null && auth != null && auth.startsWith("Bearer ")) {
+        if (key == null && auth != null && auth.regionMatches(true, 0, "Bearer ", 0, 7)) {
             key = auth.substring(7).trim();
         }
-        String has = key == null ? config.apiKeys().get("*") : config.apiKeys().get(key);
-        if (has == null) {
+        ApiKeys.Holder holder = keys.holder(key);
+        if (holder == null) {
             ctx.response().putHeader("WWW-Authenticate", "Bearer");
-            error(ctx, 401, "unauthorized", "X-API-Key or Authorization: Bearer: missing or unknown key");
-            return true;
+            error(ctx, 401, "unauthorized", key == null ? "X-API-Key or Authorization: Bearer: missing, expected an API key"
+                    : "X-API-Key or Authorization: Bearer: unknown key");
+            return null;
         }
-        if (role.equals("admin") && !has.equals("admin")) {
-            error(ctx, 403, "forbidden", "this key may translate but not train");
-            return true;
+        if (!holder.allows(needed)) {
+            error(ctx, 403, "forbidden", "key '" + holder.name() + "' has scope " + holder.scope().label() + "; "
+                    + ctx.request().method() + " " + ctx.request().path() + " needs " + needed.label());
+            return null;
         }
-        return false;
+        return holder;
+    }
+
+    /** Whose share of the limits a request counts against: its key, or its address when it came without one. */
+    private static String client(RoutingContext ctx, ApiKeys.Holder holder) {
+        return holder.name().equals(ApiKeys.ANYONE) ? "address " + ctx.request().remoteAddress().hostAddress() : "key " + holder.name();
     }
 
     private void translate(RoutingContext ctx) {
-        if (denied(ctx, "user")) {
+        ApiKeys.Holder holder = caller(ctx, ApiKeys.Scope.TRANSLATE);
+        if (holder == null) {
             return;
         }
         String type = ctx.request().getHeader("Content-Type");
         String mediaType = type == null ? "" : type.split(";")[0].trim().toLowerCase();
-        Buffer body;
         if (mediaType.equals("multipart/form-data")) {
-            // A form upload: the first file is the image; target/labels may come as form fields.
+            // A form upload: the first file is the image (its declared type and name are ignored: the bytes decide);
+            // target/labels may come as form fields.
             if (ctx.fileUploads().isEmpty()) {
                 error(ctx, 400, "bad_request", "multipart body: no file part, expected the image as a file field");
                 return;
             }
             var upload = ctx.fileUploads().get(0);
-            String partType = upload.contentType() == null ? "" : upload.contentType().toLowerCase();
-            if (!partType.equals(Protocol.PNG) && !partType.equals(Protocol.JPEG) && !partType.equals(Protocol.NPY)) {
-                error(ctx, 415, "unsupported_media_type", "file part '" + upload.fileName() + "': content type '" + upload.contentType()
-                        + "', expected image/png, image/jpeg or application/x-npy");
-                return;
-            }
             // Read without blocking the event loop, then continue as for a raw body.
-            vertx.fileSystem().readFile(upload.uploadedFileName()).onSuccess(bytes -> submit(ctx, bytes))
+            vertx.fileSystem().readFile(upload.uploadedFileName()).onSuccess(bytes -> submit(ctx, holder, bytes, "file part '" + upload.fileName() + "'"))
                     .onFailure(e -> error(ctx, 400, "bad_request", "file part '" + upload.fileName() + "': " + e.getMessage()));
-            return;
-        } else if (mediaType.equals(Protocol.PNG) || mediaType.equals(Protocol.JPEG) || mediaType.equals(Protocol.NPY)) {
-            body = ctx.body().buffer();
+        } else if (UPLOAD_TYPES.contains(mediaType)) {
+            submit(ctx, holder, ctx.body().buffer(), "body");
         } else {
             error(ctx, 415, "unsupported_media_type", "Content-Type: '" + type
-                    + "', expected image/png, image/jpeg, application/x-npy or multipart/form-data");
-            return;
+                    + "', expected image/png, image/jpeg, application/x-npy, application/octet-stream or multipart/form-data");
         }
-        submit(ctx, body);
     }
 
-    private void submit(RoutingContext ctx, Buffer body) {
+    /** Declared types of a raw upload; the bytes are sniffed whatever it says. */
+    private static final java.util.Set<String> UPLOAD_TYPES = java.util.Set.of(Protocol.PNG, Protocol.JPEG, Protocol.NPY, "application/octet-stream");
+
+    /**
+     * Checks an upload before anything is queued — what it really is, how many pixels it claims, whether the targets
+     * fit the model, whether this client and the gateway have room — then sends it to the workers.
+     */
+    private void submit(RoutingContext ctx, ApiKeys.Holder holder, Buffer body, String field) {
         if (body == null || body.length() == 0) {
-            error(ctx, 400, "bad_request", "body: empty, expected the image bytes");
+            error(ctx, 400, "bad_request", field + ": empty, expected the image bytes");
+            return;
+        }
+        ImageSniffer.Sniffed image;
+        try {
+            image = ImageSniffer.sniff(body, field);
+        } catch (IllegalArgumentException e) {
+            error(ctx, 400, "bad_request", e.getMessage());
+            return;
+        }
+        if (image == null) {
+            error(ctx, 415, "unsupported_media_type", field + ": not a PNG, JPEG or NPY file (first bytes " + ImageSniffer.firstBytes(body) + ")");
+            return;
+        }
+        if (!image.mediaType().equals(Protocol.NPY) && (image.width() < 1 || image.height() < 1)) {
+            error(ctx, 400, "bad_request", field + ": the header claims " + image.width() + "×" + image.height() + " pixels, expected a real size");
+            return;
+        }
+        if (image.pixels() > config.maxPixels()) {
+            // A decompression bomb, or just a huge photo: refused from the header, before anyone decodes it.
+            error(ctx, 413, "too_large", field + ": " + image.width() + "×" + image.height() + " pixels, more than this gateway's limit of "
+                    + config.maxPixels());
             return;
         }
         String target = ctx.request().getParam("target");
         String labels = ctx.request().getParam("labels");
-        if (target == null && labels == null && !"true".equals(ctx.request().getParam("all"))) {
+        boolean all = "true".equals(ctx.request().getParam("all"));
+        if (target == null && labels == null && !all) {
             error(ctx, 400, "bad_request", "target or labels: neither given, expected e.g. target=Blond_Hair=1,Male=0.5 or labels=0,1,0,1,1");
             return;
         }
@@ -233,17 +271,33 @@ public final class GatewayVerticle extends VerticleBase {
         boolean json = accept != null && accept.contains("application/json");
         String encoding = accept != null && accept.contains(Protocol.JPEG) ? Protocol.JPEG
                 : accept != null && accept.contains(Protocol.NPY) ? Protocol.NPY : Protocol.PNG;
-        if (correlator.inFlight() >= config.maxInFlight()) {
-            ctx.response().putHeader("Retry-After", "1");
-            error(ctx, 429, "too_many_requests", "this gateway already waits for " + config.maxInFlight() + " translations; retry shortly");
-            return;
-        }
         if (catalog.isEmpty()) {
             error(ctx, 503, "unavailable", "no model is served yet (nothing announced on " + topics.models() + ")");
             return;
         }
-        if ("true".equals(ctx.request().getParam("all"))) {
-            allDomains(ctx, body, labels, model(ctx), ctx.request().getParam("version"), encoding);
+        String model = model(ctx);
+        String version = ctx.request().getParam("version");
+        JsonObject entry = catalog.version(model, version);
+        if (entry == null) {
+            error(ctx, 400, "bad_request", (version == null ? "model: '" + model + "'" : "version: '" + version + "' of model '" + model + "'")
+                    + " is not served; served: " + catalog.names());
+            return;
+        }
+        org.stargan.data.DomainLabels domains = TargetCheck.domains(entry);
+        if (domains != null) {
+            try {
+                TargetCheck.check(domains, all ? null : target, labels);
+            } catch (IllegalArgumentException e) {
+                error(ctx, 400, "bad_request", e.getMessage());
+                return;
+            }
+        }
+        int requests = all ? (domains == null ? 1 : domains.size()) : 1;
+        if (!admit(ctx, holder, requests)) {
+            return;
+        }
+        if (all) {
+            allDomains(ctx, body, labels, domains, model, version, encoding);
             return;
         }
         String id = config.instanceId() + "-" + counter.incrementAndGet();
@@ -255,11 +309,9 @@ public final class GatewayVerticle extends VerticleBase {
         if (labels != null) {
             rec.addHeader(Protocol.LABELS, labels);
         }
-        String model = ctx.request().getParam("model");
-        if (model != null) {
+        if (ctx.request().getParam("model") != null) {
             rec.addHeader(Protocol.MODEL, model);
         }
-        String version = ctx.request().getParam("version");
         if (version != null) {
             rec.addHeader(Protocol.MODEL_VERSION, version);
         }
@@ -282,6 +334,31 @@ public final class GatewayVerticle extends VerticleBase {
     }
 
     /**
+     * Takes {@code n} slots for this request — of the gateway's and of its client's — until its response ends, or
+     * answers 429 with Retry-After: when the gateway is full, when this client already has its share waiting, or when
+     * it asks faster than its rate.
+     */
+    private boolean admit(RoutingContext ctx, ApiKeys.Holder holder, int n) {
+        if (correlator.inFlight() + n > config.maxInFlight()) {
+            ctx.response().putHeader("Retry-After", "1");
+            reject(ctx, 429, "too_many_requests", "in_flight", "this gateway already waits for " + correlator.inFlight() + " translations (limit "
+                    + config.maxInFlight() + "); retry shortly");
+            return false;
+        }
+        String client = client(ctx, holder);
+        ClientLimits.Decision d = limits.admit(client, n);
+        if (!d.admitted()) {
+            ctx.response().putHeader("Retry-After", Long.toString(d.retryAfterSeconds()));
+            reject(ctx, 429, "too_many_requests", d.reason(), d.reason().equals("rate_limited")
+                    ? client + ": more than " + config.rateLimitPerSecond() + " requests per second (bursts of " + config.rateLimitBurst() + ")"
+                    : client + ": already " + config.maxInFlightPerClient() + " translations waiting, this client's share; retry when one is back");
+            return false;
+        }
+        ctx.addEndHandler(v -> limits.release(client, n));
+        return true;
+    }
+
+    /**
      * {@code /v1/stream}: live edits over a WebSocket (format in docs/protocol.md). A binary frame sets the image; a
      * text frame {@code {"seq", "target"|"labels", "model"?, "version"?}} asks for a translation of it. While one edit
      * is being translated only the newest waiting edit is kept (latest wins); each answer is a text frame
@@ -289,99 +366,166 @@ public final class GatewayVerticle extends VerticleBase {
      * {@code {"seq", "error", "message"}}. Closing the socket drops the pending edit and any result still on its way.
      */
     private void stream(RoutingContext ctx) {
-        if (denied(ctx, "user")) {
+        ApiKeys.Holder holder = caller(ctx, ApiKeys.Scope.TRANSLATE);
+        if (holder == null) {
             return;
         }
+        String client = client(ctx, holder);
         ctx.request().toWebSocket().onSuccess(ws -> {
-            Buffer[] image = new Buffer[1];
-            JsonObject[] pending = new JsonObject[1];
-            String[] inFlight = new String[1];
-            Runnable[] dispatch = new Runnable[1];
-            dispatch[0] = () -> {
-                if (inFlight[0] != null || pending[0] == null || ws.isClosed()) {
-                    return;
-                }
-                JsonObject edit = pending[0];
-                pending[0] = null;
-                long seq = edit.getLong("seq", 0L);
-                if (image[0] == null) {
-                    ws.writeTextMessage(new JsonObject().put("seq", seq).put("error", "bad_request").put("message", "send the image (a binary frame) first").encode());
-                    return;
-                }
-                if (edit.getString("target") == null && edit.getString("labels") == null) {
-                    ws.writeTextMessage(new JsonObject().put("seq", seq).put("error", "bad_request")
-                            .put("message", "target or labels: neither given in edit " + seq).encode());
-                    return;
-                }
-                String id = config.instanceId() + "-ws-" + counter.incrementAndGet();
-                inFlight[0] = id;
-                KafkaProducerRecord<String, Buffer> rec = KafkaProducerRecord.create(topics.translateRequests(), id, image[0]);
-                rec.addHeader(Protocol.SCHEMA, Protocol.REQUEST_V1).addHeader(Protocol.REPLY_TO, replyTopic).addHeader(Protocol.ACCEPT, Protocol.PNG);
-                for (String[] h : new String[][] {{"target", Protocol.TARGET}, {"labels", Protocol.LABELS}, {"model", Protocol.MODEL},
-                        {"version", Protocol.MODEL_VERSION}}) {
-                    if (edit.getString(h[0]) != null) {
-                        rec.addHeader(h[1], edit.getString(h[0]));
-                    }
-                }
-                long timer = vertx.setTimer(config.requestTimeoutMillis(), t -> {
-                    if (correlator.forget(id)) {
-                        inFlight[0] = null;
-                        ws.writeTextMessage(new JsonObject().put("seq", seq).put("error", "timeout")
-                                .put("message", "no result within " + config.requestTimeoutMillis() + " ms").encode());
-                        dispatch[0].run();
-                    }
-                });
-                correlator.expect(id, result -> {
-                    vertx.cancelTimer(timer);
-                    inFlight[0] = null;
-                    if (!ws.isClosed()) {
-                        Map<String, String> h = new HashMap<>();
-                        for (KafkaHeader k : result.headers()) {
-                            h.put(k.key(), k.value().toString(StandardCharsets.UTF_8));
-                        }
-                        if ("ok".equals(h.get(Protocol.STATUS))) {
-                            ws.writeTextMessage(new JsonObject().put("seq", seq).put("model_version", h.get(Protocol.MODEL_VERSION))
-                                    .put("queue_ms", Double.parseDouble(h.getOrDefault(Protocol.QUEUE_MS, "0")))
-                                    .put("compute_ms", Double.parseDouble(h.getOrDefault(Protocol.COMPUTE_MS, "0"))).encode());
-                            ws.writeBinaryMessage(result.value());
-                        } else {
-                            ws.writeTextMessage(new JsonObject().put("seq", seq).put("error", "bad_request")
-                                    .put("message", h.getOrDefault(Protocol.ERROR, "translation failed")).encode());
-                        }
-                    }
-                    dispatch[0].run();
-                });
-                producer.send(rec).onFailure(e -> {
-                    if (correlator.forget(id)) {
-                        vertx.cancelTimer(timer);
-                        inFlight[0] = null;
-                        ws.writeTextMessage(new JsonObject().put("seq", seq).put("error", "unavailable").put("message", e.getMessage()).encode());
-                    }
-                });
-            };
-            ws.binaryMessageHandler(b -> {
-                if (b.length() > config.maxBodyBytes()) {
-                    ws.writeTextMessage(new JsonObject().put("error", "too_large").put("message", "image: larger than " + config.maxBodyBytes() + " bytes").encode());
-                    return;
-                }
-                image[0] = b;
-            });
-            ws.textMessageHandler(text -> {
-                try {
-                    pending[0] = new JsonObject(text);
-                } catch (RuntimeException e) {
-                    ws.writeTextMessage(new JsonObject().put("error", "bad_request").put("message", "edit: not JSON (" + e.getMessage() + ")").encode());
-                    return;
-                }
-                dispatch[0].run();
-            });
+            webSockets.incrementAndGet();
+            LiveEdits session = new LiveEdits(ws, client);
+            ws.binaryMessageHandler(session::image);
+            ws.textMessageHandler(session::edit);
             ws.closeHandler(v -> {
-                pending[0] = null;
-                if (inFlight[0] != null) {
-                    correlator.forget(inFlight[0]);
-                }
+                webSockets.decrementAndGet();
+                session.close();
             });
         }).onFailure(e -> error(ctx, 400, "bad_request", "expected a WebSocket upgrade: " + e.getMessage()));
+    }
+
+    /** One /v1/stream socket: its image, the newest edit waiting and the one being translated. Event loop only. */
+    private final class LiveEdits {
+        private final io.vertx.core.http.ServerWebSocket ws;
+        private final String client;
+        private Buffer image;
+        private JsonObject pending;
+        private String inFlight;
+
+        LiveEdits(io.vertx.core.http.ServerWebSocket ws, String client) {
+            this.ws = ws;
+            this.client = client;
+        }
+
+        void image(Buffer b) {
+            try {
+                ImageSniffer.Sniffed sniffed = ImageSniffer.sniff(b, "image");
+                if (sniffed == null) {
+                    fail(-1, "unsupported_media_type", "image: not a PNG, JPEG or NPY file (first bytes " + ImageSniffer.firstBytes(b) + ")");
+                } else if (sniffed.pixels() > config.maxPixels()) {
+                    fail(-1, "too_large", "image: " + sniffed.width() + "×" + sniffed.height() + " pixels, more than this gateway's limit of "
+                            + config.maxPixels());
+                } else {
+                    image = b;
+                }
+            } catch (IllegalArgumentException e) {
+                fail(-1, "bad_request", e.getMessage());
+            }
+        }
+
+        void edit(String text) {
+            try {
+                pending = new JsonObject(text);
+            } catch (RuntimeException e) {
+                fail(-1, "bad_request", "edit: not JSON (" + e.getMessage() + ")");
+                return;
+            }
+            dispatch();
+        }
+
+        void close() {
+            pending = null;
+            if (inFlight != null && correlator.forget(inFlight)) {
+                limits.release(client, 1);
+            }
+        }
+
+        private void fail(long seq, String code, String message) {
+            if (!ws.isClosed()) {
+                JsonObject j = new JsonObject();
+                if (seq >= 0) {
+                    j.put("seq", seq);
+                }
+                ws.writeTextMessage(j.put("error", code).put("message", message).encode());
+            }
+            metrics.counter("stargan_gateway_rejected_requests", "reason", code).increment();
+        }
+
+        /** Sends the newest waiting edit unless one is already being translated (latest wins). */
+        private void dispatch() {
+            if (inFlight != null || pending == null || ws.isClosed()) {
+                return;
+            }
+            JsonObject edit = pending;
+            pending = null;
+            long seq = edit.getLong("seq", 0L);
+            String target = edit.getString("target");
+            String labels = edit.getString("labels");
+            if (image == null) {
+                fail(seq, "bad_request", "send the image (a binary frame) first");
+                return;
+            }
+            if (target == null && labels == null) {
+                fail(seq, "bad_request", "target or labels: neither given in edit " + seq);
+                return;
+            }
+            JsonObject entry = catalog.version(edit.getString("model", "default"), edit.getString("version"));
+            if (entry == null) {
+                fail(seq, "bad_request", "model/version: '" + edit.getString("model", "default") + "'" + (edit.getString("version") == null ? ""
+                        : " version '" + edit.getString("version") + "'") + " is not served; served: " + catalog.names());
+                return;
+            }
+            org.stargan.data.DomainLabels domains = TargetCheck.domains(entry);
+            try {
+                if (domains != null) {
+                    TargetCheck.check(domains, target, labels);
+                }
+            } catch (IllegalArgumentException e) {
+                fail(seq, "bad_request", e.getMessage());
+                return;
+            }
+            ClientLimits.Decision d = correlator.inFlight() >= config.maxInFlight() ? new ClientLimits.Decision(false, "in_flight", 1)
+                    : limits.admit(client, 1);
+            if (!d.admitted()) {
+                fail(seq, "too_many_requests", d.reason() + ": retry in " + d.retryAfterSeconds() + " s");
+                return;
+            }
+            String id = config.instanceId() + "-ws-" + counter.incrementAndGet();
+            inFlight = id;
+            KafkaProducerRecord<String, Buffer> rec = KafkaProducerRecord.create(topics.translateRequests(), id, image);
+            rec.addHeader(Protocol.SCHEMA, Protocol.REQUEST_V1).addHeader(Protocol.REPLY_TO, replyTopic).addHeader(Protocol.ACCEPT, Protocol.PNG);
+            for (String[] h : new String[][] {{"target", Protocol.TARGET}, {"labels", Protocol.LABELS}, {"model", Protocol.MODEL},
+                    {"version", Protocol.MODEL_VERSION}}) {
+                if (edit.getString(h[0]) != null) {
+                    rec.addHeader(h[1], edit.getString(h[0]));
+                }
+            }
+            long timer = vertx.setTimer(config.requestTimeoutMillis(), t -> {
+                if (correlator.forget(id)) {
+                    done();
+                    fail(seq, "timeout", "no result within " + config.requestTimeoutMillis() + " ms");
+                    dispatch();
+                }
+            });
+            correlator.expect(id, result -> {
+                vertx.cancelTimer(timer);
+                done();
+                Map<String, String> h = new HashMap<>();
+                for (KafkaHeader k : result.headers()) {
+                    h.put(k.key(), k.value().toString(StandardCharsets.UTF_8));
+                }
+                if (!"ok".equals(h.get(Protocol.STATUS))) {
+                    fail(seq, "bad_request", h.getOrDefault(Protocol.ERROR, "translation failed"));
+                } else if (!ws.isClosed()) {
+                    ws.writeTextMessage(new JsonObject().put("seq", seq).put("model_version", h.get(Protocol.MODEL_VERSION))
+                            .put("queue_ms", Double.parseDouble(h.getOrDefault(Protocol.QUEUE_MS, "0")))
+                            .put("compute_ms", Double.parseDouble(h.getOrDefault(Protocol.COMPUTE_MS, "0"))).encode());
+                    ws.writeBinaryMessage(result.value());
+                }
+                dispatch();
+            });
+            producer.send(rec).onFailure(e -> {
+                if (correlator.forget(id)) {
+                    vertx.cancelTimer(timer);
+                    done();
+                    fail(seq, "unavailable", "the edit could not be queued: " + e.getMessage());
+                }
+            });
+        }
+
+        private void done() {
+            inFlight = null;
+            limits.release(client, 1);
+        }
     }
 
     private static String model(RoutingContext ctx) {
@@ -394,34 +538,13 @@ public final class GatewayVerticle extends VerticleBase {
      * on in turn, every other domain flipped from {@code labels}, default all 0) — as one image. One request per
      * domain goes to the workers; the grid is drawn when all are back.
      */
-    private void allDomains(RoutingContext ctx, Buffer body, String labels, String model, String version, String encoding) {
-        JsonObject entry = catalog.version(model, version);
-        if (entry == null || entry.getJsonArray("domains") == null || entry.getJsonArray("domains").isEmpty()) {
+    private void allDomains(RoutingContext ctx, Buffer body, String labels, org.stargan.data.DomainLabels domains, String model, String version,
+            String encoding) {
+        if (domains == null) {
             error(ctx, 400, "bad_request", "all=true: the domains of model '" + model + "' are unknown (its checkpoint carries no names)");
             return;
         }
-        java.util.List<String> names = new java.util.ArrayList<>();
-        entry.getJsonArray("domains").forEach(n -> names.add(String.valueOf(n)));
-        java.util.List<java.util.List<String>> groups = new java.util.ArrayList<>();
-        entry.getJsonArray("exclusive_groups", new io.vertx.core.json.JsonArray()).forEach(g -> {
-            java.util.List<String> group = new java.util.ArrayList<>();
-            ((io.vertx.core.json.JsonArray) g).forEach(n -> group.add(String.valueOf(n)));
-            groups.add(group);
-        });
-        java.util.List<float[]> targets;
-        try {
-            org.stargan.data.DomainLabels domains = new org.stargan.data.DomainLabels(names, groups);
-            float[] base = labels == null ? new float[names.size()] : domains.parseVector(labels, "labels");
-            targets = domains.allDomainTargets(base);
-        } catch (IllegalArgumentException e) {
-            error(ctx, 400, "bad_request", e.getMessage());
-            return;
-        }
-        if (correlator.inFlight() + targets.size() > config.maxInFlight()) {
-            ctx.response().putHeader("Retry-After", "1");
-            error(ctx, 429, "too_many_requests", "this gateway already waits for " + correlator.inFlight() + " translations; retry shortly");
-            return;
-        }
+        java.util.List<float[]> targets = domains.allDomainTargets(labels == null ? new float[domains.size()] : domains.parseVector(labels, "labels"));
         Buffer[] columns = new Buffer[targets.size()];
         String[] ids = new String[targets.size()];
         int[] remaining = {targets.size()};
@@ -534,13 +657,13 @@ public final class GatewayVerticle extends VerticleBase {
     }
 
     private void models(RoutingContext ctx) {
-        if (!denied(ctx, "user")) {
+        if (caller(ctx, ApiKeys.Scope.TRANSLATE) != null) {
             ctx.json(catalog.toJson());
         }
     }
 
     private void submitJob(RoutingContext ctx) {
-        if (denied(ctx, "admin")) {
+        if (caller(ctx, ApiKeys.Scope.TRAIN) == null) {
             return;
         }
         JsonObject body;
@@ -554,20 +677,16 @@ public final class GatewayVerticle extends VerticleBase {
             error(ctx, 400, "bad_request", "body: empty, expected {\"options\": {...}, \"synthetic\": {...}}");
             return;
         }
-        String id = body.getString("job_id", "job-" + UUID.randomUUID().toString().substring(0, 8));
-        if (jobs.job(id) != null) {
-            error(ctx, 409, "conflict", "job_id: '" + id + "' exists already");
-            return;
-        }
         TrainRequest request;
         try {
-            Map<String, String> options = new HashMap<>();
-            body.getJsonObject("options", new JsonObject()).forEach(e -> options.put(e.getKey(), String.valueOf(e.getValue())));
-            Map<String, Integer> synthetic = new HashMap<>();
-            body.getJsonObject("synthetic", new JsonObject()).forEach(e -> synthetic.put(e.getKey(), ((Number) e.getValue()).intValue()));
-            request = new TrainRequest(id, body.getString("requested_by", "api"), body.getString("model", "default"), options, synthetic);
-        } catch (IllegalArgumentException | ClassCastException e) {
+            request = JobSpec.parse(body);
+        } catch (IllegalArgumentException e) {
             error(ctx, 400, "bad_request", e.getMessage());
+            return;
+        }
+        String id = request.jobId();
+        if (jobs.job(id) != null) {
+            error(ctx, 409, "conflict", "job_id: '" + id + "' exists already");
             return;
         }
         TrainEvent queued = new TrainEvent(id, "queued", 0, "", Map.of("requested_by", request.requestedBy(), "model", request.model()),
@@ -580,13 +699,13 @@ public final class GatewayVerticle extends VerticleBase {
     }
 
     private void listJobs(RoutingContext ctx) {
-        if (!denied(ctx, "admin")) {
+        if (caller(ctx, ApiKeys.Scope.TRAIN) != null) {
             ctx.json(new JsonObject().put("jobs", jobs.all()));
         }
     }
 
     private void getJob(RoutingContext ctx) {
-        if (denied(ctx, "admin")) {
+        if (caller(ctx, ApiKeys.Scope.TRAIN) == null) {
             return;
         }
         JsonObject job = jobs.job(ctx.pathParam("id"));
@@ -598,7 +717,7 @@ public final class GatewayVerticle extends VerticleBase {
     }
 
     private void cancelJob(RoutingContext ctx) {
-        if (denied(ctx, "admin")) {
+        if (caller(ctx, ApiKeys.Scope.TRAIN) == null) {
             return;
         }
         String id = ctx.pathParam("id");
@@ -618,7 +737,7 @@ public final class GatewayVerticle extends VerticleBase {
     }
 
     private void jobEvents(RoutingContext ctx) {
-        if (denied(ctx, "admin")) {
+        if (caller(ctx, ApiKeys.Scope.TRAIN) == null) {
             return;
         }
         String id = ctx.pathParam("id");
@@ -652,7 +771,7 @@ public final class GatewayVerticle extends VerticleBase {
         }
     }
 
-    private static Buffer load(String resource) {
+    static Buffer load(String resource) {
         try (var in = GatewayVerticle.class.getResourceAsStream(resource)) {
             return Buffer.buffer(in.readAllBytes());
         } catch (java.io.IOException | NullPointerException e) {
@@ -660,10 +779,16 @@ public final class GatewayVerticle extends VerticleBase {
         }
     }
 
-    private static void error(RoutingContext ctx, int status, String code, String message) {
+    private void error(RoutingContext ctx, int status, String code, String message) {
+        reject(ctx, status, code, code, message);
+    }
+
+    /** Answers with a JSON error and counts it by {@code reason} (finer than the code, e.g. why a 429). */
+    private void reject(RoutingContext ctx, int status, String code, String reason, String message) {
         if (ctx.response().ended() || ctx.response().closed()) {
             return;
         }
+        metrics.counter("stargan_gateway_rejected_requests", "reason", reason).increment();
         ctx.response().setStatusCode(status).putHeader("Content-Type", "application/json")
                 .end(new JsonObject().put("error", code).put("message", message).encode());
     }

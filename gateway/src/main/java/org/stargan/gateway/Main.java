@@ -2,18 +2,26 @@ package org.stargan.gateway;
 
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Vertx;
+import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import org.stargan.process.ServiceProcess;
 
 /**
- * Runs one gateway: {@code [--bootstrap H:P] [--host 127.0.0.1] [--port 8080] [--api-keys key:role,...]
- * [--timeout-ms 30000] [--max-in-flight 256]}, or the environment ({@code STARGAN_KAFKA_BOOTSTRAP}/{@code KAFKA_BOOTSTRAP_SERVERS},
- * {@code STARGAN_HTTP_HOST}, {@code STARGAN_HTTP_PORT}, {@code STARGAN_API_KEYS}, {@code STARGAN_TOPIC_PREFIX},
- * {@code STARGAN_INSTANCE_ID}). Listening beyond the loopback address requires API keys.
+ * Runs one gateway. Options (each also from the environment variable in brackets):
+ * {@code --bootstrap H:P} [STARGAN_KAFKA_BOOTSTRAP or KAFKA_BOOTSTRAP_SERVERS], {@code --host 127.0.0.1}
+ * [STARGAN_HTTP_HOST], {@code --port 8080} [STARGAN_HTTP_PORT], {@code --api-keys-file FILE} [STARGAN_API_KEYS_FILE],
+ * {@code --api-keys key:scope,...} [STARGAN_API_KEYS], {@code --topic-prefix} [STARGAN_TOPIC_PREFIX],
+ * {@code --instance-id} [STARGAN_INSTANCE_ID], {@code --timeout-ms 30000}, {@code --max-in-flight 256},
+ * {@code --max-in-flight-per-client 64}, {@code --rate-limit 100} (requests/s per client, 0: off),
+ * {@code --rate-burst 200}, {@code --max-body-bytes 10485760}, {@code --max-pixels 16777216}. Listening beyond the
+ * loopback address requires API keys.
  */
 public final class Main {
+    private static final String USAGE = "known options: --bootstrap --host --port --api-keys-file --api-keys --topic-prefix --instance-id --timeout-ms "
+            + "--max-in-flight --max-in-flight-per-client --rate-limit --rate-burst --max-body-bytes --max-pixels";
+
     private Main() {}
 
     /** Starts the gateway and keeps it running until the JVM is told to stop. */
@@ -28,61 +36,67 @@ public final class Main {
         }
         Vertx vertx = Vertx.vertx();
         GatewayVerticle v = new GatewayVerticle();
-        String host = System.getenv().getOrDefault("STARGAN_HTTP_HOST", "127.0.0.1");
-        for (int i = 0; i + 1 < args.length; i += 2) {
-            if (args[i].equals("--host")) {
-                host = args[i + 1];
-            }
-        }
-        ServiceProcess.startOrExit("gateway", vertx.deployVerticle(v, new DeploymentOptions().setConfig(config.toJson().put("httpHost", host))).toCompletionStage(),
+        ServiceProcess.startOrExit("gateway", vertx.deployVerticle(v, new DeploymentOptions().setConfig(config.toJson())).toCompletionStage(),
                 Duration.ofMinutes(2), () -> vertx.close().toCompletionStage());
-        System.err.printf("gateway %s on http://%s:%d (Kafka %s)%s%n", config.instanceId(), host, v.port(), config.bootstrapServers(),
-                config.apiKeys().isEmpty() ? "; no API keys: translation open, training disabled" : "");
+        System.err.printf("gateway %s on http://%s:%d (Kafka %s)%s%n", config.instanceId(), config.host(), v.port(), config.bootstrapServers(),
+                config.apiKeys().isEmpty() ? "; no API keys: translation open to this machine, training disabled"
+                        : config.apiKeys().openToAnyone() ? "; translation open to callers without a key" : "");
         ServiceProcess.closeOnShutdown("gateway", () -> vertx.close().toCompletionStage());
     }
 
     static GatewayConfig parse(String[] args, Map<String, String> env) {
-        String bootstrap = env.getOrDefault("STARGAN_KAFKA_BOOTSTRAP", env.getOrDefault("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092"));
-        String port = env.getOrDefault("STARGAN_HTTP_PORT", "8080");
-        String keys = env.getOrDefault("STARGAN_API_KEYS", "");
-        String prefix = env.getOrDefault("STARGAN_TOPIC_PREFIX", "stargan.");
-        String id = env.getOrDefault("STARGAN_INSTANCE_ID", "gateway-" + ProcessHandle.current().pid());
-        String timeout = "30000";
-        String inFlight = "256";
+        Map<String, String> o = new LinkedHashMap<>();
+        o.put("bootstrap", env.getOrDefault("STARGAN_KAFKA_BOOTSTRAP", env.getOrDefault("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092")));
+        o.put("host", env.getOrDefault("STARGAN_HTTP_HOST", "127.0.0.1"));
+        o.put("port", env.getOrDefault("STARGAN_HTTP_PORT", "8080"));
+        o.put("api-keys-file", env.getOrDefault("STARGAN_API_KEYS_FILE", ""));
+        o.put("api-keys", env.getOrDefault("STARGAN_API_KEYS", ""));
+        o.put("topic-prefix", env.getOrDefault("STARGAN_TOPIC_PREFIX", "stargan."));
+        o.put("instance-id", env.getOrDefault("STARGAN_INSTANCE_ID", "gateway-" + ProcessHandle.current().pid()));
+        o.put("timeout-ms", "30000");
+        o.put("max-in-flight", "256");
+        o.put("max-in-flight-per-client", "");
+        o.put("rate-limit", "100");
+        o.put("rate-burst", "200");
+        o.put("max-body-bytes", Integer.toString(10 << 20));
+        o.put("max-pixels", Long.toString(GatewayConfig.DEFAULT_MAX_PIXELS));
         if (args.length % 2 != 0) {
             throw new IllegalArgumentException("option " + args[args.length - 1] + " needs a value");
         }
         for (int i = 0; i < args.length; i += 2) {
-            String v = args[i + 1];
-            switch (args[i]) {
-                case "--bootstrap" -> bootstrap = v;
-                case "--port" -> port = v;
-                case "--api-keys" -> keys = v;
-                case "--topic-prefix" -> prefix = v;
-                case "--instance-id" -> id = v;
-                case "--timeout-ms" -> timeout = v;
-                case "--max-in-flight" -> inFlight = v;
-                case "--host" -> { } // read in main: where to listen
-                default -> throw new IllegalArgumentException("unknown option " + args[i]
-                        + "; known: --bootstrap --host --port --api-keys --topic-prefix --instance-id --timeout-ms --max-in-flight");
+            String name = args[i].startsWith("--") ? args[i].substring(2) : "";
+            if (!o.containsKey(name)) {
+                throw new IllegalArgumentException("unknown option " + args[i] + "; " + USAGE);
             }
+            o.put(name, args[i + 1]);
         }
-        Map<String, String> apiKeys = new HashMap<>();
-        for (String kv : keys.split(",")) {
-            if (kv.isBlank()) {
-                continue;
-            }
-            int colon = kv.lastIndexOf(':');
-            if (colon <= 0) {
-                throw new IllegalArgumentException("--api-keys: '" + kv + "', expected key:role with role user or admin");
-            }
-            apiKeys.put(kv.substring(0, colon).trim(), kv.substring(colon + 1).trim());
+        ApiKeys keys = ApiKeys.parsePlain(o.get("api-keys"), "--api-keys");
+        if (!o.get("api-keys-file").isBlank()) {
+            keys = ApiKeys.readFile(Path.of(o.get("api-keys-file"))).and(keys);
         }
+        int maxInFlight = integer(o, "max-in-flight");
+        int perClient = o.get("max-in-flight-per-client").isBlank() ? Math.max(1, maxInFlight / 4) : integer(o, "max-in-flight-per-client");
+        double rate;
         try {
-            return new GatewayConfig(bootstrap, prefix, id, Integer.parseInt(port.trim()), Long.parseLong(timeout.trim()),
-                    Integer.parseInt(inFlight.trim()), 10 << 20, apiKeys);
+            rate = Double.parseDouble(o.get("rate-limit").trim());
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("--port/--timeout-ms/--max-in-flight: " + e.getMessage() + ", expected integers");
+            throw new IllegalArgumentException("--rate-limit: '" + o.get("rate-limit") + "', expected requests per second (0: off)");
+        }
+        long maxPixels;
+        try {
+            maxPixels = Long.parseLong(o.get("max-pixels").trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("--max-pixels: '" + o.get("max-pixels") + "', expected an integer");
+        }
+        return new GatewayConfig(o.get("bootstrap"), o.get("topic-prefix"), o.get("instance-id"), o.get("host").trim(), integer(o, "port"),
+                integer(o, "timeout-ms"), maxInFlight, perClient, rate, integer(o, "rate-burst"), integer(o, "max-body-bytes"), maxPixels, keys);
+    }
+
+    private static int integer(Map<String, String> o, String name) {
+        try {
+            return Integer.parseInt(o.get(name).trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("--" + name + ": '" + o.get(name) + "', expected an integer");
         }
     }
 }

@@ -50,6 +50,14 @@ public final class ModelCatalog {
         return latest;
     }
 
+    /** Every served model with its versions, for messages: {@code default (v1, v2), named (n1)}. */
+    public String names() {
+        StringBuilder s = new StringBuilder();
+        models.forEach((name, versions) -> s.append(s.length() == 0 ? "" : ", ").append(name).append(" (").append(String.join(", ", versions.keySet()))
+                .append(')'));
+        return s.toString();
+    }
+
     /** Whether any model is announced. */
     public boolean isEmpty() {
         return models.isEmpty();

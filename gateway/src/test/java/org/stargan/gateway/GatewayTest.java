@@ -56,11 +56,37 @@ class GatewayTest {
     }
 
     private int gateway(Map<String, String> keys, long timeoutMs, int maxInFlight) throws Exception {
+        return gateway(config(keys, timeoutMs, maxInFlight));
+    }
+
+    private GatewayConfig config(Map<String, String> keys, long timeoutMs, int maxInFlight) {
+        return new GatewayConfig(bootstrap, topics.prefix(), "gw-" + UUID.randomUUID().toString().substring(0, 6), 0, timeoutMs, maxInFlight, 64 << 10, keys);
+    }
+
+    private int gateway(GatewayConfig c) throws Exception {
         GatewayVerticle g = new GatewayVerticle();
-        GatewayConfig c = new GatewayConfig(bootstrap, topics.prefix(), "gw-" + UUID.randomUUID().toString().substring(0, 6), 0, timeoutMs,
-                maxInFlight, 64 << 10, keys);
         vertx.deployVerticle(g, new DeploymentOptions().setConfig(c.toJson())).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
         return g.port();
+    }
+
+    /** Announces the tiny generator again as {@code name}, this time with domain names, so the gateway can check targets. */
+    private void announceNamedModel(String name, String version) throws Exception {
+        Path named = tmp.resolve(name + "-G.safetensors");
+        var tiny = org.stargan.ckpt.GeneratorCheckpoint.load(tmp.resolve("G.ckpt"));
+        new org.stargan.ckpt.GeneratorCheckpoint(tiny.config(), tiny.weights(), new org.stargan.ckpt.ModelInfo(
+                java.util.List.of("Black_Hair", "Blond_Hair", "Male"), java.util.List.of(java.util.List.of("Black_Hair", "Blond_Hair")), 32, "test", 1, ""),
+                "safetensors").save(named);
+        try (KafkaProducer<String, byte[]> p = new KafkaProducer<>(Map.of("bootstrap.servers", bootstrap), new StringSerializer(), new ByteArraySerializer())) {
+            p.send(new ProducerRecord<>(topics.models(), name, new ModelAnnouncement(name, version, named.toUri().toString(), 2).toJson())).get();
+        }
+    }
+
+    /** Waits until {@code model} is listed by the gateway. */
+    private void awaitModel(int port, String model, String... headers) throws Exception {
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        while (!get(port, "/v1/models", headers).body().contains("\"name\":\"" + model + "\"") && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+        }
     }
 
     private void announceModel(boolean withWorker) throws Exception {
@@ -146,7 +172,8 @@ class GatewayTest {
                 .readTree(get(port, "/openapi.yaml").body());
         java.util.Set<String> paths = new java.util.TreeSet<>();
         doc.path("paths").fieldNames().forEachRemaining(paths::add);
-        assertThat(paths).containsExactlyInAnyOrder("/v1/translations", "/v1/stream", "/v1/models", "/v1/training-jobs", "/v1/training-jobs/{id}",
+        assertThat(paths).containsExactlyInAnyOrder("/v1/translations", "/v1/stream", "/v1/models", "/v1/training-jobs", "/v1/training-jobs/schema",
+                "/v1/training-jobs/{id}",
                 "/v1/training-jobs/{id}/events", "/health/live", "/health/ready", "/metrics", "/openapi.yaml");
         for (String p : paths) {
             if (!p.contains("{") && !p.equals("/v1/stream") && doc.path("paths").path(p).has("get")) {
@@ -154,14 +181,7 @@ class GatewayTest {
             }
         }
         // all=true: the official test grid as one image, from a model whose checkpoint names its domains.
-        var named = tmp.resolve("named-G.safetensors");
-        var tiny = org.stargan.ckpt.GeneratorCheckpoint.load(tmp.resolve("G.ckpt"));
-        new org.stargan.ckpt.GeneratorCheckpoint(tiny.config(), tiny.weights(), new org.stargan.ckpt.ModelInfo(
-                java.util.List.of("Black_Hair", "Blond_Hair", "Male"), java.util.List.of(java.util.List.of("Black_Hair", "Blond_Hair")), 32, "test", 1, ""),
-                "safetensors").save(named);
-        try (KafkaProducer<String, byte[]> p = new KafkaProducer<>(Map.of("bootstrap.servers", bootstrap), new StringSerializer(), new ByteArraySerializer())) {
-            p.send(new ProducerRecord<>(topics.models(), "named", new ModelAnnouncement("named", "n1", named.toUri().toString(), 2).toJson())).get();
-        }
+        announceNamedModel("named", "n1");
         long until = System.nanoTime() + 30_000_000_000L;
         HttpResponse<byte[]> grid = post(port, "/v1/translations?all=true&model=named", "image/png", png());
         while (grid.statusCode() != 200 && System.nanoTime() < until) {
@@ -220,6 +240,7 @@ class GatewayTest {
             ws.sendText("{\"seq\": " + seq + ", \"target\": \"domain1=" + (seq / 5.0) + "\"}", true).get();
         }
         assertThat(last.await(60, TimeUnit.SECONDS)).as("answer to the last edit").isTrue();
+        assertThat(get(port, "/metrics").body()).containsPattern("stargan_gateway_websocket_sessions\\{[^}]*\\} 1\\.0");
         Thread.sleep(300);
         // Edit 0 came before the image; edits 1..5 arrive while 1 runs, so at least one is replaced by a later one.
         assertThat(texts.get(0)).contains("\"seq\":0").contains("send the image");
@@ -234,7 +255,7 @@ class GatewayTest {
     @Test
     void badRequestsGetTheRightStatusAndNameTheField() throws Exception {
         announceModel(true);
-        int port = gateway(Map.of("u-key", "user", "a-key", "admin"), 30_000, 64);
+        int port = gateway(Map.of("u-key", "translate", "a-key", "admin"), 30_000, 64);
         awaitReady(port);
         assertThat(post(port, "/v1/translations?target=domain1=1", "image/png", png()).statusCode()).isEqualTo(401);
         HttpResponse<byte[]> gif = post(port, "/v1/translations?target=domain1=1", "image/gif", png(), "X-API-Key", "u-key");
@@ -249,18 +270,30 @@ class GatewayTest {
         assertThat(unknown.statusCode()).isEqualTo(400);
         assertThat(new String(unknown.body())).contains("unknown domain 'Wings'");
         HttpResponse<byte[]> garbage = post(port, "/v1/translations?target=domain1=1", "image/png", "junk".getBytes(), "X-API-Key", "u-key");
-        assertThat(garbage.statusCode()).isEqualTo(400);
+        assertThat(garbage.statusCode()).isEqualTo(415);
         // A user key cannot train.
         assertThat(post(port, "/v1/training-jobs", "application/json", "{}".getBytes(), "X-API-Key", "u-key").statusCode()).isEqualTo(403);
         assertThat(get(port, "/v1/nothing").statusCode()).isEqualTo(404);
     }
 
     @Test
-    void aGatewayReachableFromOutsideRefusesToStartWithoutKeys() {
+    void aGatewayReachableFromOutsideRefusesToStartWithoutKeys() throws Exception {
         GatewayConfig open = new GatewayConfig(bootstrap, topics.prefix(), "public", 0, 30_000, 8, 1 << 20, Map.of());
-        var failed = vertx.deployVerticle(new GatewayVerticle(), new DeploymentOptions().setConfig(open.toJson().put("httpHost", "0.0.0.0")));
+        var failed = vertx.deployVerticle(new GatewayVerticle(), new DeploymentOptions().setConfig(open.toJson().put("host", "0.0.0.0")));
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> failed.toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS))
                 .hasMessageContaining("refusing to listen on 0.0.0.0 without API keys");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> Main.parse(new String[] {"--host", "0.0.0.0", "--api-keys", "*:translate"}, Map.of()))
+                .hasMessageContaining("refusing to listen on 0.0.0.0");
+        // With a key file it starts, and the file's keys (hashes only) are what it knows.
+        String key = ApiKeys.newKey();
+        Path file = Files.writeString(tmp.resolve("keys"), ApiKeys.fileLine("ops", key, ApiKeys.Scope.ADMIN) + "\n");
+        GatewayConfig c = Main.parse(new String[] {"--host", "0.0.0.0", "--api-keys-file", file.toString(), "--port", "0", "--bootstrap", bootstrap,
+                "--topic-prefix", topics.prefix()}, Map.of());
+        assertThat(c.apiKeys().holder(key).name()).isEqualTo("ops");
+        assertThat(c.toJson().encode()).doesNotContain(key);
+        int port = gateway(c);
+        assertThat(get(port, "/v1/training-jobs").statusCode()).isEqualTo(401);
+        assertThat(get(port, "/v1/training-jobs", "X-API-Key", key).statusCode()).isEqualTo(200);
     }
 
     @Test
@@ -309,5 +342,139 @@ class GatewayTest {
                 .DELETE().build(), HttpResponse.BodyHandlers.ofString());
         assertThat(cancel.statusCode()).isEqualTo(202);
         assertThat(get(port, "/v1/training-jobs/nope", "X-API-Key", "a-key").statusCode()).isEqualTo(404);
+    }
+
+    @Test
+    void keysHaveScopesAndEachKeyHasItsOwnRate() throws Exception {
+        announceModel(true);
+        String alice = ApiKeys.newKey();
+        String bob = ApiKeys.newKey();
+        Path file = Files.writeString(tmp.resolve("keys"), ApiKeys.fileLine("alice", alice, ApiKeys.Scope.TRANSLATE) + "\n"
+                + ApiKeys.fileLine("bob", bob, ApiKeys.Scope.TRAIN) + "\n");
+        int port = gateway(config(Map.of(), 30_000, 64).withApiKeys(ApiKeys.readFile(file)).withClientLimits(4, 0.5, 2));
+        awaitReady(port);
+        assertThat(post(port, "/v1/translations?target=domain1=1", "image/png", png()).statusCode()).isEqualTo(401);
+        assertThat(post(port, "/v1/translations?target=domain1=1", "image/png", png(), "X-API-Key", "not-a-key").statusCode()).isEqualTo(401);
+        assertThat(get(port, "/v1/models", "X-API-Key", alice).statusCode()).isEqualTo(200);
+        HttpResponse<String> forbidden = get(port, "/v1/training-jobs", "X-API-Key", alice);
+        assertThat(forbidden.statusCode()).isEqualTo(403);
+        assertThat(new JsonObject(forbidden.body()).getString("message")).isEqualTo("key 'alice' has scope translate; GET /v1/training-jobs needs train");
+        assertThat(get(port, "/v1/training-jobs", "Authorization", "Bearer " + bob).statusCode()).isEqualTo(200);
+        // Two requests of burst, then 0.5/s: alice's third is refused with a Retry-After; bob's own bucket is full.
+        assertThat(post(port, "/v1/translations?target=domain1=1", "image/png", png(), "X-API-Key", alice).statusCode()).isEqualTo(200);
+        assertThat(post(port, "/v1/translations?target=domain1=1", "image/png", png(), "X-API-Key", alice).statusCode()).isEqualTo(200);
+        HttpResponse<byte[]> limited = post(port, "/v1/translations?target=domain1=1", "image/png", png(), "X-API-Key", alice);
+        assertThat(limited.statusCode()).isEqualTo(429);
+        // 0.5 tokens a second: a whole one is back in at most 2 s, depending on how long the first two took.
+        assertThat(limited.headers().firstValue("Retry-After").orElseThrow()).isIn("1", "2");
+        assertThat(new String(limited.body())).contains("key alice: more than 0.5 requests per second");
+        assertThat(post(port, "/v1/translations?target=domain1=1", "image/png", png(), "X-API-Key", bob).statusCode()).isEqualTo(200);
+        assertThat(get(port, "/metrics").body()).contains("stargan_gateway_rejected_requests_total{instance=").contains("reason=\"rate_limited\"")
+                .contains("reason=\"unauthorized\"").contains("reason=\"forbidden\"");
+    }
+
+    @Test
+    void hostileAndMislabelledUploadsAreRefusedAndTheGatewayKeepsServing() throws Exception {
+        announceModel(true);
+        int port = gateway(Map.of(), 30_000, 64);
+        awaitReady(port);
+        announceNamedModel("default", "v2");
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        while (!get(port, "/v1/models").body().contains("Blond_Hair") && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+        }
+        // A 33-byte PNG claiming 100000×100000 pixels: refused from its header.
+        byte[] bomb = ImageSnifferTest.bombHeader(100_000, 100_000);
+        HttpResponse<byte[]> refused = post(port, "/v1/translations?target=Blond_Hair=1", "image/png", bomb);
+        assertThat(refused.statusCode()).isEqualTo(413);
+        assertThat(new String(refused.body())).contains("body: 100000×100000 pixels, more than this gateway's limit of 16777216");
+        // The bytes decide, not the declared type: a PNG sent as JPEG or as octet-stream is translated; a GIF sent as PNG is not.
+        assertThat(post(port, "/v1/translations?target=Blond_Hair=1", "image/jpeg", png()).statusCode()).isEqualTo(200);
+        assertThat(post(port, "/v1/translations?target=Blond_Hair=1", "application/octet-stream", png()).statusCode()).isEqualTo(200);
+        HttpResponse<byte[]> gif = post(port, "/v1/translations?target=Blond_Hair=1", "image/png", ImageSnifferTest.encode("gif", 8, 8));
+        assertThat(gif.statusCode()).isEqualTo(415);
+        assertThat(new String(gif.body())).contains("body: not a PNG, JPEG or NPY file (first bytes 4749463839610800)");
+        // A PNG cut after its header passes the gateway and is refused by the worker that decodes it.
+        byte[] truncated = java.util.Arrays.copyOf(png(), 60);
+        HttpResponse<byte[]> cut = post(port, "/v1/translations?target=Blond_Hair=1", "image/png", truncated);
+        assertThat(cut.statusCode()).isEqualTo(400);
+        assertThat(new String(cut.body())).contains("damaged or truncated");
+        // Targets are checked against the model before anything is queued.
+        HttpResponse<byte[]> range = post(port, "/v1/translations?target=Male=3", "image/png", png());
+        assertThat(range.statusCode()).isEqualTo(400);
+        assertThat(new JsonObject(new String(range.body())).getString("message")).isEqualTo("target: Male=3.0 is out of range, expected 0..1");
+        HttpResponse<byte[]> wings = post(port, "/v1/translations?target=Wings=1", "image/png", png());
+        assertThat(new String(wings.body())).contains("target: unknown domain 'Wings'; this model's domains: Black_Hair, Blond_Hair, Male");
+        HttpResponse<byte[]> shortVector = post(port, "/v1/translations?labels=1,0", "image/png", png());
+        assertThat(new String(shortVector.body())).contains("labels: '1,0' has 2 values, expected 3");
+        HttpResponse<byte[]> version = post(port, "/v1/translations?target=Male=1&version=v9", "image/png", png());
+        assertThat(version.statusCode()).isEqualTo(400);
+        assertThat(new String(version.body())).contains("version: 'v9' of model 'default' is not served; served: default (v1, v2)");
+        // Huge or malformed job specs.
+        HttpResponse<byte[]> huge = post(port, "/v1/training-jobs", "application/json", ("{\"options\": {\"seed\": \"" + "x".repeat(2 << 20) + "\"}}").getBytes());
+        assertThat(huge.statusCode()).isEqualTo(413);
+        // Still serving.
+        HttpResponse<byte[]> ok = post(port, "/v1/translations?target=Blond_Hair=1,Male=0.5", "image/png", png());
+        assertThat(ok.statusCode()).isEqualTo(200);
+        assertThat(ok.headers().firstValue("X-Model-Version")).contains("v2");
+        assertThat(get(port, "/metrics").body()).contains("reason=\"too_large\"").contains("reason=\"unsupported_media_type\"")
+                .contains("reason=\"bad_request\"");
+    }
+
+    @Test
+    void twoGatewayInstancesEachGetTheirOwnReplies() throws Exception {
+        announceModel(true);
+        int a = gateway(Map.of(), 30_000, 64);
+        int b = gateway(Map.of(), 30_000, 64);
+        awaitReady(a);
+        awaitReady(b);
+        java.util.List<java.util.concurrent.CompletableFuture<HttpResponse<byte[]>>> sent = new java.util.ArrayList<>();
+        for (int i = 0; i < 12; i++) {
+            int port = i % 2 == 0 ? a : b;
+            sent.add(http.sendAsync(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/translations?target=domain1=" + (i / 12.0)))
+                    .header("Content-Type", "image/png").header("Accept", "application/json").POST(HttpRequest.BodyPublishers.ofByteArray(png())).build(),
+                    HttpResponse.BodyHandlers.ofByteArray()));
+        }
+        for (int i = 0; i < sent.size(); i++) {
+            HttpResponse<byte[]> r = sent.get(i).get(60, TimeUnit.SECONDS);
+            assertThat(r.statusCode()).as(new String(r.body())).isEqualTo(200);
+        }
+        // Each instance saw only its own results: had they shared a reply topic, each would have dropped the other's.
+        for (int port : new int[] {a, b}) {
+            assertThat(get(port, "/metrics").body()).containsPattern("stargan_gateway_dropped_results\\{[^}]*\\} 0\\.0");
+        }
+    }
+
+    @Test
+    void aFloodingClientGets429WhileOtherClientsAreServed() throws Exception {
+        announceModel(true);
+        int port = gateway(config(Map.of("flood-key", "translate", "calm-key", "translate"), 30_000, 16).withClientLimits(2, 0, 1));
+        awaitReady(port);
+        java.util.List<java.util.concurrent.CompletableFuture<HttpResponse<String>>> flood = new java.util.ArrayList<>();
+        for (int i = 0; i < 40; i++) {
+            flood.add(http.sendAsync(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/translations?target=domain1=1"))
+                    .header("Content-Type", "image/png").header("X-API-Key", "flood-key").POST(HttpRequest.BodyPublishers.ofByteArray(png())).build(),
+                    HttpResponse.BodyHandlers.ofString()));
+        }
+        for (int i = 0; i < 3; i++) {
+            HttpResponse<byte[]> calm = post(port, "/v1/translations?target=domain1=0.5", "image/png", png(), "X-API-Key", "calm-key");
+            assertThat(calm.statusCode()).as("the calm client's request %d: %s", i, new String(calm.body())).isEqualTo(200);
+        }
+        int ok = 0;
+        int limited = 0;
+        for (var f : flood) {
+            HttpResponse<String> r = f.get(60, TimeUnit.SECONDS);
+            if (r.statusCode() == 200) {
+                ok++;
+            } else {
+                assertThat(r.statusCode()).isEqualTo(429);
+                assertThat(r.body()).contains("key sha256:" + ApiKeys.hash("flood-key").substring(0, 8) + ": already 2 translations waiting");
+                assertThat(r.headers().firstValue("Retry-After")).contains("1");
+                limited++;
+            }
+        }
+        assertThat(ok).as("the flood is served up to its share").isPositive();
+        assertThat(limited).as("and refused beyond it").isPositive();
+        assertThat(get(port, "/metrics").body()).contains("reason=\"client_in_flight\"");
     }
 }

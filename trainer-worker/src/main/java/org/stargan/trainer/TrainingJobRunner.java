@@ -60,7 +60,7 @@ public final class TrainingJobRunner {
             for (String k : List.of("attr-path", "celeba-image-dir", "rafd-image-dir")) {
                 int i = args.indexOf("--" + k);
                 if (i >= 0) {
-                    args.set(i + 1, Path.of(config.dataRoot()).resolve(args.get(i + 1)).toString());
+                    args.set(i + 1, new DataRoot(Path.of(config.dataRoot())).resolve(args.get(i + 1), "options." + k).toString());
                 }
             }
             TrainingJobs.Prepared p = TrainingJobs.prepare(args, jobDir(job));

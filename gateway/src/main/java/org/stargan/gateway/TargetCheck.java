@@ -1,0 +1,52 @@
+package org.stargan.gateway;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.List;
+import org.stargan.data.DomainLabels;
+
+/**
+ * Checks a translation's targets against the model it will run on before anything is queued: names must be the
+ * model's domains and values within 0..1 (fractions blend a domain in). Models whose checkpoints carry no domain
+ * names (official files) are checked by the worker, which knows their size.
+ */
+final class TargetCheck {
+    private TargetCheck() {}
+
+    /**
+     * The model's domains from its catalog entry, or null when the checkpoint names none.
+     */
+    static DomainLabels domains(JsonObject entry) {
+        JsonArray names = entry.getJsonArray("domains");
+        if (names == null || names.isEmpty()) {
+            return null;
+        }
+        List<String> n = new ArrayList<>();
+        names.forEach(x -> n.add(String.valueOf(x)));
+        List<List<String>> groups = new ArrayList<>();
+        entry.getJsonArray("exclusive_groups", new JsonArray()).forEach(g -> {
+            List<String> group = new ArrayList<>();
+            ((JsonArray) g).forEach(x -> group.add(String.valueOf(x)));
+            groups.add(group);
+        });
+        return new DomainLabels(n, groups);
+    }
+
+    /** Throws an {@link IllegalArgumentException} naming the field when {@code target} or {@code labels} (either may be null) is wrong for {@code domains}. */
+    static void check(DomainLabels domains, String target, String labels) {
+        float[] base = labels == null ? new float[domains.size()] : inRange(domains, domains.parseVector(labels, "labels"), "labels");
+        if (target != null) {
+            inRange(domains, domains.applyTargets(target, base, "target"), "target");
+        }
+    }
+
+    private static float[] inRange(DomainLabels domains, float[] v, String field) {
+        for (int i = 0; i < v.length; i++) {
+            if (v[i] < 0 || v[i] > 1) {
+                throw new IllegalArgumentException(field + ": " + domains.names().get(i) + "=" + v[i] + " is out of range, expected 0..1");
+            }
+        }
+        return v;
+    }
+}
