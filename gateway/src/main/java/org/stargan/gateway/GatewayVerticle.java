@@ -320,7 +320,9 @@ public final class GatewayVerticle extends VerticleBase {
                 error(ctx, 504, "timeout", "no result within " + config.requestTimeoutMillis() + " ms");
             }
         });
-        ctx.response().closeHandler(v -> correlator.forget(id));
+        // Through the routing context rather than response().closeHandler, which Vert.x Web itself uses to run end
+        // handlers (the one in admit releases this client's slots).
+        ctx.addEndHandler(v -> correlator.forget(id));
         correlator.expect(id, result -> {
             vertx.cancelTimer(timer);
             respond(ctx, result, json, encoding);

@@ -310,6 +310,18 @@ class GatewayTest {
         HttpResponse<String> timedOut = first.get(10, TimeUnit.SECONDS);
         assertThat(timedOut.statusCode()).isEqualTo(504);
         assertThat(timedOut.body()).contains("no result within 1500 ms");
+        // A client that hangs up while waiting gives its slot back at once (not after the deadline).
+        byte[] image = png();
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", port)) {
+            socket.getOutputStream().write(("POST /v1/translations?target=domain1=1 HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: image/png\r\n"
+                    + "Content-Length: " + image.length + "\r\n\r\n").getBytes());
+            socket.getOutputStream().write(image);
+            socket.getOutputStream().flush();
+            Thread.sleep(300);
+        }
+        Thread.sleep(200);
+        HttpResponse<byte[]> afterHangUp = post(port, "/v1/translations?target=domain1=1", "image/png", png());
+        assertThat(afterHangUp.statusCode()).as(new String(afterHangUp.body())).isEqualTo(504);
     }
 
     @Test
