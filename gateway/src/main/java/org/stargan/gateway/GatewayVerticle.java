@@ -58,6 +58,7 @@ public final class GatewayVerticle extends VerticleBase {
     private final PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final AtomicInteger webSockets = new AtomicInteger();
     private ClientLimits limits;
+    private WorkerProbe workers;
     private volatile boolean repliesAssigned;
 
     @Override
@@ -85,6 +86,7 @@ public final class GatewayVerticle extends VerticleBase {
         p.put("delivery.timeout.ms", Long.toString(Math.max(config.requestTimeoutMillis(), 1000)));
         p.put("request.timeout.ms", Long.toString(Math.max(config.requestTimeoutMillis() / 2, 500)));
         producer = KafkaProducer.create(vertx, p, String.class, Buffer.class);
+        workers = new WorkerProbe(vertx, config.bootstrapServers(), topics.translateRequests());
         replies = consumer("gateway-" + config.instanceId() + "-" + UUID.randomUUID());
         replies.partitionsAssignedHandler(parts -> repliesAssigned = true);
         replies.handler(rec -> correlator.deliver(rec.key(), rec));
@@ -763,13 +765,20 @@ public final class GatewayVerticle extends VerticleBase {
         res.endHandler(v -> stop[0].run());
     }
 
+    /** Ready when connected, a model is announced, and some inference worker holds a request partition. */
     private void ready(RoutingContext ctx) {
         if (!repliesAssigned) {
             error(ctx, 503, "unavailable", "not yet connected to the broker (reply topic " + replyTopic + " unassigned)");
         } else if (catalog.isEmpty()) {
             error(ctx, 503, "unavailable", "no model is served yet");
         } else {
-            ctx.json(new JsonObject().put("status", "ready"));
+            workers.workers().onSuccess(n -> {
+                if (n == 0) {
+                    error(ctx, 503, "unavailable", "no inference worker is consuming " + topics.translateRequests());
+                } else {
+                    ctx.json(new JsonObject().put("status", "ready").put("workers", n));
+                }
+            }).onFailure(e -> error(ctx, 503, "unavailable", "the broker did not answer: " + e.getMessage()));
         }
     }
 
@@ -797,7 +806,7 @@ public final class GatewayVerticle extends VerticleBase {
 
     @Override
     public Future<?> stop() {
-        return Future.join(replies.close(), registry.close(), events.close(), server == null ? Future.succeededFuture() : server.close())
+        return Future.join(replies.close(), registry.close(), events.close(), workers.close(), server == null ? Future.succeededFuture() : server.close())
                 .compose(v -> producer.close());
     }
 }

@@ -300,7 +300,16 @@ class GatewayTest {
     void withoutAWorkerRequestsTimeOutAndTheInFlightBoundAnswers429() throws Exception {
         announceModel(false);
         int port = gateway(Map.of(), 1500, 1);
-        awaitReady(port);
+        awaitModel(port, "default");
+        // Connected, a model announced, but nobody to run it: not ready, and the probe says why.
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        HttpResponse<String> notReady = get(port, "/health/ready");
+        while (!notReady.body().contains("no inference worker") && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+            notReady = get(port, "/health/ready");
+        }
+        assertThat(notReady.statusCode()).isEqualTo(503);
+        assertThat(notReady.body()).contains("no inference worker is consuming " + topics.translateRequests());
         var first = http.sendAsync(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/translations?target=domain1=1"))
                 .header("Content-Type", "image/png").POST(HttpRequest.BodyPublishers.ofByteArray(png())).build(), HttpResponse.BodyHandlers.ofString());
         Thread.sleep(300);
