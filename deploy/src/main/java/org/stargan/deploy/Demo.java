@@ -98,8 +98,9 @@ public final class Demo {
         String adminKey = HexFormat.of().formatHex(new SecureRandom().generateSeed(12));
         step("starting the gateway on http://127.0.0.1:" + port);
         GatewayVerticle gateway = new GatewayVerticle();
+        // The gateway reads the trainer's artifact store so that the training page can show sample grids.
         deploy(vertx, gateway, new GatewayConfig(bootstrap, topics.prefix(), "gateway-1", port, 30_000, 256, 10 << 20,
-                Map.of(adminKey, "admin", "*", "user")).toJson());
+                Map.of(adminKey, "admin", "*", "user")).toJson().put("artifactRoot", dir.resolve("artifacts").toString()));
         // Translation stays open for the demo (a user key would be needed if any were configured); training needs the key.
         if (training) {
             TrainRequest job = new TrainRequest("demo-" + Long.toHexString(System.currentTimeMillis() & 0xffffff), "demo", "demo",

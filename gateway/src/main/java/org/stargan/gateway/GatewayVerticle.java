@@ -53,6 +53,7 @@ public final class GatewayVerticle extends VerticleBase {
     private final ReplyCorrelator<KafkaConsumerRecord<String, Buffer>> correlator = new ReplyCorrelator<>();
     private final ModelCatalog catalog = new ModelCatalog();
     private final JobBoard jobs = new JobBoard();
+    private JobArtifacts artifacts;
     private final AtomicLong counter = new AtomicLong();
     private final PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private volatile boolean repliesAssigned;
@@ -62,6 +63,8 @@ public final class GatewayVerticle extends VerticleBase {
         config = GatewayConfig.fromJson(config());
         topics = new Topics(config.topicPrefix());
         replyTopic = topics.translateResults() + "." + config.instanceId();
+        String artifactRoot = config().getString("artifactRoot", "");
+        artifacts = new JobArtifacts(artifactRoot.isBlank() ? null : java.nio.file.Path.of(artifactRoot));
         metrics.config().commonTags("instance", config.instanceId());
         Gauge.builder("stargan_gateway_in_flight", correlator, ReplyCorrelator::inFlight).description("translations waiting for a result")
                 .register(metrics);
@@ -136,6 +139,7 @@ public final class GatewayVerticle extends VerticleBase {
         r.get("/v1/training-jobs/:id").handler(this::getJob);
         r.delete("/v1/training-jobs/:id").handler(this::cancelJob);
         r.get("/v1/training-jobs/:id/events").handler(this::jobEvents);
+        r.get("/v1/training-jobs/:id/artifacts/*").handler(this::jobArtifact);
         r.get("/health/live").handler(ctx -> ctx.json(new JsonObject().put("status", "up")));
         // The web UI: static files from the classpath, no external CDN.
         r.get("/").handler(ctx -> ctx.reroute("/index.html"));
@@ -170,6 +174,10 @@ public final class GatewayVerticle extends VerticleBase {
         String auth = ctx.request().getHeader("Authorization");
         if (key == null && auth != null && auth.startsWith("Bearer ")) {
             key = auth.substring(7).trim();
+        }
+        if (key == null && ctx.request().path().equals("/v1/stream")) {
+            // Browsers cannot set headers on a WebSocket handshake, so the stream alone also takes ?key=.
+            key = ctx.request().getParam("key");
         }
         String has = key == null ? config.apiKeys().get("*") : config.apiKeys().get(key);
         if (has == null) {
@@ -640,6 +648,32 @@ public final class GatewayVerticle extends VerticleBase {
         });
         res.closeHandler(v -> stop[0].run());
         res.endHandler(v -> stop[0].run());
+    }
+
+    /** A file of a job from the artifact store (sample grids, logs, checkpoints); looked up off the event loop. */
+    private void jobArtifact(RoutingContext ctx) {
+        if (denied(ctx, "admin")) {
+            return;
+        }
+        String id = ctx.pathParam("id");
+        String path = ctx.pathParam("*");
+        vertx.executeBlocking(() -> artifacts.find(id, JobArtifacts.decodeUrlPath(path))).onSuccess(a -> {
+            var res = ctx.response().putHeader("Content-Type", a.contentType()).putHeader("X-Content-Type-Options", "nosniff")
+                    .putHeader("Cache-Control", "no-cache");
+            res.sendFile(a.file().toString()).onFailure(e -> {
+                if (res.headWritten()) {
+                    res.reset();
+                } else {
+                    error(ctx, 404, "not_found", "artifact '" + path + "' of job '" + id + "': " + e.getMessage());
+                }
+            });
+        }).onFailure(e -> {
+            if (e instanceof JobArtifacts.Refused r) {
+                error(ctx, r.status(), r.status() == 400 ? "bad_request" : r.status() == 403 ? "forbidden" : "not_found", r.getMessage());
+            } else {
+                error(ctx, 500, "internal", "artifact '" + path + "' of job '" + id + "': " + e);
+            }
+        });
     }
 
     private void ready(RoutingContext ctx) {

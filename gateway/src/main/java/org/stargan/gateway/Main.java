@@ -12,6 +12,8 @@ import org.stargan.process.ServiceProcess;
  * [--timeout-ms 30000] [--max-in-flight 256]}, or the environment ({@code STARGAN_KAFKA_BOOTSTRAP}/{@code KAFKA_BOOTSTRAP_SERVERS},
  * {@code STARGAN_HTTP_HOST}, {@code STARGAN_HTTP_PORT}, {@code STARGAN_API_KEYS}, {@code STARGAN_TOPIC_PREFIX},
  * {@code STARGAN_INSTANCE_ID}). Listening beyond the loopback address requires API keys.
+ * {@code --artifact-root DIR} ({@code STARGAN_ARTIFACT_ROOT}): the trainers' artifact store, whose job files (sample grids,
+ * logs, checkpoints) {@code GET /v1/training-jobs/{id}/artifacts/...} then serves.
  */
 public final class Main {
     private Main() {}
@@ -29,12 +31,16 @@ public final class Main {
         Vertx vertx = Vertx.vertx();
         GatewayVerticle v = new GatewayVerticle();
         String host = System.getenv().getOrDefault("STARGAN_HTTP_HOST", "127.0.0.1");
+        String artifactRoot = System.getenv().getOrDefault("STARGAN_ARTIFACT_ROOT", "");
         for (int i = 0; i + 1 < args.length; i += 2) {
             if (args[i].equals("--host")) {
                 host = args[i + 1];
+            } else if (args[i].equals("--artifact-root")) {
+                artifactRoot = args[i + 1];
             }
         }
-        ServiceProcess.startOrExit("gateway", vertx.deployVerticle(v, new DeploymentOptions().setConfig(config.toJson().put("httpHost", host))).toCompletionStage(),
+        ServiceProcess.startOrExit("gateway", vertx.deployVerticle(v, new DeploymentOptions().setConfig(config.toJson().put("httpHost", host)
+                .put("artifactRoot", artifactRoot))).toCompletionStage(),
                 Duration.ofMinutes(2), () -> vertx.close().toCompletionStage());
         System.err.printf("gateway %s on http://%s:%d (Kafka %s)%s%n", config.instanceId(), host, v.port(), config.bootstrapServers(),
                 config.apiKeys().isEmpty() ? "; no API keys: translation open, training disabled" : "");
@@ -62,9 +68,9 @@ public final class Main {
                 case "--instance-id" -> id = v;
                 case "--timeout-ms" -> timeout = v;
                 case "--max-in-flight" -> inFlight = v;
-                case "--host" -> { } // read in main: where to listen
+                case "--host", "--artifact-root" -> { } // read in main: where to listen, which job files to serve
                 default -> throw new IllegalArgumentException("unknown option " + args[i]
-                        + "; known: --bootstrap --host --port --api-keys --topic-prefix --instance-id --timeout-ms --max-in-flight");
+                        + "; known: --bootstrap --host --port --api-keys --topic-prefix --instance-id --timeout-ms --max-in-flight --artifact-root");
             }
         }
         Map<String, String> apiKeys = new HashMap<>();
