@@ -225,7 +225,13 @@ document.getElementById('cancel').addEventListener('click', async () => {
   say('form-status', r.ok ? `cancel of ${current.id} requested` : await errorText(r), !r.ok);
 });
 
-bindKeyInput(document.getElementById('key'), () => refreshJobs());
+bindKeyInput(document.getElementById('key'), () => {
+  refreshJobs();
+  if (current) follow(current.id);
+});
 refreshJobs();
+// training.html?job=ID opens that job (the demo prints such a link).
+const linked = new URLSearchParams(location.search).get('job');
+if (linked) follow(linked);
 // The list is a summary: refresh it now and then; the followed job updates live from its events.
 setInterval(refreshJobs, 3000);

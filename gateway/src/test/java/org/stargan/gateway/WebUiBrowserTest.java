@@ -95,10 +95,16 @@ class WebUiBrowserTest {
         return d;
     }
 
+    private String gatewayDeployment;
+
     private GatewayVerticle gateway(Map<String, String> keys, JsonObject extra) throws Exception {
+        return gateway(0, keys, extra);
+    }
+
+    private GatewayVerticle gateway(int port, Map<String, String> keys, JsonObject extra) throws Exception {
         GatewayVerticle gateway = new GatewayVerticle();
-        vertx.deployVerticle(gateway, new DeploymentOptions().setConfig(new GatewayConfig(bootstrap, topics.prefix(), "ui-gw", 0, 30_000, 64,
-                1 << 20, keys).toJson().mergeIn(extra))).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+        gatewayDeployment = vertx.deployVerticle(gateway, new DeploymentOptions().setConfig(new GatewayConfig(bootstrap, topics.prefix(), "ui-gw",
+                port, 30_000, 64, 1 << 20, keys).toJson().mergeIn(extra))).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
         return gateway;
     }
 
@@ -163,6 +169,20 @@ class WebUiBrowserTest {
         assertThat(Integer.parseInt(caption.split(" ")[1])).isGreaterThan(1);
         waitUpTo(10).until(d -> ((Number) js("const i = document.getElementById('output'); return i.complete ? i.naturalWidth : 0")).intValue() > 0);
         assertThat(browser.findElement(By.id("status")).getDomAttribute("class")).doesNotContain("error");
+
+        // The gateway goes away: the page says the live connection closed; once it is back, the next edit reconnects,
+        // sends the image again and gets a new frame.
+        int port = gateway.port();
+        vertx.undeploy(gatewayDeployment).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        waitUpTo(20).until(d -> d.findElement(By.id("status")).getText().startsWith("live connection closed"));
+        assertThat(browser.findElement(By.id("status")).getDomAttribute("class")).contains("error");
+        awaitReady(gateway(port, Map.of("u-key", "user"), new JsonObject()).port());
+        String beforeReconnect = browser.findElement(By.id("output")).getDomProperty("src");
+        int seqBefore = Integer.parseInt(browser.findElement(By.id("caption")).getText().split(" ")[1]);
+        blond.sendKeys(Keys.ARROW_LEFT);
+        waitUpTo(60).until(d -> !d.findElement(By.id("output")).getDomProperty("src").equals(beforeReconnect));
+        assertThat(Integer.parseInt(browser.findElement(By.id("caption")).getText().split(" ")[1])).isGreaterThan(seqBefore);
+        assertThat(browser.findElement(By.id("status")).getText()).isEmpty();
     }
 
     @Test
