@@ -98,8 +98,9 @@ public final class Demo {
         String adminKey = HexFormat.of().formatHex(new SecureRandom().generateSeed(12));
         step("starting the gateway on http://127.0.0.1:" + port);
         GatewayVerticle gateway = new GatewayVerticle();
+        // The gateway reads the trainer's artifact store so that the training page can show sample grids.
         deploy(vertx, gateway, new GatewayConfig(bootstrap, topics.prefix(), "gateway-1", port, 30_000, 256, 10 << 20,
-                Map.of(adminKey, "admin", "*", "translate")).toJson());
+                Map.of(adminKey, "admin", "*", "translate")).withArtifactRoot(dir.resolve("artifacts").toString()).toJson());
         // Translation stays open for the demo (a user key would be needed if any were configured); training needs the key.
         if (training) {
             TrainRequest job = new TrainRequest("demo-" + Long.toHexString(System.currentTimeMillis() & 0xffffff), "demo", "demo",
@@ -115,7 +116,8 @@ public final class Demo {
 
                     StarGAN demo is up in %.0f s
                       web UI and API   http://127.0.0.1:%d/            (translation is open)
-                      admin API key    %s   (training routes: X-API-Key header)
+                      training page    http://127.0.0.1:%d/training.html?job=%s
+                      admin API key    %s   (training page and routes: X-API-Key header)
                       training events  curl -N -H 'X-API-Key: %s' http://127.0.0.1:%d/v1/training-jobs/%s/events
                       translate        curl -s -X POST -H 'Content-Type: image/png' --data-binary @face.png \\
                                          'http://127.0.0.1:%d/v1/translations?target=Blond_Hair=1' > blond.png
@@ -123,7 +125,7 @@ public final class Demo {
                       Kafka            %s   (topics stargan.*; docs/protocol.md)
                       files            %s
                     Ctrl-C stops everything.
-                    """, (System.nanoTime() - t0) / 1e9, port, adminKey, adminKey, port, job.jobId(), port, port, bootstrap, dir);
+                    """, (System.nanoTime() - t0) / 1e9, port, port, job.jobId(), adminKey, adminKey, port, job.jobId(), port, port, bootstrap, dir);
         } else {
             System.err.printf("%nStarGAN demo is up: http://127.0.0.1:%d/ (admin key %s). Ctrl-C stops everything.%n", port, adminKey);
         }

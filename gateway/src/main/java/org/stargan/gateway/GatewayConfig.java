@@ -21,9 +21,11 @@ import java.util.Set;
  * @param maxBodyBytes largest upload
  * @param maxPixels largest image (width × height) accepted, checked from its header before anything decodes it
  * @param apiKeys who may do what; {@link ApiKeys#none()}: translation open, training disabled
+ * @param artifactRoot the trainers' artifact store, whose job files the gateway serves; empty: none
  */
 public record GatewayConfig(String bootstrapServers, String topicPrefix, String instanceId, String host, int httpPort, long requestTimeoutMillis,
-        int maxInFlight, int maxInFlightPerClient, double rateLimitPerSecond, int rateLimitBurst, int maxBodyBytes, long maxPixels, ApiKeys apiKeys) {
+        int maxInFlight, int maxInFlightPerClient, double rateLimitPerSecond, int rateLimitBurst, int maxBodyBytes, long maxPixels, ApiKeys apiKeys,
+        String artifactRoot) {
     /** Defaults: 30 s deadline, 256 waiting (64 per client), 100 requests/s per client with bursts of 200, 10 MiB, 4096×4096 pixels. */
     public static final long DEFAULT_MAX_PIXELS = 4096L * 4096;
     private static final Set<String> LOOPBACK = Set.of("127.0.0.1", "localhost", "::1", "[::1]");
@@ -61,13 +63,14 @@ public record GatewayConfig(String bootstrapServers, String topicPrefix, String 
             throw new IllegalArgumentException("host: refusing to listen on " + host + " without API keys (or with '*' open translation); "
                     + "configure keys (--api-keys-file FILE, see ./stargan api-key) or bind 127.0.0.1");
         }
+        artifactRoot = artifactRoot == null ? "" : artifactRoot.trim();
     }
 
     /** A loopback gateway with the default limits; {@code plainKeys} maps key → scope (translate, train or admin; key {@code *} opens translation). */
     public GatewayConfig(String bootstrapServers, String topicPrefix, String instanceId, int httpPort, long requestTimeoutMillis, int maxInFlight,
             int maxBodyBytes, Map<String, String> plainKeys) {
         this(bootstrapServers, topicPrefix, instanceId, "127.0.0.1", httpPort, requestTimeoutMillis, maxInFlight, Math.max(1, maxInFlight / 4),
-                100, 200, maxBodyBytes, DEFAULT_MAX_PIXELS, plainKeys.isEmpty() ? ApiKeys.none() : ApiKeys.parsePlain(plain(plainKeys), "apiKeys"));
+                100, 200, maxBodyBytes, DEFAULT_MAX_PIXELS, plainKeys.isEmpty() ? ApiKeys.none() : ApiKeys.parsePlain(plain(plainKeys), "apiKeys"), "");
     }
 
     /** Whether {@code host} is only reachable from this machine. */
@@ -78,19 +81,25 @@ public record GatewayConfig(String bootstrapServers, String topicPrefix, String 
     /** The same settings listening on {@code newHost}. */
     public GatewayConfig withHost(String newHost) {
         return new GatewayConfig(bootstrapServers, topicPrefix, instanceId, newHost, httpPort, requestTimeoutMillis, maxInFlight, maxInFlightPerClient,
-                rateLimitPerSecond, rateLimitBurst, maxBodyBytes, maxPixels, apiKeys);
+                rateLimitPerSecond, rateLimitBurst, maxBodyBytes, maxPixels, apiKeys, artifactRoot);
     }
 
     /** The same settings with other per-client limits. */
     public GatewayConfig withClientLimits(int perClientInFlight, double perSecond, int burst) {
         return new GatewayConfig(bootstrapServers, topicPrefix, instanceId, host, httpPort, requestTimeoutMillis, maxInFlight, perClientInFlight,
-                perSecond, burst, maxBodyBytes, maxPixels, apiKeys);
+                perSecond, burst, maxBodyBytes, maxPixels, apiKeys, artifactRoot);
     }
 
     /** The same settings with other keys. */
     public GatewayConfig withApiKeys(ApiKeys keys) {
         return new GatewayConfig(bootstrapServers, topicPrefix, instanceId, host, httpPort, requestTimeoutMillis, maxInFlight, maxInFlightPerClient,
-                rateLimitPerSecond, rateLimitBurst, maxBodyBytes, maxPixels, keys);
+                rateLimitPerSecond, rateLimitBurst, maxBodyBytes, maxPixels, keys, artifactRoot);
+    }
+
+    /** The same settings serving job files from {@code root}. */
+    public GatewayConfig withArtifactRoot(String root) {
+        return new GatewayConfig(bootstrapServers, topicPrefix, instanceId, host, httpPort, requestTimeoutMillis, maxInFlight, maxInFlightPerClient,
+                rateLimitPerSecond, rateLimitBurst, maxBodyBytes, maxPixels, apiKeys, root);
     }
 
     /** Reads the verticle's JSON config ({@link #toJson()}). */
@@ -100,7 +109,7 @@ public record GatewayConfig(String bootstrapServers, String topicPrefix, String 
                 j.getString("instanceId", "gateway-" + ProcessHandle.current().pid()), j.getString("host", "127.0.0.1"), j.getInteger("httpPort", 8080),
                 j.getLong("requestTimeoutMillis", 30_000L), maxInFlight, j.getInteger("maxInFlightPerClient", Math.max(1, maxInFlight / 4)),
                 j.getDouble("rateLimitPerSecond", 100.0), j.getInteger("rateLimitBurst", 200), j.getInteger("maxBodyBytes", 10 << 20),
-                j.getLong("maxPixels", DEFAULT_MAX_PIXELS), ApiKeys.fromJson(j.getJsonArray("apiKeys", new JsonArray())));
+                j.getLong("maxPixels", DEFAULT_MAX_PIXELS), ApiKeys.fromJson(j.getJsonArray("apiKeys", new JsonArray())), j.getString("artifactRoot", ""));
     }
 
     /** The JSON form; keys appear only as hashes. */
@@ -108,7 +117,7 @@ public record GatewayConfig(String bootstrapServers, String topicPrefix, String 
         return new JsonObject().put("bootstrapServers", bootstrapServers).put("topicPrefix", topicPrefix).put("instanceId", instanceId)
                 .put("host", host).put("httpPort", httpPort).put("requestTimeoutMillis", requestTimeoutMillis).put("maxInFlight", maxInFlight)
                 .put("maxInFlightPerClient", maxInFlightPerClient).put("rateLimitPerSecond", rateLimitPerSecond).put("rateLimitBurst", rateLimitBurst)
-                .put("maxBodyBytes", maxBodyBytes).put("maxPixels", maxPixels).put("apiKeys", apiKeys.toJson());
+                .put("maxBodyBytes", maxBodyBytes).put("maxPixels", maxPixels).put("apiKeys", apiKeys.toJson()).put("artifactRoot", artifactRoot);
     }
 
     private static String plain(Map<String, String> keys) {

@@ -54,6 +54,7 @@ public final class GatewayVerticle extends VerticleBase {
     private final ReplyCorrelator<KafkaConsumerRecord<String, Buffer>> correlator = new ReplyCorrelator<>();
     private final ModelCatalog catalog = new ModelCatalog();
     private final JobBoard jobs = new JobBoard();
+    private JobArtifacts artifacts;
     private final AtomicLong counter = new AtomicLong();
     private final PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final AtomicInteger webSockets = new AtomicInteger();
@@ -66,6 +67,7 @@ public final class GatewayVerticle extends VerticleBase {
         config = GatewayConfig.fromJson(config());
         topics = new Topics(config.topicPrefix());
         replyTopic = topics.translateResults() + "." + config.instanceId();
+        artifacts = new JobArtifacts(config.artifactRoot().isEmpty() ? null : java.nio.file.Path.of(config.artifactRoot()));
         metrics.config().commonTags("instance", config.instanceId());
         Gauge.builder("stargan_gateway_in_flight", correlator, ReplyCorrelator::inFlight).description("translations waiting for a result")
                 .register(metrics);
@@ -142,6 +144,7 @@ public final class GatewayVerticle extends VerticleBase {
         r.get("/v1/training-jobs/:id").handler(this::getJob);
         r.delete("/v1/training-jobs/:id").handler(this::cancelJob);
         r.get("/v1/training-jobs/:id/events").handler(this::jobEvents);
+        r.get("/v1/training-jobs/:id/artifacts/*").handler(this::jobArtifact);
         r.get("/health/live").handler(ctx -> ctx.json(new JsonObject().put("status", "up")));
         // The web UI: static files from the classpath, no external CDN.
         r.get("/").handler(ctx -> ctx.reroute("/index.html"));
@@ -182,6 +185,10 @@ public final class GatewayVerticle extends VerticleBase {
         String auth = ctx.request().getHeader("Authorization");
         if (key == null && auth != null && auth.regionMatches(true, 0, "Bearer ", 0, 7)) {
             key = auth.substring(7).trim();
+        }
+        if (key == null && ctx.request().path().equals("/v1/stream")) {
+            // Browsers cannot set headers on a WebSocket handshake, so the stream alone also takes ?key=.
+            key = ctx.request().getParam("key");
         }
         ApiKeys.Holder holder = keys.holder(key);
         if (holder == null) {
@@ -763,6 +770,33 @@ public final class GatewayVerticle extends VerticleBase {
         });
         res.closeHandler(v -> stop[0].run());
         res.endHandler(v -> stop[0].run());
+    }
+
+    /** A file of a job from the artifact store (sample grids, logs, checkpoints); looked up off the event loop. */
+    private void jobArtifact(RoutingContext ctx) {
+        if (caller(ctx, ApiKeys.Scope.TRAIN) == null) {
+            return;
+        }
+        String id = ctx.pathParam("id");
+        String path = ctx.pathParam("*");
+        // Unordered: one slow disk lookup must not hold back the others (nor the grids drawn off the event loop).
+        vertx.executeBlocking(() -> artifacts.find(id, JobArtifacts.decodeUrlPath(path)), false).onSuccess(a -> {
+            var res = ctx.response().putHeader("Content-Type", a.contentType()).putHeader("X-Content-Type-Options", "nosniff")
+                    .putHeader("Cache-Control", "no-cache");
+            res.sendFile(a.file().toString()).onFailure(e -> {
+                if (res.headWritten()) {
+                    res.reset();
+                } else {
+                    error(ctx, 404, "not_found", "artifact '" + path + "' of job '" + id + "': " + e.getMessage());
+                }
+            });
+        }).onFailure(e -> {
+            if (e instanceof JobArtifacts.Refused r) {
+                error(ctx, r.status(), r.status() == 400 ? "bad_request" : r.status() == 403 ? "forbidden" : "not_found", r.getMessage());
+            } else {
+                error(ctx, 500, "internal", "artifact '" + path + "' of job '" + id + "': " + e);
+            }
+        });
     }
 
     /** Ready when connected, a model is announced, and some inference worker holds a request partition. */

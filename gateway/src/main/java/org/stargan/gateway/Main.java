@@ -15,12 +15,14 @@ import org.stargan.process.ServiceProcess;
  * {@code --api-keys key:scope,...} [STARGAN_API_KEYS], {@code --topic-prefix} [STARGAN_TOPIC_PREFIX],
  * {@code --instance-id} [STARGAN_INSTANCE_ID], {@code --timeout-ms 30000}, {@code --max-in-flight 256},
  * {@code --max-in-flight-per-client 64}, {@code --rate-limit 100} (requests/s per client, 0: off),
- * {@code --rate-burst 200}, {@code --max-body-bytes 10485760}, {@code --max-pixels 16777216}. Listening beyond the
- * loopback address requires API keys.
+ * {@code --rate-burst 200}, {@code --max-body-bytes 10485760}, {@code --max-pixels 16777216},
+ * {@code --artifact-root DIR} [STARGAN_ARTIFACT_ROOT] (the trainers' artifact store, whose job files — sample grids,
+ * logs, checkpoints — {@code GET /v1/training-jobs/{id}/artifacts/...} then serves). Listening beyond the loopback
+ * address requires API keys.
  */
 public final class Main {
     private static final String USAGE = "known options: --bootstrap --host --port --api-keys-file --api-keys --topic-prefix --instance-id --timeout-ms "
-            + "--max-in-flight --max-in-flight-per-client --rate-limit --rate-burst --max-body-bytes --max-pixels";
+            + "--max-in-flight --max-in-flight-per-client --rate-limit --rate-burst --max-body-bytes --max-pixels --artifact-root";
 
     private Main() {}
 
@@ -60,6 +62,7 @@ public final class Main {
         o.put("rate-burst", "200");
         o.put("max-body-bytes", Integer.toString(10 << 20));
         o.put("max-pixels", Long.toString(GatewayConfig.DEFAULT_MAX_PIXELS));
+        o.put("artifact-root", env.getOrDefault("STARGAN_ARTIFACT_ROOT", ""));
         if (args.length % 2 != 0) {
             throw new IllegalArgumentException("option " + args[args.length - 1] + " needs a value");
         }
@@ -89,7 +92,8 @@ public final class Main {
             throw new IllegalArgumentException("--max-pixels: '" + o.get("max-pixels") + "', expected an integer");
         }
         return new GatewayConfig(o.get("bootstrap"), o.get("topic-prefix"), o.get("instance-id"), o.get("host").trim(), integer(o, "port"),
-                integer(o, "timeout-ms"), maxInFlight, perClient, rate, integer(o, "rate-burst"), integer(o, "max-body-bytes"), maxPixels, keys);
+                integer(o, "timeout-ms"), maxInFlight, perClient, rate, integer(o, "rate-burst"), integer(o, "max-body-bytes"), maxPixels, keys,
+                o.get("artifact-root"));
     }
 
     private static int integer(Map<String, String> o, String name) {

@@ -173,8 +173,8 @@ class GatewayTest {
         java.util.Set<String> paths = new java.util.TreeSet<>();
         doc.path("paths").fieldNames().forEachRemaining(paths::add);
         assertThat(paths).containsExactlyInAnyOrder("/v1/translations", "/v1/stream", "/v1/models", "/v1/training-jobs", "/v1/training-jobs/schema",
-                "/v1/training-jobs/{id}",
-                "/v1/training-jobs/{id}/events", "/health/live", "/health/ready", "/metrics", "/openapi.yaml");
+                "/v1/training-jobs/{id}", "/v1/training-jobs/{id}/events", "/v1/training-jobs/{id}/artifacts/{path}", "/health/live", "/health/ready",
+                "/metrics", "/openapi.yaml");
         for (String p : paths) {
             if (!p.contains("{") && !p.equals("/v1/stream") && doc.path("paths").path(p).has("get")) {
                 assertThat(get(port, p).statusCode()).as("GET %s exists", p).isNotEqualTo(404);
@@ -274,6 +274,59 @@ class GatewayTest {
         // A user key cannot train.
         assertThat(post(port, "/v1/training-jobs", "application/json", "{}".getBytes(), "X-API-Key", "u-key").statusCode()).isEqualTo(403);
         assertThat(get(port, "/v1/nothing").statusCode()).isEqualTo(404);
+        // Browsers cannot set headers on a WebSocket: /v1/stream also takes ?key=, and only a known one.
+        String stream = "ws://127.0.0.1:" + port + "/v1/stream";
+        assertThat(handshake(stream)).isEqualTo(401);
+        assertThat(handshake(stream + "?key=wrong")).isEqualTo(401);
+        assertThat(handshake(stream + "?key=u-key")).isEqualTo(101);
+        // Elsewhere the key stays in headers, out of URLs and logs.
+        assertThat(get(port, "/v1/models?key=u-key").statusCode()).isEqualTo(401);
+    }
+
+    /** The status of a WebSocket handshake: 101 when it opened (then closed again), else the HTTP status refused with. */
+    private int handshake(String uri) throws Exception {
+        try {
+            http.newWebSocketBuilder().buildAsync(URI.create(uri), new java.net.http.WebSocket.Listener() { }).get(10, TimeUnit.SECONDS)
+                    .sendClose(java.net.http.WebSocket.NORMAL_CLOSURE, "done").get(10, TimeUnit.SECONDS);
+            return 101;
+        } catch (java.util.concurrent.ExecutionException e) {
+            for (Throwable t = e; t != null; t = t.getCause()) {
+                if (t instanceof java.net.http.WebSocketHandshakeException h) {
+                    return h.getResponse().statusCode();
+                }
+            }
+            throw e;
+        }
+    }
+
+    @Test
+    void aJobsFilesAreServedToAdminsFromInsideItsDirectoryOnly() throws Exception {
+        Path store = tmp.resolve("store");
+        Path samples = Files.createDirectories(store.resolve("jobs/j1/samples"));
+        var grid = new java.awt.image.BufferedImage(48, 16, java.awt.image.BufferedImage.TYPE_INT_RGB);
+        ImageIO.write(grid, "jpg", samples.resolve("10-images.jpg").toFile());
+        Files.write(store.resolve("outside.png"), png());
+        Files.createSymbolicLink(store.resolve("jobs/j1/escape.png"), store.resolve("outside.png"));
+        int port = gateway(config(Map.of("u-key", "translate", "a-key", "admin"), 30_000, 8).withArtifactRoot(store.toString()));
+        String base = "/v1/training-jobs/j1/artifacts/";
+        HttpResponse<byte[]> ok = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + base + "samples/10-images.jpg"))
+                .header("X-API-Key", "a-key").build(), HttpResponse.BodyHandlers.ofByteArray());
+        assertThat(ok.statusCode()).isEqualTo(200);
+        assertThat(ok.headers().firstValue("Content-Type")).contains("image/jpeg");
+        assertThat(ok.body()).isEqualTo(Files.readAllBytes(samples.resolve("10-images.jpg")));
+        assertThat(get(port, base + "samples/10-images.jpg").statusCode()).isEqualTo(401);
+        assertThat(get(port, base + "samples/10-images.jpg", "X-API-Key", "u-key").statusCode()).isEqualTo(403);
+        // An encoded slash survives the router's dot-segment removal and reaches the lookup as '../../outside.png'.
+        HttpResponse<String> dotDot = get(port, base + "..%2F..%2F..%2Foutside.png", "X-API-Key", "a-key");
+        assertThat(dotDot.statusCode()).as(dotDot.body()).isEqualTo(400);
+        assertThat(dotDot.body()).contains("contains '..'");
+        assertThat(get(port, base + "escape.png", "X-API-Key", "a-key").statusCode()).isEqualTo(403);
+        assertThat(get(port, base + "samples/20-images.jpg", "X-API-Key", "a-key").statusCode()).isEqualTo(404);
+        // Without an artifact store the route says so.
+        int bare = gateway(Map.of("a-key", "admin"), 30_000, 8);
+        HttpResponse<String> none = get(bare, base + "samples/10-images.jpg", "X-API-Key", "a-key");
+        assertThat(none.statusCode()).isEqualTo(404);
+        assertThat(none.body()).contains("no artifact store");
     }
 
     @Test
