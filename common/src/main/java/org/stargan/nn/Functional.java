@@ -24,6 +24,21 @@ public final class Functional {
         return array;
     }
 
+    /**
+     * A 0-dim tensor holding {@code value}, for a constant that autograd keeps until the backward pass (a loss weight,
+     * a divisor): multiply or divide by this instead of by a Java number. DJL's {@code mul(Number)} and
+     * {@code div(Number)} wrap the number in a tensor over a Java direct buffer and close it after the op, while autograd
+     * keeps that tensor for the backward; a garbage collection in between frees the buffer, and the backward then reads
+     * freed memory (a wrong gradient, or NaN, whenever a collection happens to fall inside a training step). The copy
+     * made here lives in memory that libtorch owns and frees only when autograd no longer needs it, however early the
+     * returned array is closed.
+     */
+    public static NDArray constant(NDManager manager, Number value) {
+        try (NDArray staged = manager.create(value)) {
+            return staged.duplicate();
+        }
+    }
+
     /** {@code torch.nn.functional.conv2d} with square stride and padding; {@code bias} may be null. */
     public static NDArray conv2d(NDArray x, NDArray weight, NDArray bias, int stride, int padding) {
         return x.getNDArrayInternal()

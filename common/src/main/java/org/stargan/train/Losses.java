@@ -1,5 +1,7 @@
 package org.stargan.train;
 
+import static org.stargan.nn.Functional.constant;
+
 import ai.djl.ndarray.NDArray;
 
 /** StarGAN's loss terms with the official reductions. */
@@ -19,10 +21,10 @@ public final class Losses {
             NDArray perElement = x.getNDArrayInternal().relu()
                     .sub(x.mul(targets))
                     .add(x.abs().neg().getNDArrayInternal().softPlus());
-            return perElement.sum().div(n);
+            return perElement.sum().div(constant(x.getManager(), n));
         }
         // F.cross_entropy: mean over the batch of −log softmax at the target class.
-        return logits.logSoftmax(1).mul(targets).sum().neg().div(n);
+        return logits.logSoftmax(1).mul(targets).sum().neg().div(constant(logits.getManager(), n));
     }
 
 

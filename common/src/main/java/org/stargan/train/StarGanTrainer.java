@@ -1,5 +1,7 @@
 package org.stargan.train;
 
+import static org.stargan.nn.Functional.constant;
+
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
@@ -177,7 +179,8 @@ public final class StarGanTrainer implements AutoCloseable {
             NDArray lossFake = srcFake.mean();
             NDArray lossCls = Losses.classification(clsReal, org.cls(), slot.mode());
             NDArray lossGp = GradientPenalty.of(discriminator, GradientPenalty.interpolate(xReal, xFake, alpha));
-            NDArray total = lossReal.add(lossFake).add(lossCls.mul(config.lambdaCls())).add(lossGp.mul(config.lambdaGp()));
+            NDArray total = lossReal.add(lossFake).add(lossCls.mul(constant(xReal.getManager(), config.lambdaCls())))
+                    .add(lossGp.mul(constant(xReal.getManager(), config.lambdaGp())));
             collector.backward(total);
             gradientObserver.beforeUpdate("D", discriminator.parameters());
             dOptimizer.step(lr);
@@ -196,7 +199,8 @@ public final class StarGanTrainer implements AutoCloseable {
             NDArray lossCls = Losses.classification(cls, trg.cls(), slot.mode());
             NDArray xRec = generator.forward(xFake, org.c());
             NDArray lossRec = Losses.l1(xReal, xRec);
-            NDArray total = lossFake.add(lossRec.mul(config.lambdaRec())).add(lossCls.mul(config.lambdaCls()));
+            NDArray total = lossFake.add(lossRec.mul(constant(xReal.getManager(), config.lambdaRec())))
+                    .add(lossCls.mul(constant(xReal.getManager(), config.lambdaCls())));
             collector.backward(total);
             gradientObserver.beforeUpdate("G", generator.parameters());
             gOptimizer.step(lr);

@@ -2,15 +2,39 @@ package org.stargan.nn;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.training.GradientCollector;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
+import org.stargan.testing.Garbage;
 
-/** The hand-built layers against direct loops over their definitions, in float64. */
+/** The hand-built layers against direct loops over their definitions, in float64; constants that autograd keeps. */
 class FunctionalTest {
+
+    @Test
+    void aConstantClosedBeforeTheBackwardSurvivesAGarbageCollection() throws Exception {
+        // As DJL's mul(Number) does: the constant is closed right after the op. With the constant's memory in a Java
+        // direct buffer, the backward read freed memory here (the gradient came out 0, not 2.5).
+        try (NDManager m = NDManager.newBaseManager()) {
+            NDArray x = m.create(new float[] {1, -2, 3}, new Shape(3)).duplicate();
+            x.setRequiresGradient(true);
+            try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
+                NDArray y;
+                try (NDArray factor = Functional.constant(m, 2.5)) {
+                    y = x.mul(factor).sum();
+                }
+                Garbage.collect();
+                collector.backward(y);
+            }
+            try (NDArray g = x.getGradient()) {
+                assertThat(g.toFloatArray()).containsExactly(2.5f, 2.5f, 2.5f);
+            }
+        }
+    }
 
     @Test
     void transposedConvolutionEqualsTheDefinitionInBothFormulations() {
