@@ -68,7 +68,7 @@ public final class GatewayBench {
             System.err.println("bench gateway: " + e.getMessage());
             System.exit(2);
         } catch (Exception e) {
-            System.err.println("bench gateway: failed: " + e.getMessage());
+            System.err.println("bench gateway: failed: " + (e.getMessage() == null ? e.toString() : e.getMessage()));
             System.exit(1);
         }
     }
@@ -155,7 +155,9 @@ public final class GatewayBench {
     private static String startServices(GatewayBenchOptions o, String bootstrap, String prefix, Cleanup cleanup, PrintStream err) throws Exception {
         createTopics(bootstrap, new Topics(prefix), o.bootstrap() != null, cleanup);
         Vertx vertx = Vertx.vertx();
-        cleanup.add("the worker and the gateway", () -> vertx.close().toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS));
+        // Bounded: on Ctrl-C the broker's own shutdown hook may already have stopped it, and then the Kafka clients would
+        // keep retrying for their full close timeouts; the JVM is exiting anyway.
+        cleanup.add("the worker and the gateway", () -> vertx.close().toCompletionStage().toCompletableFuture().get(15, TimeUnit.SECONDS));
         step(err, "starting an inference worker (" + o.device() + ", batches up to " + o.batch() + ", " + o.model().getFileName() + ")");
         // The queue must hold what the client keeps in flight, or the worker pauses its consumer under the benchmark's load.
         InferenceConfig worker = new InferenceConfig(bootstrap, prefix, prefix + "inference", "bench-worker", o.device(), o.batch(), o.maxDelayMs(),
@@ -219,6 +221,9 @@ public final class GatewayBench {
         String stdout = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         int status = p.waitFor();
         pump.join(2_000);
+        if (status == 130 || status == 143) {
+            throw new IllegalStateException("the load client (" + label + ") was stopped by a signal (status " + status + ")");
+        }
         if (status != 0) {
             throw new IllegalStateException("the load client (" + label + ") exited with status " + status + "; its messages are above");
         }
