@@ -258,10 +258,11 @@ public final class GatewayBench {
         r.put("target", o.target());
         r.put("device", o.device());
         for (String k : List.of("requests", "ok", "errors", "elapsed_s", "throughput_req_s", "latency_mean_ms", "latency_p50_ms", "latency_p90_ms",
-                "latency_p99_ms", "latency_max_ms")) {
+                "latency_p99_ms", "latency_max_ms", "queue_p50_ms", "batch_p50_ms", "outside_worker_p50_ms")) {
             r.put(k, gw.get(k));
         }
-        for (String k : List.of("requests", "errors", "throughput_req_s", "latency_p50_ms", "latency_p90_ms", "latency_p99_ms", "latency_max_ms")) {
+        for (String k : List.of("requests", "errors", "throughput_req_s", "latency_p50_ms", "latency_p90_ms", "latency_p99_ms", "latency_max_ms",
+                "queue_p50_ms", "batch_p50_ms", "outside_worker_p50_ms")) {
             r.put("worker_kafka_" + k, direct == null ? null : direct.get(k));
         }
         r.put("bare_img_s", bare.imagesPerSecond());
@@ -276,7 +277,8 @@ public final class GatewayBench {
         out.printf("%nbench gateway: %d in flight, %s after %s s warm-up; worker batches up to %d (waits ≤ %d ms); %s at %d px on %s; "
                 + "target %s%n%n", o.concurrency(), o.requests() > 0 ? o.requests() + " requests" : fmt(o.durationS()) + " s measured",
                 fmt(o.warmupS()), o.batch(), o.maxDelayMs(), r.get("model"), r.get("image_size"), o.device(), o.target());
-        out.printf("%-36s %9s %7s %9s %8s %8s %8s %8s%n", "path", "requests", "errors", "req/s", "p50 ms", "p90 ms", "p99 ms", "max ms");
+        out.printf("%-36s %9s %7s %9s %8s %8s %8s %8s   %s%n", "path", "requests", "errors", "req/s", "p50 ms", "p90 ms", "p99 ms", "max ms",
+                "p50 ms of: worker queue / batch / outside the worker");
         row(out, "HTTP → gateway → Kafka → worker", r, "");
         if (r.get("worker_kafka_requests") != null) {
             row(out, "Kafka → worker (no gateway)", r, "worker_kafka_");
@@ -292,8 +294,9 @@ public final class GatewayBench {
     }
 
     private static void row(PrintStream out, String name, Map<String, Object> r, String p) {
-        out.printf("%-36s %9s %7d %9.1f %8s %8s %8s %8s%n", name, r.get(p + "requests"), errorTotal(r.get(p + "errors")), r.get(p + "throughput_req_s"),
-                ms(r.get(p + "latency_p50_ms")), ms(r.get(p + "latency_p90_ms")), ms(r.get(p + "latency_p99_ms")), ms(r.get(p + "latency_max_ms")));
+        out.printf("%-36s %9s %7d %9.1f %8s %8s %8s %8s   %s / %s / %s%n", name, r.get(p + "requests"), errorTotal(r.get(p + "errors")),
+                r.get(p + "throughput_req_s"), ms(r.get(p + "latency_p50_ms")), ms(r.get(p + "latency_p90_ms")), ms(r.get(p + "latency_p99_ms")),
+                ms(r.get(p + "latency_max_ms")), ms(r.get(p + "queue_p50_ms")), ms(r.get(p + "batch_p50_ms")), ms(r.get(p + "outside_worker_p50_ms")));
     }
 
     private static long errorTotal(Object errors) {

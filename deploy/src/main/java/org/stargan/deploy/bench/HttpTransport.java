@@ -26,13 +26,15 @@ final class HttpTransport implements Transport {
     }
 
     @Override
-    public CompletableFuture<String> send() {
+    public CompletableFuture<Outcome> send() {
         return client.sendAsync(request, HttpResponse.BodyHandlers.ofByteArray()).thenApply(r -> {
             if (r.statusCode() == 200) {
-                return OK;
+                // The gateway passes on the worker's timings of this request.
+                return new Outcome(Outcome.OK, Transport.millis(r.headers().firstValue("X-Queue-Ms").orElse(null)),
+                        Transport.millis(r.headers().firstValue("X-Compute-Ms").orElse(null)));
             }
             lastFailure = "HTTP " + r.statusCode() + " " + new String(r.body(), StandardCharsets.UTF_8).strip();
-            return Integer.toString(r.statusCode());
+            return Outcome.failed(Integer.toString(r.statusCode()));
         });
     }
 

@@ -37,7 +37,7 @@ final class KafkaTransport implements Transport {
     private final String target;
     private final String idPrefix = "bench-" + UUID.randomUUID().toString().substring(0, 8) + "-";
     private final AtomicLong counter = new AtomicLong();
-    private final Map<String, CompletableFuture<String>> pending = new ConcurrentHashMap<>();
+    private final Map<String, CompletableFuture<Outcome>> pending = new ConcurrentHashMap<>();
     private final Admin admin;
     private final KafkaProducer<String, byte[]> producer;
     private final Thread poller;
@@ -69,16 +69,16 @@ final class KafkaTransport implements Transport {
         try (consumer) {
             while (running) {
                 for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(20))) {
-                    CompletableFuture<String> f = pending.remove(r.key());
+                    CompletableFuture<Outcome> f = pending.remove(r.key());
                     if (f == null) {
                         continue; // a duplicate (at-least-once delivery) or an answer to a request already timed out
                     }
                     String status = header(r, Protocol.STATUS);
-                    if (Transport.OK.equals(status)) {
-                        f.complete(OK);
+                    if (Outcome.OK.equals(status)) {
+                        f.complete(new Outcome(Outcome.OK, Transport.millis(header(r, Protocol.QUEUE_MS)), Transport.millis(header(r, Protocol.COMPUTE_MS))));
                     } else {
                         lastFailure = "worker error: " + header(r, Protocol.ERROR);
-                        f.complete("kafka:" + status);
+                        f.complete(Outcome.failed("kafka:" + status));
                     }
                 }
             }
@@ -91,12 +91,12 @@ final class KafkaTransport implements Transport {
     }
 
     @Override
-    public CompletableFuture<String> send() {
+    public CompletableFuture<Outcome> send() {
         String id = idPrefix + counter.incrementAndGet();
         ProducerRecord<String, byte[]> r = new ProducerRecord<>(topics.translateRequests(), id, image);
         r.headers().add(Protocol.SCHEMA, bytes(Protocol.REQUEST_V1)).add(Protocol.REPLY_TO, bytes(replyTopic))
                 .add(Protocol.ACCEPT, bytes(Protocol.PNG)).add(Protocol.TARGET, bytes(target));
-        CompletableFuture<String> f = new CompletableFuture<>();
+        CompletableFuture<Outcome> f = new CompletableFuture<>();
         pending.put(id, f);
         producer.send(r, (meta, e) -> {
             if (e != null && pending.remove(id) != null) {

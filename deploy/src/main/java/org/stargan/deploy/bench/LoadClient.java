@@ -117,8 +117,8 @@ public final class LoadClient {
         long deadline = System.nanoTime() + readyTimeoutMs * 1_000_000;
         String last = null;
         while (true) {
-            String outcome = outcome(t, timeoutMs);
-            if (Transport.OK.equals(outcome)) {
+            String outcome = outcome(t, timeoutMs).status();
+            if (Transport.Outcome.OK.equals(outcome)) {
                 return;
             }
             if (!outcome.equals(last)) {
@@ -149,11 +149,11 @@ public final class LoadClient {
             users[i] = new Thread(() -> {
                 while (System.nanoTime() < deadline && (requests <= 0 || issued.incrementAndGet() <= requests)) {
                     long t0 = System.nanoTime();
-                    String outcome = outcome(t, timeoutMs);
-                    if (Transport.OK.equals(outcome)) {
-                        stats.ok((System.nanoTime() - t0) / 1e6);
+                    Transport.Outcome outcome = outcome(t, timeoutMs);
+                    if (outcome.ok()) {
+                        stats.ok((System.nanoTime() - t0) / 1e6, outcome.queueMs(), outcome.computeMs());
                     } else {
-                        stats.error(outcome);
+                        stats.error(outcome.status());
                     }
                 }
             }, "load-" + i);
@@ -179,22 +179,24 @@ public final class LoadClient {
         return summary;
     }
 
-    /** {@link Transport#OK}, the transport's failure reason, {@code timeout}, or {@code io:<exception>}. */
-    private static String outcome(Transport t, long timeoutMs) {
+    /** The transport's outcome, or a failure named {@code timeout} or {@code io:<exception>}. */
+    private static Transport.Outcome outcome(Transport t, long timeoutMs) {
         try {
             // The transports enforce the timeout themselves; this margin only guards against one that does not.
             return t.send().get(timeoutMs + 5_000, TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
-            return "timeout";
+            return Transport.Outcome.failed("timeout");
         } catch (ExecutionException e) {
+            // The first real cause: e.g. ConnectException (which itself wraps a less telling ClosedChannelException).
             Throwable c = e.getCause();
-            while (c.getCause() != null && c.getCause() != c) {
+            while (c instanceof java.util.concurrent.CompletionException && c.getCause() != null) {
                 c = c.getCause();
             }
-            return c instanceof TimeoutException || c instanceof java.net.http.HttpTimeoutException ? "timeout" : "io:" + c.getClass().getSimpleName();
+            return Transport.Outcome.failed(c instanceof TimeoutException || c instanceof java.net.http.HttpTimeoutException ? "timeout"
+                    : "io:" + c.getClass().getSimpleName());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return "interrupted";
+            return Transport.Outcome.failed("interrupted");
         }
     }
 }

@@ -24,8 +24,8 @@ class GatewayBenchTest {
 
     @Test
     void shortRunReportsThroughputAndLatenciesWithoutErrorsAndLeavesNoClientRunning(KafkaBroker.Cluster kafka) throws Exception {
-        GatewayBenchOptions o = GatewayBenchOptions.parse(List.of("--bootstrap", kafka.bootstrapServers(), "--concurrency", "2", "--duration-s", "2",
-                "--warmup-s", "1", "--batch", "2", "--bare-s", "0.5"), HOME);
+        GatewayBenchOptions o = GatewayBenchOptions.parse(List.of("--bootstrap", kafka.bootstrapServers(), "--concurrency", "2", "--duration-s", "1",
+                "--warmup-s", "0", "--batch", "2", "--bare-s", "0"), HOME);
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         GatewayBench.run(o, new PrintStream(out, true, StandardCharsets.UTF_8), System.err);
 
@@ -34,7 +34,8 @@ class GatewayBenchTest {
         JsonNode j = new ObjectMapper().readTree(lines.get(lines.size() - 1));
         for (String field : List.of("requests", "ok", "errors", "throughput_req_s", "latency_p50_ms", "latency_p90_ms", "latency_p99_ms",
                 "latency_max_ms", "worker_kafka_requests", "worker_kafka_throughput_req_s", "bare_img_s", "ratio_gateway_to_worker_kafka",
-                "ratio_gateway_to_bare", "image_size", "max_batch", "concurrency")) {
+                "ratio_gateway_to_bare", "image_size", "max_batch", "concurrency", "queue_p50_ms", "batch_p50_ms", "outside_worker_p50_ms",
+                "worker_kafka_batch_p50_ms")) {
             assertThat(j.has(field) && !j.get(field).isNull()).as("JSON field %s", field).isTrue();
         }
         assertThat(j.get("requests").asLong()).isPositive();
@@ -87,14 +88,15 @@ class GatewayBenchTest {
     @Test
     void statsCountErrorsByReasonAndTakeNearestRankPercentiles() {
         LoadStats s = new LoadStats();
-        IntStream.rangeClosed(1, 100).forEach(i -> s.ok(101 - i));
+        IntStream.rangeClosed(1, 100).forEach(i -> s.ok(101 - i, 0.25 * (101 - i), 10));
         s.error("429");
         s.error("429");
         s.error("timeout");
         var summary = s.summary(2.0);
         assertThat(summary).containsEntry("requests", 103L).containsEntry("ok", 100L).containsEntry("throughput_req_s", 50.0)
                 .containsEntry("latency_p50_ms", 50.0).containsEntry("latency_p90_ms", 90.0).containsEntry("latency_p99_ms", 99.0)
-                .containsEntry("latency_max_ms", 100.0);
+                .containsEntry("latency_max_ms", 100.0).containsEntry("queue_p50_ms", 12.5).containsEntry("batch_p50_ms", 10.0)
+                .containsEntry("outside_worker_p50_ms", 50 - 12.5 - 10);
         assertThat(summary.get("errors")).isEqualTo(java.util.Map.of("429", 2L, "timeout", 1L));
         assertThat(new LoadStats().summary(1.0)).containsEntry("latency_p50_ms", null).containsEntry("throughput_req_s", 0.0);
     }
