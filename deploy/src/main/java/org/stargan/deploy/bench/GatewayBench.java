@@ -109,26 +109,28 @@ public final class GatewayBench {
             String translate = url + "/v1/translations?target=" + URLEncoder.encode(o.target(), StandardCharsets.UTF_8);
             List<String> common = new ArrayList<>(List.of("--image", imageFile.toString(), "--target", o.target(),
                     "--concurrency", Integer.toString(o.concurrency()), "--warmup-s", Double.toString(o.warmupS()),
+                    "--slice-s", Double.toString(o.sliceS()),
                     "--timeout-s", Double.toString(o.timeoutS()), "--ready-timeout-s", Double.toString(o.readyTimeoutS())));
-            common.addAll(o.requests() > 0 ? List.of("--requests", Long.toString(o.requests())) : List.of("--duration-s", Double.toString(o.durationS())));
+            common.addAll(o.requests() > 0 ? List.of("--requests", Long.toString(o.requests()))
+                    : List.of("--duration-s", Double.toString(o.durationS())));
 
-            List<String> http = new ArrayList<>(common);
-            http.addAll(List.of("--mode", "http", "--url", translate, "--label", "gateway"));
+            List<String> client = new ArrayList<>(common);
+            client.addAll(List.of("--url", translate));
             if (o.apiKey() != null) {
-                http.addAll(List.of("--api-key", o.apiKey()));
+                client.addAll(List.of("--api-key", o.apiKey()));
             }
-            step(err, "load through the gateway: " + translate);
-            Map<String, Object> viaGateway = runClient(http, "gateway", cleanup, err);
-
-            Map<String, Object> direct = null;
-            if (o.direct() && bootstrap != null) {
-                List<String> kafka = new ArrayList<>(common);
-                kafka.addAll(List.of("--mode", "kafka", "--bootstrap", bootstrap, "--topic-prefix", prefix, "--label", "worker over Kafka"));
-                step(err, "the same load to the worker over Kafka, without the gateway");
-                direct = runClient(kafka, "worker over Kafka", cleanup, err);
-            } else if (o.direct()) {
-                err.println("bench gateway: no --bootstrap for the gateway at --url: skipping the Kafka-only phase");
+            boolean direct = o.direct() && bootstrap != null;
+            if (direct) {
+                client.addAll(List.of("--mode", "http,kafka", "--bootstrap", bootstrap, "--topic-prefix", prefix));
+                step(err, "load through the gateway (" + translate + ") and, in turns, straight to the worker over Kafka");
+            } else {
+                client.addAll(List.of("--mode", "http"));
+                if (o.direct()) {
+                    err.println("bench gateway: no --bootstrap for the gateway at --url: skipping the Kafka-only path");
+                }
+                step(err, "load through the gateway: " + translate);
             }
+            Map<String, Map<String, Object>> measured = runClient(client, cleanup, err);
 
             // The bare generator runs alone: the services would otherwise share the cores with it.
             step(err, "stopping the services");
@@ -136,7 +138,7 @@ public final class GatewayBench {
             step(err, "timing the bare generator (batches of " + o.batch() + ")");
             BareGenerator.Result bare = BareGenerator.measure(o.model(), image, o.target(), o.batch(), o.device(), o.bareS(), err);
 
-            Map<String, Object> result = result(o, viaGateway, direct, bare);
+            Map<String, Object> result = result(o, measured.get("http"), measured.get("kafka"), bare);
             printTable(o, result, out);
             out.println(JSON.writeValueAsString(result));
             out.flush();
@@ -201,15 +203,15 @@ public final class GatewayBench {
 
     /**
      * Runs a {@link LoadClient} in its own JVM on this JVM's classpath, passes its progress through to {@code err} and
-     * returns the JSON summary it prints last.
+     * returns the summaries it prints last, by mode ({@code http}, {@code kafka}).
      */
-    private static Map<String, Object> runClient(List<String> args, String label, Cleanup cleanup, PrintStream err) throws Exception {
+    private static Map<String, Map<String, Object>> runClient(List<String> args, Cleanup cleanup, PrintStream err) throws Exception {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 // A small heap and the serial collector: the client should take as little of the machine as it can.
                 "-Xmx256m", "-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path"), LoadClient.class.getName()));
         cmd.addAll(args);
         Process p = new ProcessBuilder(cmd).start();
-        cleanup.add("the load client (" + label + ")", () -> {
+        cleanup.add("the load client", () -> {
             p.destroy();
             if (!p.waitFor(5, TimeUnit.SECONDS)) {
                 p.destroyForcibly();
@@ -222,16 +224,16 @@ public final class GatewayBench {
         int status = p.waitFor();
         pump.join(2_000);
         if (status == 130 || status == 143) {
-            throw new IllegalStateException("the load client (" + label + ") was stopped by a signal (status " + status + ")");
+            throw new IllegalStateException("the load client was stopped by a signal (status " + status + ")");
         }
         if (status != 0) {
-            throw new IllegalStateException("the load client (" + label + ") exited with status " + status + "; its messages are above");
+            throw new IllegalStateException("the load client exited with status " + status + "; its messages are above");
         }
         String last = stdout.lines().filter(l -> !l.isBlank()).reduce((x, y) -> y).orElse("");
         if (!last.startsWith("{")) {
-            throw new IllegalStateException("the load client (" + label + ") printed no result line; its output: " + stdout.strip());
+            throw new IllegalStateException("the load client printed no result line; its output: " + stdout.strip());
         }
-        return JSON.readValue(last, new TypeReference<LinkedHashMap<String, Object>>() {});
+        return JSON.readValue(last, new TypeReference<LinkedHashMap<String, Map<String, Object>>>() {});
     }
 
     private static void copyLines(InputStream in, PrintStream err) {
@@ -251,6 +253,7 @@ public final class GatewayBench {
         r.put("duration_s", o.requests() > 0 ? null : o.durationS());
         r.put("requests_per_phase", o.requests() > 0 ? o.requests() : null);
         r.put("warmup_s", o.warmupS());
+        r.put("slice_s", o.requests() > 0 ? null : o.sliceS());
         r.put("max_batch", o.batch());
         r.put("max_delay_ms", o.maxDelayMs());
         r.put("model", o.model().getFileName().toString());

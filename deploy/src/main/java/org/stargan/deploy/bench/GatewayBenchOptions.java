@@ -9,7 +9,8 @@ import java.util.List;
  * @param concurrency requests kept in flight by the load client (its connections)
  * @param durationS measured seconds per phase (0 when {@code requests} is given)
  * @param requests measured requests per phase (0: run for {@code durationS})
- * @param warmupS seconds of load before each measured phase, not counted
+ * @param warmupS seconds of load on each path before measuring, not counted
+ * @param sliceS the two paths take turns in slices this long until each had {@code durationS}
  * @param batch the worker's largest batch, and the batch of the bare generator run
  * @param maxDelayMs longest a request waits in the worker for company
  * @param model the generator the worker serves and the bare run times
@@ -25,28 +26,30 @@ import java.util.List;
  * @param bareS seconds spent timing the bare generator
  * @param direct whether to also drive the worker over Kafka without the gateway
  */
-public record GatewayBenchOptions(int concurrency, double durationS, long requests, double warmupS, int batch, long maxDelayMs, Path model,
+public record GatewayBenchOptions(int concurrency, double durationS, long requests, double warmupS, double sliceS, int batch, long maxDelayMs, Path model,
         Path image, String target, String device, String url, String bootstrap, String topicPrefix, String apiKey, double timeoutS,
         double readyTimeoutS, double bareS, boolean direct) {
 
     /** What {@code --help} prints. */
     public static final String USAGE = """
-            usage: stargan bench gateway [--concurrency 8] [--duration-s 30 | --requests N] [--warmup-s 5] [--batch 8]
-                                         [--max-delay-ms 10] [--model FILE] [--image FILE] [--target Blond_Hair=1]
-                                         [--device cpu] [--url URL [--api-key K] [--topic-prefix stargan.]]
+            usage: stargan bench gateway [--concurrency 8] [--duration-s 30 | --requests N] [--warmup-s 5] [--slice-s 10]
+                                         [--batch 8] [--max-delay-ms 10] [--model FILE] [--image FILE]
+                                         [--target Blond_Hair=1] [--device cpu] [--url URL [--api-key K] [--topic-prefix P]]
                                          [--bootstrap H:P] [--timeout-s 30] [--ready-timeout-s 120] [--bare-s 5]
                                          [--no-direct]
 
             Starts a local Kafka broker (its own JVM), one inference worker serving --model and one gateway (in this JVM, as
             ./stargan demo does), then drives POST /v1/translations from a separate load-client JVM: --concurrency requests in
-            flight, --warmup-s uncounted, then --duration-s seconds (or --requests requests) measured. Then the same load goes
-            to the worker over Kafka without the gateway, and the bare generator is timed at --batch images per batch after
-            the services have stopped. Prints a table and, last, one JSON line.
+            flight, --warmup-s uncounted, then --duration-s seconds (or --requests requests) measured. The same load also
+            goes to the worker over Kafka without the gateway, the two paths taking turns in slices of --slice-s so that
+            other work on the machine weighs on both alike. After the services have stopped, the bare generator is timed at
+            --batch images per batch. Prints a table and, last, one JSON line.
 
               --concurrency N    requests in flight (the load client's connections), 1..1024        (default 8)
               --duration-s S     measured seconds per phase                                         (default 30)
               --requests N       measure N requests per phase instead of a duration
-              --warmup-s S       uncounted load before each measured phase                          (default 5)
+              --warmup-s S       uncounted load on each path before measuring                       (default 5)
+              --slice-s S        measure the paths in turns of this long                            (default 10)
               --batch B          the worker's --max-batch, and the bare generator's batch, 1..1024  (default 8)
               --max-delay-ms D   the worker's --max-delay-ms                                        (default 10)
               --model FILE       generator to serve (default deploy/models/synthetic48-G.safetensors, the demo's)
@@ -71,6 +74,7 @@ public record GatewayBenchOptions(int concurrency, double durationS, long reques
         long requests = 0;
         boolean durationGiven = false;
         double warmup = 5;
+        double slice = 10;
         int batch = 8;
         long maxDelay = 10;
         Path model = home.resolve("deploy/models/synthetic48-G.safetensors");
@@ -103,6 +107,7 @@ public record GatewayBenchOptions(int concurrency, double durationS, long reques
                 }
                 case "--requests" -> requests = integer(name, v, 1, 100_000_000);
                 case "--warmup-s" -> warmup = number(name, v, 0, 3600);
+                case "--slice-s" -> slice = number(name, v, 0.1, 86_400);
                 case "--batch" -> batch = (int) integer(name, v, 1, 1024);
                 case "--max-delay-ms" -> maxDelay = integer(name, v, 0, 10_000);
                 case "--model" -> model = Path.of(v);
@@ -121,8 +126,9 @@ public record GatewayBenchOptions(int concurrency, double durationS, long reques
                 case "--timeout-s" -> timeout = number(name, v, 0.1, 3600);
                 case "--ready-timeout-s" -> ready = number(name, v, 0, 3600);
                 case "--bare-s" -> bare = number(name, v, 0, 3600);
-                default -> throw new IllegalArgumentException("unknown option " + name + "; known: --concurrency --duration-s --requests --warmup-s "
-                        + "--batch --max-delay-ms --model --image --target --device --url --api-key --bootstrap --topic-prefix --timeout-s --ready-timeout-s --bare-s "
+                default -> throw new IllegalArgumentException("unknown option " + name + "; known: --concurrency --duration-s --requests "
+                        + "--warmup-s --slice-s --batch --max-delay-ms --model --image --target --device --url --api-key --bootstrap "
+                        + "--topic-prefix --timeout-s --ready-timeout-s --bare-s "
                         + "--no-direct --help");
             }
         }
@@ -136,7 +142,7 @@ public record GatewayBenchOptions(int concurrency, double durationS, long reques
         if (target.isBlank()) {
             throw new IllegalArgumentException("--target: empty, expected e.g. Blond_Hair=1 or Male=0.5,Young=1");
         }
-        return new GatewayBenchOptions(concurrency, requests > 0 ? 0 : duration, requests, warmup, batch, maxDelay, model, image, target, device, url,
+        return new GatewayBenchOptions(concurrency, requests > 0 ? 0 : duration, requests, warmup, slice, batch, maxDelay, model, image, target, device, url,
                 bootstrap, prefix, apiKey, timeout, ready, bare, direct);
     }
 

@@ -75,7 +75,8 @@ final class KafkaTransport implements Transport {
                     }
                     String status = header(r, Protocol.STATUS);
                     if (Outcome.OK.equals(status)) {
-                        f.complete(new Outcome(Outcome.OK, Transport.millis(header(r, Protocol.QUEUE_MS)), Transport.millis(header(r, Protocol.COMPUTE_MS))));
+                        f.complete(new Outcome(Outcome.OK, Transport.millis(header(r, Protocol.QUEUE_MS)),
+                                Transport.millis(header(r, Protocol.COMPUTE_MS))));
                     } else {
                         lastFailure = "worker error: " + header(r, Protocol.ERROR);
                         f.complete(Outcome.failed("kafka:" + status));
