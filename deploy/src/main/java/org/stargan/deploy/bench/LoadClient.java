@@ -45,6 +45,7 @@ public final class LoadClient {
             return;
         }
         Map<String, Transport> transports = new LinkedHashMap<>();
+        int status;
         try {
             for (String mode : o.get("mode").split(",")) {
                 transports.put(mode, open(mode, o));
@@ -52,16 +53,18 @@ public final class LoadClient {
             Map<String, Map<String, Object>> summaries = load(transports, o, System.err);
             System.out.println(new ObjectMapper().writeValueAsString(summaries));
             System.out.flush();
-            System.exit(0);
+            status = 0;
         } catch (IllegalArgumentException e) {
             System.err.println("load client: " + e.getMessage());
-            System.exit(2);
+            status = 2;
         } catch (Exception e) {
             System.err.println("load client: " + (e.getMessage() == null ? e.toString() : e.getMessage()));
-            System.exit(1);
+            status = 1;
         } finally {
+            // Before exiting: System.exit skips finally blocks, and the Kafka transport deletes its reply topic on close.
             transports.values().forEach(Transport::close);
         }
+        System.exit(status);
     }
 
     /**
