@@ -29,6 +29,7 @@ final class BenchCommand {
                    stargan bench train-step [--config small|paper] [--batch B] [options]
                    stargan bench loader     --dataset ... [data options] [--batch B] [--threads T] [--batches N]
                    stargan bench serve      [--config paper|small] [--requests N] [--concurrency C] [--batch B]
+                   stargan bench gateway    [--concurrency C] [--duration-s S | --requests N] [--batch B] [--help]
 
             g-forward   G's forward pass (inference); reports ms_per_image (median over timed batches / batch)
             train-step  training iterations (official losses, gradient penalty, Adam); reports the medians
@@ -36,6 +37,8 @@ final class BenchCommand {
             loader      the training data loader without its cache (decode, crop, resize, flip on T threads with a
                         bounded prefetch queue); reports images_per_s
             serve       requests through a local broker and one inference worker; see README
+            gateway     HTTP load from a separate JVM through gateway, Kafka and a worker, next to the worker over
+                        Kafka alone and the bare generator; see README
 
             configs: small = 32 px, conv 16, G repeat 2, D repeat 5; paper = 128 px, conv 64, repeat 6 (c_dim 5)
 
@@ -63,7 +66,7 @@ final class BenchCommand {
             return loader(args.subList(1, args.size()), out, err);
         }
         if (!what.equals("g-forward") && !what.equals("train-step")) {
-            throw new Options.UsageException("bench: unknown benchmark '" + what + "', expected g-forward, train-step, loader or serve");
+            throw new Options.UsageException("bench: unknown benchmark '" + what + "', expected g-forward, train-step, loader, serve or gateway");
         }
         Options o = Options.parse("bench " + what, args.subList(1, args.size()),
                 Set.of("config", "batch", "warmup", "iters", "device", "python"), Set.of("reference"));

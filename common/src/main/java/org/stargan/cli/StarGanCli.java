@@ -20,7 +20,8 @@ public final class StarGanCli {
               translate  translate an image or an .npy batch with a generator checkpoint (official or this project's)
               export     convert a checkpoint to the official PyTorch format or to safetensors
               bench      time G's forward pass or a training iteration, optionally against PyTorch eager;
-                         `bench serve` times requests through a real broker and an inference worker
+                         `bench serve` times requests through a real broker and an inference worker,
+                         `bench gateway` HTTP requests through the gateway as well
               inference-worker   run an inference worker (Kafka consumer, dynamic batching, hot reload)
               trainer-worker     run a trainer worker (training jobs from Kafka, events, checkpoints, resume)
               gateway    run the HTTP API (translations and training jobs over Kafka)

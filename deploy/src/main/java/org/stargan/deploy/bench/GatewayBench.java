@@ -1,0 +1,353 @@
+package org.stargan.deploy.bench;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Vertx;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.PrintStream;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.stargan.gateway.GatewayConfig;
+import org.stargan.gateway.GatewayVerticle;
+import org.stargan.inference.InferenceConfig;
+import org.stargan.inference.InferenceVerticle;
+import org.stargan.kafka.LocalKafka;
+import org.stargan.kafka.Topics;
+
+/**
+ * {@code ./stargan bench gateway}: what the whole serving path costs. Starts a local broker (its own JVM), one inference
+ * worker and one gateway (in this JVM, as the demo runs them; they still talk only through Kafka), then a
+ * {@link LoadClient} in a separate JVM sends {@code POST /v1/translations} through gateway → Kafka → worker; then the
+ * same load goes to the worker over Kafka alone (what {@code bench serve} calls the worker's throughput), and once the
+ * services have stopped the bare generator is timed on the same image, target and batch. Prints a table, then one JSON
+ * line. Everything started is stopped on success, failure and Ctrl-C.
+ */
+public final class GatewayBench {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String GATEWAY_ID = "bench-gateway";
+
+    private GatewayBench() {}
+
+    /** Entry point; see {@link GatewayBenchOptions#USAGE}. Exit status 0, 2 for bad options, 1 when the run failed. */
+    public static void main(String[] args) {
+        List<String> a = Arrays.asList(args);
+        if (a.contains("--help") || a.contains("-h")) {
+            System.out.print(GatewayBenchOptions.USAGE);
+            System.exit(0);
+        }
+        GatewayBenchOptions o;
+        try {
+            o = GatewayBenchOptions.parse(a, Path.of(System.getProperty("stargan.home", ".")));
+        } catch (IllegalArgumentException e) {
+            System.err.println("bench gateway: " + e.getMessage() + " (--help lists the options)");
+            System.exit(2);
+            return;
+        }
+        try {
+            run(o, System.out, System.err);
+            System.exit(0);
+        } catch (IllegalArgumentException e) {
+            System.err.println("bench gateway: " + e.getMessage());
+            System.exit(2);
+        } catch (Exception e) {
+            System.err.println("bench gateway: failed: " + (e.getMessage() == null ? e.toString() : e.getMessage()));
+            System.exit(1);
+        }
+    }
+
+    /** Runs the benchmark and returns what the JSON line holds; the table and the JSON line go to {@code out}. */
+    public static Map<String, Object> run(GatewayBenchOptions o, PrintStream out, PrintStream err) throws Exception {
+        if (!Files.isRegularFile(o.model())) {
+            throw new IllegalArgumentException("--model: " + o.model() + " is not a file, expected a generator checkpoint (.safetensors or *-G.ckpt)");
+        }
+        byte[] image = readImage(o.image());
+        Cleanup cleanup = new Cleanup(err);
+        Thread hook = new Thread(() -> {
+            err.println("bench gateway: interrupted, stopping what was started...");
+            cleanup.close();
+        }, "bench-gateway-stop");
+        Runtime.getRuntime().addShutdownHook(hook);
+        try {
+            Path tmp = Files.createTempDirectory("stargan-bench-gateway");
+            cleanup.add("the temporary directory", () -> deleteTree(tmp));
+            Path imageFile = tmp.resolve(image[0] == (byte) 0x89 ? "request.png" : "request.jpg");
+            Files.write(imageFile, image);
+
+            String url = o.url();
+            String bootstrap = o.bootstrap();
+            String prefix = o.topicPrefix() != null ? o.topicPrefix() : "stargan.";
+            if (url == null) {
+                if (bootstrap == null) {
+                    step(err, "starting a local Kafka broker");
+                    LocalKafka kafka = LocalKafka.start(Path.of(System.getProperty("stargan.kafka.broker.home", "deploy/kafka-broker")), 0,
+                            tmp.resolve("kafka"), 120);
+                    cleanup.add("the Kafka broker", kafka::close);
+                    bootstrap = kafka.bootstrapServers();
+                }
+                // Own topics and groups: on a shared cluster no other worker takes the load and nothing old is read.
+                prefix = "benchgw" + UUID.randomUUID().toString().substring(0, 8) + ".";
+                url = startServices(o, bootstrap, prefix, cleanup, err);
+            }
+            String translate = url + "/v1/translations?target=" + URLEncoder.encode(o.target(), StandardCharsets.UTF_8);
+            List<String> common = new ArrayList<>(List.of("--image", imageFile.toString(), "--target", o.target(),
+                    "--concurrency", Integer.toString(o.concurrency()), "--warmup-s", Double.toString(o.warmupS()),
+                    "--slice-s", Double.toString(o.sliceS()),
+                    "--timeout-s", Double.toString(o.timeoutS()), "--ready-timeout-s", Double.toString(o.readyTimeoutS())));
+            common.addAll(o.requests() > 0 ? List.of("--requests", Long.toString(o.requests()))
+                    : List.of("--duration-s", Double.toString(o.durationS())));
+
+            List<String> client = new ArrayList<>(common);
+            client.addAll(List.of("--url", translate));
+            if (o.apiKey() != null) {
+                client.addAll(List.of("--api-key", o.apiKey()));
+            }
+            boolean direct = o.direct() && bootstrap != null;
+            if (direct) {
+                client.addAll(List.of("--mode", "http,kafka", "--bootstrap", bootstrap, "--topic-prefix", prefix));
+                step(err, "load through the gateway (" + translate + ") and, in turns, straight to the worker over Kafka");
+            } else {
+                client.addAll(List.of("--mode", "http"));
+                if (o.direct()) {
+                    err.println("bench gateway: no --bootstrap for the gateway at --url: skipping the Kafka-only path");
+                }
+                step(err, "load through the gateway: " + translate);
+            }
+            Map<String, Map<String, Object>> measured = runClient(client, cleanup, err);
+
+            // The bare generator runs alone: the services would otherwise share the cores with it.
+            step(err, "stopping the services");
+            cleanup.close();
+            step(err, "timing the bare generator (batches of " + o.batch() + ")");
+            BareGenerator.Result bare = BareGenerator.measure(o.model(), image, o.target(), o.batch(), o.device(), o.bareS(), err);
+
+            Map<String, Object> result = result(o, measured.get("http"), measured.get("kafka"), bare);
+            printTable(o, result, out);
+            out.println(JSON.writeValueAsString(result));
+            out.flush();
+            return result;
+        } finally {
+            cleanup.close();
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException ignored) {
+                // already shutting down: the hook is running
+            }
+        }
+    }
+
+    /** Broker → worker and gateway in this JVM, the model announced; returns the gateway's base URL. */
+    private static String startServices(GatewayBenchOptions o, String bootstrap, String prefix, Cleanup cleanup, PrintStream err) throws Exception {
+        createTopics(bootstrap, new Topics(prefix), o.bootstrap() != null, cleanup);
+        Vertx vertx = Vertx.vertx();
+        // Bounded: on Ctrl-C the broker's own shutdown hook may already have stopped it, and then the Kafka clients would
+        // keep retrying for their full close timeouts; the JVM is exiting anyway.
+        cleanup.add("the worker and the gateway", () -> vertx.close().toCompletionStage().toCompletableFuture().get(15, TimeUnit.SECONDS));
+        step(err, "starting an inference worker (" + o.device() + ", batches up to " + o.batch() + ", " + o.model().getFileName() + ")");
+        // The queue must hold what the client keeps in flight, or the worker pauses its consumer under the benchmark's load.
+        InferenceConfig worker = new InferenceConfig(bootstrap, prefix, prefix + "inference", "bench-worker", o.device(), o.batch(), o.maxDelayMs(),
+                Math.max(256, 4 * o.concurrency()), o.model().toAbsolutePath().toString(), -1);
+        deploy(vertx, new InferenceVerticle(), worker.toJson().put("announceDefault", true));
+        step(err, "starting the gateway");
+        GatewayVerticle gateway = new GatewayVerticle();
+        // No API keys: translation open, on the loopback address only. In-flight limit above the load so 429s mean a
+        // fault; the load client is a single client, so it gets the whole gateway (no per-client share, no rate limit).
+        int inFlight = Math.max(256, 2 * o.concurrency());
+        deploy(vertx, gateway, new GatewayConfig(bootstrap, prefix, GATEWAY_ID, 0, (long) (o.timeoutS() * 1000), inFlight, 10 << 20, Map.of())
+                .withClientLimits(inFlight, 0, 1).toJson());
+        return "http://127.0.0.1:" + gateway.port();
+    }
+
+    /**
+     * Creates the topics the services use before they start, so none of them begins by logging unknown-topic warnings
+     * while auto-creation catches up; on a cluster given by {@code --bootstrap} they are deleted again at the end.
+     */
+    private static void createTopics(String bootstrap, Topics topics, boolean deleteAfter, Cleanup cleanup) throws Exception {
+        List<String> names = List.of(topics.translateRequests(), topics.translateResults() + "." + GATEWAY_ID, topics.models(), topics.trainEvents(),
+                topics.deadLetters());
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
+            // The cluster's default partitions and replication: the benchmark runs as a deployment on that cluster would.
+            admin.createTopics(names.stream().map(n -> new NewTopic(n, Optional.empty(), Optional.empty())).toList()).all().get(60, TimeUnit.SECONDS);
+        }
+        if (deleteAfter) {
+            cleanup.add("the benchmark's topics", () -> {
+                try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
+                    admin.deleteTopics(names).all().get(60, TimeUnit.SECONDS);
+                }
+            });
+        }
+    }
+
+    private static void deploy(Vertx vertx, io.vertx.core.Deployable verticle, io.vertx.core.json.JsonObject config) throws Exception {
+        try {
+            vertx.deployVerticle(verticle, new DeploymentOptions().setConfig(config)).toCompletionStage().toCompletableFuture().get(5, TimeUnit.MINUTES);
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new IllegalStateException("could not start " + verticle.getClass().getSimpleName() + ": " + e.getCause().getMessage(), e.getCause());
+        }
+    }
+
+    /**
+     * Runs a {@link LoadClient} in its own JVM on this JVM's classpath, passes its progress through to {@code err} and
+     * returns the summaries it prints last, by mode ({@code http}, {@code kafka}).
+     */
+    private static Map<String, Map<String, Object>> runClient(List<String> args, Cleanup cleanup, PrintStream err) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                // A small heap and the serial collector: the client should take as little of the machine as it can.
+                "-Xmx256m", "-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path"), LoadClient.class.getName()));
+        cmd.addAll(args);
+        Process p = new ProcessBuilder(cmd).start();
+        cleanup.add("the load client", () -> {
+            p.destroy();
+            if (!p.waitFor(5, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+            }
+        });
+        Thread pump = new Thread(() -> copyLines(p.getErrorStream(), err), "load-client-stderr");
+        pump.setDaemon(true);
+        pump.start();
+        String stdout = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        int status = p.waitFor();
+        pump.join(2_000);
+        if (status == 130 || status == 143) {
+            throw new IllegalStateException("the load client was stopped by a signal (status " + status + ")");
+        }
+        if (status != 0) {
+            throw new IllegalStateException("the load client exited with status " + status + "; its messages are above");
+        }
+        String last = stdout.lines().filter(l -> !l.isBlank()).reduce((x, y) -> y).orElse("");
+        if (!last.startsWith("{")) {
+            throw new IllegalStateException("the load client printed no result line; its output: " + stdout.strip());
+        }
+        return JSON.readValue(last, new TypeReference<LinkedHashMap<String, Map<String, Object>>>() {});
+    }
+
+    private static void copyLines(InputStream in, PrintStream err) {
+        try (BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
+            for (String line; (line = r.readLine()) != null; ) {
+                err.println("  " + line);
+            }
+        } catch (IOException ignored) {
+            // the client went away; its exit status tells the rest
+        }
+    }
+
+    private static Map<String, Object> result(GatewayBenchOptions o, Map<String, Object> gw, Map<String, Object> direct, BareGenerator.Result bare) {
+        Map<String, Object> r = new LinkedHashMap<>();
+        r.put("bench", "gateway");
+        r.put("concurrency", o.concurrency());
+        r.put("duration_s", o.requests() > 0 ? null : o.durationS());
+        r.put("requests_per_phase", o.requests() > 0 ? o.requests() : null);
+        r.put("warmup_s", o.warmupS());
+        r.put("slice_s", o.requests() > 0 ? null : o.sliceS());
+        r.put("max_batch", o.batch());
+        r.put("max_delay_ms", o.maxDelayMs());
+        r.put("model", o.model().getFileName().toString());
+        r.put("image_size", bare.imageSize());
+        r.put("target", o.target());
+        r.put("device", o.device());
+        for (String k : List.of("requests", "ok", "errors", "elapsed_s", "throughput_req_s", "latency_mean_ms", "latency_p50_ms", "latency_p90_ms",
+                "latency_p99_ms", "latency_max_ms", "queue_p50_ms", "batch_p50_ms", "outside_worker_p50_ms")) {
+            r.put(k, gw.get(k));
+        }
+        for (String k : List.of("requests", "errors", "throughput_req_s", "latency_p50_ms", "latency_p90_ms", "latency_p99_ms", "latency_max_ms",
+                "queue_p50_ms", "batch_p50_ms", "outside_worker_p50_ms")) {
+            r.put("worker_kafka_" + k, direct == null ? null : direct.get(k));
+        }
+        r.put("bare_img_s", bare.imagesPerSecond());
+        r.put("bare_ms_per_batch", bare.msPerBatch());
+        double through = ((Number) gw.get("throughput_req_s")).doubleValue();
+        r.put("ratio_gateway_to_worker_kafka", direct == null ? null : through / ((Number) direct.get("throughput_req_s")).doubleValue());
+        r.put("ratio_gateway_to_bare", through / bare.imagesPerSecond());
+        return r;
+    }
+
+    private static void printTable(GatewayBenchOptions o, Map<String, Object> r, PrintStream out) {
+        out.printf("%nbench gateway: %d in flight, %s after %s s warm-up; worker batches up to %d (waits ≤ %d ms); %s at %d px on %s; "
+                + "target %s%n%n", o.concurrency(), o.requests() > 0 ? o.requests() + " requests" : fmt(o.durationS()) + " s measured",
+                fmt(o.warmupS()), o.batch(), o.maxDelayMs(), r.get("model"), r.get("image_size"), o.device(), o.target());
+        out.printf("%-36s %9s %7s %9s %8s %8s %8s %8s   %s%n", "path", "requests", "errors", "req/s", "p50 ms", "p90 ms", "p99 ms", "max ms",
+                "p50 ms of: worker queue / batch / outside the worker");
+        row(out, "HTTP → gateway → Kafka → worker", r, "");
+        if (r.get("worker_kafka_requests") != null) {
+            row(out, "Kafka → worker (no gateway)", r, "worker_kafka_");
+        }
+        out.printf("%-36s %9s %7s %9.1f img/s (%.1f ms per batch of %d)%n", "bare generator (no service)", "", "", r.get("bare_img_s"),
+                r.get("bare_ms_per_batch"), o.batch());
+        out.println();
+        if (r.get("ratio_gateway_to_worker_kafka") != null) {
+            out.printf("through the gateway ÷ worker over Kafka: %.2f%n", r.get("ratio_gateway_to_worker_kafka"));
+        }
+        out.printf("through the gateway ÷ bare generator:    %.2f%n", r.get("ratio_gateway_to_bare"));
+        out.printf("errors through the gateway: %s%n%n", describeErrors(r.get("errors")));
+    }
+
+    private static void row(PrintStream out, String name, Map<String, Object> r, String p) {
+        out.printf("%-36s %9s %7d %9.1f %8s %8s %8s %8s   %s / %s / %s%n", name, r.get(p + "requests"), errorTotal(r.get(p + "errors")),
+                r.get(p + "throughput_req_s"), ms(r.get(p + "latency_p50_ms")), ms(r.get(p + "latency_p90_ms")), ms(r.get(p + "latency_p99_ms")),
+                ms(r.get(p + "latency_max_ms")), ms(r.get(p + "queue_p50_ms")), ms(r.get(p + "batch_p50_ms")), ms(r.get(p + "outside_worker_p50_ms")));
+    }
+
+    private static long errorTotal(Object errors) {
+        return ((Map<?, ?>) errors).values().stream().mapToLong(v -> ((Number) v).longValue()).sum();
+    }
+
+    private static String describeErrors(Object errors) {
+        Map<?, ?> m = (Map<?, ?>) errors;
+        return m.isEmpty() ? "none" : m.entrySet().stream().map(e -> e.getKey() + " ×" + e.getValue()).collect(Collectors.joining(", "));
+    }
+
+    private static String ms(Object v) {
+        return v == null ? "-" : String.format("%.1f", ((Number) v).doubleValue());
+    }
+
+    private static String fmt(double d) {
+        return d == Math.rint(d) ? Long.toString((long) d) : Double.toString(d);
+    }
+
+    private static byte[] readImage(Path image) throws IOException {
+        if (image == null) {
+            try (InputStream in = GatewayVerticle.class.getResourceAsStream("/webroot/samples/face1.png")) {
+                if (in == null) {
+                    throw new IllegalStateException("the gateway's sample face /webroot/samples/face1.png is not on the classpath; pass --image FILE");
+                }
+                return in.readAllBytes();
+            }
+        }
+        if (!Files.isRegularFile(image)) {
+            throw new IllegalArgumentException("--image: " + image + " is not a file, expected a PNG or JPEG");
+        }
+        return Files.readAllBytes(image);
+    }
+
+    private static void step(PrintStream err, String what) {
+        err.println("bench gateway: " + what + "...");
+    }
+
+    private static void deleteTree(Path p) throws IOException {
+        if (!Files.exists(p)) {
+            return;
+        }
+        try (var walk = Files.walk(p)) {
+            for (Path f : walk.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(f);
+            }
+        }
+    }
+}
