@@ -29,15 +29,14 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.stargan.kafka.Topics;
 import org.stargan.msg.ModelAnnouncement;
 import org.stargan.msg.Protocol;
-import org.stargan.msg.TrainEvent;
-import org.stargan.msg.TrainRequest;
 
 /**
  * The HTTP front of the platform. Translations go to the inference workers over Kafka and come back on this
  * instance's own reply topic, matched by request id ({@link ReplyCorrelator}); every request has a deadline, the
- * number waiting is bounded (429 beyond it), and nothing here blocks or touches DJL. Training jobs go to the
- * trainers; their events, read back from Kafka ({@link JobBoard}), answer job queries and stream as Server-Sent
- * Events. Errors are JSON {@code {"error", "message"}} with the field at fault named.
+ * number waiting is bounded in all and per client (429 beyond it), uploads are checked before anything is queued,
+ * and nothing here blocks or touches DJL. Training jobs ({@link TrainingRoutes}) go to the trainers; their events,
+ * read back from Kafka into {@link JobBoard}, answer job queries and stream as Server-Sent Events. Errors are JSON
+ * {@code {"error", "message"}} with the field at fault named.
  */
 public final class GatewayVerticle extends VerticleBase {
     /** The API description, served at /openapi.yaml. */
@@ -138,13 +137,7 @@ public final class GatewayVerticle extends VerticleBase {
                 .handler(this::translate);
         r.get("/v1/models").handler(this::models);
         r.get("/v1/stream").handler(this::stream);
-        r.post("/v1/training-jobs").handler(BodyHandler.create().setBodyLimit(1 << 20)).handler(this::submitJob);
-        r.get("/v1/training-jobs").handler(this::listJobs);
-        r.get("/v1/training-jobs/schema").handler(ctx -> ctx.response().putHeader("Content-Type", "application/schema+json").end(JobSpec.SCHEMA));
-        r.get("/v1/training-jobs/:id").handler(this::getJob);
-        r.delete("/v1/training-jobs/:id").handler(this::cancelJob);
-        r.get("/v1/training-jobs/:id/events").handler(this::jobEvents);
-        r.get("/v1/training-jobs/:id/artifacts/*").handler(this::jobArtifact);
+        new TrainingRoutes(vertx, producer, topics, jobs, artifacts, this::caller, this::error).mount(r);
         r.get("/health/live").handler(ctx -> ctx.json(new JsonObject().put("status", "up")));
         // The web UI: static files from the classpath, no external CDN.
         r.get("/").handler(ctx -> ctx.reroute("/index.html"));
@@ -671,132 +664,6 @@ public final class GatewayVerticle extends VerticleBase {
         if (caller(ctx, ApiKeys.Scope.TRANSLATE) != null) {
             ctx.json(catalog.toJson());
         }
-    }
-
-    private void submitJob(RoutingContext ctx) {
-        if (caller(ctx, ApiKeys.Scope.TRAIN) == null) {
-            return;
-        }
-        JsonObject body;
-        try {
-            body = ctx.body().asJsonObject();
-        } catch (RuntimeException e) {
-            error(ctx, 400, "bad_request", "body: not JSON (" + e.getMessage() + ")");
-            return;
-        }
-        if (body == null) {
-            error(ctx, 400, "bad_request", "body: empty, expected {\"options\": {...}, \"synthetic\": {...}}");
-            return;
-        }
-        TrainRequest request;
-        try {
-            request = JobSpec.parse(body);
-        } catch (IllegalArgumentException e) {
-            error(ctx, 400, "bad_request", e.getMessage());
-            return;
-        }
-        String id = request.jobId();
-        if (jobs.job(id) != null) {
-            error(ctx, 409, "conflict", "job_id: '" + id + "' exists already");
-            return;
-        }
-        TrainEvent queued = new TrainEvent(id, "queued", 0, "", Map.of("requested_by", request.requestedBy(), "model", request.model()),
-                System.currentTimeMillis());
-        producer.send(KafkaProducerRecord.create(topics.trainEvents(), id, Buffer.buffer(queued.toJson())))
-                .compose(v -> producer.send(KafkaProducerRecord.create(topics.trainRequests(), id, Buffer.buffer(request.toJson()))))
-                .onSuccess(v -> ctx.response().setStatusCode(202).putHeader("Location", "/v1/training-jobs/" + id)
-                        .putHeader("Content-Type", "application/json").end(new JsonObject().put("job_id", id).put("state", "queued").encode()))
-                .onFailure(e -> error(ctx, 503, "unavailable", "the job could not be queued: " + e.getMessage()));
-    }
-
-    private void listJobs(RoutingContext ctx) {
-        if (caller(ctx, ApiKeys.Scope.TRAIN) != null) {
-            ctx.json(new JsonObject().put("jobs", jobs.all()));
-        }
-    }
-
-    private void getJob(RoutingContext ctx) {
-        if (caller(ctx, ApiKeys.Scope.TRAIN) == null) {
-            return;
-        }
-        JsonObject job = jobs.job(ctx.pathParam("id"));
-        if (job == null) {
-            error(ctx, 404, "not_found", "job '" + ctx.pathParam("id") + "' is unknown");
-        } else {
-            ctx.json(job);
-        }
-    }
-
-    private void cancelJob(RoutingContext ctx) {
-        if (caller(ctx, ApiKeys.Scope.TRAIN) == null) {
-            return;
-        }
-        String id = ctx.pathParam("id");
-        JsonObject job = jobs.job(id);
-        if (job == null) {
-            error(ctx, 404, "not_found", "job '" + id + "' is unknown");
-            return;
-        }
-        if (JobBoard.ended(job)) {
-            error(ctx, 409, "conflict", "job '" + id + "' has already ended (" + job.getString("state") + ")");
-            return;
-        }
-        producer.send(KafkaProducerRecord.create(topics.trainControl(), id, Buffer.buffer(new JsonObject().put("action", "cancel").encode())))
-                .onSuccess(v -> ctx.response().setStatusCode(202).putHeader("Content-Type", "application/json")
-                        .end(new JsonObject().put("job_id", id).put("cancel", "requested").encode()))
-                .onFailure(e -> error(ctx, 503, "unavailable", "the cancel could not be sent: " + e.getMessage()));
-    }
-
-    private void jobEvents(RoutingContext ctx) {
-        if (caller(ctx, ApiKeys.Scope.TRAIN) == null) {
-            return;
-        }
-        String id = ctx.pathParam("id");
-        if (jobs.job(id) == null) {
-            error(ctx, 404, "not_found", "job '" + id + "' is unknown");
-            return;
-        }
-        var res = ctx.response().setChunked(true).putHeader("Content-Type", "text/event-stream").putHeader("Cache-Control", "no-cache");
-        Runnable[] stop = new Runnable[1];
-        stop[0] = jobs.follow(id, event -> {
-            if (res.ended() || res.closed()) {
-                return;
-            }
-            res.write("event: " + event.getString("type") + "\ndata: " + event.encode() + "\n\n");
-            String type = event.getString("type");
-            if (type.equals("done") || type.equals("failed") || type.equals("cancelled")) {
-                res.end();
-            }
-        });
-        res.closeHandler(v -> stop[0].run());
-        res.endHandler(v -> stop[0].run());
-    }
-
-    /** A file of a job from the artifact store (sample grids, logs, checkpoints); looked up off the event loop. */
-    private void jobArtifact(RoutingContext ctx) {
-        if (caller(ctx, ApiKeys.Scope.TRAIN) == null) {
-            return;
-        }
-        String id = ctx.pathParam("id");
-        String path = ctx.pathParam("*");
-        // Unordered: one slow disk lookup must not hold back the others (nor the grids drawn off the event loop).
-        vertx.executeBlocking(() -> artifacts.find(id, JobArtifacts.decodeUrlPath(path)), false).onSuccess(a -> {
-            var res = ctx.response().putHeader("Content-Type", a.contentType()).putHeader("X-Content-Type-Options", "nosniff")
-                    .putHeader("Cache-Control", "no-cache");
-            res.sendFile(a.file().toString()).onFailure(e -> {
-                if (res.headWritten()) {
-                    res.reset();
-                } else {
-                    error(ctx, 404, "not_found", "artifact '" + path + "' of job '" + id + "': " + e.getMessage());
-                }
-            });
-        }).onFailure(e -> {
-            if (e instanceof JobArtifacts.Refused r) {
-                error(ctx, r.status(), r.status() == 400 ? "bad_request" : r.status() == 403 ? "forbidden" : "not_found", r.getMessage());
-            } else {
-                error(ctx, 500, "internal", "artifact '" + path + "' of job '" + id + "': " + e);
-            }
-        });
     }
 
     /** Ready when connected, a model is announced, and some inference worker holds a request partition. */

@@ -1,0 +1,188 @@
+package org.stargan.gateway;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.kafka.client.producer.KafkaProducer;
+import io.vertx.kafka.client.producer.KafkaProducerRecord;
+import java.util.Map;
+import org.stargan.kafka.Topics;
+import org.stargan.msg.TrainEvent;
+import org.stargan.msg.TrainRequest;
+
+/**
+ * The gateway's training routes: jobs are validated ({@link JobSpec}) and queued on the train-requests topic with a
+ * {@code queued} event; their state and events come from {@link JobBoard} (fed by the gateway from the events topic)
+ * and stream as Server-Sent Events; cancels go to the control topic; job files come from the artifact store
+ * ({@link JobArtifacts}). Every route needs the {@code train} scope. Runs on the gateway's event loop.
+ */
+final class TrainingRoutes {
+    /** Who may call, as the gateway decides it: null when refused (the 401/403 has been sent). */
+    interface Access {
+        ApiKeys.Holder caller(RoutingContext ctx, ApiKeys.Scope needed);
+    }
+
+    /** A JSON error answer, counted by the gateway. */
+    interface Errors {
+        void send(RoutingContext ctx, int status, String code, String message);
+    }
+
+    private final Vertx vertx;
+    private final KafkaProducer<String, Buffer> producer;
+    private final Topics topics;
+    private final JobBoard jobs;
+    private final JobArtifacts artifacts;
+    private final Access access;
+    private final Errors errors;
+
+    TrainingRoutes(Vertx vertx, KafkaProducer<String, Buffer> producer, Topics topics, JobBoard jobs, JobArtifacts artifacts, Access access,
+            Errors errors) {
+        this.vertx = vertx;
+        this.producer = producer;
+        this.topics = topics;
+        this.jobs = jobs;
+        this.artifacts = artifacts;
+        this.access = access;
+        this.errors = errors;
+    }
+
+    /** Adds the routes under /v1/training-jobs. */
+    void mount(Router r) {
+        r.post("/v1/training-jobs").handler(BodyHandler.create().setBodyLimit(1 << 20)).handler(this::submitJob);
+        r.get("/v1/training-jobs").handler(this::listJobs);
+        r.get("/v1/training-jobs/schema").handler(ctx -> ctx.response().putHeader("Content-Type", "application/schema+json").end(JobSpec.SCHEMA));
+        r.get("/v1/training-jobs/:id").handler(this::getJob);
+        r.delete("/v1/training-jobs/:id").handler(this::cancelJob);
+        r.get("/v1/training-jobs/:id/events").handler(this::jobEvents);
+        r.get("/v1/training-jobs/:id/artifacts/*").handler(this::jobArtifact);
+    }
+
+    private void submitJob(RoutingContext ctx) {
+        if (access.caller(ctx, ApiKeys.Scope.TRAIN) == null) {
+            return;
+        }
+        JsonObject body;
+        try {
+            body = ctx.body().asJsonObject();
+        } catch (RuntimeException e) {
+            errors.send(ctx, 400, "bad_request", "body: not JSON (" + e.getMessage() + ")");
+            return;
+        }
+        if (body == null) {
+            errors.send(ctx, 400, "bad_request", "body: empty, expected {\"options\": {...}, \"synthetic\": {...}}");
+            return;
+        }
+        TrainRequest request;
+        try {
+            request = JobSpec.parse(body);
+        } catch (IllegalArgumentException e) {
+            errors.send(ctx, 400, "bad_request", e.getMessage());
+            return;
+        }
+        String id = request.jobId();
+        if (jobs.job(id) != null) {
+            errors.send(ctx, 409, "conflict", "job_id: '" + id + "' exists already");
+            return;
+        }
+        TrainEvent queued = new TrainEvent(id, "queued", 0, "", Map.of("requested_by", request.requestedBy(), "model", request.model()),
+                System.currentTimeMillis());
+        producer.send(KafkaProducerRecord.create(topics.trainEvents(), id, Buffer.buffer(queued.toJson())))
+                .compose(v -> producer.send(KafkaProducerRecord.create(topics.trainRequests(), id, Buffer.buffer(request.toJson()))))
+                .onSuccess(v -> ctx.response().setStatusCode(202).putHeader("Location", "/v1/training-jobs/" + id)
+                        .putHeader("Content-Type", "application/json").end(new JsonObject().put("job_id", id).put("state", "queued").encode()))
+                .onFailure(e -> errors.send(ctx, 503, "unavailable", "the job could not be queued: " + e.getMessage()));
+    }
+
+    private void listJobs(RoutingContext ctx) {
+        if (access.caller(ctx, ApiKeys.Scope.TRAIN) != null) {
+            ctx.json(new JsonObject().put("jobs", jobs.all()));
+        }
+    }
+
+    private void getJob(RoutingContext ctx) {
+        if (access.caller(ctx, ApiKeys.Scope.TRAIN) == null) {
+            return;
+        }
+        JsonObject job = jobs.job(ctx.pathParam("id"));
+        if (job == null) {
+            errors.send(ctx, 404, "not_found", "job '" + ctx.pathParam("id") + "' is unknown");
+        } else {
+            ctx.json(job);
+        }
+    }
+
+    private void cancelJob(RoutingContext ctx) {
+        if (access.caller(ctx, ApiKeys.Scope.TRAIN) == null) {
+            return;
+        }
+        String id = ctx.pathParam("id");
+        JsonObject job = jobs.job(id);
+        if (job == null) {
+            errors.send(ctx, 404, "not_found", "job '" + id + "' is unknown");
+            return;
+        }
+        if (JobBoard.ended(job)) {
+            errors.send(ctx, 409, "conflict", "job '" + id + "' has already ended (" + job.getString("state") + ")");
+            return;
+        }
+        producer.send(KafkaProducerRecord.create(topics.trainControl(), id, Buffer.buffer(new JsonObject().put("action", "cancel").encode())))
+                .onSuccess(v -> ctx.response().setStatusCode(202).putHeader("Content-Type", "application/json")
+                        .end(new JsonObject().put("job_id", id).put("cancel", "requested").encode()))
+                .onFailure(e -> errors.send(ctx, 503, "unavailable", "the cancel could not be sent: " + e.getMessage()));
+    }
+
+    private void jobEvents(RoutingContext ctx) {
+        if (access.caller(ctx, ApiKeys.Scope.TRAIN) == null) {
+            return;
+        }
+        String id = ctx.pathParam("id");
+        if (jobs.job(id) == null) {
+            errors.send(ctx, 404, "not_found", "job '" + id + "' is unknown");
+            return;
+        }
+        var res = ctx.response().setChunked(true).putHeader("Content-Type", "text/event-stream").putHeader("Cache-Control", "no-cache");
+        Runnable[] stop = new Runnable[1];
+        stop[0] = jobs.follow(id, event -> {
+            if (res.ended() || res.closed()) {
+                return;
+            }
+            res.write("event: " + event.getString("type") + "\ndata: " + event.encode() + "\n\n");
+            String type = event.getString("type");
+            if (type.equals("done") || type.equals("failed") || type.equals("cancelled")) {
+                res.end();
+            }
+        });
+        res.closeHandler(v -> stop[0].run());
+        res.endHandler(v -> stop[0].run());
+    }
+
+    /** A file of a job from the artifact store (sample grids, logs, checkpoints); looked up off the event loop. */
+    private void jobArtifact(RoutingContext ctx) {
+        if (access.caller(ctx, ApiKeys.Scope.TRAIN) == null) {
+            return;
+        }
+        String id = ctx.pathParam("id");
+        String path = ctx.pathParam("*");
+        // Unordered: one slow disk lookup must not hold back the others (nor the grids drawn off the event loop).
+        vertx.executeBlocking(() -> artifacts.find(id, JobArtifacts.decodeUrlPath(path)), false).onSuccess(a -> {
+            var res = ctx.response().putHeader("Content-Type", a.contentType()).putHeader("X-Content-Type-Options", "nosniff")
+                    .putHeader("Cache-Control", "no-cache");
+            res.sendFile(a.file().toString()).onFailure(e -> {
+                if (res.headWritten()) {
+                    res.reset();
+                } else {
+                    errors.send(ctx, 404, "not_found", "artifact '" + path + "' of job '" + id + "': " + e.getMessage());
+                }
+            });
+        }).onFailure(e -> {
+            if (e instanceof JobArtifacts.Refused r) {
+                errors.send(ctx, r.status(), r.status() == 400 ? "bad_request" : r.status() == 403 ? "forbidden" : "not_found", r.getMessage());
+            } else {
+                errors.send(ctx, 500, "internal", "artifact '" + path + "' of job '" + id + "': " + e);
+            }
+        });
+    }
+}
