@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Consumer;
 
 /**
@@ -13,6 +14,9 @@ import java.util.function.Consumer;
  * full event history, and the listeners of its event stream (SSE). Used from the event loop only.
  */
 public final class JobBoard {
+    /** The states after which a job has no more events. */
+    public static final Set<String> ENDED = Set.of("done", "failed", "cancelled");
+
     private final Map<String, JsonObject> jobs = new LinkedHashMap<>();
     private final Map<String, List<JsonObject>> history = new LinkedHashMap<>();
     private final Map<String, List<Consumer<JsonObject>>> listeners = new LinkedHashMap<>();
@@ -58,16 +62,27 @@ public final class JobBoard {
         return new JsonArray(new ArrayList<>(jobs.values()));
     }
 
-    /** Past events of a job, then every new one, until the returned handle is run. */
+    /**
+     * Past events of a job, then every new one, until the returned handle is run. A job that has ended gets no new
+     * events, so its listener is not kept: the replay is all it hears.
+     */
     public Runnable follow(String id, Consumer<JsonObject> listener) {
         history.getOrDefault(id, List.of()).forEach(listener);
+        JsonObject job = jobs.get(id);
+        if (job != null && ended(job)) {
+            return () -> { };
+        }
         listeners.computeIfAbsent(id, k -> new ArrayList<>()).add(listener);
-        return () -> listeners.getOrDefault(id, new ArrayList<>()).remove(listener);
+        return () -> {
+            List<Consumer<JsonObject>> l = listeners.get(id);
+            if (l != null && l.remove(listener) && l.isEmpty()) {
+                listeners.remove(id);
+            }
+        };
     }
 
     /** Whether a job has ended (done, failed or cancelled). */
     public static boolean ended(JsonObject job) {
-        String s = job.getString("state", "");
-        return s.equals("done") || s.equals("failed") || s.equals("cancelled");
+        return ENDED.contains(job.getString("state", ""));
     }
 }

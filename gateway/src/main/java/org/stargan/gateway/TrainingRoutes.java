@@ -150,8 +150,7 @@ final class TrainingRoutes {
                 return;
             }
             res.write("event: " + event.getString("type") + "\ndata: " + event.encode() + "\n\n");
-            String type = event.getString("type");
-            if (type.equals("done") || type.equals("failed") || type.equals("cancelled")) {
+            if (JobBoard.ENDED.contains(event.getString("type"))) {
                 res.end();
             }
         });
