@@ -24,6 +24,8 @@ final class ImageSniffer {
     }
 
     private static final byte[] PNG_SIGNATURE = {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
+    /** Start of image, then the first marker's 0xFF. */
+    private static final byte[] JPEG_SOI = {(byte) 0xff, (byte) 0xd8, (byte) 0xff};
     private static final byte[] NPY_MAGIC = {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y'};
 
     private ImageSniffer() {}
@@ -33,20 +35,29 @@ final class ImageSniffer {
      * when it is one but its header is cut short or damaged.
      */
     static Sniffed sniff(Buffer b, String field) {
-        if (startsWith(b, PNG_SIGNATURE)) {
+        String type = mediaType(b);
+        if (Protocol.PNG.equals(type)) {
             // The first chunk must be IHDR: length (4), "IHDR", width (4), height (4).
             if (b.length() < 24 || !b.getString(12, 16, "ISO-8859-1").equals("IHDR")) {
                 throw new IllegalArgumentException(field + ": PNG without its IHDR header (truncated or damaged)");
             }
             return new Sniffed(Protocol.PNG, b.getInt(16), b.getInt(20));
         }
-        if (b.length() >= 3 && (b.getByte(0) & 0xff) == 0xff && (b.getByte(1) & 0xff) == 0xd8 && (b.getByte(2) & 0xff) == 0xff) {
+        if (Protocol.JPEG.equals(type)) {
             return jpeg(b, field);
         }
-        if (startsWith(b, NPY_MAGIC)) {
-            return new Sniffed(Protocol.NPY, 0, 0);
+        return type == null ? null : new Sniffed(Protocol.NPY, 0, 0);
+    }
+
+    /** The type by the first bytes alone: {@link Protocol#PNG}, {@link Protocol#JPEG}, {@link Protocol#NPY} or null. */
+    static String mediaType(Buffer b) {
+        if (startsWith(b, PNG_SIGNATURE)) {
+            return Protocol.PNG;
         }
-        return null;
+        if (startsWith(b, JPEG_SOI)) {
+            return Protocol.JPEG;
+        }
+        return startsWith(b, NPY_MAGIC) ? Protocol.NPY : null;
     }
 
     /** Walks the JPEG's marker segments to the first start-of-frame, which holds the size. */

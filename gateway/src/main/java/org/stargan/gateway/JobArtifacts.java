@@ -3,7 +3,6 @@ package org.stargan.gateway;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -17,13 +16,10 @@ import java.util.Locale;
  * and safetensors files are served. Blocking file-system calls: run it off the event loop.
  */
 public final class JobArtifacts {
-    private static final byte[] PNG = {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
-    private static final byte[] JPEG = {(byte) 0xff, (byte) 0xd8, (byte) 0xff};
-
     /** A file that may be served, with its content type. */
-    public record Artifact(Path file, String contentType, long size) {}
+    public record Artifact(Path file, String contentType) {}
 
-    /** Why a file is not served; {@code status} is the HTTP status that says so. */
+    /** Why a file is not served; {@code status} is the HTTP status that says so, {@link #code()} the error code. */
     public static final class Refused extends Exception {
         private final int status;
 
@@ -36,6 +32,11 @@ public final class JobArtifacts {
         public int status() {
             return status;
         }
+
+        /** The JSON error code of {@link #status()}. */
+        public String code() {
+            return status == 400 ? "bad_request" : status == 403 ? "forbidden" : "not_found";
+        }
     }
 
     private final Path root;
@@ -43,11 +44,6 @@ public final class JobArtifacts {
     /** The store at {@code root}; null when the gateway was given none (every lookup is then refused with 404). */
     public JobArtifacts(Path root) {
         this.root = root;
-    }
-
-    /** Whether an artifact store is configured. */
-    public boolean configured() {
-        return root != null;
     }
 
     /**
@@ -102,7 +98,7 @@ public final class JobArtifacts {
         if (!real.startsWith(realJobDir)) {
             throw new Refused(403, "artifact path: '" + relative + "' leads outside the directory of job '" + jobId + "'");
         }
-        if (!Files.isRegularFile(real, LinkOption.NOFOLLOW_LINKS)) {
+        if (!Files.isRegularFile(real)) {
             throw new Refused(403, "artifact '" + relative + "' of job '" + jobId + "': not a regular file");
         }
         String type = contentType(real);
@@ -110,27 +106,20 @@ public final class JobArtifacts {
             throw new Refused(403, "artifact '" + relative + "' of job '" + jobId
                     + "': not a file the gateway serves (PNG or JPEG image, .json, .jsonl, .safetensors)");
         }
-        try {
-            return new Artifact(real, type, Files.size(real));
-        } catch (IOException e) {
-            throw new Refused(404, "artifact '" + relative + "' of job '" + jobId + "': " + e.getMessage());
-        }
+        return new Artifact(real, type);
     }
 
     /** Images by their first bytes (their names may lie), the trainer's other outputs by extension, else null. */
     static String contentType(Path file) {
-        byte[] head = new byte[PNG.length];
-        int n = 0;
+        byte[] head;
         try (InputStream in = Files.newInputStream(file)) {
-            n = in.readNBytes(head, 0, head.length);
+            head = in.readNBytes(8);
         } catch (IOException e) {
             return null;
         }
-        if (startsWith(head, n, PNG)) {
-            return "image/png";
-        }
-        if (startsWith(head, n, JPEG)) {
-            return "image/jpeg";
+        String image = ImageSniffer.mediaType(io.vertx.core.buffer.Buffer.buffer(head));
+        if (image != null && !image.equals(org.stargan.msg.Protocol.NPY)) {
+            return image;
         }
         String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
         if (name.endsWith(".jsonl")) {
@@ -143,17 +132,5 @@ public final class JobArtifacts {
             return "application/octet-stream";
         }
         return null;
-    }
-
-    private static boolean startsWith(byte[] head, int n, byte[] magic) {
-        if (n < magic.length) {
-            return false;
-        }
-        for (int i = 0; i < magic.length; i++) {
-            if (head[i] != magic[i]) {
-                return false;
-            }
-        }
-        return true;
     }
 }

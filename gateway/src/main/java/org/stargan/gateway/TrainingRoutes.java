@@ -178,7 +178,7 @@ final class TrainingRoutes {
             });
         }).onFailure(e -> {
             if (e instanceof JobArtifacts.Refused r) {
-                errors.send(ctx, r.status(), r.status() == 400 ? "bad_request" : r.status() == 403 ? "forbidden" : "not_found", r.getMessage());
+                errors.send(ctx, r.status(), r.code(), r.getMessage());
             } else {
                 errors.send(ctx, 500, "internal", "artifact '" + path + "' of job '" + id + "': " + e);
             }

@@ -48,7 +48,6 @@ class JobArtifactsTest {
     void aFileInsideTheJobIsServedWithTheTypeItsBytesOrNameSay() throws Exception {
         JobArtifacts.Artifact jpg = artifacts.find("j1", "samples/10-images.jpg");
         assertThat(jpg.contentType()).isEqualTo("image/jpeg");
-        assertThat(jpg.size()).isEqualTo(7);
         assertThat(jpg.file()).isEqualTo(root.resolve("jobs/j1/samples/10-images.jpg").toRealPath());
         assertThat(artifacts.find("j1", "samples/20-images.jpg").contentType()).isEqualTo("image/png");
         assertThat(artifacts.find("j1", "./logs/metrics.jsonl").contentType()).isEqualTo("application/jsonl");
@@ -89,6 +88,8 @@ class JobArtifactsTest {
     }
 
     @Test
+    // A FIFO opened by mistake would block the test forever: fail instead.
+    @org.junit.jupiter.api.Timeout(30)
     void onlyRegularFilesOfKnownKindsThatExistAreServed() throws Exception {
         assertThat(refusal("j1", "samples")).isEqualTo(403);
         assertThat(refusal("j1", "notes.txt")).isEqualTo(403);
@@ -98,7 +99,6 @@ class JobArtifactsTest {
         assertThat(mkfifo.waitFor()).isZero();
         // A FIFO would block whoever opens it: refused without being opened.
         assertThat(refusal("j1", "pipe.json")).isEqualTo(403);
-        assertThat(new JobArtifacts(null).configured()).isFalse();
         assertThatThrownBy(() -> new JobArtifacts(null).find("j1", "samples/10-images.jpg")).hasMessageContaining("no artifact store")
                 .extracting(e -> ((JobArtifacts.Refused) e).status()).isEqualTo(404);
     }
