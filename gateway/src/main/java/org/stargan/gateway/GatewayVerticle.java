@@ -146,9 +146,9 @@ public final class GatewayVerticle extends VerticleBase {
         r.get("/metrics").handler(ctx -> ctx.response().putHeader("content-type", "text/plain; version=0.0.4").end(metrics.scrape()));
         r.get("/openapi.yaml").handler(ctx -> ctx.response().putHeader("Content-Type", "application/yaml").end(OPENAPI));
         r.route().last().handler(ctx -> error(ctx, 404, "not_found", "no route " + ctx.request().method() + " " + ctx.request().path()));
-        // Body limits: the translation route's is configurable, the training route's is 1 MiB.
+        // Each body handler has its own limit; the 413 names the one of the route that refused.
         r.errorHandler(413, ctx -> error(ctx, 413, "too_large", "body: larger than "
-                + (ctx.request().path().startsWith("/v1/translations") ? config.maxBodyBytes() : 1 << 20) + " bytes"));
+                + (ctx.request().path().startsWith("/v1/translations") ? config.maxBodyBytes() : TrainingRoutes.MAX_JOB_BYTES) + " bytes"));
         r.errorHandler(500, ctx -> error(ctx, 500, "internal", String.valueOf(ctx.failure())));
         return r;
     }
@@ -166,6 +166,11 @@ public final class GatewayVerticle extends VerticleBase {
      * (a key without the scope) sent. Keys come in {@code X-API-Key} or {@code Authorization: Bearer}.
      */
     private ApiKeys.Holder caller(RoutingContext ctx, ApiKeys.Scope needed) {
+        return caller(ctx, needed, false);
+    }
+
+    /** {@link #caller(RoutingContext, ApiKeys.Scope)}, also taking the key as {@code ?key=} when {@code queryKey}. */
+    private ApiKeys.Holder caller(RoutingContext ctx, ApiKeys.Scope needed, boolean queryKey) {
         ApiKeys keys = config.apiKeys();
         if (keys.isEmpty()) {
             if (needed == ApiKeys.Scope.TRANSLATE) {
@@ -179,8 +184,7 @@ public final class GatewayVerticle extends VerticleBase {
         if (key == null && auth != null && auth.regionMatches(true, 0, "Bearer ", 0, 7)) {
             key = auth.substring(7).trim();
         }
-        if (key == null && ctx.request().path().equals("/v1/stream")) {
-            // Browsers cannot set headers on a WebSocket handshake, so the stream alone also takes ?key=.
+        if (key == null && queryKey) {
             key = ctx.request().getParam("key");
         }
         ApiKeys.Holder holder = keys.holder(key);
@@ -241,25 +245,10 @@ public final class GatewayVerticle extends VerticleBase {
             error(ctx, 400, "bad_request", field + ": empty, expected the image bytes");
             return;
         }
-        ImageSniffer.Sniffed image;
         try {
-            image = ImageSniffer.sniff(body, field);
-        } catch (IllegalArgumentException e) {
-            error(ctx, 400, "bad_request", e.getMessage());
-            return;
-        }
-        if (image == null) {
-            error(ctx, 415, "unsupported_media_type", field + ": not a PNG, JPEG or NPY file (first bytes " + ImageSniffer.firstBytes(body) + ")");
-            return;
-        }
-        if (!image.mediaType().equals(Protocol.NPY) && (image.width() < 1 || image.height() < 1)) {
-            error(ctx, 400, "bad_request", field + ": the header claims " + image.width() + "×" + image.height() + " pixels, expected a real size");
-            return;
-        }
-        if (image.pixels() > config.maxPixels()) {
-            // A decompression bomb, or just a huge photo: refused from the header, before anyone decodes it.
-            error(ctx, 413, "too_large", field + ": " + image.width() + "×" + image.height() + " pixels, more than this gateway's limit of "
-                    + config.maxPixels());
+            checkImage(body, field);
+        } catch (Rejected r) {
+            error(ctx, r.status, r.code, r.getMessage());
             return;
         }
         String target = ctx.request().getParam("target");
@@ -279,20 +268,12 @@ public final class GatewayVerticle extends VerticleBase {
         }
         String model = model(ctx);
         String version = ctx.request().getParam("version");
-        JsonObject entry = catalog.version(model, version);
-        if (entry == null) {
-            error(ctx, 400, "bad_request", (version == null ? "model: '" + model + "'" : "version: '" + version + "' of model '" + model + "'")
-                    + " is not served; served: " + catalog.names());
+        org.stargan.data.DomainLabels domains;
+        try {
+            domains = checkedTargets(model, version, all ? null : target, labels);
+        } catch (IllegalArgumentException e) {
+            error(ctx, 400, "bad_request", e.getMessage());
             return;
-        }
-        org.stargan.data.DomainLabels domains = TargetCheck.domains(entry);
-        if (domains != null) {
-            try {
-                TargetCheck.check(domains, all ? null : target, labels);
-            } catch (IllegalArgumentException e) {
-                error(ctx, 400, "bad_request", e.getMessage());
-                return;
-            }
         }
         int requests = all ? (domains == null ? 1 : domains.size()) : 1;
         if (!admit(ctx, holder, requests)) {
@@ -303,8 +284,7 @@ public final class GatewayVerticle extends VerticleBase {
             return;
         }
         String id = config.instanceId() + "-" + counter.incrementAndGet();
-        KafkaProducerRecord<String, Buffer> rec = KafkaProducerRecord.create(topics.translateRequests(), id, body);
-        rec.addHeader(Protocol.SCHEMA, Protocol.REQUEST_V1).addHeader(Protocol.REPLY_TO, replyTopic).addHeader(Protocol.ACCEPT, encoding);
+        KafkaProducerRecord<String, Buffer> rec = request(id, body, encoding);
         if (target != null) {
             rec.addHeader(Protocol.TARGET, target);
         }
@@ -343,34 +323,108 @@ public final class GatewayVerticle extends VerticleBase {
      * it asks faster than its rate.
      */
     private boolean admit(RoutingContext ctx, ApiKeys.Holder holder, int n) {
-        if (correlator.inFlight() + n > config.maxInFlight()) {
-            ctx.response().putHeader("Retry-After", "1");
-            reject(ctx, 429, "too_many_requests", "in_flight", "this gateway already waits for " + correlator.inFlight() + " translations (limit "
-                    + config.maxInFlight() + "); retry shortly");
-            return false;
-        }
         String client = client(ctx, holder);
-        ClientLimits.Decision d = limits.admit(client, n);
+        ClientLimits.Decision d = take(client, n);
         if (!d.admitted()) {
             ctx.response().putHeader("Retry-After", Long.toString(d.retryAfterSeconds()));
-            reject(ctx, 429, "too_many_requests", d.reason(), d.reason().equals("rate_limited")
-                    ? client + ": more than " + config.rateLimitPerSecond() + " requests per second (bursts of " + config.rateLimitBurst() + ")"
-                    : client + ": already " + config.maxInFlightPerClient() + " translations waiting, this client's share; retry when one is back");
+            reject(ctx, 429, "too_many_requests", d.reason(), refusal(client, d));
             return false;
         }
         ctx.addEndHandler(v -> limits.release(client, n));
         return true;
     }
 
+    /** {@code n} slots of the gateway's and of {@code client}'s, or why not; taken slots are freed with {@code limits.release}. */
+    private ClientLimits.Decision take(String client, int n) {
+        return correlator.inFlight() + n > config.maxInFlight() ? new ClientLimits.Decision(false, "in_flight", 1) : limits.admit(client, n);
+    }
+
+    /** What a refused admission tells the client. */
+    private String refusal(String client, ClientLimits.Decision d) {
+        return switch (d.reason()) {
+            case "in_flight" -> "this gateway already waits for " + correlator.inFlight() + " translations (limit " + config.maxInFlight()
+                    + "); retry shortly";
+            case "rate_limited" -> client + ": more than " + config.rateLimitPerSecond() + " requests per second (bursts of " + config.rateLimitBurst()
+                    + ")";
+            default -> client + ": already " + config.maxInFlightPerClient() + " translations waiting, this client's share; retry when one is back";
+        };
+    }
+
+    /** Why an upload is refused before anything is queued: the HTTP status and error code to answer with. */
+    private static final class Rejected extends Exception {
+        final int status;
+        final String code;
+
+        Rejected(int status, String code, String message) {
+            super(message);
+            this.status = status;
+            this.code = code;
+        }
+    }
+
     /**
-     * {@code /v1/stream}: live edits over a WebSocket (format in docs/protocol.md). A binary frame sets the image; a
+     * Refuses an image that is not PNG, JPEG or NPY by its bytes (415), whose header is damaged or claims no pixels
+     * (400), or that claims more pixels than allowed (413) — a decompression bomb, or just a huge photo, refused from
+     * its header before anyone decodes it.
+     */
+    private void checkImage(Buffer image, String field) throws Rejected {
+        ImageSniffer.Sniffed sniffed;
+        try {
+            sniffed = ImageSniffer.sniff(image, field);
+        } catch (IllegalArgumentException e) {
+            throw new Rejected(400, "bad_request", e.getMessage());
+        }
+        if (sniffed == null) {
+            throw new Rejected(415, "unsupported_media_type", field + ": not a PNG, JPEG or NPY file (first bytes " + ImageSniffer.firstBytes(image) + ")");
+        }
+        if (!sniffed.mediaType().equals(Protocol.NPY) && (sniffed.width() < 1 || sniffed.height() < 1)) {
+            throw new Rejected(400, "bad_request", field + ": the header claims " + sniffed.width() + "×" + sniffed.height() + " pixels, expected a real size");
+        }
+        if (sniffed.pixels() > config.maxPixels()) {
+            throw new Rejected(413, "too_large", field + ": " + sniffed.width() + "×" + sniffed.height() + " pixels, more than this gateway's limit of "
+                    + config.maxPixels());
+        }
+    }
+
+    /**
+     * The domains of the served model version, with {@code target} and {@code labels} (either may be null) checked
+     * against them; null when the checkpoint names none (the worker checks then). Throws an
+     * {@link IllegalArgumentException} naming the field otherwise.
+     */
+    private org.stargan.data.DomainLabels checkedTargets(String model, String version, String target, String labels) {
+        org.stargan.data.DomainLabels domains = catalog.domains(model, version);
+        if (domains != null) {
+            TargetCheck.check(domains, target, labels);
+        }
+        return domains;
+    }
+
+    /** A translate request for the workers, answered on this instance's reply topic in {@code accept}. */
+    private KafkaProducerRecord<String, Buffer> request(String id, Buffer image, String accept) {
+        KafkaProducerRecord<String, Buffer> rec = KafkaProducerRecord.create(topics.translateRequests(), id, image);
+        rec.addHeader(Protocol.SCHEMA, Protocol.REQUEST_V1).addHeader(Protocol.REPLY_TO, replyTopic).addHeader(Protocol.ACCEPT, accept);
+        return rec;
+    }
+
+    /** A result's headers as text. */
+    private static Map<String, String> headers(KafkaConsumerRecord<String, Buffer> result) {
+        Map<String, String> h = new HashMap<>();
+        for (KafkaHeader k : result.headers()) {
+            h.put(k.key(), k.value().toString(StandardCharsets.UTF_8));
+        }
+        return h;
+    }
+
+    /**
+     * {@code /v1/stream}: live edits over a WebSocket (format in docs/stream.md). A binary frame sets the image; a
      * text frame {@code {"seq", "target"|"labels", "model"?, "version"?}} asks for a translation of it. While one edit
      * is being translated only the newest waiting edit is kept (latest wins); each answer is a text frame
      * {@code {"seq", "model_version", "compute_ms", ...}} followed by a binary frame with the PNG, or a text frame
      * {@code {"seq", "error", "message"}}. Closing the socket drops the pending edit and any result still on its way.
      */
     private void stream(RoutingContext ctx) {
-        ApiKeys.Holder holder = caller(ctx, ApiKeys.Scope.TRANSLATE);
+        // Browsers cannot set headers on a WebSocket handshake, so the stream alone also takes ?key=.
+        ApiKeys.Holder holder = caller(ctx, ApiKeys.Scope.TRANSLATE, true);
         if (holder == null) {
             return;
         }
@@ -402,17 +456,10 @@ public final class GatewayVerticle extends VerticleBase {
 
         void image(Buffer b) {
             try {
-                ImageSniffer.Sniffed sniffed = ImageSniffer.sniff(b, "image");
-                if (sniffed == null) {
-                    fail(-1, "unsupported_media_type", "image: not a PNG, JPEG or NPY file (first bytes " + ImageSniffer.firstBytes(b) + ")");
-                } else if (sniffed.pixels() > config.maxPixels()) {
-                    fail(-1, "too_large", "image: " + sniffed.width() + "×" + sniffed.height() + " pixels, more than this gateway's limit of "
-                            + config.maxPixels());
-                } else {
-                    image = b;
-                }
-            } catch (IllegalArgumentException e) {
-                fail(-1, "bad_request", e.getMessage());
+                checkImage(b, "image");
+                image = b;
+            } catch (Rejected r) {
+                fail(-1, r.code, r.getMessage());
             }
         }
 
@@ -462,31 +509,20 @@ public final class GatewayVerticle extends VerticleBase {
                 fail(seq, "bad_request", "target or labels: neither given in edit " + seq);
                 return;
             }
-            JsonObject entry = catalog.version(edit.getString("model", "default"), edit.getString("version"));
-            if (entry == null) {
-                fail(seq, "bad_request", "model/version: '" + edit.getString("model", "default") + "'" + (edit.getString("version") == null ? ""
-                        : " version '" + edit.getString("version") + "'") + " is not served; served: " + catalog.names());
-                return;
-            }
-            org.stargan.data.DomainLabels domains = TargetCheck.domains(entry);
             try {
-                if (domains != null) {
-                    TargetCheck.check(domains, target, labels);
-                }
+                checkedTargets(edit.getString("model", "default"), edit.getString("version"), target, labels);
             } catch (IllegalArgumentException e) {
                 fail(seq, "bad_request", e.getMessage());
                 return;
             }
-            ClientLimits.Decision d = correlator.inFlight() >= config.maxInFlight() ? new ClientLimits.Decision(false, "in_flight", 1)
-                    : limits.admit(client, 1);
+            ClientLimits.Decision d = take(client, 1);
             if (!d.admitted()) {
-                fail(seq, "too_many_requests", d.reason() + ": retry in " + d.retryAfterSeconds() + " s");
+                fail(seq, "too_many_requests", refusal(client, d) + " (retry in " + d.retryAfterSeconds() + " s)");
                 return;
             }
             String id = config.instanceId() + "-ws-" + counter.incrementAndGet();
             inFlight = id;
-            KafkaProducerRecord<String, Buffer> rec = KafkaProducerRecord.create(topics.translateRequests(), id, image);
-            rec.addHeader(Protocol.SCHEMA, Protocol.REQUEST_V1).addHeader(Protocol.REPLY_TO, replyTopic).addHeader(Protocol.ACCEPT, Protocol.PNG);
+            KafkaProducerRecord<String, Buffer> rec = request(id, image, Protocol.PNG);
             for (String[] h : new String[][] {{"target", Protocol.TARGET}, {"labels", Protocol.LABELS}, {"model", Protocol.MODEL},
                     {"version", Protocol.MODEL_VERSION}}) {
                 if (edit.getString(h[0]) != null) {
@@ -503,10 +539,7 @@ public final class GatewayVerticle extends VerticleBase {
             correlator.expect(id, result -> {
                 vertx.cancelTimer(timer);
                 done();
-                Map<String, String> h = new HashMap<>();
-                for (KafkaHeader k : result.headers()) {
-                    h.put(k.key(), k.value().toString(StandardCharsets.UTF_8));
-                }
+                Map<String, String> h = headers(result);
                 if (!"ok".equals(h.get(Protocol.STATUS))) {
                     fail(seq, "bad_request", h.getOrDefault(Protocol.ERROR, "translation failed"));
                 } else if (!ws.isClosed()) {
@@ -570,30 +603,21 @@ public final class GatewayVerticle extends VerticleBase {
             for (float v : targets.get(k)) {
                 csv.append(csv.length() == 0 ? "" : ",").append(v);
             }
-            KafkaProducerRecord<String, Buffer> rec = KafkaProducerRecord.create(topics.translateRequests(), ids[k], body);
-            rec.addHeader(Protocol.SCHEMA, Protocol.REQUEST_V1).addHeader(Protocol.REPLY_TO, replyTopic).addHeader(Protocol.ACCEPT, Protocol.PNG)
-                    .addHeader(Protocol.LABELS, csv.toString()).addHeader(Protocol.MODEL, model);
+            KafkaProducerRecord<String, Buffer> rec = request(ids[k], body, Protocol.PNG).addHeader(Protocol.LABELS, csv.toString())
+                    .addHeader(Protocol.MODEL, model);
             if (version != null) {
                 rec.addHeader(Protocol.MODEL_VERSION, version);
             }
             correlator.expect(ids[k], result -> {
-                String status = null;
-                String message = "translation failed";
-                for (KafkaHeader h : result.headers()) {
-                    if (h.key().equals(Protocol.STATUS)) {
-                        status = h.value().toString(StandardCharsets.UTF_8);
-                    } else if (h.key().equals(Protocol.ERROR)) {
-                        message = h.value().toString(StandardCharsets.UTF_8);
-                    }
-                }
-                if (!"ok".equals(status)) {
+                Map<String, String> h = headers(result);
+                if (!"ok".equals(h.get(Protocol.STATUS))) {
                     if (!failed[0]) {
                         failed[0] = true;
                         vertx.cancelTimer(timer);
                         for (String other : ids) {
                             correlator.forget(other);
                         }
-                        error(ctx, 400, "bad_request", message);
+                        error(ctx, 400, "bad_request", h.getOrDefault(Protocol.ERROR, "translation failed"));
                     }
                     return;
                 }
@@ -620,15 +644,18 @@ public final class GatewayVerticle extends VerticleBase {
 
     /** The input (centre-cropped and resized to the results' size) then every result, side by side. */
     private static Buffer grid(Buffer input, Buffer[] columns, String encoding) throws java.io.IOException {
-        java.awt.image.BufferedImage first = javax.imageio.ImageIO.read(new java.io.ByteArrayInputStream(columns[0].getBytes()));
-        int s = first.getHeight();
+        java.awt.image.BufferedImage[] results = new java.awt.image.BufferedImage[columns.length];
+        for (int k = 0; k < columns.length; k++) {
+            results[k] = javax.imageio.ImageIO.read(new java.io.ByteArrayInputStream(columns[k].getBytes()));
+        }
+        int s = results[0].getHeight();
         var in = org.stargan.data.ImageCodec.decode(input.getBytes(), "input");
         var inputTensor = org.stargan.data.ImageCodec.toTensor(in, 0, s);
         java.awt.image.BufferedImage grid = new java.awt.image.BufferedImage(s * (columns.length + 1), s, java.awt.image.BufferedImage.TYPE_INT_RGB);
         var g = grid.createGraphics();
         g.drawImage(org.stargan.data.ImageCodec.toImage(inputTensor.chw(), 0, s, s), 0, 0, null);
         for (int k = 0; k < columns.length; k++) {
-            g.drawImage(javax.imageio.ImageIO.read(new java.io.ByteArrayInputStream(columns[k].getBytes())), (k + 1) * s, 0, null);
+            g.drawImage(results[k], (k + 1) * s, 0, null);
         }
         g.dispose();
         java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
@@ -637,10 +664,7 @@ public final class GatewayVerticle extends VerticleBase {
     }
 
     private void respond(RoutingContext ctx, KafkaConsumerRecord<String, Buffer> result, boolean json, String encoding) {
-        Map<String, String> h = new HashMap<>();
-        for (KafkaHeader k : result.headers()) {
-            h.put(k.key(), k.value().toString(StandardCharsets.UTF_8));
-        }
+        Map<String, String> h = headers(result);
         if (!"ok".equals(h.get(Protocol.STATUS))) {
             String message = h.getOrDefault(Protocol.ERROR, "translation failed");
             boolean internal = message.startsWith("translation failed");

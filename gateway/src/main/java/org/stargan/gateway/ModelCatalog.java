@@ -4,18 +4,25 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.stargan.ckpt.SafeTensors;
+import org.stargan.data.DomainLabels;
 import org.stargan.msg.ModelAnnouncement;
 
 /**
  * The models the workers serve, from the registry topic: versions per name, the latest, and — when the checkpoint is
  * this project's format on a readable path — its domains, exclusive groups and image size (read from the file's
- * header only). Used from the event loop only.
+ * header only). Each version's domain labels are built once, when it is announced, for checking every request's
+ * targets. Used from the event loop only.
  */
 public final class ModelCatalog {
-    private final Map<String, Map<String, JsonObject>> models = new LinkedHashMap<>();
+    /** A version as listed ({@code json}) and its domains (null when its checkpoint names none). */
+    private record Entry(JsonObject json, DomainLabels domains) {}
+
+    private final Map<String, Map<String, Entry>> models = new LinkedHashMap<>();
 
     /** Records an announcement. */
     public void announce(ModelAnnouncement a) {
@@ -31,27 +38,42 @@ public final class ModelCatalog {
         } catch (Exception e) {
             v.put("metadata_error", e.getMessage());
         }
-        models.computeIfAbsent(a.name(), k -> new LinkedHashMap<>()).put(a.version(), v);
+        models.computeIfAbsent(a.name(), k -> new LinkedHashMap<>()).put(a.version(), new Entry(v, domains(v)));
     }
 
-    /** The entry of a version (null: the latest) of {@code name}, or null if unknown. */
-    public JsonObject version(String name, String version) {
-        Map<String, JsonObject> versions = models.get(name);
-        if (versions == null || versions.isEmpty()) {
+    /**
+     * The domains of a served version ({@code version} null: the latest) of {@code name}; null when its checkpoint
+     * names none (the worker then checks the targets); an {@link IllegalArgumentException} naming the field when the
+     * model or version is not served.
+     */
+    public DomainLabels domains(String name, String version) {
+        Map<String, Entry> versions = models.getOrDefault(name, Map.of());
+        Entry entry = version != null ? versions.get(version) : versions.values().stream().reduce((a, b) -> b).orElse(null);
+        if (entry == null) {
+            throw new IllegalArgumentException((version == null ? "model: '" + name + "'" : "version: '" + version + "' of model '" + name + "'")
+                    + " is not served; served: " + names());
+        }
+        return entry.domains();
+    }
+
+    private static DomainLabels domains(JsonObject v) {
+        JsonArray names = v.getJsonArray("domains");
+        if (names == null || names.isEmpty()) {
             return null;
         }
-        if (version != null) {
-            return versions.get(version);
-        }
-        JsonObject latest = null;
-        for (JsonObject v : versions.values()) {
-            latest = v;
-        }
-        return latest;
+        List<String> n = new ArrayList<>();
+        names.forEach(x -> n.add(String.valueOf(x)));
+        List<List<String>> groups = new ArrayList<>();
+        v.getJsonArray("exclusive_groups", new JsonArray()).forEach(g -> {
+            List<String> group = new ArrayList<>();
+            ((JsonArray) g).forEach(x -> group.add(String.valueOf(x)));
+            groups.add(group);
+        });
+        return new DomainLabels(n, groups);
     }
 
     /** Every served model with its versions, for messages: {@code default (v1, v2), named (n1)}. */
-    public String names() {
+    String names() {
         StringBuilder s = new StringBuilder();
         models.forEach((name, versions) -> s.append(s.length() == 0 ? "" : ", ").append(name).append(" (").append(String.join(", ", versions.keySet()))
                 .append(')'));
@@ -68,7 +90,7 @@ public final class ModelCatalog {
         JsonArray list = new JsonArray();
         models.forEach((name, versions) -> {
             JsonArray vs = new JsonArray();
-            versions.values().forEach(vs::add);
+            versions.values().forEach(e -> vs.add(e.json()));
             String latest = versions.keySet().stream().reduce((a, b) -> b).orElse(null);
             list.add(new JsonObject().put("name", name).put("latest", latest).put("versions", vs));
         });

@@ -1,9 +1,5 @@
 package org.stargan.gateway;
 
-import io.vertx.core.json.JsonArray;
-import io.vertx.core.json.JsonObject;
-import java.util.ArrayList;
-import java.util.List;
 import org.stargan.data.DomainLabels;
 
 /**
@@ -13,25 +9,6 @@ import org.stargan.data.DomainLabels;
  */
 final class TargetCheck {
     private TargetCheck() {}
-
-    /**
-     * The model's domains from its catalog entry, or null when the checkpoint names none.
-     */
-    static DomainLabels domains(JsonObject entry) {
-        JsonArray names = entry.getJsonArray("domains");
-        if (names == null || names.isEmpty()) {
-            return null;
-        }
-        List<String> n = new ArrayList<>();
-        names.forEach(x -> n.add(String.valueOf(x)));
-        List<List<String>> groups = new ArrayList<>();
-        entry.getJsonArray("exclusive_groups", new JsonArray()).forEach(g -> {
-            List<String> group = new ArrayList<>();
-            ((JsonArray) g).forEach(x -> group.add(String.valueOf(x)));
-            groups.add(group);
-        });
-        return new DomainLabels(n, groups);
-    }
 
     /** Throws an {@link IllegalArgumentException} naming the field when {@code target} or {@code labels} (either may be null) is wrong for {@code domains}. */
     static void check(DomainLabels domains, String target, String labels) {

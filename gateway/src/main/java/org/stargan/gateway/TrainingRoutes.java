@@ -30,6 +30,9 @@ final class TrainingRoutes {
         void send(RoutingContext ctx, int status, String code, String message);
     }
 
+    /** Largest job spec accepted. */
+    static final int MAX_JOB_BYTES = 1 << 20;
+
     private final Vertx vertx;
     private final KafkaProducer<String, Buffer> producer;
     private final Topics topics;
@@ -51,7 +54,7 @@ final class TrainingRoutes {
 
     /** Adds the routes under /v1/training-jobs. */
     void mount(Router r) {
-        r.post("/v1/training-jobs").handler(BodyHandler.create().setBodyLimit(1 << 20)).handler(this::submitJob);
+        r.post("/v1/training-jobs").handler(BodyHandler.create().setBodyLimit(MAX_JOB_BYTES)).handler(this::submitJob);
         r.get("/v1/training-jobs").handler(this::listJobs);
         r.get("/v1/training-jobs/schema").handler(ctx -> ctx.response().putHeader("Content-Type", "application/schema+json").end(JobSpec.SCHEMA));
         r.get("/v1/training-jobs/:id").handler(this::getJob);
