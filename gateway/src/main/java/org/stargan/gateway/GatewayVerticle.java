@@ -109,8 +109,9 @@ public final class GatewayVerticle extends VerticleBase {
         });
         return Future.all(replies.subscribe(replyTopic), registry.subscribe(topics.models()), events.subscribe(topics.trainEvents()))
                 .compose(v -> vertx.createHttpServer(new io.vertx.core.http.HttpServerOptions().setCompressionSupported(true)
-                        // A live-edit image may be as large as an upload (the default message limit is 256 KiB).
-                        .setMaxWebSocketMessageSize(config.maxBodyBytes()))
+                        // A live-edit image may be as large as an upload, and browsers send a message as one frame (the
+                        // defaults are 64 KiB a frame, 256 KiB a message).
+                        .setMaxWebSocketFrameSize(config.maxBodyBytes()).setMaxWebSocketMessageSize(config.maxBodyBytes()))
                         .requestHandler(router()).listen(config.httpPort(), config.host()))
                 .onSuccess(s -> server = s);
     }

@@ -200,6 +200,42 @@ class GatewayTest {
     }
 
     @Test
+    void aLiveEditImageLargerThanOneDefaultWebSocketFrameIsTranslated() throws Exception {
+        announceModel(true);
+        int port = gateway(new GatewayConfig(bootstrap, topics.prefix(), "gw-ws-large", 0, 30_000, 64, 1 << 20, Map.of()));
+        awaitReady(port);
+        // Random pixels do not compress: well over Vert.x's default 64 KiB frame, as a browser sends it, in one frame.
+        var img = new java.awt.image.BufferedImage(200, 200, java.awt.image.BufferedImage.TYPE_INT_RGB);
+        java.util.Random random = new java.util.Random(7);
+        for (int y = 0; y < 200; y++) {
+            for (int x = 0; x < 200; x++) {
+                img.setRGB(x, y, random.nextInt(1 << 24));
+            }
+        }
+        ByteArrayOutputStream large = new ByteArrayOutputStream();
+        ImageIO.write(img, "png", large);
+        assertThat(large.size()).isGreaterThan(100 << 10);
+        java.util.concurrent.CompletableFuture<String> answer = new java.util.concurrent.CompletableFuture<>();
+        java.net.http.WebSocket ws = http.newWebSocketBuilder().buildAsync(URI.create("ws://127.0.0.1:" + port + "/v1/stream"),
+                new java.net.http.WebSocket.Listener() {
+                    @Override
+                    public java.util.concurrent.CompletionStage<?> onText(java.net.http.WebSocket w, CharSequence data, boolean last) {
+                        answer.complete(data.toString());
+                        return null;
+                    }
+
+                    @Override
+                    public java.util.concurrent.CompletionStage<?> onClose(java.net.http.WebSocket w, int status, String reason) {
+                        answer.complete("closed " + status + " " + reason);
+                        return null;
+                    }
+                }).get(10, TimeUnit.SECONDS);
+        ws.sendBinary(java.nio.ByteBuffer.wrap(large.toByteArray()), true).get(10, TimeUnit.SECONDS);
+        ws.sendText("{\"seq\": 1, \"target\": \"domain1=1\"}", true).get(10, TimeUnit.SECONDS);
+        assertThat(answer.get(60, TimeUnit.SECONDS)).contains("\"seq\":1").contains("model_version");
+    }
+
+    @Test
     void liveEditsOverTheWebSocketKeepOnlyTheLatestWhileOneIsInFlight() throws Exception {
         announceModel(true);
         int port = gateway(Map.of(), 30_000, 64);
