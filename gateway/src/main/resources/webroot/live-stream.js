@@ -1,4 +1,4 @@
-// Live edits over the gateway's WebSocket /v1/stream (docs/protocol.md). The image goes once per socket as a binary
+// Live edits over the gateway's WebSocket /v1/stream (docs/stream.md). The image goes once per socket as a binary
 // frame; every edit is a text frame with an increasing seq. The server translates one edit at a time and keeps only
 // the newest waiting one, answering a text frame {seq, model_version, compute_ms, queue_ms} followed by a binary
 // frame with the PNG, or {seq, error, message}. Browsers cannot put headers on a WebSocket, so the key goes as ?key=.

@@ -240,9 +240,13 @@ class WebUiBrowserTest {
     private static void awaitReady(int port) throws Exception {
         HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(10)).build();
         long deadline = System.nanoTime() + 60_000_000_000L;
-        while (System.nanoTime() < deadline && http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/health/ready")).build(),
-                HttpResponse.BodyHandlers.discarding()).statusCode() != 200) {
+        HttpRequest ready = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/health/ready")).build();
+        HttpResponse<String> answer = http.send(ready, HttpResponse.BodyHandlers.ofString());
+        while (System.nanoTime() < deadline && answer.statusCode() != 200) {
             Thread.sleep(100);
+            answer = http.send(ready, HttpResponse.BodyHandlers.ofString());
         }
+        // A gateway that never got ready fails here, by its own reason, not later as a page that never drew.
+        assertThat(answer.statusCode()).as(answer.body()).isEqualTo(200);
     }
 }

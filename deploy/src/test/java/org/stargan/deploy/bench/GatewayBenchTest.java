@@ -23,11 +23,13 @@ class GatewayBenchTest {
     private static final Path HOME = Path.of("..");
 
     @Test
-    void shortRunReportsThroughputAndLatenciesWithoutErrorsAndLeavesNoClientRunning(KafkaBroker.Cluster kafka) throws Exception {
+    void shortRunReportsThroughputAndLatenciesWithoutErrorsAndLeavesNothingBehind(KafkaBroker.Cluster kafka) throws Exception {
         GatewayBenchOptions o = GatewayBenchOptions.parse(List.of("--bootstrap", kafka.bootstrapServers(), "--concurrency", "2", "--requests", "6",
                 "--warmup-s", "0", "--batch", "2", "--bare-s", "0"), HOME);
         ByteArrayOutputStream out = new ByteArrayOutputStream();
+        List<Path> before = benchDirectories();
         GatewayBench.run(o, new PrintStream(out, true, StandardCharsets.UTF_8), System.err);
+        assertThat(benchDirectories()).as("temporary directories of the bench").isEqualTo(before);
 
         List<String> lines = out.toString(StandardCharsets.UTF_8).lines().filter(l -> !l.isBlank()).toList();
         assertThat(lines.stream().anyMatch(l -> l.startsWith("HTTP → gateway → Kafka → worker"))).as("table row for the gateway path").isTrue();
@@ -50,7 +52,6 @@ class GatewayBenchTest {
         assertThat(j.get("image_size").asInt()).isEqualTo(48);
         assertThat(j.get("ratio_gateway_to_bare").asDouble())
                 .isCloseTo(j.get("throughput_req_s").asDouble() / j.get("bare_img_s").asDouble(), org.assertj.core.data.Offset.offset(1e-9));
-        assertNoLoadClientRunning();
     }
 
     @Test
@@ -62,9 +63,10 @@ class GatewayBenchTest {
         }
         GatewayBenchOptions o = GatewayBenchOptions.parse(List.of("--url", "http://127.0.0.1:" + closedPort, "--duration-s", "1", "--warmup-s", "0",
                 "--ready-timeout-s", "1", "--no-direct"), HOME);
+        List<Path> before = benchDirectories();
         assertThatThrownBy(() -> GatewayBench.run(o, new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8), System.err))
                 .hasMessageContaining("load client exited with status 1");
-        assertNoLoadClientRunning();
+        assertThat(benchDirectories()).as("temporary directories of the bench after a failure").isEqualTo(before);
     }
 
     @Test
@@ -102,8 +104,10 @@ class GatewayBenchTest {
         assertThat(new LoadStats().summary(1.0)).containsEntry("latency_p50_ms", null).containsEntry("throughput_req_s", 0.0);
     }
 
-    private static void assertNoLoadClientRunning() {
-        assertThat(ProcessHandle.current().descendants().filter(p -> p.isAlive() && p.info().commandLine().orElse("").contains(LoadClient.class.getName())))
-                .as("load client processes still running").isEmpty();
+    /** The bench's temporary directories now present: each run must remove its own, on success and on failure. */
+    private static List<Path> benchDirectories() throws java.io.IOException {
+        try (var list = java.nio.file.Files.list(Path.of(System.getProperty("java.io.tmpdir")))) {
+            return list.filter(p -> p.getFileName().toString().startsWith("stargan-bench-gateway")).sorted().toList();
+        }
     }
 }
