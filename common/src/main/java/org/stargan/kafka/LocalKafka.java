@@ -130,7 +130,8 @@ public final class LocalKafka implements AutoCloseable {
         }
     }
 
-    private static int checkFree(int port) throws IOException {
+    /** {@code port}, when nothing listens on it on 127.0.0.1; else an {@link IOException} saying so. */
+    public static int checkFree(int port) throws IOException {
         try (ServerSocket s = new ServerSocket()) {
             s.bind(new InetSocketAddress("127.0.0.1", port));
             return port;

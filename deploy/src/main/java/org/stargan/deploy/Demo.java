@@ -1,10 +1,7 @@
 package org.stargan.deploy;
 
-import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Vertx;
 import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -66,7 +63,7 @@ public final class Demo {
 
         // A fresh broker every time: the demo's topics and consumer groups start empty (a previous run's group members
         // would otherwise hold the request partitions until their session times out).
-        deleteTree(dir.resolve("kafka"));
+        Deployments.deleteTree(dir.resolve("kafka"));
         step("starting the local Kafka broker on 127.0.0.1:" + kafkaPort);
         LocalKafka kafka = LocalKafka.start(home.resolve("deploy/kafka-broker"), kafkaPort, dir.resolve("kafka"), 120);
         String bootstrap = kafka.bootstrapServers();
@@ -134,28 +131,17 @@ public final class Demo {
 
     private static void deploy(Vertx vertx, io.vertx.core.Deployable verticle, io.vertx.core.json.JsonObject config) throws Exception {
         try {
-            vertx.deployVerticle(verticle, new DeploymentOptions().setConfig(config)).toCompletionStage().toCompletableFuture().get(5, TimeUnit.MINUTES);
-        } catch (java.util.concurrent.ExecutionException e) {
-            fail("could not start " + verticle.getClass().getSimpleName() + ": " + e.getCause().getMessage());
-        }
-    }
-
-    private static void deleteTree(Path p) throws IOException {
-        if (!Files.exists(p)) {
-            return;
-        }
-        try (var walk = Files.walk(p)) {
-            for (Path f : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                Files.delete(f);
-            }
+            Deployments.deploy(vertx, verticle, config);
+        } catch (IllegalStateException e) {
+            fail(e.getMessage());
         }
     }
 
     private static void checkFree(int port, String option) {
-        try (ServerSocket s = new ServerSocket()) {
-            s.bind(new InetSocketAddress("127.0.0.1", port));
+        try {
+            LocalKafka.checkFree(port);
         } catch (IOException e) {
-            fail("port " + port + " is already in use on 127.0.0.1 (stop what uses it, or choose another with " + option + ")");
+            fail(e.getMessage() + " (" + option + ")");
         }
     }
 

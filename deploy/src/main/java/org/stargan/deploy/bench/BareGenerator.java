@@ -22,9 +22,13 @@ final class BareGenerator {
      * @param imageSize the side the image was resized to
      * @param batch images per timed call
      * @param msPerBatch median time of one batch
-     * @param imagesPerSecond {@code batch / msPerBatch}
      */
-    record Result(int imageSize, int batch, double msPerBatch, double imagesPerSecond) {}
+    record Result(int imageSize, int batch, double msPerBatch) {
+        /** {@code batch / msPerBatch}, per second. */
+        double imagesPerSecond() {
+            return batch / (msPerBatch / 1000);
+        }
+    }
 
     private BareGenerator() {}
 
@@ -60,7 +64,7 @@ final class BareGenerator {
             }
             Collections.sort(ms);
             double median = LoadStats.percentile(ms, 50);
-            return new Result(size, batch, median, batch / (median / 1000));
+            return new Result(size, batch, median);
         }
     }
 }

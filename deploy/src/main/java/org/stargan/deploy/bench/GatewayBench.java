@@ -2,7 +2,6 @@ package org.stargan.deploy.bench;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Vertx;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -15,7 +14,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -25,6 +23,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.stargan.deploy.Deployments;
 import org.stargan.gateway.GatewayConfig;
 import org.stargan.gateway.GatewayVerticle;
 import org.stargan.inference.InferenceConfig;
@@ -87,7 +86,7 @@ public final class GatewayBench {
         Runtime.getRuntime().addShutdownHook(hook);
         try {
             Path tmp = Files.createTempDirectory("stargan-bench-gateway");
-            cleanup.add("the temporary directory", () -> deleteTree(tmp));
+            cleanup.add("the temporary directory", () -> Deployments.deleteTree(tmp));
             Path imageFile = tmp.resolve(image[0] == (byte) 0x89 ? "request.png" : "request.jpg");
             Files.write(imageFile, image);
 
@@ -164,13 +163,13 @@ public final class GatewayBench {
         // The queue must hold what the client keeps in flight, or the worker pauses its consumer under the benchmark's load.
         InferenceConfig worker = new InferenceConfig(bootstrap, prefix, prefix + "inference", "bench-worker", o.device(), o.batch(), o.maxDelayMs(),
                 Math.max(256, 4 * o.concurrency()), o.model().toAbsolutePath().toString(), -1);
-        deploy(vertx, new InferenceVerticle(), worker.toJson().put("announceDefault", true));
+        Deployments.deploy(vertx, new InferenceVerticle(), worker.toJson().put("announceDefault", true));
         step(err, "starting the gateway");
         GatewayVerticle gateway = new GatewayVerticle();
         // No API keys: translation open, on the loopback address only. In-flight limit above the load so 429s mean a
         // fault; the load client is a single client, so it gets the whole gateway (no per-client share, no rate limit).
         int inFlight = Math.max(256, 2 * o.concurrency());
-        deploy(vertx, gateway, new GatewayConfig(bootstrap, prefix, GATEWAY_ID, 0, (long) (o.timeoutS() * 1000), inFlight, 10 << 20, Map.of())
+        Deployments.deploy(vertx, gateway, new GatewayConfig(bootstrap, prefix, GATEWAY_ID, 0, (long) (o.timeoutS() * 1000), inFlight, 10 << 20, Map.of())
                 .withClientLimits(inFlight, 0, 1).toJson());
         return "http://127.0.0.1:" + gateway.port();
     }
@@ -195,13 +194,6 @@ public final class GatewayBench {
         }
     }
 
-    private static void deploy(Vertx vertx, io.vertx.core.Deployable verticle, io.vertx.core.json.JsonObject config) throws Exception {
-        try {
-            vertx.deployVerticle(verticle, new DeploymentOptions().setConfig(config)).toCompletionStage().toCompletableFuture().get(5, TimeUnit.MINUTES);
-        } catch (java.util.concurrent.ExecutionException e) {
-            throw new IllegalStateException("could not start " + verticle.getClass().getSimpleName() + ": " + e.getCause().getMessage(), e.getCause());
-        }
-    }
 
     /**
      * Runs a {@link LoadClient} in its own JVM on this JVM's classpath, passes its progress through to {@code err} and
@@ -280,8 +272,8 @@ public final class GatewayBench {
 
     private static void printTable(GatewayBenchOptions o, Map<String, Object> r, PrintStream out) {
         out.printf("%nbench gateway: %d in flight, %s after %s s warm-up; worker batches up to %d (waits ≤ %d ms); %s at %d px on %s; "
-                + "target %s%n%n", o.concurrency(), o.requests() > 0 ? o.requests() + " requests" : fmt(o.durationS()) + " s measured",
-                fmt(o.warmupS()), o.batch(), o.maxDelayMs(), r.get("model"), r.get("image_size"), o.device(), o.target());
+                + "target %s%n%n", o.concurrency(), o.requests() > 0 ? o.requests() + " requests" : GatewayBenchOptions.plain(o.durationS()) + " s measured",
+                GatewayBenchOptions.plain(o.warmupS()), o.batch(), o.maxDelayMs(), r.get("model"), r.get("image_size"), o.device(), o.target());
         out.printf("%-36s %9s %7s %9s %8s %8s %8s %8s   %s%n", "path", "requests", "errors", "req/s", "p50 ms", "p90 ms", "p99 ms", "max ms",
                 "p50 ms of: worker queue / batch / outside the worker");
         row(out, "HTTP → gateway → Kafka → worker", r, "");
@@ -317,9 +309,6 @@ public final class GatewayBench {
         return v == null ? "-" : String.format("%.1f", ((Number) v).doubleValue());
     }
 
-    private static String fmt(double d) {
-        return d == Math.rint(d) ? Long.toString((long) d) : Double.toString(d);
-    }
 
     private static byte[] readImage(Path image) throws IOException {
         if (image == null) {
@@ -340,14 +329,4 @@ public final class GatewayBench {
         err.println("bench gateway: " + what + "...");
     }
 
-    private static void deleteTree(Path p) throws IOException {
-        if (!Files.exists(p)) {
-            return;
-        }
-        try (var walk = Files.walk(p)) {
-            for (Path f : walk.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(f);
-            }
-        }
-    }
 }

@@ -158,7 +158,8 @@ public record GatewayBenchOptions(int concurrency, double durationS, long reques
         throw new IllegalArgumentException(name + ": '" + v + "', expected an integer " + min + ".." + max);
     }
 
-    private static String plain(double d) {
+    /** {@code d} without a fraction when it has none: 30, not 30.0. */
+    static String plain(double d) {
         return d == Math.rint(d) ? Long.toString((long) d) : Double.toString(d);
     }
 

@@ -18,6 +18,7 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.internals.RecordHeader;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -31,10 +32,11 @@ import org.stargan.msg.Protocol;
  * come back on a reply topic of this client's own, created here and deleted on close.
  */
 final class KafkaTransport implements Transport {
-    private final Topics topics;
+    private final String requestTopic;
     private final String replyTopic;
     private final byte[] image;
-    private final String target;
+    /** The same for every request: built once, copied into each record. */
+    private final List<Header> requestHeaders;
     private final String idPrefix = "bench-" + UUID.randomUUID().toString().substring(0, 8) + "-";
     private final AtomicLong counter = new AtomicLong();
     private final Map<String, CompletableFuture<Outcome>> pending = new ConcurrentHashMap<>();
@@ -46,11 +48,12 @@ final class KafkaTransport implements Transport {
     private volatile String lastFailure = "";
 
     KafkaTransport(String bootstrap, Topics topics, byte[] image, String target, Duration timeout) throws Exception {
-        this.topics = topics;
+        this.requestTopic = topics.translateRequests();
         this.timeout = timeout;
         this.image = image;
-        this.target = target;
         this.replyTopic = topics.translateResults() + "." + idPrefix + "replies";
+        this.requestHeaders = List.of(new RecordHeader(Protocol.SCHEMA, bytes(Protocol.REQUEST_V1)), new RecordHeader(Protocol.REPLY_TO, bytes(replyTopic)),
+                new RecordHeader(Protocol.ACCEPT, bytes(Protocol.PNG)), new RecordHeader(Protocol.TARGET, bytes(target)));
         admin = Admin.create(Map.of("bootstrap.servers", bootstrap));
         // One partition read by assignment: no group join to wait for, nothing committed, nothing left behind.
         admin.createTopics(List.of(new NewTopic(replyTopic, Optional.of(1), Optional.empty()))).all().get(30, TimeUnit.SECONDS);
@@ -94,9 +97,7 @@ final class KafkaTransport implements Transport {
     @Override
     public CompletableFuture<Outcome> send() {
         String id = idPrefix + counter.incrementAndGet();
-        ProducerRecord<String, byte[]> r = new ProducerRecord<>(topics.translateRequests(), id, image);
-        r.headers().add(Protocol.SCHEMA, bytes(Protocol.REQUEST_V1)).add(Protocol.REPLY_TO, bytes(replyTopic))
-                .add(Protocol.ACCEPT, bytes(Protocol.PNG)).add(Protocol.TARGET, bytes(target));
+        ProducerRecord<String, byte[]> r = new ProducerRecord<>(requestTopic, null, id, image, requestHeaders);
         CompletableFuture<Outcome> f = new CompletableFuture<>();
         pending.put(id, f);
         producer.send(r, (meta, e) -> {
