@@ -88,11 +88,6 @@ public final class ApiKeys {
         return anyone != null;
     }
 
-    /** Whether some key may train. */
-    public boolean anyMayTrain() {
-        return byHash.values().stream().anyMatch(h -> h.allows(Scope.TRAIN));
-    }
-
     /** The holder of {@code key}, the anonymous holder when {@code key} is null and translation is open, else null. */
     public Holder holder(String key) {
         return key == null ? anyone : byHash.get(hash(key));

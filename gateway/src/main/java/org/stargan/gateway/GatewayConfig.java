@@ -78,12 +78,6 @@ public record GatewayConfig(String bootstrapServers, String topicPrefix, String 
         return LOOPBACK.contains(host);
     }
 
-    /** The same settings listening on {@code newHost}. */
-    public GatewayConfig withHost(String newHost) {
-        return new GatewayConfig(bootstrapServers, topicPrefix, instanceId, newHost, httpPort, requestTimeoutMillis, maxInFlight, maxInFlightPerClient,
-                rateLimitPerSecond, rateLimitBurst, maxBodyBytes, maxPixels, apiKeys, artifactRoot);
-    }
-
     /** The same settings with other per-client limits. */
     public GatewayConfig withClientLimits(int perClientInFlight, double perSecond, int burst) {
         return new GatewayConfig(bootstrapServers, topicPrefix, instanceId, host, httpPort, requestTimeoutMillis, maxInFlight, perClientInFlight,
