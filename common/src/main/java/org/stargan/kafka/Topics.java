@@ -45,6 +45,11 @@ public record Topics(String prefix) {
         return prefix + "translate.results";
     }
 
+    /** The results topic of one requester ({@code <results>.<instance>}): each gateway instance reads only its own. */
+    public String replyTopic(String instance) {
+        return translateResults() + "." + instance;
+    }
+
     /** Requests that could not be processed, with the reason. */
     public String deadLetters() {
         return prefix + "translate.dead-letters";

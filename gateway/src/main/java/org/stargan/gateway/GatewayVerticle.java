@@ -65,7 +65,7 @@ public final class GatewayVerticle extends VerticleBase {
     public Future<?> start() {
         config = GatewayConfig.fromJson(config());
         topics = new Topics(config.topicPrefix());
-        replyTopic = topics.translateResults() + "." + config.instanceId();
+        replyTopic = topics.replyTopic(config.instanceId());
         artifacts = new JobArtifacts(config.artifactRoot().isEmpty() ? null : java.nio.file.Path.of(config.artifactRoot()));
         metrics.config().commonTags("instance", config.instanceId());
         Gauge.builder("stargan_gateway_in_flight", correlator, ReplyCorrelator::inFlight).description("translations waiting for a result")

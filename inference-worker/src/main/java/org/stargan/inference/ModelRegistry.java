@@ -41,7 +41,9 @@ public final class ModelRegistry implements AutoCloseable {
         if (existing != null) {
             return CompletableFuture.completedFuture(existing);
         }
-        CompletableFuture<LoadedModel> pending = loading.get(name + "\u0000" + version);
+        // One load per version, however often it is announced while loading.
+        String key = name + "\u0000" + version;
+        CompletableFuture<LoadedModel> pending = loading.get(key);
         if (pending != null) {
             return pending;
         }
@@ -58,8 +60,8 @@ public final class ModelRegistry implements AutoCloseable {
                 throw new IllegalStateException("model " + name + " version " + version + " from " + checkpoint + " failed to load: " + reason, e);
             }
         }, compute);
-        loading.put(name + "\u0000" + version, load);
-        load.whenComplete((m, e) -> loading.remove(name + "\u0000" + version));
+        loading.put(key, load);
+        load.whenComplete((m, e) -> loading.remove(key));
         return load;
     }
 

@@ -179,7 +179,7 @@ public final class GatewayBench {
      * while auto-creation catches up; on a cluster given by {@code --bootstrap} they are deleted again at the end.
      */
     private static void createTopics(String bootstrap, Topics topics, boolean deleteAfter, Cleanup cleanup) throws Exception {
-        List<String> names = List.of(topics.translateRequests(), topics.translateResults() + "." + GATEWAY_ID, topics.models(), topics.trainEvents(),
+        List<String> names = List.of(topics.translateRequests(), topics.replyTopic(GATEWAY_ID), topics.models(), topics.trainEvents(),
                 topics.deadLetters());
         try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
             // The cluster's default partitions and replication: the benchmark runs as a deployment on that cluster would.

@@ -51,7 +51,7 @@ final class KafkaTransport implements Transport {
         this.requestTopic = topics.translateRequests();
         this.timeout = timeout;
         this.image = image;
-        this.replyTopic = topics.translateResults() + "." + idPrefix + "replies";
+        this.replyTopic = topics.replyTopic(idPrefix + "replies");
         this.requestHeaders = List.of(new RecordHeader(Protocol.SCHEMA, bytes(Protocol.REQUEST_V1)), new RecordHeader(Protocol.REPLY_TO, bytes(replyTopic)),
                 new RecordHeader(Protocol.ACCEPT, bytes(Protocol.PNG)), new RecordHeader(Protocol.TARGET, bytes(target)));
         admin = Admin.create(Map.of("bootstrap.servers", bootstrap));
