@@ -2,8 +2,8 @@ package org.stargan.cli;
 
 import ai.djl.Device;
 
-/** Parses device settings: {@code cpu}, {@code cuda} (= cuda:0) or {@code cuda:N}. */
-final class Devices {
+/** Parses device settings: {@code cpu}, {@code cuda} (= cuda:0) or {@code cuda:N}; the commands and the services share it. */
+public final class Devices {
     private Devices() {}
 
     /** Parses and checks that the engine can use the device. */
@@ -20,7 +20,8 @@ final class Devices {
         return d;
     }
 
-    static Device parse(String value) {
+    /** The device {@code value} names; an exception naming {@code --device} and the value when it names none. */
+    public static Device parse(String value) {
         String v = value.trim().toLowerCase(java.util.Locale.ROOT);
         if (v.equals("cpu")) {
             return Device.cpu();

@@ -60,7 +60,7 @@ public final class InferenceVerticle extends VerticleBase {
     public Future<?> start() {
         config = InferenceConfig.fromJson(config());
         topics = new Topics(config.topicPrefix());
-        Device device = Device.fromName(config.device().startsWith("cuda:") ? "gpu" + config.device().substring(5) : config.device());
+        Device device = org.stargan.cli.Devices.parse(config.device());
         compute = Executors.newSingleThreadExecutor(r -> daemon(r, "compute-" + config.device()));
         prepare = Executors.newFixedThreadPool(2, r -> daemon(r, "prepare"));
         timer = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "batch-timer"));

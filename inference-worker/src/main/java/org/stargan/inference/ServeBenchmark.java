@@ -1,6 +1,5 @@
 package org.stargan.inference;
 
-import ai.djl.Device;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -121,7 +120,7 @@ public final class ServeBenchmark {
             }
         }
         // The bare model, same machine, same batch size: the ceiling the service is measured against.
-        try (Translator t = new Translator(GeneratorCheckpoint.load(ckpt), Device.fromName(o.get("device").replace("cuda:", "gpu")), batch)) {
+        try (Translator t = new Translator(GeneratorCheckpoint.load(ckpt), org.stargan.cli.Devices.parse(o.get("device")), batch)) {
             float[] x = ImageCodec.toTensor(ImageIO.read(new java.io.ByteArrayInputStream(image)), 0, size).chw();
             float[] xs = new float[batch * x.length];
             float[] labels = new float[batch * 5];

@@ -159,8 +159,7 @@ public final class TrainingJobRunner {
     }
 
     private Device device() {
-        String d = config.device();
-        return Device.fromName(d.startsWith("cuda:") ? "gpu" + d.substring(5) : d);
+        return org.stargan.cli.Devices.parse(config.device());
     }
 
     private TrainEvent event(String job, String type, long iteration, Map<String, Object> data) {

@@ -47,7 +47,7 @@ final class BareGenerator {
             System.arraycopy(one, 0, xs, i * one.length, one.length);
             System.arraycopy(label, 0, cs, i * label.length, label.length);
         }
-        Device d = Device.fromName(device.startsWith("cuda:") ? "gpu" + device.substring(5) : device);
+        Device d = org.stargan.cli.Devices.parse(device);
         try (Translator t = new Translator(ckpt, d, batch)) {
             t.translate(xs, batch, size, size, cs);
             List<Double> ms = new ArrayList<>();
