@@ -35,7 +35,7 @@ public final class LocalKafka implements AutoCloseable {
 
     /**
      * Starts a broker on {@code port} (0: a free one) keeping its data under {@code dataDir}, and waits until clients
-     * can connect.
+     * can connect. The caller closes it, after the clients that use it.
      *
      * @param brokerHome the {@code deploy/kafka-broker} module directory, built ({@code target/} holds its jar and
      *     {@code broker-classpath.txt})
@@ -74,9 +74,10 @@ public final class LocalKafka implements AutoCloseable {
         reader.start();
         try {
             String bootstrap = ready.get(timeoutSeconds, TimeUnit.SECONDS);
-            LocalKafka k = new LocalKafka(p, bootstrap, dataDir);
-            Runtime.getRuntime().addShutdownHook(new Thread(k::close, "local-kafka-stop"));
-            return k;
+            // No shutdown hook of its own: hooks run concurrently, and one here would stop the broker while its owner
+            // still closes the clients that use it. The owner closes it; if the owner's JVM dies first, the broker
+            // (started --managed) exits with it.
+            return new LocalKafka(p, bootstrap, dataDir);
         } catch (TimeoutException e) {
             p.destroyForcibly();
             throw new IOException("the local Kafka broker did not become ready within " + timeoutSeconds + " s; see "

@@ -156,8 +156,7 @@ public final class GatewayBench {
     private static String startServices(GatewayBenchOptions o, String bootstrap, String prefix, Cleanup cleanup, PrintStream err) throws Exception {
         createTopics(bootstrap, new Topics(prefix), o.bootstrap() != null, cleanup);
         Vertx vertx = Vertx.vertx();
-        // Bounded: on Ctrl-C the broker's own shutdown hook may already have stopped it, and then the Kafka clients would
-        // keep retrying for their full close timeouts; the JVM is exiting anyway.
+        // Bounded: should the broker be gone already, the Kafka clients would keep retrying for their full close timeouts.
         cleanup.add("the worker and the gateway", () -> vertx.close().toCompletionStage().toCompletableFuture().get(15, TimeUnit.SECONDS));
         step(err, "starting an inference worker (" + o.device() + ", batches up to " + o.batch() + ", " + o.model().getFileName() + ")");
         // The queue must hold what the client keeps in flight, or the worker pauses its consumer under the benchmark's load.
