@@ -15,7 +15,7 @@ import org.stargan.infer.Translator;
  */
 public record LoadedModel(String name, String version, Translator translator, DomainLabels domains, int imageSize) {
     /** Builds the serving view of a checkpoint. */
-    static LoadedModel of(String name, String version, GeneratorCheckpoint ckpt, Translator translator) {
+    public static LoadedModel of(String name, String version, GeneratorCheckpoint ckpt, Translator translator) {
         DomainLabels d = ckpt.info().domains().isEmpty() ? DomainLabels.unnamed(ckpt.config().cDim())
                 : new DomainLabels(ckpt.info().domains(), ckpt.info().exclusiveGroups());
         int size = ckpt.info().imageSize() > 0 ? ckpt.info().imageSize() : 128;

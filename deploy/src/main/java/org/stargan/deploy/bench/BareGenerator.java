@@ -1,6 +1,5 @@
 package org.stargan.deploy.bench;
 
-import ai.djl.Device;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -11,6 +10,7 @@ import org.stargan.ckpt.GeneratorCheckpoint;
 import org.stargan.data.DomainLabels;
 import org.stargan.data.ImageCodec;
 import org.stargan.infer.Translator;
+import org.stargan.inference.LoadedModel;
 
 /**
  * The ceiling the services are measured against: the generator alone, on the request's image prepared as the worker
@@ -36,19 +36,19 @@ final class BareGenerator {
     static Result measure(Path model, byte[] image, String target, int batch, String device, double seconds, PrintStream progress)
             throws IOException {
         GeneratorCheckpoint ckpt = GeneratorCheckpoint.load(model);
-        int size = ckpt.info().imageSize() > 0 ? ckpt.info().imageSize() : 128;
-        DomainLabels domains = ckpt.info().domains().isEmpty() ? DomainLabels.unnamed(ckpt.config().cDim())
-                : new DomainLabels(ckpt.info().domains(), ckpt.info().exclusiveGroups());
-        float[] one = ImageCodec.toTensor(ImageCodec.decode(image, "--image"), 0, size).chw();
-        float[] label = domains.applyTargets(target, new float[domains.size()], "--target");
-        float[] xs = new float[batch * one.length];
-        float[] cs = new float[batch * label.length];
-        for (int i = 0; i < batch; i++) {
-            System.arraycopy(one, 0, xs, i * one.length, one.length);
-            System.arraycopy(label, 0, cs, i * label.length, label.length);
-        }
-        Device d = org.stargan.cli.Devices.parse(device);
-        try (Translator t = new Translator(ckpt, d, batch)) {
+        try (Translator t = new Translator(ckpt, org.stargan.cli.Devices.parse(device), batch)) {
+            // The worker's view of the model: the same domains and image size as served requests get.
+            LoadedModel served = LoadedModel.of("bench", "bare", ckpt, t);
+            int size = served.imageSize();
+            DomainLabels domains = served.domains();
+            float[] one = ImageCodec.toTensor(ImageCodec.decode(image, "--image"), 0, size).chw();
+            float[] label = domains.applyTargets(target, new float[domains.size()], "--target");
+            float[] xs = new float[batch * one.length];
+            float[] cs = new float[batch * label.length];
+            for (int i = 0; i < batch; i++) {
+                System.arraycopy(one, 0, xs, i * one.length, one.length);
+                System.arraycopy(label, 0, cs, i * label.length, label.length);
+            }
             t.translate(xs, batch, size, size, cs);
             List<Double> ms = new ArrayList<>();
             long start = System.nanoTime();
