@@ -151,8 +151,7 @@ public final class ServeBenchmark {
     static double percentile(List<Double> values, double p) {
         List<Double> s = new ArrayList<>(values);
         Collections.sort(s);
-        int i = (int) Math.ceil(p / 100.0 * s.size()) - 1;
-        return s.get(Math.max(0, Math.min(s.size() - 1, i)));
+        return org.stargan.bench.Percentiles.nearestRank(s, p);
     }
 
     /** A closed-loop client: keeps {@code concurrency} requests in flight, times each from send to result. */

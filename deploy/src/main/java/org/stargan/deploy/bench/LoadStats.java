@@ -75,10 +75,6 @@ final class LoadStats {
 
     /** Nearest-rank percentile of ascending {@code sorted} values; null when there are none. */
     static Double percentile(List<Double> sorted, double p) {
-        if (sorted.isEmpty()) {
-            return null;
-        }
-        int i = (int) Math.ceil(p / 100.0 * sorted.size()) - 1;
-        return sorted.get(Math.max(0, Math.min(sorted.size() - 1, i)));
+        return sorted.isEmpty() ? null : org.stargan.bench.Percentiles.nearestRank(sorted, p);
     }
 }
