@@ -28,18 +28,20 @@ final class TrainCommand {
               --c-dim N (checked against the dataset's domain count)
             training: --batch-size 16 --num-iters 200000 --num-iters-decay 100000 --g-lr 0.0001 --d-lr 0.0001
               --n-critic 5 --beta1 0.5 --beta2 0.999 --lambda-cls 1 --lambda-rec 10 --lambda-gp 10
+              --lambda-id 0 (not official: weight of an identity term mean|x − G(x, c_org)| in G's loss; 0 leaves
+                the official objective)
               --resume-iters N (continue from <model-save-dir>/N-state.safetensors)
             output: --log-step 10 --sample-step 1000 --model-save-step 10000 --lr-update-step 1000
               --log-dir stargan/logs --sample-dir stargan/samples --model-save-dir stargan/models
             other: --device cpu|cuda|cuda:N --num-workers 2 (image decoding threads)
 
-            Shows a progress line (iteration, it/s, ETA, losses); appends a JSON line with the seven losses and both
-            learning rates to <log-dir>/metrics.jsonl every log step; writes <sample-dir>/<i>-images.jpg grids and
+            Shows a progress line (iteration, it/s, ETA, losses); appends a JSON line with the seven losses (and
+            G/loss_id when --lambda-id > 0) and both learning rates to <log-dir>/metrics.jsonl every log step; writes <sample-dir>/<i>-images.jpg grids and
             <model-save-dir>/<i>-G.safetensors (model) and <i>-state.safetensors (resumable state).
             """;
 
     private static final Set<String> TRAIN = Set.of("c-dim", "g-conv-dim", "d-conv-dim", "g-repeat-num", "d-repeat-num", "lambda-cls",
-            "lambda-rec", "lambda-gp", "batch-size", "num-iters", "num-iters-decay", "g-lr", "d-lr", "n-critic", "beta1", "beta2",
+            "lambda-rec", "lambda-gp", "lambda-id", "batch-size", "num-iters", "num-iters-decay", "g-lr", "d-lr", "n-critic", "beta1", "beta2",
             "resume-iters", "log-step", "sample-step", "model-save-step", "lr-update-step", "log-dir", "sample-dir", "model-save-dir",
             "device", "num-workers");
 
@@ -98,7 +100,7 @@ final class TrainCommand {
                     dbl(o, "lambda-gp", d.lambdaGp()), o.positiveInt("batch-size", d.batchSize()), o.positiveInt("num-iters", (int) d.numIters()),
                     o.nonNegativeInt("num-iters-decay", (int) Math.min(d.numItersDecay(), o.positiveInt("num-iters", (int) d.numIters()))),
                     dbl(o, "g-lr", d.gLr()), dbl(o, "d-lr", d.dLr()), o.positiveInt("n-critic", d.nCritic()), dbl(o, "beta1", d.beta1()),
-                    dbl(o, "beta2", d.beta2()), o.positiveInt("lr-update-step", (int) d.lrUpdateStep()), mode, DataOptions.seed(o), 0);
+                    dbl(o, "beta2", d.beta2()), o.positiveInt("lr-update-step", (int) d.lrUpdateStep()), mode, DataOptions.seed(o), 0, dbl(o, "lambda-id", d.lambdaId()));
         } catch (IllegalArgumentException e) {
             throw new Options.UsageException("train: " + e.getMessage());
         }

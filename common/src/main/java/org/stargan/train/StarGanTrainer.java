@@ -16,7 +16,8 @@ import org.stargan.nn.GradMode;
 
 /**
  * One StarGAN training iteration exactly as the official {@code solver.train}: a D step every iteration and a G step
- * every {@code nCritic} iterations, Adam(β₁, β₂) for both, the official linear learning-rate decay.
+ * every {@code nCritic} iterations, Adam(β₁, β₂) for both, the official linear learning-rate decay. With λ_id &gt; 0
+ * (off by default) G's loss also has the identity term λ_id·mean|x − G(x, c_org)|.
  *
  * <p>Where the official code does work whose result it throws away, this does not, and the numbers stay the same:
  * G's forward inside the D step is not recorded (its output is detached there); D scores real and fake images in
@@ -153,11 +154,11 @@ public final class StarGanTrainer implements AutoCloseable {
                     labelArray(step, labels, noise.permutation(), t, slot, config.gLabelDim()));
             NDArray alpha = step.create(noise.alpha(), new Shape(n, 1, 1, 1)).toType(t, false);
             double[] d = discriminatorStep(xReal, org, trg, alpha, slot, dLr);
-            double[] g = {Double.NaN, Double.NaN, Double.NaN};
+            double[] g = {Double.NaN, Double.NaN, Double.NaN, Double.NaN};
             if ((iteration + 1) % config.nCritic() == 0) {
                 g = generatorStep(xReal, org, trg, slot, gLr);
             }
-            return new StepLosses(d[0], d[1], d[2], d[3], g[0], g[1], g[2], dLr, gLr);
+            return new StepLosses(d[0], d[1], d[2], d[3], g[0], g[1], g[2], g[3], dLr, gLr);
         }
     }
 
@@ -201,10 +202,17 @@ public final class StarGanTrainer implements AutoCloseable {
             NDArray lossRec = Losses.l1(xReal, xRec);
             NDArray total = lossFake.add(lossRec.mul(constant(xReal.getManager(), config.lambdaRec())))
                     .add(lossCls.mul(constant(xReal.getManager(), config.lambdaCls())));
+            double id = Double.NaN;
+            if (config.lambdaId() > 0) {
+                // Not in the official objective: translating an image to its own domain should change nothing.
+                NDArray lossId = Losses.l1(xReal, generator.forward(xReal, org.c()));
+                total = total.add(lossId.mul(constant(xReal.getManager(), config.lambdaId())));
+                id = scalar(lossId);
+            }
             collector.backward(total);
             gradientObserver.beforeUpdate("G", generator.parameters());
             gOptimizer.step(lr);
-            return new double[] {scalar(lossFake), scalar(lossRec), scalar(lossCls)};
+            return new double[] {scalar(lossFake), scalar(lossRec), scalar(lossCls), id};
         } finally {
             discriminator.parameters().setRequiresGradient(true);
         }

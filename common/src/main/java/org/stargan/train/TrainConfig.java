@@ -28,6 +28,9 @@ import org.stargan.nn.GeneratorConfig;
  * @param seed seed of the initial weights, the target-label permutations and the gradient-penalty α
  * @param c2Dim domains of a second dataset trained jointly (the official {@code --dataset Both}: RaFD's 8
  *     expressions), 0 for one dataset; then G's label vector is [c_dim labels, c2_dim labels, 2-entry mask]
+ * @param lambdaId weight of an identity term λ_id·mean|x − G(x, c_org)| added to G's loss; 0 (the default) is the
+ *     official objective. Not part of StarGAN: CycleGAN's identity loss, which ties a translation's untouched colours
+ *     (background, lighting) to its input's, something no official term does
  */
 public record TrainConfig(
         int cDim,
@@ -50,7 +53,8 @@ public record TrainConfig(
         long lrUpdateStep,
         LabelMode labelMode,
         long seed,
-        int c2Dim) {
+        int c2Dim,
+        double lambdaId) {
 
     /** Validates every field, naming the one at fault. */
     public TrainConfig {
@@ -63,7 +67,7 @@ public record TrainConfig(
         if (numItersDecay < 0 || numItersDecay > numIters) {
             throw new IllegalArgumentException("numItersDecay: " + numItersDecay + ", expected 0.." + numIters);
         }
-        for (double v : new double[] {lambdaCls, lambdaRec, lambdaGp, gLr, dLr}) {
+        for (double v : new double[] {lambdaCls, lambdaRec, lambdaGp, lambdaId, gLr, dLr}) {
             if (!(v >= 0) || Double.isInfinite(v)) {
                 throw new IllegalArgumentException("lambdas and learning rates must be finite and ≥ 0, found " + v);
             }
@@ -90,7 +94,7 @@ public record TrainConfig(
     /** The official defaults (CelebA, 128 px, 5 attributes, 200k iterations). */
     public static TrainConfig official() {
         return new TrainConfig(5, 128, 64, 64, 6, 6, 1, 10, 10, 16, 200_000, 100_000, 1e-4, 1e-4, 5, 0.5, 0.999, 1000,
-                LabelMode.MULTI_LABEL, 1234, 0);
+                LabelMode.MULTI_LABEL, 1234, 0, 0);
     }
 
     /** Length of G's label vector: c_dim, or c_dim + c2_dim + 2 (the mask) with a second dataset. */
@@ -101,7 +105,7 @@ public record TrainConfig(
     /** A copy training jointly with a second dataset of {@code c2Dim} single-label domains (0: none). */
     public TrainConfig withSecondDataset(int c2Dim) {
         return new TrainConfig(cDim, imageSize, gConvDim, dConvDim, gRepeatNum, dRepeatNum, lambdaCls, lambdaRec, lambdaGp,
-                batchSize, numIters, numItersDecay, gLr, dLr, nCritic, beta1, beta2, lrUpdateStep, labelMode, seed, c2Dim);
+                batchSize, numIters, numItersDecay, gLr, dLr, nCritic, beta1, beta2, lrUpdateStep, labelMode, seed, c2Dim, lambdaId);
     }
 
     /** The generator this configuration trains. */
@@ -117,30 +121,36 @@ public record TrainConfig(
     /** A copy with other network sizes. */
     public TrainConfig withNetworks(int imageSize, int gConvDim, int dConvDim, int gRepeatNum, int dRepeatNum) {
         return new TrainConfig(cDim, imageSize, gConvDim, dConvDim, gRepeatNum, dRepeatNum, lambdaCls, lambdaRec, lambdaGp,
-                batchSize, numIters, numItersDecay, gLr, dLr, nCritic, beta1, beta2, lrUpdateStep, labelMode, seed, c2Dim);
+                batchSize, numIters, numItersDecay, gLr, dLr, nCritic, beta1, beta2, lrUpdateStep, labelMode, seed, c2Dim, lambdaId);
     }
 
     /** A copy with another batch size. */
     public TrainConfig withBatchSize(int batchSize) {
         return new TrainConfig(cDim, imageSize, gConvDim, dConvDim, gRepeatNum, dRepeatNum, lambdaCls, lambdaRec, lambdaGp,
-                batchSize, numIters, numItersDecay, gLr, dLr, nCritic, beta1, beta2, lrUpdateStep, labelMode, seed, c2Dim);
+                batchSize, numIters, numItersDecay, gLr, dLr, nCritic, beta1, beta2, lrUpdateStep, labelMode, seed, c2Dim, lambdaId);
     }
 
     /** A copy with other loop settings. */
     public TrainConfig withSchedule(long numIters, long numItersDecay, int nCritic, long lrUpdateStep) {
         return new TrainConfig(cDim, imageSize, gConvDim, dConvDim, gRepeatNum, dRepeatNum, lambdaCls, lambdaRec, lambdaGp,
-                batchSize, numIters, numItersDecay, gLr, dLr, nCritic, beta1, beta2, lrUpdateStep, labelMode, seed, c2Dim);
+                batchSize, numIters, numItersDecay, gLr, dLr, nCritic, beta1, beta2, lrUpdateStep, labelMode, seed, c2Dim, lambdaId);
     }
 
     /** A copy with another label mode and domain count. */
     public TrainConfig withLabels(LabelMode labelMode, int cDim) {
         return new TrainConfig(cDim, imageSize, gConvDim, dConvDim, gRepeatNum, dRepeatNum, lambdaCls, lambdaRec, lambdaGp,
-                batchSize, numIters, numItersDecay, gLr, dLr, nCritic, beta1, beta2, lrUpdateStep, labelMode, seed, c2Dim);
+                batchSize, numIters, numItersDecay, gLr, dLr, nCritic, beta1, beta2, lrUpdateStep, labelMode, seed, c2Dim, lambdaId);
+    }
+
+    /** A copy with the identity term's weight {@code lambdaId} (0: the official objective). */
+    public TrainConfig withIdentityLoss(double lambdaId) {
+        return new TrainConfig(cDim, imageSize, gConvDim, dConvDim, gRepeatNum, dRepeatNum, lambdaCls, lambdaRec, lambdaGp,
+                batchSize, numIters, numItersDecay, gLr, dLr, nCritic, beta1, beta2, lrUpdateStep, labelMode, seed, c2Dim, lambdaId);
     }
 
     /** A copy with another seed. */
     public TrainConfig withSeed(long seed) {
         return new TrainConfig(cDim, imageSize, gConvDim, dConvDim, gRepeatNum, dRepeatNum, lambdaCls, lambdaRec, lambdaGp,
-                batchSize, numIters, numItersDecay, gLr, dLr, nCritic, beta1, beta2, lrUpdateStep, labelMode, seed, c2Dim);
+                batchSize, numIters, numItersDecay, gLr, dLr, nCritic, beta1, beta2, lrUpdateStep, labelMode, seed, c2Dim, lambdaId);
     }
 }

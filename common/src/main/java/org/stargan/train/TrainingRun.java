@@ -273,6 +273,9 @@ public final class TrainingRun {
             last.put("G/loss_rec" + suffix, l.gRec());
             last.put("G/loss_cls" + suffix, l.gCls());
         }
+        if (l.hasIdentityTerm()) {
+            last.put("G/loss_id" + suffix, l.gId());
+        }
     }
 
     private static void appendLine(Path file, String line) throws IOException {
