@@ -33,7 +33,7 @@ def labels(n, c_dim, multi_label, iteration):
     return torch.from_numpy(onehot)
 
 
-def step_fixture(name, image_size, g_conv, g_repeat, d_conv, d_repeat, c_dim, batch, multi_label, iterations=2):
+def step_fixture(name, image_size, g_conv, g_repeat, d_conv, d_repeat, c_dim, batch, multi_label, iterations=2, lambda_id=0.0):
     torch.manual_seed(0)
     G = Generator(g_conv, c_dim, g_repeat)
     D = Discriminator(image_size, d_conv, c_dim, d_repeat)
@@ -43,6 +43,8 @@ def step_fixture(name, image_size, g_conv, g_repeat, d_conv, d_repeat, c_dim, ba
     d_opt = torch.optim.Adam(D.parameters(), 1e-4, [0.5, 0.999])
     out = {'config': np.array([image_size, g_conv, g_repeat, d_conv, d_repeat, c_dim, batch, int(multi_label),
                                iterations, G_SEED, D_SEED, X_SEED], dtype=np.int64)}
+    if lambda_id > 0:
+        out['lambda_id'] = np.array([lambda_id], dtype=np.float64)
     rng = np.random.default_rng(5)
     for it in range(iterations):
         x = images(batch, image_size, it)
@@ -64,7 +66,8 @@ def step_fixture(name, image_size, g_conv, g_repeat, d_conv, d_repeat, c_dim, ba
                     out[f'{prefix}/{k}'] = p.grad.detach().numpy().copy()
 
         losses = train_iteration(G, D, g_opt, d_opt, x, lab, perm, alpha, it, multi_label, n_critic=1,
-                                 on_d_grads=lambda: grads('d_grad', D), on_g_grads=lambda: grads('g_grad', G))
+                                 on_d_grads=lambda: grads('d_grad', D), on_g_grads=lambda: grads('g_grad', G),
+                                 lambda_id=lambda_id)
         out[f'losses_{it}'] = np.array(losses, dtype=np.float64)
         for prefix, net in (('d_after', D), ('g_after', G)):
             for k, t in learnable_items(net):
@@ -115,5 +118,6 @@ if __name__ == '__main__':
     os.makedirs(OUT, exist_ok=True)
     step_fixture('small_multilabel_step.npz', 32, 8, 2, 8, 4, 5, 4, True)
     step_fixture('tiny_singlelabel_step.npz', 16, 4, 1, 4, 3, 4, 4, False)
+    step_fixture('small_identity_step.npz', 32, 8, 2, 8, 4, 5, 4, True, lambda_id=10.0)
     paper_forward_fixture()
     interop_fixtures()

@@ -132,8 +132,13 @@ def classification_loss(logit, target, multi_label):
 
 
 def train_iteration(G, D, g_opt, d_opt, x_real, label_org, perm, alpha, i, multi_label,
-                    n_critic=5, lambda_cls=1.0, lambda_rec=10.0, lambda_gp=10.0, on_d_grads=None, on_g_grads=None):
-    """One iteration of the official solver.train, with the random permutation and alpha given."""
+                    n_critic=5, lambda_cls=1.0, lambda_rec=10.0, lambda_gp=10.0, on_d_grads=None, on_g_grads=None,
+                    lambda_id=0.0):
+    """One iteration of the official solver.train, with the random permutation and alpha given.
+
+    lambda_id > 0 adds the project's optional identity term lambda_id * mean|x_real - G(x_real, c_org)| to G's loss
+    (not in the official code) and appends its value to the losses.
+    """
     label_trg = label_org[perm]
     c_org, c_trg = label_org.clone(), label_trg.clone()
 
@@ -163,6 +168,9 @@ def train_iteration(G, D, g_opt, d_opt, x_real, label_org, perm, alpha, i, multi
         x_reconst = G(x_fake, c_org)
         g_loss_rec = torch.mean(torch.abs(x_real - x_reconst))
         g_loss = g_loss_fake + lambda_rec * g_loss_rec + lambda_cls * g_loss_cls
+        if lambda_id > 0:
+            g_loss_id = torch.mean(torch.abs(x_real - G(x_real, c_org)))
+            g_loss = g_loss + lambda_id * g_loss_id
         g_opt.zero_grad()
         d_opt.zero_grad()
         g_loss.backward()
@@ -170,6 +178,8 @@ def train_iteration(G, D, g_opt, d_opt, x_real, label_org, perm, alpha, i, multi
             on_g_grads()
         g_opt.step()
         losses += [g_loss_fake.item(), g_loss_rec.item(), g_loss_cls.item()]
+        if lambda_id > 0:
+            losses.append(g_loss_id.item())
     else:
-        losses += [float('nan')] * 3
+        losses += [float('nan')] * (4 if lambda_id > 0 else 3)
     return losses

@@ -111,11 +111,16 @@ final class TrainCommand {
         if (v == null) {
             return fallback;
         }
+        double d;
         try {
-            return Double.parseDouble(v.trim());
+            d = Double.parseDouble(v.trim());
         } catch (NumberFormatException e) {
             throw new Options.UsageException("--" + name + " '" + v + "', expected a number");
         }
+        if (!(d >= 0) || Double.isInfinite(d)) {
+            throw new Options.UsageException("--" + name + " '" + v + "', expected a finite number ≥ 0");
+        }
+        return d;
     }
 
     /** The one-line progress display: iteration, speed, ETA and the latest losses, redrawn at most 4 times a second. */

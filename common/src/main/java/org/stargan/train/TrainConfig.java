@@ -67,11 +67,12 @@ public record TrainConfig(
         if (numItersDecay < 0 || numItersDecay > numIters) {
             throw new IllegalArgumentException("numItersDecay: " + numItersDecay + ", expected 0.." + numIters);
         }
-        for (double v : new double[] {lambdaCls, lambdaRec, lambdaGp, lambdaId, gLr, dLr}) {
-            if (!(v >= 0) || Double.isInfinite(v)) {
-                throw new IllegalArgumentException("lambdas and learning rates must be finite and ≥ 0, found " + v);
-            }
-        }
+        nonNegative("lambdaCls", lambdaCls);
+        nonNegative("lambdaRec", lambdaRec);
+        nonNegative("lambdaGp", lambdaGp);
+        nonNegative("lambdaId", lambdaId);
+        nonNegative("gLr", gLr);
+        nonNegative("dLr", dLr);
         if (!(beta1 >= 0 && beta1 < 1) || !(beta2 >= 0 && beta2 < 1)) {
             throw new IllegalArgumentException("beta1/beta2: " + beta1 + "/" + beta2 + ", expected values in [0, 1)");
         }
@@ -83,6 +84,12 @@ public record TrainConfig(
         }
         new GeneratorConfig(gConvDim, cDim + c2Dim + (c2Dim > 0 ? 2 : 0), gRepeatNum);
         new DiscriminatorConfig(imageSize, dConvDim, cDim + c2Dim, dRepeatNum);
+    }
+
+    private static void nonNegative(String name, double v) {
+        if (!(v >= 0) || Double.isInfinite(v)) {
+            throw new IllegalArgumentException(name + ": " + v + ", expected a finite number ≥ 0");
+        }
     }
 
     private static void positive(String name, long v) {

@@ -64,6 +64,7 @@ class TrainingWorkflowTest {
         for (String k : List.of("D/loss_real", "D/loss_fake", "D/loss_cls", "D/loss_gp", "G/loss_fake", "G/loss_rec", "G/loss_cls", "d_lr", "g_lr")) {
             assertThat(last.has(k)).as("metrics line has %s", k).isTrue();
         }
+        assertThat(last.has("G/loss_id")).as("no identity term without --lambda-id").isFalse();
         // Official layout: 4 fixed rows × [input, 5 domains, 4 multi-attribute columns] of 16 px.
         var grid = ImageIO.read(out1.resolve("samples/15-images.jpg").toFile());
         assertThat(grid.getWidth()).isEqualTo(10 * 16);
@@ -130,7 +131,7 @@ class TrainingWorkflowTest {
         Path out1 = tmp.resolve("both");
         assertThat(run("train", "--dataset", "both", "--synthetic-dir", tmp.resolve("data").toString(), "--image-size", "16",
                 "--g-conv-dim", "8", "--d-conv-dim", "8", "--g-repeat-num", "1", "--d-repeat-num", "3", "--batch-size", "4",
-                "--num-iters", "10", "--num-iters-decay", "0", "--n-critic", "2", "--log-step", "10", "--sample-step", "10",
+                "--num-iters", "10", "--num-iters-decay", "0", "--n-critic", "2", "--lambda-id", "5", "--log-step", "10", "--sample-step", "10",
                 "--model-save-step", "10", "--log-dir", out1.resolve("logs").toString(), "--sample-dir", out1.resolve("samples").toString(),
                 "--model-save-dir", out1.resolve("models").toString())).as(err.toString()).isZero();
         assertThat(err.toString()).contains("joint training");
@@ -142,6 +143,9 @@ class TrainingWorkflowTest {
         assertThat(line.has("D/loss_cls")).isTrue();
         assertThat(line.has("D/loss_cls@2")).isTrue();
         assertThat(line.has("G/loss_rec@2")).isTrue();
+        // --lambda-id adds the (unofficial) identity term, logged for both datasets.
+        assertThat(line.get("G/loss_id").asDouble()).isPositive();
+        assertThat(line.get("G/loss_id@2").asDouble()).isPositive();
         // The grid: input, 5 + 4 CelebA-style columns, then the 8 expressions.
         var grid = ImageIO.read(out1.resolve("samples/10-images.jpg").toFile());
         assertThat(grid.getWidth()).isEqualTo((1 + 9 + 8) * 16);
@@ -159,5 +163,8 @@ class TrainingWorkflowTest {
         assertThat(run("train", "--dataset", "synthetic", "--synthetic-dir", tmp.resolve("small").toString(), "--image-size", "16",
                 "--batch-size", "many")).isEqualTo(2);
         assertThat(err.toString()).contains("--batch-size 'many', expected a whole number");
+        assertThat(run("train", "--dataset", "synthetic", "--synthetic-dir", tmp.resolve("small").toString(), "--image-size", "16",
+                "--lambda-id", "-1")).isEqualTo(2);
+        assertThat(err.toString()).contains("--lambda-id '-1', expected a finite number ≥ 0");
     }
 }

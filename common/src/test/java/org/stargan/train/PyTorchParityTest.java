@@ -25,6 +25,7 @@ import org.stargan.testing.HashedWeights;
 /**
  * The Java networks and training iteration against PyTorch, from fixtures written by
  * {@code common/python/make_fixtures.py} (same hashed weights, images, permutations and α on both sides).
+ * One fixture also has the optional identity term (λ_id = 10), so its gradients check that path.
  *
  * <p>Tolerances (float32): forward outputs within 1e-4 of the reference's max-abs; every gradient and every
  * parameter after an Adam update within 1e-4 per tensor (‖a − b‖ / ‖b‖); the Adam update itself (p_after − p_before)
@@ -55,7 +56,7 @@ class PyTorchParityTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"small_multilabel_step.npz", "tiny_singlelabel_step.npz"})
+    @ValueSource(strings = {"small_multilabel_step.npz", "tiny_singlelabel_step.npz", "small_identity_step.npz"})
     void trainingIterationsMatchPyTorch(String name) throws Exception {
         try (NpzArchive npz = NpzArchive.open(fixture(name));
                 NDManager m = NDManager.newBaseManager()) {
@@ -69,7 +70,8 @@ class PyTorchParityTest {
                     .withNetworks(size, (int) c[1], (int) c[3], (int) c[2], (int) c[4])
                     .withLabels(multi ? LabelMode.MULTI_LABEL : LabelMode.SINGLE_LABEL, cDim)
                     .withBatchSize(batch)
-                    .withSchedule(1000, 0, 1, 1000);
+                    .withSchedule(1000, 0, 1, 1000)
+                    .withIdentityLoss(npz.has("lambda_id") ? npz.get("lambda_id").toDoubles()[0] : 0);
             try (StarGanTrainer trainer = new StarGanTrainer(config, m)) {
                 HashedWeights.apply(trainer.generator().parameters(), c[9]);
                 HashedWeights.apply(trainer.discriminator().parameters(), c[10]);
@@ -94,8 +96,9 @@ class PyTorchParityTest {
                     }
                     StepLosses l = trainer.iterate(it, x, labels, noise);
                     double[] ref = npz.get("losses_" + it).toDoubles();
-                    double[] got = {l.dReal(), l.dFake(), l.dCls(), l.dGp(), l.gFake(), l.gRec(), l.gCls()};
-                    for (int k = 0; k < 7; k++) {
+                    double[] got = {l.dReal(), l.dFake(), l.dCls(), l.dGp(), l.gFake(), l.gRec(), l.gCls(), l.gId()};
+                    assertThat(l.hasIdentityTerm()).as("%s: identity term computed", name).isEqualTo(npz.has("lambda_id"));
+                    for (int k = 0; k < ref.length; k++) {
                         // The adversarial terms are means of D outputs that nearly cancel (|loss| ~ 1e-3 while the
                         // other terms are ~1), so the bound is relative to max(1, |loss|).
                         assertThat(got[k]).as("%s iteration %d loss %d", name, it, k)
