@@ -93,11 +93,14 @@ public final class GatewayVerticle extends VerticleBase {
         replies.handler(rec -> correlator.deliver(rec.key(), rec));
         registry = consumer("gateway-registry-" + UUID.randomUUID());
         registry.handler(rec -> {
+            ModelAnnouncement a;
             try {
-                catalog.announce(ModelAnnouncement.fromJson(rec.value().getBytes()));
+                a = ModelAnnouncement.fromJson(rec.value().getBytes());
             } catch (RuntimeException ignored) {
-                // not an announcement: the workers report it; the catalog just skips it
+                return; // not an announcement: the workers report it; the catalog just skips it
             }
+            // The checkpoint's header is read from disk: off the event loop, in announcement order (ordered blocking).
+            vertx.executeBlocking(() -> ModelCatalog.describe(a)).onSuccess(catalog::add);
         });
         events = consumer("gateway-events-" + UUID.randomUUID());
         events.handler(rec -> {

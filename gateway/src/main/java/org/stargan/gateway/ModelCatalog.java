@@ -15,8 +15,8 @@ import org.stargan.msg.ModelAnnouncement;
 /**
  * The models the workers serve, from the registry topic: versions per name, the latest, and — when the checkpoint is
  * this project's format on a readable path — its domains, exclusive groups and image size (read from the file's
- * header only). Each version's domain labels are built once, when it is announced, for checking every request's
- * targets. Used from the event loop only.
+ * header only, by {@link #describe}, off the event loop). Each version's domain labels are built once, when it is
+ * announced, for checking every request's targets. The catalog itself is used from the event loop only.
  */
 public final class ModelCatalog {
     /** A version as listed ({@code json}) and its domains (null when its checkpoint names none). */
@@ -24,8 +24,14 @@ public final class ModelCatalog {
 
     private final Map<String, Map<String, Entry>> models = new LinkedHashMap<>();
 
-    /** Records an announcement. */
-    public void announce(ModelAnnouncement a) {
+    /** A version ready to be listed: what {@link #describe} read from its checkpoint. */
+    public record Described(String name, String version, JsonObject json, DomainLabels domains) {}
+
+    /**
+     * Reads what the announced checkpoint says about itself (its safetensors header; a metadata error is listed, not
+     * thrown). Blocking file I/O: call it off the event loop.
+     */
+    public static Described describe(ModelAnnouncement a) {
         JsonObject v = new JsonObject().put("version", a.version()).put("uri", a.uri()).put("published_at_ms", a.publishedAtMillis());
         try {
             Path p = a.uri().startsWith("file:") ? Path.of(java.net.URI.create(a.uri())) : Path.of(a.uri());
@@ -38,7 +44,12 @@ public final class ModelCatalog {
         } catch (Exception e) {
             v.put("metadata_error", e.getMessage());
         }
-        models.computeIfAbsent(a.name(), k -> new LinkedHashMap<>()).put(a.version(), new Entry(v, domains(v)));
+        return new Described(a.name(), a.version(), v, domains(v));
+    }
+
+    /** Lists a described version (the latest of its model from now on). */
+    public void add(Described d) {
+        models.computeIfAbsent(d.name(), k -> new LinkedHashMap<>()).put(d.version(), new Entry(d.json(), d.domains()));
     }
 
     /**
