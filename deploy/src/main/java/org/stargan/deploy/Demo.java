@@ -98,6 +98,7 @@ public final class Demo {
         // The gateway reads the trainer's artifact store so that the training page can show sample grids.
         deploy(vertx, gateway, new GatewayConfig(bootstrap, topics.prefix(), "gateway-1", port, 30_000, 256, 10 << 20,
                 Map.of(adminKey, "admin", "*", "translate")).withArtifactRoot(dir.resolve("artifacts").toString()).toJson());
+        awaitReady(port, 60);
         // Translation stays open for the demo (a user key would be needed if any were configured); training needs the key.
         if (training) {
             TrainRequest job = new TrainRequest("demo-" + Long.toHexString(System.currentTimeMillis() & 0xffffff), "demo", "demo",
@@ -143,6 +144,33 @@ public final class Demo {
         } catch (IOException e) {
             fail(e.getMessage() + " (" + option + ")");
         }
+    }
+
+    /**
+     * Waits until the gateway says it can serve (broker connected, model announced and listed, a worker consuming), so
+     * that "the demo is up" means a translation sent right then is answered; after {@code seconds} it goes on with the
+     * gateway's last reason printed rather than hanging.
+     */
+    private static void awaitReady(int port, int seconds) throws InterruptedException {
+        step("waiting for the gateway to be ready");
+        java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+        java.net.http.HttpRequest ask = java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + port + "/health/ready"))
+                .timeout(java.time.Duration.ofSeconds(5)).build();
+        String last = "no answer";
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        while (System.nanoTime() < deadline) {
+            try {
+                java.net.http.HttpResponse<String> r = http.send(ask, java.net.http.HttpResponse.BodyHandlers.ofString());
+                if (r.statusCode() == 200) {
+                    return;
+                }
+                last = r.body();
+            } catch (IOException e) {
+                last = e.toString();
+            }
+            Thread.sleep(200);
+        }
+        System.err.println("warning: the gateway is not ready after " + seconds + " s: " + last);
     }
 
     private static void step(String what) {
