@@ -33,21 +33,29 @@ import org.stargan.trainer.TrainerVerticle;
 public final class Demo {
     private Demo() {}
 
-    /** Entry point: {@code [--port 8080] [--kafka-port 9092] [--dir DIR] [--no-training]}. */
+    /**
+     * Entry point: {@code [--port 8080] [--kafka-port 9092] [--inference-metrics-port 9101] [--trainer-metrics-port 9102]
+     * [--dir DIR] [--no-training]}.
+     */
     public static void main(String[] args) throws Exception {
         int port = 8080;
         int kafkaPort = 9092;
+        int inferenceMetricsPort = 9101;
+        int trainerMetricsPort = 9102;
         Path home = Path.of(System.getProperty("stargan.home", "."));
         Path dir = Path.of(System.getProperty("user.home"), ".cache", "stargan", "demo");
         boolean training = true;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
-                case "--port" -> port = Integer.parseInt(args[++i]);
-                case "--kafka-port" -> kafkaPort = Integer.parseInt(args[++i]);
+                case "--port" -> port = portArg(args, ++i);
+                case "--kafka-port" -> kafkaPort = portArg(args, ++i);
+                case "--inference-metrics-port" -> inferenceMetricsPort = portArg(args, ++i);
+                case "--trainer-metrics-port" -> trainerMetricsPort = portArg(args, ++i);
                 case "--dir" -> dir = Path.of(args[++i]);
                 case "--no-training" -> training = false;
                 default -> {
-                    System.err.println("demo: unknown option " + args[i] + "; known: --port N --kafka-port N --dir DIR --no-training");
+                    System.err.println("demo: unknown option " + args[i] + "; known: --port N --kafka-port N --inference-metrics-port N --trainer-metrics-port N "
+                            + "--dir DIR --no-training");
                     System.exit(2);
                 }
             }
@@ -58,6 +66,8 @@ public final class Demo {
         }
         checkFree(port, "--port");
         checkFree(kafkaPort, "--kafka-port");
+        checkFree(inferenceMetricsPort, "--inference-metrics-port");
+        checkFree(trainerMetricsPort, "--trainer-metrics-port");
         Files.createDirectories(dir);
         long t0 = System.nanoTime();
 
@@ -88,10 +98,10 @@ public final class Demo {
         }
         step("starting an inference worker (cpu)");
         deploy(vertx, new InferenceVerticle(), new InferenceConfig(bootstrap, topics.prefix(), "stargan-inference", "inference-1", "cpu", 8, 10, 256,
-                null, 9101).toJson());
+                null, inferenceMetricsPort).toJson());
         step("starting a trainer worker (cpu)");
         deploy(vertx, new TrainerVerticle(), new TrainerConfig(bootstrap, topics.prefix(), "stargan-trainers", "trainer-1", "cpu", dir.toString(),
-                dir.resolve("artifacts").toString(), 9102).toJson());
+                dir.resolve("artifacts").toString(), trainerMetricsPort).toJson());
         String adminKey = HexFormat.of().formatHex(new SecureRandom().generateSeed(12));
         step("starting the gateway on http://127.0.0.1:" + port);
         GatewayVerticle gateway = new GatewayVerticle();
@@ -119,11 +129,12 @@ public final class Demo {
                       training events  curl -N -H 'X-API-Key: %s' http://127.0.0.1:%d/v1/training-jobs/%s/events
                       translate        curl -s -X POST -H 'Content-Type: image/png' --data-binary @face.png \\
                                          'http://127.0.0.1:%d/v1/translations?target=Blond_Hair=1' > blond.png
-                      metrics          http://127.0.0.1:9101/metrics (inference), :9102 (trainer), :%d/metrics (gateway)
+                      metrics          http://127.0.0.1:%d/metrics (inference), :%d (trainer), :%d/metrics (gateway)
                       Kafka            %s   (topics stargan.*; docs/protocol.md)
                       files            %s
                     Ctrl-C stops everything.
-                    """, (System.nanoTime() - t0) / 1e9, port, port, job.jobId(), adminKey, adminKey, port, job.jobId(), port, port, bootstrap, dir);
+                    """, (System.nanoTime() - t0) / 1e9, port, port, job.jobId(), adminKey, adminKey, port, job.jobId(), port, inferenceMetricsPort,
+                    trainerMetricsPort, port, bootstrap, dir);
         } else {
             System.err.printf("%nStarGAN demo is up: http://127.0.0.1:%d/ (admin key %s). Ctrl-C stops everything.%n", port, adminKey);
         }
@@ -136,6 +147,22 @@ public final class Demo {
         } catch (IllegalStateException e) {
             fail(e.getMessage());
         }
+    }
+
+    /** The port after option {@code args[i - 1]}, or a usage error naming the option and the value. */
+    private static int portArg(String[] args, int i) {
+        String value = i < args.length ? args[i] : null;
+        try {
+            int p = Integer.parseInt(value);
+            if (p >= 1 && p <= 65535) {
+                return p;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        System.err.println("demo: " + args[i - 1] + " " + (value == null ? "(missing)" : "'" + value + "'") + ", expected a port number 1..65535");
+        System.exit(2);
+        return -1;
     }
 
     private static void checkFree(int port, String option) {

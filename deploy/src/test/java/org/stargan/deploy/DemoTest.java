@@ -41,7 +41,8 @@ class DemoTest {
             cmd.add("-DDJL_CACHE_DIR=" + djlCache);
         }
         cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), Demo.class.getName(), "--no-training", "--port", Integer.toString(port),
-                "--kafka-port", Integer.toString(kafkaPort), "--dir", dir.toString()));
+                "--kafka-port", Integer.toString(kafkaPort), "--inference-metrics-port", Integer.toString(freePort()),
+                "--trainer-metrics-port", Integer.toString(freePort()), "--dir", dir.toString()));
         Process demo = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         List<String> output = Collections.synchronizedList(new ArrayList<>());
         CountDownLatch up = new CountDownLatch(1);
