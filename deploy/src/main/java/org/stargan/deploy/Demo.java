@@ -19,7 +19,6 @@ import org.stargan.inference.InferenceVerticle;
 import org.stargan.kafka.LocalKafka;
 import org.stargan.kafka.Topics;
 import org.stargan.msg.ModelAnnouncement;
-import org.stargan.msg.TrainRequest;
 import org.stargan.trainer.TrainerConfig;
 import org.stargan.trainer.TrainerVerticle;
 
@@ -111,15 +110,25 @@ public final class Demo {
         awaitReady(port, 60);
         // Translation stays open for the demo (a user key would be needed if any were configured); training needs the key.
         if (training) {
-            TrainRequest job = new TrainRequest("demo-" + Long.toHexString(System.currentTimeMillis() & 0xffffff), "demo", "demo",
-                    Map.of("image-size", "32", "g-conv-dim", "16", "d-conv-dim", "16", "g-repeat-num", "2", "d-repeat-num", "5",
-                            "batch-size", "8", "num-iters", "2000", "num-iters-decay", "1000", "sample-step", "200", "model-save-step", "500"),
-                    Map.of("count", 2000, "size", 32, "seed", 1));
-            try (KafkaProducer<String, byte[]> p = new KafkaProducer<>(Map.of("bootstrap.servers", bootstrap), new StringSerializer(),
-                    new ByteArraySerializer())) {
-                p.send(new ProducerRecord<>(topics.trainRequests(), job.jobId(), job.toJson())).get();
+            // Submitted through the gateway like any user's job: validated, queued with a "queued" event (so the job
+            // list shows its model and who asked), then taken by the trainer from Kafka.
+            String jobId = "demo-" + Long.toHexString(System.currentTimeMillis() & 0xffffff);
+            String body = """
+                    {"job_id": "%s", "requested_by": "demo", "model": "demo",
+                     "synthetic": {"count": 2000, "size": 32, "seed": 1},
+                     "options": {"image-size": 32, "g-conv-dim": 16, "d-conv-dim": 16, "g-repeat-num": 2, "d-repeat-num": 5,
+                                 "batch-size": 8, "num-iters": 2000, "num-iters-decay": 1000, "sample-step": 200,
+                                 "model-save-step": 500}}
+                    """.formatted(jobId);
+            java.net.http.HttpResponse<String> submitted = java.net.http.HttpClient.newHttpClient().send(
+                    java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + port + "/v1/training-jobs"))
+                            .header("Content-Type", "application/json").header("X-API-Key", adminKey)
+                            .timeout(java.time.Duration.ofSeconds(30)).POST(java.net.http.HttpRequest.BodyPublishers.ofString(body)).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            if (submitted.statusCode() / 100 != 2) {
+                fail("the gateway refused the demo's training job: " + submitted.statusCode() + " " + submitted.body());
             }
-            step("submitted training job " + job.jobId() + " (32 px synthetic faces, 2000 iterations)");
+            step("submitted training job " + jobId + " (32 px synthetic faces, 2000 iterations)");
             System.err.printf("""
 
                     StarGAN demo is up in %.0f s
@@ -133,7 +142,7 @@ public final class Demo {
                       Kafka            %s   (topics stargan.*; docs/protocol.md)
                       files            %s
                     Ctrl-C stops everything.
-                    """, (System.nanoTime() - t0) / 1e9, port, port, job.jobId(), adminKey, adminKey, port, job.jobId(), port, inferenceMetricsPort,
+                    """, (System.nanoTime() - t0) / 1e9, port, port, jobId, adminKey, adminKey, port, jobId, port, inferenceMetricsPort,
                     trainerMetricsPort, port, bootstrap, dir);
         } else {
             System.err.printf("%nStarGAN demo is up: http://127.0.0.1:%d/ (admin key %s). Ctrl-C stops everything.%n", port, adminKey);
