@@ -24,14 +24,15 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@code ./stargan demo --no-training} as a user runs it (its own JVM, its own local broker): once it prints that it
- * is up, a translation sent at that moment is answered with a PNG, and SIGTERM stops it cleanly.
+ * {@code ./stargan demo} as a user runs it (its own JVM, its own local broker): once it prints that it is up, a
+ * translation sent at that moment is answered with a PNG, its training job is listed as submitted through the gateway,
+ * and SIGTERM stops everything in order, mid-training.
  */
 class DemoTest {
     private static final Path HOME = Path.of("..").toAbsolutePath().normalize();
 
     @Test
-    void aTranslationSentWhenTheDemoSaysItIsUpIsAnsweredAndSigtermStopsIt(@TempDir Path dir) throws Exception {
+    void aTranslationSentWhenTheDemoSaysItIsUpIsAnsweredItsJobIsListedAndSigtermStopsIt(@TempDir Path dir) throws Exception {
         int port = freePort();
         int kafkaPort = freePort();
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx2g",
@@ -40,7 +41,7 @@ class DemoTest {
         if (djlCache != null) {
             cmd.add("-DDJL_CACHE_DIR=" + djlCache);
         }
-        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), Demo.class.getName(), "--no-training", "--port", Integer.toString(port),
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), Demo.class.getName(), "--port", Integer.toString(port),
                 "--kafka-port", Integer.toString(kafkaPort), "--inference-metrics-port", Integer.toString(freePort()),
                 "--trainer-metrics-port", Integer.toString(freePort()), "--dir", dir.toString()));
         Process demo = new ProcessBuilder(cmd).redirectErrorStream(true).start();
@@ -50,7 +51,7 @@ class DemoTest {
             try (BufferedReader r = new BufferedReader(new InputStreamReader(demo.getInputStream(), StandardCharsets.UTF_8))) {
                 for (String line; (line = r.readLine()) != null; ) {
                     output.add(line);
-                    if (line.contains("demo is up")) {
+                    if (line.contains("training events")) { // the last line naming what is where
                         up.countDown();
                     }
                 }
@@ -69,6 +70,13 @@ class DemoTest {
             assertThat(r.statusCode()).as("first translation: %s", new String(r.body(), StandardCharsets.UTF_8)).isEqualTo(200);
             BufferedImage out = ImageIO.read(new java.io.ByteArrayInputStream(r.body()));
             assertThat(out.getWidth()).isEqualTo(48);
+
+            String key = output.stream().filter(l -> l.contains("admin API key")).findFirst().orElseThrow().trim().split("\\s+")[3];
+            HttpResponse<String> jobs = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/training-jobs"))
+                    .header("X-API-Key", key).timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(jobs.statusCode()).as(jobs.body()).isEqualTo(200);
+            // Submitted through the gateway: its queued event carries who asked and the model it trains.
+            assertThat(jobs.body()).contains("\"requested_by\":\"demo\"").contains("\"model\":\"demo\"");
         } finally {
             // SIGTERM, as a service manager would; through the handle because Process.destroy() also closes the pipe
             // this test reads the demo's stopping messages from.
