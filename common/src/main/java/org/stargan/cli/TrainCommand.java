@@ -40,10 +40,8 @@ final class TrainCommand {
             <model-save-dir>/<i>-G.safetensors (model) and <i>-state.safetensors (resumable state).
             """;
 
-    private static final Set<String> TRAIN = Set.of("c-dim", "g-conv-dim", "d-conv-dim", "g-repeat-num", "d-repeat-num", "lambda-cls",
-            "lambda-rec", "lambda-gp", "lambda-id", "batch-size", "num-iters", "num-iters-decay", "g-lr", "d-lr", "n-critic", "beta1", "beta2",
-            "resume-iters", "log-step", "sample-step", "model-save-step", "lr-update-step", "log-dir", "sample-dir", "model-save-dir",
-            "device", "num-workers");
+    /** A service job's options (data, model, training, logging) and what only the command decides: outputs, resume, device. */
+    private static final Set<String> KNOWN = known();
 
     private TrainCommand() {}
 
@@ -52,9 +50,7 @@ final class TrainCommand {
             out.print(USAGE);
             return 0;
         }
-        Set<String> known = new HashSet<>(DataOptions.NAMES);
-        known.addAll(TRAIN);
-        Options o = Options.parse("train", args, known, Set.of());
+        Options o = Options.parse("train", args, KNOWN, Set.of());
         LabeledImages data = DataOptions.open(o, CelebAImages.Split.TRAIN);
         boolean both = DataOptions.dataset(o).equals("both");
         LabeledImages second = both ? DataOptions.openSecond(o) : null;
@@ -89,6 +85,12 @@ final class TrainCommand {
         err.printf("%s; checkpoints in %s, samples in %s, metrics in %s%n", end == TrainingRun.End.DONE ? "done" : "cancelled",
                 outputs.modelDir(), outputs.sampleDir(), outputs.logDir().resolve("metrics.jsonl"));
         return 0;
+    }
+
+    private static Set<String> known() {
+        Set<String> known = new HashSet<>(TrainingJobs.OPTIONS);
+        known.addAll(List.of("resume-iters", "log-dir", "sample-dir", "model-save-dir", "device"));
+        return Set.copyOf(known);
     }
 
     static TrainConfig config(Options o, int cDim, LabelMode mode) {
