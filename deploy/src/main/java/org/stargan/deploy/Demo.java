@@ -2,9 +2,14 @@ package org.stargan.deploy;
 
 import io.vertx.core.Vertx;
 import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
+import java.time.Duration;
 import java.util.HexFormat;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -107,7 +112,8 @@ public final class Demo {
         // The gateway reads the trainer's artifact store so that the training page can show sample grids.
         deploy(vertx, gateway, new GatewayConfig(bootstrap, topics.prefix(), "gateway-1", port, 30_000, 256, 10 << 20,
                 Map.of(adminKey, "admin", "*", "translate")).withArtifactRoot(dir.resolve("artifacts").toString()).toJson());
-        awaitReady(port, 60);
+        HttpClient http = HttpClient.newHttpClient();
+        awaitReady(http, port, 60);
         // Translation stays open for the demo (a user key would be needed if any were configured); training needs the key.
         if (training) {
             // Submitted through the gateway like any user's job: validated, queued with a "queued" event (so the job
@@ -120,11 +126,9 @@ public final class Demo {
                                  "batch-size": 8, "num-iters": 2000, "num-iters-decay": 1000, "sample-step": 200,
                                  "model-save-step": 500}}
                     """.formatted(jobId);
-            java.net.http.HttpResponse<String> submitted = java.net.http.HttpClient.newHttpClient().send(
-                    java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + port + "/v1/training-jobs"))
-                            .header("Content-Type", "application/json").header("X-API-Key", adminKey)
-                            .timeout(java.time.Duration.ofSeconds(30)).POST(java.net.http.HttpRequest.BodyPublishers.ofString(body)).build(),
-                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> submitted = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/training-jobs"))
+                    .header("Content-Type", "application/json").header("X-API-Key", adminKey).timeout(Duration.ofSeconds(30))
+                    .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
             if (submitted.statusCode() / 100 != 2) {
                 fail("the gateway refused the demo's training job: " + submitted.statusCode() + " " + submitted.body());
             }
@@ -187,16 +191,14 @@ public final class Demo {
      * that "the demo is up" means a translation sent right then is answered; after {@code seconds} it goes on with the
      * gateway's last reason printed rather than hanging.
      */
-    private static void awaitReady(int port, int seconds) throws InterruptedException {
+    private static void awaitReady(HttpClient http, int port, int seconds) throws InterruptedException {
         step("waiting for the gateway to be ready");
-        java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
-        java.net.http.HttpRequest ask = java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + port + "/health/ready"))
-                .timeout(java.time.Duration.ofSeconds(5)).build();
+        HttpRequest ask = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/health/ready")).timeout(Duration.ofSeconds(5)).build();
         String last = "no answer";
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
         while (System.nanoTime() < deadline) {
             try {
-                java.net.http.HttpResponse<String> r = http.send(ask, java.net.http.HttpResponse.BodyHandlers.ofString());
+                HttpResponse<String> r = http.send(ask, HttpResponse.BodyHandlers.ofString());
                 if (r.statusCode() == 200) {
                     return;
                 }
