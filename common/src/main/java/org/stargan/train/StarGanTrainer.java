@@ -5,6 +5,7 @@ import static org.stargan.nn.Functional.constant;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
@@ -20,9 +21,11 @@ import org.stargan.nn.GradMode;
  * (off by default) G's loss also has the identity term λ_id·mean|x − G(x, c_org)|.
  *
  * <p>Where the official code does work whose result it throws away, this does not, and the numbers stay the same:
- * G's forward inside the D step is not recorded (its output is detached there); D scores real and fake images in
- * one batch (D has no cross-sample operation, so this equals two calls); D's parameters do not record gradients
- * during the G step (the official code computes them, then zeroes them before they are used).
+ * G translates the batch once per iteration, not again for the G step (G has not changed since), and records that
+ * forward only when a G step will use it; D scores real and fake images in one batch (D has no cross-sample
+ * operation, so this equals two calls), and with λ_id &gt; 0 G translates and copies in one batch the same way; D's
+ * parameters do not record gradients during the G step (the official code computes them, then zeroes them before
+ * they are used).
  *
  * <p>Invariant replacing the official {@code reset_grad()}: every gradient is zero when a backward starts, because
  * each Adam update zeroes the gradients of the network it updates and no other backward touches them.
@@ -153,10 +156,12 @@ public final class StarGanTrainer implements AutoCloseable {
             Labels trg = new Labels(labelArray(step, labels, noise.permutation(), t, null, 0),
                     labelArray(step, labels, noise.permutation(), t, slot, config.gLabelDim()));
             NDArray alpha = step.create(noise.alpha(), new Shape(n, 1, 1, 1)).toType(t, false);
-            double[] d = discriminatorStep(xReal, org, trg, alpha, slot, dLr);
+            boolean gStep = (iteration + 1) % config.nCritic() == 0;
+            Translations fakes = translate(xReal, org, trg, gStep);
+            double[] d = discriminatorStep(xReal, fakes.fake().stopGradient(), org, alpha, slot, dLr);
             double[] g = {Double.NaN, Double.NaN, Double.NaN, Double.NaN};
-            if ((iteration + 1) % config.nCritic() == 0) {
-                g = generatorStep(xReal, org, trg, slot, gLr);
+            if (gStep) {
+                g = generatorStep(xReal, fakes, org, trg, slot, gLr);
             }
             return new StepLosses(d[0], d[1], d[2], d[3], g[0], g[1], g[2], g[3], dLr, gLr);
         }
@@ -165,14 +170,32 @@ public final class StarGanTrainer implements AutoCloseable {
     /** A batch's labels as the classification target ({@code slot.length} wide) and as G's input c (full width). */
     private record Labels(NDArray cls, NDArray c) {}
 
-    private double[] discriminatorStep(NDArray xReal, Labels org, Labels trg, NDArray alpha, LabelSlot slot, double lr) {
-        long n = xReal.getShape().get(0);
-        NDArray xFake;
-        try (GradMode ignored = GradMode.off()) {
-            xFake = generator.forward(xReal, trg.c());
+    /** G(x, c_trg), and G(x, c_org) when the identity term is on and a G step follows; {@code copy} null otherwise. */
+    private record Translations(NDArray fake, NDArray copy) {}
+
+    /**
+     * Translates the batch once for the whole iteration. The official code runs G(x, c_trg) twice in an iteration
+     * with a G step: detached for the D step, then again for the G step. G's parameters do not change in between
+     * (only D is updated), so the second call returns the same images; this one call records its graph when a G
+     * step will backpropagate through it, and the D step sees it detached.
+     */
+    private Translations translate(NDArray xReal, Labels org, Labels trg, boolean forGStep) {
+        try (GradMode ignored = forGStep ? GradMode.on() : GradMode.off()) {
+            if (!forGStep || config.lambdaId() <= 0) {
+                return new Translations(generator.forward(xReal, trg.c()), null);
+            }
+            // G(x, c_trg) and G(x, c_org) in one batch of 2N: G has no cross-sample operation (instance norm, no
+            // running statistics), so this equals two calls and costs less than them.
+            long n = xReal.getShape().get(0);
+            NDArray both = generator.forward(NDArrays.concat(new NDList(xReal, xReal), 0), NDArrays.concat(new NDList(trg.c(), org.c()), 0));
+            return new Translations(both.get(new NDIndex("0:{}", n)), both.get(new NDIndex("{}:", n)));
         }
+    }
+
+    private double[] discriminatorStep(NDArray xReal, NDArray xFake, Labels org, NDArray alpha, LabelSlot slot, double lr) {
+        long n = xReal.getShape().get(0);
         try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
-            Discriminator.Output out = discriminator.forward(NDArrays.concat(new ai.djl.ndarray.NDList(xReal, xFake), 0));
+            Discriminator.Output out = discriminator.forward(NDArrays.concat(new NDList(xReal, xFake), 0));
             NDArray srcReal = out.src().get(new NDIndex("0:{}", n));
             NDArray srcFake = out.src().get(new NDIndex("{}:", n));
             NDArray clsReal = out.cls().get(new NDIndex("0:{}, {}:{}", n, slot.offset(), slot.offset() + slot.length()));
@@ -189,10 +212,10 @@ public final class StarGanTrainer implements AutoCloseable {
         }
     }
 
-    private double[] generatorStep(NDArray xReal, Labels org, Labels trg, LabelSlot slot, double lr) {
+    private double[] generatorStep(NDArray xReal, Translations fakes, Labels org, Labels trg, LabelSlot slot, double lr) {
         discriminator.parameters().setRequiresGradient(false);
         try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
-            NDArray xFake = generator.forward(xReal, trg.c());
+            NDArray xFake = fakes.fake();
             Discriminator.Output out = discriminator.forward(xFake);
             NDArray lossFake = Losses.negMean(out.src());
             NDArray cls = slot.length() == config.cDim() + config.c2Dim() ? out.cls()
@@ -203,9 +226,9 @@ public final class StarGanTrainer implements AutoCloseable {
             NDArray total = lossFake.add(lossRec.mul(constant(xReal.getManager(), config.lambdaRec())))
                     .add(lossCls.mul(constant(xReal.getManager(), config.lambdaCls())));
             double id = Double.NaN;
-            if (config.lambdaId() > 0) {
+            if (fakes.copy() != null) {
                 // Not in the official objective: translating an image to its own domain should change nothing.
-                NDArray lossId = Losses.l1(xReal, generator.forward(xReal, org.c()));
+                NDArray lossId = Losses.l1(xReal, fakes.copy());
                 total = total.add(lossId.mul(constant(xReal.getManager(), config.lambdaId())));
                 id = scalar(lossId);
             }
