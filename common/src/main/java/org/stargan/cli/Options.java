@@ -92,6 +92,23 @@ final class Options {
         }
     }
 
+    double nonNegativeNumber(String name, double fallback) {
+        String v = values.get(name);
+        if (v == null) {
+            return fallback;
+        }
+        double d;
+        try {
+            d = Double.parseDouble(v.trim());
+        } catch (NumberFormatException e) {
+            throw new UsageException("--" + name + " '" + v + "', expected a number");
+        }
+        if (!(d >= 0) || Double.isInfinite(d)) {
+            throw new UsageException("--" + name + " '" + v + "', expected a finite number ≥ 0");
+        }
+        return d;
+    }
+
     /** A command-line mistake: printed with the command's usage, exit status 2. */
     static final class UsageException extends RuntimeException {
         private static final long serialVersionUID = 1L;

@@ -98,31 +98,14 @@ final class TrainCommand {
         try {
             return new TrainConfig(cDim, o.positiveInt("image-size", d.imageSize()), o.positiveInt("g-conv-dim", d.gConvDim()),
                     o.positiveInt("d-conv-dim", d.dConvDim()), o.nonNegativeInt("g-repeat-num", d.gRepeatNum()),
-                    o.positiveInt("d-repeat-num", d.dRepeatNum()), dbl(o, "lambda-cls", d.lambdaCls()), dbl(o, "lambda-rec", d.lambdaRec()),
-                    dbl(o, "lambda-gp", d.lambdaGp()), o.positiveInt("batch-size", d.batchSize()), o.positiveInt("num-iters", (int) d.numIters()),
+                    o.positiveInt("d-repeat-num", d.dRepeatNum()), o.nonNegativeNumber("lambda-cls", d.lambdaCls()), o.nonNegativeNumber("lambda-rec", d.lambdaRec()),
+                    o.nonNegativeNumber("lambda-gp", d.lambdaGp()), o.positiveInt("batch-size", d.batchSize()), o.positiveInt("num-iters", (int) d.numIters()),
                     o.nonNegativeInt("num-iters-decay", (int) Math.min(d.numItersDecay(), o.positiveInt("num-iters", (int) d.numIters()))),
-                    dbl(o, "g-lr", d.gLr()), dbl(o, "d-lr", d.dLr()), o.positiveInt("n-critic", d.nCritic()), dbl(o, "beta1", d.beta1()),
-                    dbl(o, "beta2", d.beta2()), o.positiveInt("lr-update-step", (int) d.lrUpdateStep()), mode, DataOptions.seed(o), 0, dbl(o, "lambda-id", d.lambdaId()));
+                    o.nonNegativeNumber("g-lr", d.gLr()), o.nonNegativeNumber("d-lr", d.dLr()), o.positiveInt("n-critic", d.nCritic()), o.nonNegativeNumber("beta1", d.beta1()),
+                    o.nonNegativeNumber("beta2", d.beta2()), o.positiveInt("lr-update-step", (int) d.lrUpdateStep()), mode, DataOptions.seed(o), 0, o.nonNegativeNumber("lambda-id", d.lambdaId()));
         } catch (IllegalArgumentException e) {
             throw new Options.UsageException("train: " + e.getMessage());
         }
-    }
-
-    private static double dbl(Options o, String name, double fallback) {
-        String v = o.string(name, null);
-        if (v == null) {
-            return fallback;
-        }
-        double d;
-        try {
-            d = Double.parseDouble(v.trim());
-        } catch (NumberFormatException e) {
-            throw new Options.UsageException("--" + name + " '" + v + "', expected a number");
-        }
-        if (!(d >= 0) || Double.isInfinite(d)) {
-            throw new Options.UsageException("--" + name + " '" + v + "', expected a finite number ≥ 0");
-        }
-        return d;
     }
 
     /** The one-line progress display: iteration, speed, ETA and the latest losses, redrawn at most 4 times a second. */
