@@ -124,7 +124,8 @@ public final class LocalKafka implements AutoCloseable {
         }
     }
 
-    private static int freePort() throws IOException {
+    /** A port nothing listens on on 127.0.0.1 right now (for brokers, tests and services started on any free port). */
+    public static int freePort() throws IOException {
         try (ServerSocket s = new ServerSocket()) {
             s.bind(new InetSocketAddress("127.0.0.1", 0));
             return s.getLocalPort();

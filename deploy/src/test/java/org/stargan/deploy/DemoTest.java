@@ -6,7 +6,6 @@ import java.awt.image.BufferedImage;
 import java.io.BufferedReader;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStreamReader;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -22,6 +21,7 @@ import java.util.concurrent.TimeUnit;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.stargan.kafka.LocalKafka;
 
 /**
  * {@code ./stargan demo} as a user runs it (its own JVM, its own local broker): once it prints that it is up, a
@@ -33,8 +33,8 @@ class DemoTest {
 
     @Test
     void aTranslationSentWhenTheDemoSaysItIsUpIsAnsweredItsJobIsListedAndSigtermStopsIt(@TempDir Path dir) throws Exception {
-        int port = freePort();
-        int kafkaPort = freePort();
+        int port = LocalKafka.freePort();
+        int kafkaPort = LocalKafka.freePort();
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx2g",
                 "-Dstargan.home=" + HOME, "-Dai.djl.offline=true", "-Dai.djl.pytorch.num_interop_threads=1"));
         String djlCache = System.getProperty("DJL_CACHE_DIR");
@@ -42,8 +42,8 @@ class DemoTest {
             cmd.add("-DDJL_CACHE_DIR=" + djlCache);
         }
         cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), Demo.class.getName(), "--port", Integer.toString(port),
-                "--kafka-port", Integer.toString(kafkaPort), "--inference-metrics-port", Integer.toString(freePort()),
-                "--trainer-metrics-port", Integer.toString(freePort()), "--dir", dir.toString()));
+                "--kafka-port", Integer.toString(kafkaPort), "--inference-metrics-port", Integer.toString(LocalKafka.freePort()),
+                "--trainer-metrics-port", Integer.toString(LocalKafka.freePort()), "--dir", dir.toString()));
         Process demo = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         List<String> output = Collections.synchronizedList(new ArrayList<>());
         CountDownLatch up = new CountDownLatch(1);
@@ -103,11 +103,5 @@ class DemoTest {
         ByteArrayOutputStream b = new ByteArrayOutputStream();
         ImageIO.write(img, "png", b);
         return b.toByteArray();
-    }
-
-    private static int freePort() throws java.io.IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
     }
 }
