@@ -101,10 +101,10 @@ final class Options {
         try {
             d = Double.parseDouble(v.trim());
         } catch (NumberFormatException e) {
-            throw new UsageException("--" + name + " '" + v + "', expected a number");
+            throw new UsageException(command + ": --" + name + " '" + v + "', expected a number");
         }
         if (!(d >= 0) || Double.isInfinite(d)) {
-            throw new UsageException("--" + name + " '" + v + "', expected a finite number ≥ 0");
+            throw new UsageException(command + ": --" + name + " '" + v + "', expected a finite number ≥ 0");
         }
         return d;
     }

@@ -165,6 +165,6 @@ class TrainingWorkflowTest {
         assertThat(err.toString()).contains("--batch-size 'many', expected a whole number");
         assertThat(run("train", "--dataset", "synthetic", "--synthetic-dir", tmp.resolve("small").toString(), "--image-size", "16",
                 "--lambda-id", "-1")).isEqualTo(2);
-        assertThat(err.toString()).contains("--lambda-id '-1', expected a finite number ≥ 0");
+        assertThat(err.toString()).contains("train: --lambda-id '-1', expected a finite number ≥ 0");
     }
 }
