@@ -96,13 +96,29 @@ final class TrainCommand {
     static TrainConfig config(Options o, int cDim, LabelMode mode) {
         TrainConfig d = TrainConfig.official();
         try {
-            return new TrainConfig(cDim, o.positiveInt("image-size", d.imageSize()), o.positiveInt("g-conv-dim", d.gConvDim()),
-                    o.positiveInt("d-conv-dim", d.dConvDim()), o.nonNegativeInt("g-repeat-num", d.gRepeatNum()),
-                    o.positiveInt("d-repeat-num", d.dRepeatNum()), o.nonNegativeNumber("lambda-cls", d.lambdaCls()), o.nonNegativeNumber("lambda-rec", d.lambdaRec()),
-                    o.nonNegativeNumber("lambda-gp", d.lambdaGp()), o.positiveInt("batch-size", d.batchSize()), o.positiveInt("num-iters", (int) d.numIters()),
-                    o.nonNegativeInt("num-iters-decay", (int) Math.min(d.numItersDecay(), o.positiveInt("num-iters", (int) d.numIters()))),
-                    o.nonNegativeNumber("g-lr", d.gLr()), o.nonNegativeNumber("d-lr", d.dLr()), o.positiveInt("n-critic", d.nCritic()), o.nonNegativeNumber("beta1", d.beta1()),
-                    o.nonNegativeNumber("beta2", d.beta2()), o.positiveInt("lr-update-step", (int) d.lrUpdateStep()), mode, DataOptions.seed(o), 0, o.nonNegativeNumber("lambda-id", d.lambdaId()));
+            // Parsed in the constructor's order, so the first bad option is the one reported; num-iters once, since
+            // the default decay is capped by it.
+            int imageSize = o.positiveInt("image-size", d.imageSize());
+            int gConvDim = o.positiveInt("g-conv-dim", d.gConvDim());
+            int dConvDim = o.positiveInt("d-conv-dim", d.dConvDim());
+            int gRepeatNum = o.nonNegativeInt("g-repeat-num", d.gRepeatNum());
+            int dRepeatNum = o.positiveInt("d-repeat-num", d.dRepeatNum());
+            double lambdaCls = o.nonNegativeNumber("lambda-cls", d.lambdaCls());
+            double lambdaRec = o.nonNegativeNumber("lambda-rec", d.lambdaRec());
+            double lambdaGp = o.nonNegativeNumber("lambda-gp", d.lambdaGp());
+            int batchSize = o.positiveInt("batch-size", d.batchSize());
+            int numIters = o.positiveInt("num-iters", (int) d.numIters());
+            int numItersDecay = o.nonNegativeInt("num-iters-decay", (int) Math.min(d.numItersDecay(), numIters));
+            double gLr = o.nonNegativeNumber("g-lr", d.gLr());
+            double dLr = o.nonNegativeNumber("d-lr", d.dLr());
+            int nCritic = o.positiveInt("n-critic", d.nCritic());
+            double beta1 = o.nonNegativeNumber("beta1", d.beta1());
+            double beta2 = o.nonNegativeNumber("beta2", d.beta2());
+            int lrUpdateStep = o.positiveInt("lr-update-step", (int) d.lrUpdateStep());
+            long seed = DataOptions.seed(o);
+            double lambdaId = o.nonNegativeNumber("lambda-id", d.lambdaId());
+            return new TrainConfig(cDim, imageSize, gConvDim, dConvDim, gRepeatNum, dRepeatNum, lambdaCls, lambdaRec, lambdaGp, batchSize,
+                    numIters, numItersDecay, gLr, dLr, nCritic, beta1, beta2, lrUpdateStep, mode, seed, 0, lambdaId);
         } catch (IllegalArgumentException e) {
             throw new Options.UsageException("train: " + e.getMessage());
         }
