@@ -20,9 +20,18 @@ import org.stargan.infer.Translator;
  * test columns) and judged by an {@link AttributeClassifier} (is the target domain what the classifier sees?), by
  * reconstruction (translate back with the original labels, mean L1), and, for synthetic data, against the true
  * rendering of the same face in the target domain (mean L1 and PSNR; the untranslated input's L1 to that truth is
- * the baseline a useful translation must beat).
+ * the baseline a useful translation must beat). The L1 to the truth is also split by region: the pixels the domain
+ * change alters (where the truth differs from the input) and the pixels it leaves alone, where any error is the
+ * generator failing to copy its input; it says which of the two a better generator has to fix.
  */
 public final class TranslationEvaluation {
+    /**
+     * A pixel counts as changed by the target domain when some channel of the truth differs from the input by more
+     * than half an 8-bit level (on the [−1, 1] scale one level is 1/127.5): untouched pixels of a rendering are equal
+     * to the input's exactly, so this only keeps rounding in a resize from counting as change.
+     */
+    static final double CHANGED_PIXEL_THRESHOLD = 0.5 / 127.5;
+
     private TranslationEvaluation() {}
 
     /**
@@ -53,6 +62,7 @@ public final class TranslationEvaluation {
         double[] truthL1 = new double[d];
         double[] truthPsnr = new double[d];
         double[] inputL1 = new double[d];
+        RegionSums regions = new RegionSums(d);
         int batch = 32;
         for (int start = 0; start < n; start += batch) {
             int b = Math.min(batch, n - start);
@@ -88,6 +98,7 @@ public final class TranslationEvaluation {
                         truthL1[k] += l1(truth, fake, i * plane, plane, 0);
                         truthPsnr[k] += psnr(truth, fake, i * plane, plane);
                         inputL1[k] += l1(truth, x, i * plane, plane, 0);
+                        regions.add(k, truth, x, fake, i * plane, s * s);
                     }
                 }
             }
@@ -103,6 +114,10 @@ public final class TranslationEvaluation {
             report.put("ground_truth_l1", perDomainMean(domains.names(), truthL1, n));
             report.put("ground_truth_psnr_db", perDomainMean(domains.names(), truthPsnr, n));
             report.put("untranslated_input_l1_to_ground_truth", perDomainMean(domains.names(), inputL1, n));
+            report.put("changed_pixel_share", perDomainRatio(domains.names(), regions.changedPixels, regions.pixels));
+            report.put("ground_truth_l1_on_changed_pixels", perDomainRatio(domains.names(), regions.fakeOnChanged, regions.changedPixels));
+            report.put("untranslated_input_l1_on_changed_pixels", perDomainRatio(domains.names(), regions.inputOnChanged, regions.changedPixels));
+            report.put("ground_truth_l1_on_unchanged_pixels", perDomainRatio(domains.names(), regions.fakeOnUnchanged, regions.unchangedPixels()));
         }
         return report;
     }
@@ -126,6 +141,58 @@ public final class TranslationEvaluation {
         }
         var img = SyntheticFaces.render(SyntheticDataset.contentSeed(seed, imageIndex), a.withCelebaLabels(all), renderSize);
         return ImageCodec.toTensor(img, renderSize, size).chw();
+    }
+
+    /**
+     * Per target domain: how many pixels the change alters, and the L1 (mean over a pixel's channels) of the
+     * translation and of the input to the truth on the altered pixels and on the rest.
+     */
+    private static final class RegionSums {
+        final double[] pixels;
+        final double[] changedPixels;
+        final double[] fakeOnChanged;
+        final double[] inputOnChanged;
+        final double[] fakeOnUnchanged;
+
+        RegionSums(int domains) {
+            pixels = new double[domains];
+            changedPixels = new double[domains];
+            fakeOnChanged = new double[domains];
+            inputOnChanged = new double[domains];
+            fakeOnUnchanged = new double[domains];
+        }
+
+        /** Adds one image: {@code truth} is CHW from 0; {@code x} and {@code fake} hold it at {@code offset}. */
+        void add(int k, float[] truth, float[] x, float[] fake, int offset, int area) {
+            for (int p = 0; p < area; p++) {
+                boolean changed = false;
+                double fakeErr = 0;
+                double inputErr = 0;
+                for (int ch = 0; ch < 3; ch++) {
+                    float t = truth[ch * area + p];
+                    double in = Math.abs(t - x[offset + ch * area + p]);
+                    changed |= in > CHANGED_PIXEL_THRESHOLD;
+                    inputErr += in;
+                    fakeErr += Math.abs(t - fake[offset + ch * area + p]);
+                }
+                pixels[k]++;
+                if (changed) {
+                    changedPixels[k]++;
+                    fakeOnChanged[k] += fakeErr / 3;
+                    inputOnChanged[k] += inputErr / 3;
+                } else {
+                    fakeOnUnchanged[k] += fakeErr / 3;
+                }
+            }
+        }
+
+        double[] unchangedPixels() {
+            double[] u = new double[pixels.length];
+            for (int k = 0; k < u.length; k++) {
+                u[k] = pixels[k] - changedPixels[k];
+            }
+            return u;
+        }
     }
 
     private static double l1(float[] a, float[] b, int offset, int len) {
@@ -159,6 +226,22 @@ public final class TranslationEvaluation {
         m.put("overall", (double) total / ((double) n * names.size()));
         for (int k = 0; k < names.size(); k++) {
             m.put(names.get(k), (double) correct[k] / n);
+        }
+        return m;
+    }
+
+    /** Per domain and pooled over all domains: sums / counts (0 where nothing was counted). */
+    private static Map<String, Object> perDomainRatio(List<String> names, double[] sums, double[] counts) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        double sum = 0;
+        double count = 0;
+        for (int k = 0; k < names.size(); k++) {
+            sum += sums[k];
+            count += counts[k];
+        }
+        m.put("overall", count == 0 ? 0.0 : sum / count);
+        for (int k = 0; k < names.size(); k++) {
+            m.put(names.get(k), counts[k] == 0 ? 0.0 : sums[k] / counts[k]);
         }
         return m;
     }

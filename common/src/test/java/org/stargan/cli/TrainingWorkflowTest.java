@@ -1,6 +1,7 @@
 package org.stargan.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -110,12 +111,24 @@ class TrainingWorkflowTest {
         JsonNode report = JSON.readTree(out.toString().strip());
         assertThat(report.get("test_images").asInt()).isEqualTo(8);
         for (String section : List.of("classifier_accuracy_on_real", "target_domain_accuracy", "ground_truth_l1", "ground_truth_psnr_db",
-                "untranslated_input_l1_to_ground_truth")) {
+                "untranslated_input_l1_to_ground_truth", "changed_pixel_share", "ground_truth_l1_on_changed_pixels",
+                "untranslated_input_l1_on_changed_pixels", "ground_truth_l1_on_unchanged_pixels")) {
             assertThat(report.get(section).has("overall")).as(section).isTrue();
             assertThat(report.get(section).has("Blond_Hair")).as(section).isTrue();
         }
         assertThat(report.get("reconstruction_l1").asDouble()).isPositive();
         assertThat(report.get("ground_truth_psnr_db").get("overall").asDouble()).isPositive();
+        // The region split adds up to the whole: share · changed + (1 − share) · unchanged is the L1 to the truth, and the
+        // input's error lies on the changed pixels only (the others are equal to the truth up to half an 8-bit level).
+        for (String domain : List.of("overall", "Black_Hair", "Blond_Hair", "Male")) {
+            double share = report.get("changed_pixel_share").get(domain).asDouble();
+            assertThat(share).as(domain).isGreaterThan(0.0).isLessThan(1.0);
+            double split = share * report.get("ground_truth_l1_on_changed_pixels").get(domain).asDouble()
+                    + (1 - share) * report.get("ground_truth_l1_on_unchanged_pixels").get(domain).asDouble();
+            assertThat(split).as(domain).isCloseTo(report.get("ground_truth_l1").get(domain).asDouble(), within(1e-6));
+            assertThat(share * report.get("untranslated_input_l1_on_changed_pixels").get(domain).asDouble()).as(domain)
+                    .isCloseTo(report.get("untranslated_input_l1_to_ground_truth").get(domain).asDouble(), within(0.004));
+        }
 
         Path results = tmp.resolve("results");
         assertThat(run(cmd("test", data(), "--checkpoint", out1.resolve("models/30-G.safetensors").toString(), "--result-dir", results.toString(),
