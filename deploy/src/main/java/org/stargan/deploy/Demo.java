@@ -31,7 +31,7 @@ import org.stargan.trainer.TrainerVerticle;
  * {@code ./stargan demo}: the whole system on one machine. The Kafka broker runs in its own JVM (its 4.x jars must not
  * meet the services' 3.7.1 clients); the gateway, one inference worker and one trainer run as verticles in this JVM —
  * one process to start and stop, and the services still talk only through Kafka exactly as they do when deployed
- * apart. The default model (a generator trained on synthetic faces by the README's recipe) is announced on the
+ * apart. The default model (a generator trained on synthetic faces by the README's 48 px recipe) is announced on the
  * registry, a small training run is submitted so there are losses to watch, and Ctrl-C stops everything.
  */
 public final class Demo {
