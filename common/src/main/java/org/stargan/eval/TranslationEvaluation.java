@@ -230,7 +230,7 @@ public final class TranslationEvaluation {
         return m;
     }
 
-    /** Per domain and pooled over all domains: sums / counts (0 where nothing was counted). */
+    /** Per domain and pooled over all domains: sums / counts; null (no value) where nothing was counted, not 0. */
     private static Map<String, Object> perDomainRatio(List<String> names, double[] sums, double[] counts) {
         Map<String, Object> m = new LinkedHashMap<>();
         double sum = 0;
@@ -239,9 +239,9 @@ public final class TranslationEvaluation {
             sum += sums[k];
             count += counts[k];
         }
-        m.put("overall", count == 0 ? 0.0 : sum / count);
+        m.put("overall", count == 0 ? null : sum / count);
         for (int k = 0; k < names.size(); k++) {
-            m.put(names.get(k), counts[k] == 0 ? 0.0 : sums[k] / counts[k]);
+            m.put(names.get(k), counts[k] == 0 ? null : sums[k] / counts[k]);
         }
         return m;
     }
