@@ -2,6 +2,7 @@ package org.stargan.eval;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -62,7 +63,7 @@ public final class TranslationEvaluation {
         double[] truthL1 = new double[d];
         double[] truthPsnr = new double[d];
         double[] inputL1 = new double[d];
-        RegionSums regions = new RegionSums(d);
+        RegionSums regions = new RegionSums(d, (double) n * s * s);
         int batch = 32;
         for (int start = 0; start < n; start += batch) {
             int b = Math.min(batch, n - start);
@@ -114,7 +115,7 @@ public final class TranslationEvaluation {
             report.put("ground_truth_l1", perDomainMean(domains.names(), truthL1, n));
             report.put("ground_truth_psnr_db", perDomainMean(domains.names(), truthPsnr, n));
             report.put("untranslated_input_l1_to_ground_truth", perDomainMean(domains.names(), inputL1, n));
-            report.put("changed_pixel_share", perDomainRatio(domains.names(), regions.changedPixels, regions.pixels));
+            report.put("changed_pixel_share", perDomainRatio(domains.names(), regions.changedPixels, regions.pixels()));
             report.put("ground_truth_l1_on_changed_pixels", perDomainRatio(domains.names(), regions.fakeOnChanged, regions.changedPixels));
             report.put("untranslated_input_l1_on_changed_pixels", perDomainRatio(domains.names(), regions.inputOnChanged, regions.changedPixels));
             report.put("ground_truth_l1_on_unchanged_pixels", perDomainRatio(domains.names(), regions.fakeOnUnchanged, regions.unchangedPixels()));
@@ -144,18 +145,19 @@ public final class TranslationEvaluation {
     }
 
     /**
-     * Per target domain: how many pixels the change alters, and the L1 (mean over a pixel's channels) of the
-     * translation and of the input to the truth on the altered pixels and on the rest.
+     * Per target domain: how many of its pixels (every test image's, the same count for each domain) the change
+     * alters, and the L1 (mean over a pixel's channels) of the translation and of the input to the truth on the
+     * altered pixels and on the rest.
      */
     private static final class RegionSums {
-        final double[] pixels;
+        final double pixelsPerDomain;
         final double[] changedPixels;
         final double[] fakeOnChanged;
         final double[] inputOnChanged;
         final double[] fakeOnUnchanged;
 
-        RegionSums(int domains) {
-            pixels = new double[domains];
+        RegionSums(int domains, double pixelsPerDomain) {
+            this.pixelsPerDomain = pixelsPerDomain;
             changedPixels = new double[domains];
             fakeOnChanged = new double[domains];
             inputOnChanged = new double[domains];
@@ -175,7 +177,6 @@ public final class TranslationEvaluation {
                     inputErr += in;
                     fakeErr += Math.abs(t - fake[offset + ch * area + p]);
                 }
-                pixels[k]++;
                 if (changed) {
                     changedPixels[k]++;
                     fakeOnChanged[k] += fakeErr / 3;
@@ -186,10 +187,16 @@ public final class TranslationEvaluation {
             }
         }
 
+        double[] pixels() {
+            double[] all = new double[changedPixels.length];
+            Arrays.fill(all, pixelsPerDomain);
+            return all;
+        }
+
         double[] unchangedPixels() {
-            double[] u = new double[pixels.length];
+            double[] u = new double[changedPixels.length];
             for (int k = 0; k < u.length; k++) {
-                u[k] = pixels[k] - changedPixels[k];
+                u[k] = pixelsPerDomain - changedPixels[k];
             }
             return u;
         }
