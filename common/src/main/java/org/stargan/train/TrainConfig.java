@@ -98,6 +98,34 @@ public record TrainConfig(
         }
     }
 
+    /** What a resumed run may change, as the official code allows: how long it runs and its learning rates. */
+    private static final java.util.Set<String> SCHEDULE = java.util.Set.of("numIters", "numItersDecay", "gLr", "dLr", "lrUpdateStep");
+
+    /**
+     * The fields outside the schedule in which {@code other} differs from this one, each as
+     * "--option this-value → other-value"; empty when a run saved under this configuration may continue under
+     * {@code other}. Every field not in the schedule counts (checked by reflection, so a field added later is
+     * compared too): the networks' shapes, the losses, the batch and the seed that orders the data.
+     */
+    public java.util.List<String> differencesOutsideSchedule(TrainConfig other) {
+        java.util.List<String> differences = new java.util.ArrayList<>();
+        for (java.lang.reflect.RecordComponent field : TrainConfig.class.getRecordComponents()) {
+            if (SCHEDULE.contains(field.getName())) {
+                continue;
+            }
+            try {
+                Object mine = field.getAccessor().invoke(this);
+                Object theirs = field.getAccessor().invoke(other);
+                if (!mine.equals(theirs)) {
+                    differences.add("--" + field.getName().replaceAll("([A-Z])", "-$1").toLowerCase(java.util.Locale.ROOT) + " " + mine + " → " + theirs);
+                }
+            } catch (ReflectiveOperationException e) {
+                throw new IllegalStateException("reading TrainConfig." + field.getName(), e);
+            }
+        }
+        return differences;
+    }
+
     /** The official defaults (CelebA, 128 px, 5 attributes, 200k iterations). */
     public static TrainConfig official() {
         return new TrainConfig(5, 128, 64, 64, 6, 6, 1, 10, 10, 16, 200_000, 100_000, 1e-4, 1e-4, 5, 0.5, 0.999, 1000,

@@ -145,10 +145,18 @@ public final class TrainingRun {
             long start;
             if (resumeFrom != null) {
                 TrainingCheckpoint.Restored r = TrainingCheckpoint.restore(resumeFrom, manager);
-                if (!r.trainer().config().equals(config)) {
+                try {
+                    r.trainer().reschedule(config);
+                } catch (IllegalArgumentException e) {
                     r.trainer().close();
-                    throw new IllegalArgumentException(resumeFrom.getFileName() + ": saved with another training configuration "
-                            + r.trainer().config() + "; resume with the same options");
+                    throw new IllegalArgumentException(resumeFrom.getFileName() + ": " + e.getMessage());
+                }
+                // A state saved at num_iters itself is a finished run (a worker that stopped after its last checkpoint
+                // resumes there): nothing left to do. Past num_iters the options contradict the state.
+                if (r.nextIteration() > config.numIters()) {
+                    r.trainer().close();
+                    throw new IllegalArgumentException(resumeFrom.getFileName() + ": saved after iteration " + r.nextIteration()
+                            + ", past --num-iters " + config.numIters() + "; expected --num-iters of at least " + r.nextIteration());
                 }
                 trainer = r.trainer();
                 start = r.nextIteration();

@@ -47,6 +47,20 @@ class TrainingWorkflowTest {
         return a.toArray(new String[0]);
     }
 
+    /** {@code args} with each given option set to the value after it (replaced where present, else appended). */
+    private static String[] withOptions(List<String> args, String... optionValues) {
+        List<String> a = new ArrayList<>(args);
+        for (int k = 0; k < optionValues.length; k += 2) {
+            int i = a.indexOf(optionValues[k]);
+            if (i >= 0) {
+                a.set(i + 1, optionValues[k + 1]);
+            } else {
+                a.addAll(List.of(optionValues[k], optionValues[k + 1]));
+            }
+        }
+        return a.toArray(new String[0]);
+    }
+
     @Test
     void aShortRunWritesMetricsSamplesAndCheckpointsThatEvalAndTestUse() throws Exception {
         assertThat(run("synth", "--out", tmp.resolve("data").toString(), "--count", "80", "--size", "16")).as(err.toString()).isZero();
@@ -99,6 +113,22 @@ class TrainingWorkflowTest {
             }
         }
         assertThat(maxDiff).as("max |resumed − straight|").isLessThan(1e-6);
+
+        // A finished run can be extended: the official code lets a resumed run change its length and learning-rate
+        // schedule. The rates then follow the new schedule (decay over the last 20 of 40 in steps of 5: three steps of 1e-4/20 taken by iteration 40).
+        assertThat(run(withOptions(withResume, "--resume-iters", "30", "--num-iters", "40", "--num-iters-decay", "20", "--lr-update-step", "5")))
+                .as(err.toString()).isZero();
+        assertThat(GeneratorCheckpoint.load(out2.resolve("models/40-G.safetensors")).info().iteration()).isEqualTo(40);
+        List<String> extended = Files.readAllLines(out2.resolve("logs/metrics.jsonl"));
+        JsonNode at40 = JSON.readTree(extended.get(extended.size() - 1));
+        assertThat(at40.get("iteration").asInt()).isEqualTo(40);
+        assertThat(at40.get("g_lr").asDouble()).as("g_lr at iteration 40 under the new schedule").isCloseTo(1e-4 - 3 * 1e-4 / 20, within(1e-12));
+        // Anything else (here the generator's width) must match the saved state, and the error says what differs.
+        assertThat(run(withOptions(withResume, "--resume-iters", "30", "--num-iters", "40", "--g-conv-dim", "16"))).isNotZero();
+        assertThat(err.toString()).contains("30-state.safetensors", "--g-conv-dim 8 → 16", "only --num-iters");
+        assertThat(out2.resolve("models/40-state.safetensors")).exists();
+        assertThat(run(withOptions(withResume, "--resume-iters", "30", "--num-iters", "25"))).isNotZero();
+        assertThat(err.toString()).contains("30-state.safetensors", "past --num-iters 25");
 
         Path cls = tmp.resolve("classifier.safetensors");
         assertThat(run(cmd("train-classifier", data(), "--output", cls.toString(), "--conv-dim", "8", "--repeat-num", "3", "--num-iters", "20",
