@@ -30,7 +30,8 @@ final class TrainCommand {
               --n-critic 5 --beta1 0.5 --beta2 0.999 --lambda-cls 1 --lambda-rec 10 --lambda-gp 10
               --lambda-id 0 (not official: weight of an identity term mean|x − G(x, c_org)| in G's loss; 0 leaves
                 the official objective)
-              --resume-iters N (continue from <model-save-dir>/N-state.safetensors)
+              --resume-iters N (continue from <model-save-dir>/N-state.safetensors; only --num-iters,
+                --num-iters-decay, --g-lr, --d-lr and --lr-update-step may differ from the saved run's options)
             output: --log-step 10 --sample-step 1000 --model-save-step 10000 --lr-update-step 1000
               --log-dir stargan/logs --sample-dir stargan/samples --model-save-dir stargan/models
             other: --device cpu|cuda|cuda:N --num-workers 2 (image decoding threads)
