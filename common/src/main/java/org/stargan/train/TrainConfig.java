@@ -56,6 +56,15 @@ public record TrainConfig(
         int c2Dim,
         double lambdaId) {
 
+    /** What a resumed run may change, as the official code allows: how long it runs and its learning rates. */
+    private static final java.util.Set<String> SCHEDULE = java.util.Set.of("numIters", "numItersDecay", "gLr", "dLr", "lrUpdateStep");
+
+    /** Fields that no option sets directly, by what sets them; every other field is the option of its kebab-case name. */
+    private static final java.util.Map<String, String> SET_BY = java.util.Map.of(
+            "cDim", "the number of domains (--selected-attrs, --dataset)",
+            "c2Dim", "the second dataset's domains (--dataset both)",
+            "labelMode", "single- or multi-label domains (--dataset)");
+
     /** Validates every field, naming the one at fault. */
     public TrainConfig {
         positive("cDim", cDim);
@@ -98,12 +107,9 @@ public record TrainConfig(
         }
     }
 
-    /** What a resumed run may change, as the official code allows: how long it runs and its learning rates. */
-    private static final java.util.Set<String> SCHEDULE = java.util.Set.of("numIters", "numItersDecay", "gLr", "dLr", "lrUpdateStep");
-
     /**
      * The fields outside the schedule in which {@code other} differs from this one, each as
-     * "--option this-value → other-value"; empty when a run saved under this configuration may continue under
+     * "--option: saved this-value, given other-value"; empty when a run saved under this configuration may continue under
      * {@code other}. Every field not in the schedule counts (checked by reflection, so a field added later is
      * compared too): the networks' shapes, the losses, the batch and the seed that orders the data.
      */
@@ -117,7 +123,9 @@ public record TrainConfig(
                 Object mine = field.getAccessor().invoke(this);
                 Object theirs = field.getAccessor().invoke(other);
                 if (!mine.equals(theirs)) {
-                    differences.add("--" + field.getName().replaceAll("([A-Z])", "-$1").toLowerCase(java.util.Locale.ROOT) + " " + mine + " → " + theirs);
+                    String option = SET_BY.getOrDefault(field.getName(),
+                            "--" + field.getName().replaceAll("([A-Z])", "-$1").toLowerCase(java.util.Locale.ROOT));
+                    differences.add(option + ": saved " + mine + ", given " + theirs);
                 }
             } catch (ReflectiveOperationException e) {
                 throw new IllegalStateException("reading TrainConfig." + field.getName(), e);

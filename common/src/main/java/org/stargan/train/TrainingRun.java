@@ -151,6 +151,12 @@ public final class TrainingRun {
                     r.trainer().close();
                     throw new IllegalArgumentException(resumeFrom.getFileName() + ": " + e.getMessage());
                 }
+                // The same number of domains in another order (or other names) would train on mislabelled batches.
+                if (!r.info().domains().equals(labels().names())) {
+                    r.trainer().close();
+                    throw new IllegalArgumentException(resumeFrom.getFileName() + ": saved for the domains " + r.info().domains()
+                            + ", given " + labels().names() + "; expected the same domains in the same order (--selected-attrs, --dataset)");
+                }
                 // A state saved at num_iters itself is a finished run (a worker that stopped after its last checkpoint
                 // resumes there): nothing left to do. Past num_iters the options contradict the state.
                 if (r.nextIteration() > config.numIters()) {
