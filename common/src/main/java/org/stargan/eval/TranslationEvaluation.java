@@ -238,7 +238,7 @@ public final class TranslationEvaluation {
     }
 
     /** Per domain and pooled over all domains: sums / counts; null (no value) where nothing was counted, not 0. */
-    private static Map<String, Object> perDomainRatio(List<String> names, double[] sums, double[] counts) {
+    static Map<String, Object> perDomainRatio(List<String> names, double[] sums, double[] counts) {
         Map<String, Object> m = new LinkedHashMap<>();
         double sum = 0;
         double count = 0;
