@@ -52,8 +52,20 @@ public final class TrainingCheckpoint {
         SafeTensors.write(path, tensors, meta);
     }
 
-    /** Rebuilds the trainer saved in {@code path} under {@code manager}. */
+    /** Rebuilds the trainer saved in {@code path} under {@code manager}, with the configuration it was saved with. */
     public static Restored restore(Path path, NDManager manager) throws IOException {
+        return restore(path, manager, null);
+    }
+
+    /**
+     * As {@link #restore(Path, NDManager)}, continuing under {@code continueUnder} (null: the saved configuration). The
+     * official code lets a resumed run change anything; here only the schedule may change ({@link
+     * TrainConfig#SCHEDULE_OPTIONS}: its length and learning rates, whose value at each iteration then follows the new
+     * schedule), since the rest fixes the networks' shapes, the losses, Adam's betas and the data order.
+     *
+     * @throws IllegalArgumentException naming each other option that differs, with both values
+     */
+    public static Restored restore(Path path, NDManager manager, TrainConfig continueUnder) throws IOException {
         String source = path.getFileName().toString();
         SafeTensors.Contents c = SafeTensors.read(path);
         Map<String, String> meta = c.metadata();
@@ -67,6 +79,14 @@ public final class TrainingCheckpoint {
             config = JSON.readValue(meta.get(CONFIG), TrainConfig.class);
         } catch (JsonProcessingException e) {
             throw new CheckpointFormatException(source + ": bad training configuration (" + e.getOriginalMessage() + ")", e);
+        }
+        if (continueUnder != null) {
+            List<String> differences = config.differencesOutsideSchedule(continueUnder);
+            if (!differences.isEmpty()) {
+                throw new IllegalArgumentException(source + ": saved with other options (" + String.join(", ", differences) + "); only "
+                        + String.join(", ", TrainConfig.SCHEDULE_OPTIONS) + " may change on resume");
+            }
+            config = continueUnder;
         }
         StarGanTrainer trainer = new StarGanTrainer(config, manager);
         try {

@@ -31,7 +31,7 @@ import org.stargan.nn.GradMode;
  * each Adam update zeroes the gradients of the network it updates and no other backward touches them.
  */
 public final class StarGanTrainer implements AutoCloseable {
-    private TrainConfig config;
+    private final TrainConfig config;
     private final NDManager manager;
     private final Generator generator;
     private final Discriminator discriminator;
@@ -76,21 +76,6 @@ public final class StarGanTrainer implements AutoCloseable {
     /** The configuration. */
     public TrainConfig config() {
         return config;
-    }
-
-    /**
-     * Continues under {@code schedule}: a resumed run may run longer or with other learning rates (the rate at each
-     * iteration follows the new schedule); nothing else may differ.
-     *
-     * @throws IllegalArgumentException naming each other field that differs
-     */
-    public void reschedule(TrainConfig schedule) {
-        java.util.List<String> differences = config.differencesOutsideSchedule(schedule);
-        if (!differences.isEmpty()) {
-            throw new IllegalArgumentException("saved with other options (" + String.join(", ", differences)
-                    + "); only --num-iters, --num-iters-decay, --g-lr, --d-lr and --lr-update-step may change on resume");
-        }
-        this.config = schedule;
     }
 
     /** The generator being trained. */

@@ -56,8 +56,11 @@ public record TrainConfig(
         int c2Dim,
         double lambdaId) {
 
-    /** What a resumed run may change, as the official code allows: how long it runs and its learning rates. */
-    private static final java.util.Set<String> SCHEDULE = java.util.Set.of("numIters", "numItersDecay", "gLr", "dLr", "lrUpdateStep");
+    /** What a resumed run may change: how long it runs and its learning rates (fields). */
+    private static final java.util.List<String> SCHEDULE = java.util.List.of("numIters", "numItersDecay", "gLr", "dLr", "lrUpdateStep");
+
+    /** The same as command-line options. */
+    public static final java.util.List<String> SCHEDULE_OPTIONS = SCHEDULE.stream().map(TrainConfig::optionName).toList();
 
     /** Fields that no option sets directly, by what sets them; every other field is the option of its kebab-case name. */
     private static final java.util.Map<String, String> SET_BY = java.util.Map.of(
@@ -123,15 +126,18 @@ public record TrainConfig(
                 Object mine = field.getAccessor().invoke(this);
                 Object theirs = field.getAccessor().invoke(other);
                 if (!mine.equals(theirs)) {
-                    String option = SET_BY.getOrDefault(field.getName(),
-                            "--" + field.getName().replaceAll("([A-Z])", "-$1").toLowerCase(java.util.Locale.ROOT));
-                    differences.add(option + ": saved " + mine + ", given " + theirs);
+                    differences.add(SET_BY.getOrDefault(field.getName(), optionName(field.getName())) + ": saved " + mine + ", given " + theirs);
                 }
             } catch (ReflectiveOperationException e) {
                 throw new IllegalStateException("reading TrainConfig." + field.getName(), e);
             }
         }
         return differences;
+    }
+
+    /** The command-line option of a field: {@code numItersDecay} → {@code --num-iters-decay}. */
+    private static String optionName(String field) {
+        return "--" + field.replaceAll("([A-Z])", "-$1").toLowerCase(java.util.Locale.ROOT);
     }
 
     /** The official defaults (CelebA, 128 px, 5 attributes, 200k iterations). */

@@ -144,25 +144,11 @@ public final class TrainingRun {
             StarGanTrainer trainer;
             long start;
             if (resumeFrom != null) {
-                TrainingCheckpoint.Restored r = TrainingCheckpoint.restore(resumeFrom, manager);
-                try {
-                    r.trainer().reschedule(config);
-                } catch (IllegalArgumentException e) {
+                TrainingCheckpoint.Restored r = TrainingCheckpoint.restore(resumeFrom, manager, config);
+                String contradiction = resumeContradiction(r);
+                if (contradiction != null) {
                     r.trainer().close();
-                    throw new IllegalArgumentException(resumeFrom.getFileName() + ": " + e.getMessage());
-                }
-                // The same number of domains in another order (or other names) would train on mislabelled batches.
-                if (!r.info().domains().equals(labels().names())) {
-                    r.trainer().close();
-                    throw new IllegalArgumentException(resumeFrom.getFileName() + ": saved for the domains " + r.info().domains()
-                            + ", given " + labels().names() + "; expected the same domains in the same order (--selected-attrs, --dataset)");
-                }
-                // A state saved at num_iters itself is a finished run (a worker that stopped after its last checkpoint
-                // resumes there): nothing left to do. Past num_iters the options contradict the state.
-                if (r.nextIteration() > config.numIters()) {
-                    r.trainer().close();
-                    throw new IllegalArgumentException(resumeFrom.getFileName() + ": saved after iteration " + r.nextIteration()
-                            + ", past --num-iters " + config.numIters() + "; expected --num-iters of at least " + r.nextIteration());
+                    throw new IllegalArgumentException(resumeFrom.getFileName() + ": " + contradiction);
                 }
                 trainer = r.trainer();
                 start = r.nextIteration();
@@ -228,6 +214,23 @@ public final class TrainingRun {
                 return End.DONE;
             }
         }
+    }
+
+    /** Why this run cannot continue from {@code r} (its options agree with the state's), or null when it can. */
+    private String resumeContradiction(TrainingCheckpoint.Restored r) {
+        java.util.List<String> domains = labels().names();
+        // The same number of domains in another order (or other names) would train on mislabelled batches.
+        if (!r.info().domains().equals(domains)) {
+            return "saved for the domains " + r.info().domains() + ", given " + domains
+                    + "; expected the same domains in the same order (--selected-attrs, --dataset)";
+        }
+        // A state saved at num_iters itself is a finished run (a worker that stopped after its last checkpoint resumes
+        // there): nothing left to do. Past num_iters the options contradict the state.
+        if (r.nextIteration() > config.numIters()) {
+            return "saved after iteration " + r.nextIteration() + ", past --num-iters " + config.numIters()
+                    + "; expected --num-iters of at least " + r.nextIteration();
+        }
+        return null;
     }
 
     private void save(StarGanTrainer trainer, long done, Listener listener) throws IOException {

@@ -123,13 +123,15 @@ class TrainingWorkflowTest {
         JsonNode at40 = JSON.readTree(extended.get(extended.size() - 1));
         assertThat(at40.get("iteration").asInt()).isEqualTo(40);
         assertThat(at40.get("g_lr").asDouble()).as("g_lr at iteration 40 under the new schedule").isCloseTo(1e-4 - 3 * 1e-4 / 20, within(1e-12));
-        // Anything else (here the generator's width) must match the saved state, and the error says what differs.
+        // Anything else (here the generator's width) must match the saved state, and the error says what differs; a
+        // refused run writes nothing (the 40-iteration state it would overwrite stays as it was).
+        byte[] state40 = Files.readAllBytes(out2.resolve("models/40-state.safetensors"));
         assertThat(run(withOptions(withResume, "--resume-iters", "30", "--num-iters", "40", "--g-conv-dim", "16"))).isNotZero();
         assertThat(err.toString()).contains("30-state.safetensors", "--g-conv-dim: saved 8, given 16", "only --num-iters");
-        assertThat(out2.resolve("models/40-state.safetensors")).exists();
         assertThat(run(withOptions(withResume, "--resume-iters", "30", "--num-iters", "40", "--selected-attrs", "Blond_Hair,Black_Hair,Brown_Hair,Male,Young")))
                 .isNotZero();
         assertThat(err.toString()).contains("30-state.safetensors", "saved for the domains [Black_Hair, Blond_Hair, Brown_Hair, Male, Young]");
+        assertThat(Files.readAllBytes(out2.resolve("models/40-state.safetensors"))).as("40-state after two refused runs").isEqualTo(state40);
         assertThat(run(withOptions(withResume, "--resume-iters", "30", "--num-iters", "25"))).isNotZero();
         assertThat(err.toString()).contains("30-state.safetensors", "past --num-iters 25");
 
