@@ -18,8 +18,8 @@ import org.stargan.train.StarGanTrainer;
 import org.stargan.train.TrainConfig;
 
 /**
- * Everything a run needs to continue exactly where it stopped: both networks, both Adam states (moments and step
- * counts), the training configuration (seed included) and the next iteration. The learning rate and the random draws
+ * Everything a run needs to continue exactly where it stopped: both networks (and the moving average of G's weights
+ * when the run keeps one), both Adam states (moments and step counts), the training configuration (seed included) and the next iteration. The learning rate and the random draws
  * of an iteration are functions of (configuration, iteration), so nothing else is needed for the resumed run to
  * equal the uninterrupted one. One safetensors file, written atomically.
  */
@@ -40,6 +40,9 @@ public final class TrainingCheckpoint {
         Map<String, HostTensor> tensors = new LinkedHashMap<>();
         put(tensors, "G/", trainer.generator().parameters(), null);
         put(tensors, "D/", trainer.discriminator().parameters(), null);
+        if (trainer.generatorAverage() != null) {
+            put(tensors, "G.ema/", trainer.generatorAverage().parameters(), null);
+        }
         put(tensors, "G.adam.m/", trainer.generator().parameters(), trainer.generatorOptimizer().firstMoments());
         put(tensors, "G.adam.v/", trainer.generator().parameters(), trainer.generatorOptimizer().secondMoments());
         put(tensors, "D.adam.m/", trainer.discriminator().parameters(), trainer.discriminatorOptimizer().firstMoments());
@@ -92,6 +95,9 @@ public final class TrainingCheckpoint {
         try {
             load(c.tensors(), "G/", trainer.generator().parameters(), Generator.parameterShapes(config.generator()), source);
             load(c.tensors(), "D/", trainer.discriminator().parameters(), Discriminator.parameterShapes(config.discriminator()), source);
+            if (trainer.generatorAverage() != null) {
+                load(c.tensors(), "G.ema/", trainer.generatorAverage().parameters(), Generator.parameterShapes(config.generator()), source);
+            }
             restoreAdam(c.tensors(), "G.adam.", trainer.generatorOptimizer(), Generator.parameterShapes(config.generator()),
                     Long.parseLong(meta.get(G_STEP)), source);
             restoreAdam(c.tensors(), "D.adam.", trainer.discriminatorOptimizer(), Discriminator.parameterShapes(config.discriminator()),

@@ -20,14 +20,16 @@ import org.stargan.nn.Generator;
 /** {@code stargan export}: converts a checkpoint to the official PyTorch format or to this project's safetensors. */
 final class ExportCommand {
     static final String USAGE = """
-            usage: stargan export --checkpoint IN --format torch|safetensors --output FILE [--network G|D]
+            usage: stargan export --checkpoint IN --format torch|safetensors --output FILE [--network G|D|G.ema]
 
               --checkpoint IN   a generator or discriminator checkpoint (official *.ckpt, this project's
                                 .safetensors) or a training state (then --network picks the network)
               --format F        torch: a zip-format state_dict that the official code's load_state_dict (strict)
                                 accepts, buffers included; safetensors: this project's format
               --output FILE     where to write (atomically)
-              --network G|D     which network of a training state to export (default G)
+              --network N       which network of a training state to export: G (default), D, or G.ema (the moving
+                                average of G's weights that a run with --g-ema-beta keeps, and writes as its
+                                <i>-G.safetensors)
             """;
 
     private ExportCommand() {}
@@ -48,8 +50,8 @@ final class ExportCommand {
             throw new Options.UsageException("export: --format '" + format + "', expected torch or safetensors");
         }
         String network = o.string("network", "G");
-        if (!network.equals("G") && !network.equals("D")) {
-            throw new Options.UsageException("export: --network '" + network + "', expected G or D");
+        if (!List.of("G", "D", "G.ema").contains(network)) {
+            throw new Options.UsageException("export: --network '" + network + "', expected G, D or G.ema");
         }
         Path inPath = Path.of(in);
         String source = inPath.getFileName().toString();
@@ -64,6 +66,10 @@ final class ExportCommand {
             metadata = c.metadata();
             if (tensors.keySet().stream().anyMatch(k -> k.startsWith("G/"))) {
                 tensors = org.stargan.ckpt.TrainingCheckpoint.section(tensors, network + "/");
+                if (tensors.isEmpty()) {
+                    throw new Options.UsageException("export: --network " + network + ": " + source
+                            + " holds no such network (G.ema exists only in states of runs with --g-ema-beta)");
+                }
             }
         } else {
             tensors = TorchCheckpointReader.read(inPath);

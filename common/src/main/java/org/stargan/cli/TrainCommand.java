@@ -30,6 +30,9 @@ final class TrainCommand {
               --n-critic 5 --beta1 0.5 --beta2 0.999 --lambda-cls 1 --lambda-rec 10 --lambda-gp 10
               --lambda-id 0 (not official: weight of an identity term mean|x − G(x, c_org)| in G's loss; 0 leaves
                 the official objective)
+              --g-ema-beta 0 (not official: keep a moving average of G's weights, ema ← β·ema + (1 − β)·G after
+                every G step, as StarGAN v2 does with β 0.999; samples and <i>-G.safetensors then come from the
+                average, the state keeps both; 0 keeps none)
               --resume-iters N (continue from <model-save-dir>/N-state.safetensors; only --num-iters,
                 --num-iters-decay, --g-lr, --d-lr and --lr-update-step may differ from the saved run's options)
             output: --log-step 10 --sample-step 1000 --model-save-step 10000 --lr-update-step 1000
@@ -118,8 +121,9 @@ final class TrainCommand {
             int lrUpdateStep = o.positiveInt("lr-update-step", (int) d.lrUpdateStep());
             long seed = DataOptions.seed(o);
             double lambdaId = o.nonNegativeNumber("lambda-id", d.lambdaId());
+            double gEmaBeta = o.nonNegativeNumber("g-ema-beta", d.gEmaBeta());
             return new TrainConfig(cDim, imageSize, gConvDim, dConvDim, gRepeatNum, dRepeatNum, lambdaCls, lambdaRec, lambdaGp, batchSize,
-                    numIters, numItersDecay, gLr, dLr, nCritic, beta1, beta2, lrUpdateStep, mode, seed, 0, lambdaId);
+                    numIters, numItersDecay, gLr, dLr, nCritic, beta1, beta2, lrUpdateStep, mode, seed, 0, lambdaId, gEmaBeta);
         } catch (IllegalArgumentException e) {
             throw new Options.UsageException("train: " + e.getMessage());
         }

@@ -18,7 +18,8 @@ import org.stargan.nn.GradMode;
 /**
  * One StarGAN training iteration exactly as the official {@code solver.train}: a D step every iteration and a G step
  * every {@code nCritic} iterations, Adam(β₁, β₂) for both, the official linear learning-rate decay. With λ_id &gt; 0
- * (off by default) G's loss also has the identity term λ_id·mean|x − G(x, c_org)|.
+ * (off by default) G's loss also has the identity term λ_id·mean|x − G(x, c_org)|; with {@code gEmaBeta > 0} (off by
+ * default) a moving average of G's weights follows every G step. Neither is in the official code.
  *
  * <p>Where the official code does work whose result it throws away, this does not, and the numbers stay the same:
  * G translates the batch once per iteration, not again for the G step (G has not changed since), and records that
@@ -34,6 +35,8 @@ public final class StarGanTrainer implements AutoCloseable {
     private final TrainConfig config;
     private final NDManager manager;
     private final Generator generator;
+    /** The moving average of G's weights when {@code gEmaBeta > 0}, else null. */
+    private final Generator average;
     private final Discriminator discriminator;
     private final Adam gOptimizer;
     private final Adam dOptimizer;
@@ -62,6 +65,11 @@ public final class StarGanTrainer implements AutoCloseable {
         this.manager = parent.newSubManager();
         this.generator = new Generator(config.generator(), manager, dtype, config.seed());
         this.discriminator = new Discriminator(config.discriminator(), manager, dtype, config.seed() + 1);
+        this.average = config.gEmaBeta() > 0 ? new Generator(config.generator(), manager, dtype, config.seed()) : null;
+        if (average != null) {
+            // The average starts at G's initial weights (StarGAN v2 starts its generator_ema as a copy of G).
+            generator.parameters().asMap().forEach((name, p) -> p.copyTo(average.parameters().get(name)));
+        }
         generator.parameters().setRequiresGradient(true);
         discriminator.parameters().setRequiresGradient(true);
         this.gOptimizer = new Adam(generator.parameters(), manager, config.beta1(), config.beta2(), 1e-8);
@@ -81,6 +89,19 @@ public final class StarGanTrainer implements AutoCloseable {
     /** The generator being trained. */
     public Generator generator() {
         return generator;
+    }
+
+    /**
+     * The moving average of G's weights ({@code gEmaBeta > 0}), or null when the configuration keeps none. Its
+     * parameters are plain values: they never record gradients.
+     */
+    public Generator generatorAverage() {
+        return average;
+    }
+
+    /** The generator a run's samples and model checkpoints show: the moving average when kept, else G itself. */
+    public Generator outputGenerator() {
+        return average != null ? average : generator;
     }
 
     /** The discriminator being trained. */
@@ -235,9 +256,26 @@ public final class StarGanTrainer implements AutoCloseable {
             collector.backward(total);
             gradientObserver.beforeUpdate("G", generator.parameters());
             gOptimizer.step(lr);
+            updateAverage();
             return new double[] {scalar(lossFake), scalar(lossRec), scalar(lossCls), id};
         } finally {
             discriminator.parameters().setRequiresGradient(true);
+        }
+    }
+
+    /** ema ← β·ema + (1 − β)·G, in place, written as ema += (1 − β)·(G − ema). */
+    private void updateAverage() {
+        if (average == null) {
+            return;
+        }
+        float rate = (float) (1 - config.gEmaBeta());
+        try (GradMode ignored = GradMode.off()) {
+            generator.parameters().asMap().forEach((name, p) -> {
+                NDArray avg = average.parameters().get(name);
+                try (NDArray step = p.sub(avg)) {
+                    avg.addi(step.muli(rate));
+                }
+            });
         }
     }
 

@@ -31,6 +31,10 @@ import org.stargan.nn.GeneratorConfig;
  * @param lambdaId weight of an identity term λ_id·mean|x − G(x, c_org)| added to G's loss; 0 (the default) is the
  *     official objective. Not part of StarGAN: CycleGAN's identity loss, which ties a translation's untouched colours
  *     (background, lighting) to its input's, something no official term does
+ * @param gEmaBeta decay of an exponential moving average of G's weights, updated after every G step (ema ← β·ema +
+ *     (1 − β)·G); the run's samples and model checkpoints then come from the average. 0 (the default) keeps none, as
+ *     the official code. Not part of StarGAN: StarGAN v2's {@code generator_ema} (β 0.999), which averages out the
+ *     step-to-step noise of adversarial training
  */
 public record TrainConfig(
         int cDim,
@@ -54,7 +58,8 @@ public record TrainConfig(
         LabelMode labelMode,
         long seed,
         int c2Dim,
-        double lambdaId) {
+        double lambdaId,
+        double gEmaBeta) {
 
     /** What a resumed run may change: how long it runs and its learning rates (fields). */
     private static final java.util.List<String> SCHEDULE = java.util.List.of("numIters", "numItersDecay", "gLr", "dLr", "lrUpdateStep");
@@ -84,6 +89,9 @@ public record TrainConfig(
         nonNegative("lambdaGp", lambdaGp);
         nonNegative("lambdaId", lambdaId);
         nonNegative("gLr", gLr);
+        if (!(gEmaBeta >= 0 && gEmaBeta < 1)) {
+            throw new IllegalArgumentException("gEmaBeta: " + gEmaBeta + ", expected a value in [0, 1) (0: no average)");
+        }
         nonNegative("dLr", dLr);
         if (!(beta1 >= 0 && beta1 < 1) || !(beta2 >= 0 && beta2 < 1)) {
             throw new IllegalArgumentException("beta1/beta2: " + beta1 + "/" + beta2 + ", expected values in [0, 1)");
@@ -143,7 +151,7 @@ public record TrainConfig(
     /** The official defaults (CelebA, 128 px, 5 attributes, 200k iterations). */
     public static TrainConfig official() {
         return new TrainConfig(5, 128, 64, 64, 6, 6, 1, 10, 10, 16, 200_000, 100_000, 1e-4, 1e-4, 5, 0.5, 0.999, 1000,
-                LabelMode.MULTI_LABEL, 1234, 0, 0);
+                LabelMode.MULTI_LABEL, 1234, 0, 0, 0);
     }
 
     /** Length of G's label vector: c_dim, or c_dim + c2_dim + 2 (the mask) with a second dataset. */
@@ -154,7 +162,7 @@ public record TrainConfig(
     /** A copy training jointly with a second dataset of {@code c2Dim} single-label domains (0: none). */
     public TrainConfig withSecondDataset(int c2Dim) {
         return new TrainConfig(cDim, imageSize, gConvDim, dConvDim, gRepeatNum, dRepeatNum, lambdaCls, lambdaRec, lambdaGp,
-                batchSize, numIters, numItersDecay, gLr, dLr, nCritic, beta1, beta2, lrUpdateStep, labelMode, seed, c2Dim, lambdaId);
+                batchSize, numIters, numItersDecay, gLr, dLr, nCritic, beta1, beta2, lrUpdateStep, labelMode, seed, c2Dim, lambdaId, gEmaBeta);
     }
 
     /** The generator this configuration trains. */
@@ -170,36 +178,42 @@ public record TrainConfig(
     /** A copy with other network sizes. */
     public TrainConfig withNetworks(int imageSize, int gConvDim, int dConvDim, int gRepeatNum, int dRepeatNum) {
         return new TrainConfig(cDim, imageSize, gConvDim, dConvDim, gRepeatNum, dRepeatNum, lambdaCls, lambdaRec, lambdaGp,
-                batchSize, numIters, numItersDecay, gLr, dLr, nCritic, beta1, beta2, lrUpdateStep, labelMode, seed, c2Dim, lambdaId);
+                batchSize, numIters, numItersDecay, gLr, dLr, nCritic, beta1, beta2, lrUpdateStep, labelMode, seed, c2Dim, lambdaId, gEmaBeta);
     }
 
     /** A copy with another batch size. */
     public TrainConfig withBatchSize(int batchSize) {
         return new TrainConfig(cDim, imageSize, gConvDim, dConvDim, gRepeatNum, dRepeatNum, lambdaCls, lambdaRec, lambdaGp,
-                batchSize, numIters, numItersDecay, gLr, dLr, nCritic, beta1, beta2, lrUpdateStep, labelMode, seed, c2Dim, lambdaId);
+                batchSize, numIters, numItersDecay, gLr, dLr, nCritic, beta1, beta2, lrUpdateStep, labelMode, seed, c2Dim, lambdaId, gEmaBeta);
     }
 
     /** A copy with other loop settings. */
     public TrainConfig withSchedule(long numIters, long numItersDecay, int nCritic, long lrUpdateStep) {
         return new TrainConfig(cDim, imageSize, gConvDim, dConvDim, gRepeatNum, dRepeatNum, lambdaCls, lambdaRec, lambdaGp,
-                batchSize, numIters, numItersDecay, gLr, dLr, nCritic, beta1, beta2, lrUpdateStep, labelMode, seed, c2Dim, lambdaId);
+                batchSize, numIters, numItersDecay, gLr, dLr, nCritic, beta1, beta2, lrUpdateStep, labelMode, seed, c2Dim, lambdaId, gEmaBeta);
     }
 
     /** A copy with another label mode and domain count. */
     public TrainConfig withLabels(LabelMode labelMode, int cDim) {
         return new TrainConfig(cDim, imageSize, gConvDim, dConvDim, gRepeatNum, dRepeatNum, lambdaCls, lambdaRec, lambdaGp,
-                batchSize, numIters, numItersDecay, gLr, dLr, nCritic, beta1, beta2, lrUpdateStep, labelMode, seed, c2Dim, lambdaId);
+                batchSize, numIters, numItersDecay, gLr, dLr, nCritic, beta1, beta2, lrUpdateStep, labelMode, seed, c2Dim, lambdaId, gEmaBeta);
     }
 
     /** A copy with the identity term's weight {@code lambdaId} (0: the official objective). */
     public TrainConfig withIdentityLoss(double lambdaId) {
         return new TrainConfig(cDim, imageSize, gConvDim, dConvDim, gRepeatNum, dRepeatNum, lambdaCls, lambdaRec, lambdaGp,
-                batchSize, numIters, numItersDecay, gLr, dLr, nCritic, beta1, beta2, lrUpdateStep, labelMode, seed, c2Dim, lambdaId);
+                batchSize, numIters, numItersDecay, gLr, dLr, nCritic, beta1, beta2, lrUpdateStep, labelMode, seed, c2Dim, lambdaId, gEmaBeta);
+    }
+
+    /** A copy keeping a moving average of G's weights with decay {@code gEmaBeta} (0: none, the official code). */
+    public TrainConfig withGeneratorAverage(double gEmaBeta) {
+        return new TrainConfig(cDim, imageSize, gConvDim, dConvDim, gRepeatNum, dRepeatNum, lambdaCls, lambdaRec, lambdaGp,
+                batchSize, numIters, numItersDecay, gLr, dLr, nCritic, beta1, beta2, lrUpdateStep, labelMode, seed, c2Dim, lambdaId, gEmaBeta);
     }
 
     /** A copy with another seed. */
     public TrainConfig withSeed(long seed) {
         return new TrainConfig(cDim, imageSize, gConvDim, dConvDim, gRepeatNum, dRepeatNum, lambdaCls, lambdaRec, lambdaGp,
-                batchSize, numIters, numItersDecay, gLr, dLr, nCritic, beta1, beta2, lrUpdateStep, labelMode, seed, c2Dim, lambdaId);
+                batchSize, numIters, numItersDecay, gLr, dLr, nCritic, beta1, beta2, lrUpdateStep, labelMode, seed, c2Dim, lambdaId, gEmaBeta);
     }
 }

@@ -198,7 +198,7 @@ public final class TrainingRun {
                         listener.logged(line);
                     }
                     if (done % outputs.sampleStep() == 0) {
-                        var grid = SampleGrid.render(trainer.generator(), manager, columns, fixed.images(), fixed.labels(), fixedRows, size);
+                        var grid = SampleGrid.render(trainer.outputGenerator(), manager, columns, fixed.images(), fixed.labels(), fixedRows, size);
                         Path p = outputs.sampleDir().resolve(done + "-images.jpg");
                         AtomicFiles.write(p, out -> ImageCodec.write(grid, p.getFileName().toString(), out));
                         listener.sample(p);
@@ -237,7 +237,7 @@ public final class TrainingRun {
         Path model = outputs.modelDir().resolve(done + "-G.safetensors");
         Path state = outputs.modelDir().resolve(done + "-state.safetensors");
         ModelInfo info = modelInfo(done);
-        GeneratorCheckpoint.of(trainer.generator(), info).save(model);
+        GeneratorCheckpoint.of(trainer.outputGenerator(), info).save(model);
         TrainingCheckpoint.save(state, trainer, done, info);
         listener.checkpoint(done, model, state);
     }
