@@ -19,9 +19,10 @@ import org.stargan.train.TrainConfig;
 
 /**
  * Everything a run needs to continue exactly where it stopped: both networks (and the moving average of G's weights
- * when the run keeps one), both Adam states (moments and step counts), the training configuration (seed included) and the next iteration. The learning rate and the random draws
- * of an iteration are functions of (configuration, iteration), so nothing else is needed for the resumed run to
- * equal the uninterrupted one. One safetensors file, written atomically.
+ * when the run keeps one), both Adam states (moments and step counts), the training configuration (seed included)
+ * and the next iteration. The learning rate and the random draws of an iteration are functions of (configuration,
+ * iteration), so nothing else is needed for the resumed run to equal the uninterrupted one. One safetensors file,
+ * written atomically.
  */
 public final class TrainingCheckpoint {
     private static final ObjectMapper JSON = new ObjectMapper();

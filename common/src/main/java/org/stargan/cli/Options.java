@@ -109,6 +109,16 @@ final class Options {
         return d;
     }
 
+    /** A number in [0, 1) (a decay rate), or {@code fallback} when the option is absent. */
+    double fractionBelowOne(String name, double fallback) {
+        String v = values.get(name);
+        double d = nonNegativeNumber(name, fallback);
+        if (!(d < 1)) {
+            throw new UsageException(command + ": --" + name + " '" + v + "', expected a number in [0, 1)");
+        }
+        return d;
+    }
+
     /** A command-line mistake: printed with the command's usage, exit status 2. */
     static final class UsageException extends RuntimeException {
         private static final long serialVersionUID = 1L;

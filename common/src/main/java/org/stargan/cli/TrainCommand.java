@@ -121,7 +121,7 @@ final class TrainCommand {
             int lrUpdateStep = o.positiveInt("lr-update-step", (int) d.lrUpdateStep());
             long seed = DataOptions.seed(o);
             double lambdaId = o.nonNegativeNumber("lambda-id", d.lambdaId());
-            double gEmaBeta = o.nonNegativeNumber("g-ema-beta", d.gEmaBeta());
+            double gEmaBeta = o.fractionBelowOne("g-ema-beta", d.gEmaBeta());
             return new TrainConfig(cDim, imageSize, gConvDim, dConvDim, gRepeatNum, dRepeatNum, lambdaCls, lambdaRec, lambdaGp, batchSize,
                     numIters, numItersDecay, gLr, dLr, nCritic, beta1, beta2, lrUpdateStep, mode, seed, 0, lambdaId, gEmaBeta);
         } catch (IllegalArgumentException e) {

@@ -24,8 +24,8 @@ public final class TrainingJobs {
     private static Set<String> options() {
         Set<String> known = new HashSet<>(DataOptions.NAMES);
         known.addAll(List.of("c-dim", "g-conv-dim", "d-conv-dim", "g-repeat-num", "d-repeat-num", "lambda-cls", "lambda-rec", "lambda-gp",
-                "lambda-id", "g-ema-beta", "batch-size", "num-iters", "num-iters-decay", "g-lr", "d-lr", "n-critic", "beta1", "beta2", "log-step", "sample-step",
-                "model-save-step", "lr-update-step", "num-workers"));
+                "lambda-id", "g-ema-beta", "batch-size", "num-iters", "num-iters-decay", "g-lr", "d-lr", "n-critic", "beta1", "beta2",
+                "log-step", "sample-step", "model-save-step", "lr-update-step", "num-workers"));
         return Set.copyOf(known);
     }
 

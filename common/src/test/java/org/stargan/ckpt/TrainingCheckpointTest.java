@@ -16,7 +16,10 @@ import org.stargan.train.IterationNoise;
 import org.stargan.train.StarGanTrainer;
 import org.stargan.train.TrainConfig;
 
-/** A run saved after k iterations and resumed for k more equals 2k uninterrupted iterations. */
+/**
+ * A run saved after k iterations and resumed for k more equals 2k uninterrupted iterations (with the moving average of
+ * G's weights too, when the run keeps one).
+ */
 class TrainingCheckpointTest {
     private static final int K = 5;
     private static final int BATCH = 4;
@@ -28,15 +31,28 @@ class TrainingCheckpointTest {
 
     @Test
     void resumedRunEqualsTheUninterruptedOne() throws Exception {
+        resumedRunEqualsTheUninterruptedOne(CONFIG);
+    }
+
+    @Test
+    void resumedRunKeepingAMovingAverageEqualsTheUninterruptedOne() throws Exception {
+        resumedRunEqualsTheUninterruptedOne(CONFIG.withGeneratorAverage(0.9));
+    }
+
+    private void resumedRunEqualsTheUninterruptedOne(TrainConfig config) throws Exception {
         Map<String, float[]> gStraight;
         Map<String, float[]> dStraight;
-        try (NDManager m = NDManager.newBaseManager(); StarGanTrainer t = new StarGanTrainer(CONFIG, m)) {
+        Map<String, float[]> averageStraight = null;
+        try (NDManager m = NDManager.newBaseManager(); StarGanTrainer t = new StarGanTrainer(config, m)) {
             run(t, m, 0, 2 * K);
             gStraight = t.generator().parameters().toFloatArrays();
             dStraight = t.discriminator().parameters().toFloatArrays();
+            if (t.generatorAverage() != null) {
+                averageStraight = t.generatorAverage().parameters().toFloatArrays();
+            }
         }
         Path state = tmp.resolve("state.safetensors");
-        try (NDManager m = NDManager.newBaseManager(); StarGanTrainer t = new StarGanTrainer(CONFIG, m)) {
+        try (NDManager m = NDManager.newBaseManager(); StarGanTrainer t = new StarGanTrainer(config, m)) {
             run(t, m, 0, K);
             TrainingCheckpoint.save(state, t, K, ModelInfo.unknown());
         }
@@ -44,10 +60,16 @@ class TrainingCheckpointTest {
             TrainingCheckpoint.Restored r = TrainingCheckpoint.restore(state, m);
             try (StarGanTrainer t = r.trainer()) {
                 assertThat(r.nextIteration()).isEqualTo(K);
-                assertThat(t.config()).isEqualTo(CONFIG);
+                assertThat(t.config()).isEqualTo(config);
                 run(t, m, K, 2 * K);
                 assertThat(maxAbsDiff(t.generator().parameters().toFloatArrays(), gStraight)).as("G max |resumed − straight|").isLessThan(1e-6);
                 assertThat(maxAbsDiff(t.discriminator().parameters().toFloatArrays(), dStraight)).as("D max |resumed − straight|").isLessThan(1e-6);
+                if (averageStraight != null) {
+                    assertThat(maxAbsDiff(t.generatorAverage().parameters().toFloatArrays(), averageStraight))
+                            .as("average max |resumed − straight|").isLessThan(1e-6);
+                } else {
+                    assertThat(t.generatorAverage()).isNull();
+                }
                 assertThat(t.generatorOptimizer().stepCount()).isEqualTo(K);
                 assertThat(t.discriminatorOptimizer().stepCount()).isEqualTo(2 * K);
             }

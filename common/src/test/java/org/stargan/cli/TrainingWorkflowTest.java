@@ -134,6 +134,10 @@ class TrainingWorkflowTest {
         assertThat(Files.readAllBytes(out2.resolve("models/40-state.safetensors"))).as("40-state after two refused runs").isEqualTo(state40);
         assertThat(run(withOptions(withResume, "--resume-iters", "30", "--num-iters", "25"))).isNotZero();
         assertThat(err.toString()).contains("30-state.safetensors", "past --num-iters 25");
+        // This run kept no moving average of G, so its state has none to export.
+        assertThat(run("export", "--checkpoint", out1.resolve("models/30-state.safetensors").toString(), "--network", "G.ema", "--format",
+                "safetensors", "--output", tmp.resolve("none.safetensors").toString())).isEqualTo(2);
+        assertThat(err.toString()).contains("--network G.ema: 30-state.safetensors holds no such network");
 
         Path cls = tmp.resolve("classifier.safetensors");
         assertThat(run(cmd("train-classifier", data(), "--output", cls.toString(), "--conv-dim", "8", "--repeat-num", "3", "--num-iters", "20",
@@ -200,6 +204,33 @@ class TrainingWorkflowTest {
     }
 
     @Test
+    void aRunKeepingAMovingAverageOfGWritesTheAverageAsItsModel() throws Exception {
+        assertThat(run("synth", "--out", tmp.resolve("data").toString(), "--count", "40", "--size", "16")).as(err.toString()).isZero();
+        Path runDir = tmp.resolve("ema");
+        assertThat(run(cmd("train", data(), "--g-conv-dim", "8", "--d-conv-dim", "8", "--g-repeat-num", "1", "--d-repeat-num", "3",
+                "--batch-size", "4", "--n-critic", "1", "--num-iters", "6", "--num-iters-decay", "0", "--g-ema-beta", "0.5", "--log-step", "6",
+                "--sample-step", "6", "--model-save-step", "6", "--log-dir", runDir.resolve("logs").toString(), "--sample-dir",
+                runDir.resolve("samples").toString(), "--model-save-dir", runDir.resolve("models").toString()))).as(err.toString()).isZero();
+        Path state = runDir.resolve("models/6-state.safetensors");
+        Path average = tmp.resolve("average.safetensors");
+        Path trained = tmp.resolve("trained.safetensors");
+        for (String[] network : new String[][] {{"G.ema", average.toString()}, {"G", trained.toString()}}) {
+            assertThat(run("export", "--checkpoint", state.toString(), "--network", network[0], "--format", "safetensors", "--output", network[1]))
+                    .as(err.toString()).isZero();
+        }
+        var model = GeneratorCheckpoint.load(runDir.resolve("models/6-G.safetensors")).weights();
+        var averageWeights = GeneratorCheckpoint.load(average).weights();
+        var trainedWeights = GeneratorCheckpoint.load(trained).weights();
+        assertThat(model.keySet()).isEqualTo(averageWeights.keySet());
+        boolean differsFromTrained = false;
+        for (String key : model.keySet()) {
+            assertThat(model.get(key).values()).as("6-G.safetensors holds the average: " + key).isEqualTo(averageWeights.get(key).values());
+            differsFromTrained |= !java.util.Arrays.equals(model.get(key).values(), trainedWeights.get(key).values());
+        }
+        assertThat(differsFromTrained).as("the average after 6 G steps at β 0.5 is not G itself").isTrue();
+    }
+
+    @Test
     void badTrainingOptionsNameTheOptionAndTheValue() throws Exception {
         assertThat(run("train", "--dataset", "imagenet")).isEqualTo(2);
         assertThat(err.toString()).contains("--dataset 'imagenet', expected celeba, rafd, folder, synthetic or both");
@@ -214,5 +245,8 @@ class TrainingWorkflowTest {
         assertThat(run("train", "--dataset", "synthetic", "--synthetic-dir", tmp.resolve("small").toString(), "--image-size", "16",
                 "--lambda-id", "-1")).isEqualTo(2);
         assertThat(err.toString()).contains("train: --lambda-id '-1', expected a finite number ≥ 0");
+        assertThat(run("train", "--dataset", "synthetic", "--synthetic-dir", tmp.resolve("small").toString(), "--image-size", "16",
+                "--g-ema-beta", "1")).isEqualTo(2);
+        assertThat(err.toString()).contains("train: --g-ema-beta '1', expected a number in [0, 1)");
     }
 }
