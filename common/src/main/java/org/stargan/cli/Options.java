@@ -109,14 +109,21 @@ final class Options {
         return d;
     }
 
-    /** A number in [0, 1) (a decay rate), or {@code fallback} when the option is absent. */
+    /** A number in [0, 1) (a decay rate such as Adam's betas), or {@code fallback} when the option is absent. */
     double fractionBelowOne(String name, double fallback) {
         String v = values.get(name);
-        double d = nonNegativeNumber(name, fallback);
-        if (!(d < 1)) {
-            throw new UsageException(command + ": --" + name + " '" + v + "', expected a number in [0, 1)");
+        if (v == null) {
+            return fallback;
         }
-        return d;
+        try {
+            double d = Double.parseDouble(v.trim());
+            if (d >= 0 && d < 1) {
+                return d;
+            }
+        } catch (NumberFormatException e) {
+            // reported below, with the range
+        }
+        throw new UsageException(command + ": --" + name + " '" + v + "', expected a number in [0, 1)");
     }
 
     /** A command-line mistake: printed with the command's usage, exit status 2. */

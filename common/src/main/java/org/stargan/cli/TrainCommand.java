@@ -116,8 +116,8 @@ final class TrainCommand {
             double gLr = o.nonNegativeNumber("g-lr", d.gLr());
             double dLr = o.nonNegativeNumber("d-lr", d.dLr());
             int nCritic = o.positiveInt("n-critic", d.nCritic());
-            double beta1 = o.nonNegativeNumber("beta1", d.beta1());
-            double beta2 = o.nonNegativeNumber("beta2", d.beta2());
+            double beta1 = o.fractionBelowOne("beta1", d.beta1());
+            double beta2 = o.fractionBelowOne("beta2", d.beta2());
             int lrUpdateStep = o.positiveInt("lr-update-step", (int) d.lrUpdateStep());
             long seed = DataOptions.seed(o);
             double lambdaId = o.nonNegativeNumber("lambda-id", d.lambdaId());

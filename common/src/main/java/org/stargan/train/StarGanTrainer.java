@@ -65,11 +65,9 @@ public final class StarGanTrainer implements AutoCloseable {
         this.manager = parent.newSubManager();
         this.generator = new Generator(config.generator(), manager, dtype, config.seed());
         this.discriminator = new Discriminator(config.discriminator(), manager, dtype, config.seed() + 1);
+        // The average starts at G's initial weights (StarGAN v2 starts its generator_ema as a copy of G): the same seed
+        // draws the same weights.
         this.average = config.gEmaBeta() > 0 ? new Generator(config.generator(), manager, dtype, config.seed()) : null;
-        if (average != null) {
-            // The average starts at G's initial weights (StarGAN v2 starts its generator_ema as a copy of G).
-            generator.parameters().asMap().forEach((name, p) -> p.copyTo(average.parameters().get(name)));
-        }
         generator.parameters().setRequiresGradient(true);
         discriminator.parameters().setRequiresGradient(true);
         this.gOptimizer = new Adam(generator.parameters(), manager, config.beta1(), config.beta2(), 1e-8);
@@ -268,7 +266,7 @@ public final class StarGanTrainer implements AutoCloseable {
         if (average == null) {
             return;
         }
-        float rate = (float) (1 - config.gEmaBeta());
+        double rate = 1 - config.gEmaBeta();
         try (GradMode ignored = GradMode.off()) {
             generator.parameters().asMap().forEach((name, p) -> {
                 NDArray avg = average.parameters().get(name);

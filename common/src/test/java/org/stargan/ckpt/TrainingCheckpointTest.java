@@ -94,6 +94,30 @@ class TrainingCheckpointTest {
     }
 
     @Test
+    void aStateSavedBeforeTheAverageExistedResumesWithoutOne() throws Exception {
+        Path current = tmp.resolve("current.safetensors");
+        try (NDManager m = NDManager.newBaseManager(); StarGanTrainer t = new StarGanTrainer(CONFIG, m)) {
+            run(t, m, 0, 1);
+            TrainingCheckpoint.save(current, t, 1, ModelInfo.unknown());
+        }
+        // The configuration as states wrote it before gEmaBeta existed: the same JSON without that field.
+        SafeTensors.Contents c = SafeTensors.read(current);
+        Map<String, String> meta = new java.util.LinkedHashMap<>(c.metadata());
+        String config = meta.get("stargan.state.train_config");
+        assertThat(config).contains(",\"gEmaBeta\":0.0");
+        meta.put("stargan.state.train_config", config.replace(",\"gEmaBeta\":0.0", ""));
+        Path old = tmp.resolve("old.safetensors");
+        SafeTensors.write(old, c.tensors(), meta);
+        try (NDManager m = NDManager.newBaseManager()) {
+            TrainingCheckpoint.Restored r = TrainingCheckpoint.restore(old, m, CONFIG);
+            try (StarGanTrainer t = r.trainer()) {
+                assertThat(t.config()).isEqualTo(CONFIG);
+                assertThat(t.generatorAverage()).isNull();
+            }
+        }
+    }
+
+    @Test
     void aModelCheckpointIsNotATrainingState() throws Exception {
         Path model = tmp.resolve("G.safetensors");
         GeneratorCheckpoint.load(OfficialCheckpointTest.fixture("tiny-G.zip.ckpt")).save(model);

@@ -248,5 +248,8 @@ class TrainingWorkflowTest {
         assertThat(run("train", "--dataset", "synthetic", "--synthetic-dir", tmp.resolve("small").toString(), "--image-size", "16",
                 "--g-ema-beta", "1")).isEqualTo(2);
         assertThat(err.toString()).contains("train: --g-ema-beta '1', expected a number in [0, 1)");
+        assertThat(run("train", "--dataset", "synthetic", "--synthetic-dir", tmp.resolve("small").toString(), "--image-size", "16",
+                "--beta1", "1")).isEqualTo(2);
+        assertThat(err.toString()).contains("train: --beta1 '1', expected a number in [0, 1)");
     }
 }
