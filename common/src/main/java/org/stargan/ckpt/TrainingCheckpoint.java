@@ -30,6 +30,10 @@ public final class TrainingCheckpoint {
     private static final String G_STEP = "stargan.state.g_adam_step";
     private static final String D_STEP = "stargan.state.d_adam_step";
     private static final String CONFIG = "stargan.state.train_config";
+    /** The section of a state holding the moving average of G's weights (only when the run keeps one). */
+    public static final String AVERAGE = "G.ema";
+    /** The networks a state can hold, by section name. */
+    public static final List<String> NETWORKS = List.of("G", "D", AVERAGE);
 
     /** A restored run. */
     public record Restored(StarGanTrainer trainer, long nextIteration, ModelInfo info) {}
@@ -42,7 +46,7 @@ public final class TrainingCheckpoint {
         put(tensors, "G/", trainer.generator().parameters(), null);
         put(tensors, "D/", trainer.discriminator().parameters(), null);
         if (trainer.generatorAverage() != null) {
-            put(tensors, "G.ema/", trainer.generatorAverage().parameters(), null);
+            put(tensors, AVERAGE + "/", trainer.generatorAverage().parameters(), null);
         }
         put(tensors, "G.adam.m/", trainer.generator().parameters(), trainer.generatorOptimizer().firstMoments());
         put(tensors, "G.adam.v/", trainer.generator().parameters(), trainer.generatorOptimizer().secondMoments());
@@ -97,7 +101,7 @@ public final class TrainingCheckpoint {
             load(c.tensors(), "G/", trainer.generator().parameters(), Generator.parameterShapes(config.generator()), source);
             load(c.tensors(), "D/", trainer.discriminator().parameters(), Discriminator.parameterShapes(config.discriminator()), source);
             if (trainer.generatorAverage() != null) {
-                load(c.tensors(), "G.ema/", trainer.generatorAverage().parameters(), Generator.parameterShapes(config.generator()), source);
+                load(c.tensors(), AVERAGE + "/", trainer.generatorAverage().parameters(), Generator.parameterShapes(config.generator()), source);
             }
             restoreAdam(c.tensors(), "G.adam.", trainer.generatorOptimizer(), Generator.parameterShapes(config.generator()),
                     Long.parseLong(meta.get(G_STEP)), source);

@@ -14,6 +14,7 @@ import org.stargan.ckpt.SafeTensors;
 import org.stargan.ckpt.StateDicts;
 import org.stargan.ckpt.TorchCheckpointReader;
 import org.stargan.ckpt.TorchCheckpointWriter;
+import org.stargan.ckpt.TrainingCheckpoint;
 import org.stargan.nn.Discriminator;
 import org.stargan.nn.Generator;
 
@@ -50,8 +51,10 @@ final class ExportCommand {
             throw new Options.UsageException("export: --format '" + format + "', expected torch or safetensors");
         }
         String network = o.string("network", "G");
-        if (!List.of("G", "D", "G.ema").contains(network)) {
-            throw new Options.UsageException("export: --network '" + network + "', expected G, D or G.ema");
+        List<String> networks = TrainingCheckpoint.NETWORKS;
+        if (!networks.contains(network)) {
+            throw new Options.UsageException("export: --network '" + network + "', expected "
+                    + String.join(", ", networks.subList(0, networks.size() - 1)) + " or " + networks.get(networks.size() - 1));
         }
         Path inPath = Path.of(in);
         String source = inPath.getFileName().toString();
@@ -65,10 +68,10 @@ final class ExportCommand {
             tensors = c.tensors();
             metadata = c.metadata();
             if (tensors.keySet().stream().anyMatch(k -> k.startsWith("G/"))) {
-                tensors = org.stargan.ckpt.TrainingCheckpoint.section(tensors, network + "/");
+                tensors = TrainingCheckpoint.section(tensors, network + "/");
                 if (tensors.isEmpty()) {
-                    throw new Options.UsageException("export: --network " + network + ": " + source
-                            + " holds no such network (G.ema exists only in states of runs with --g-ema-beta)");
+                    throw new Options.UsageException("export: --network " + network + ": " + source + " holds no such network ("
+                            + TrainingCheckpoint.AVERAGE + " exists only in states of runs with --g-ema-beta)");
                 }
             }
         } else {

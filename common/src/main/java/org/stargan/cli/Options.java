@@ -4,6 +4,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
+import java.util.function.Predicate;
 
 /**
  * {@code --name value} and {@code --flag} options of one command, checked against the names the command knows, with
@@ -61,35 +63,11 @@ final class Options {
     }
 
     int positiveInt(String name, int fallback) {
-        String v = values.get(name);
-        if (v == null) {
-            return fallback;
-        }
-        try {
-            int n = Integer.parseInt(v.trim());
-            if (n < 1) {
-                throw new NumberFormatException();
-            }
-            return n;
-        } catch (NumberFormatException e) {
-            throw new UsageException(command + ": --" + name + " '" + v + "', expected a whole number ≥ 1");
-        }
+        return checked(name, fallback, Integer::parseInt, n -> n >= 1, "a whole number ≥ 1");
     }
 
     int nonNegativeInt(String name, int fallback) {
-        String v = values.get(name);
-        if (v == null) {
-            return fallback;
-        }
-        try {
-            int n = Integer.parseInt(v.trim());
-            if (n < 0) {
-                throw new NumberFormatException();
-            }
-            return n;
-        } catch (NumberFormatException e) {
-            throw new UsageException(command + ": --" + name + " '" + v + "', expected a whole number ≥ 0");
-        }
+        return checked(name, fallback, Integer::parseInt, n -> n >= 0, "a whole number ≥ 0");
     }
 
     double nonNegativeNumber(String name, double fallback) {
@@ -111,19 +89,27 @@ final class Options {
 
     /** A number in [0, 1) (a decay rate such as Adam's betas), or {@code fallback} when the option is absent. */
     double fractionBelowOne(String name, double fallback) {
+        return checked(name, fallback, Double::parseDouble, d -> d >= 0 && d < 1, "a number in [0, 1)");
+    }
+
+    /**
+     * The option's value parsed and accepted by {@code valid}, or {@code fallback} when it is absent; a value that does
+     * not parse or is not valid gets one message naming the option, the value and {@code expected}.
+     */
+    private <T> T checked(String name, T fallback, Function<String, T> parse, Predicate<T> valid, String expected) {
         String v = values.get(name);
         if (v == null) {
             return fallback;
         }
         try {
-            double d = Double.parseDouble(v.trim());
-            if (d >= 0 && d < 1) {
-                return d;
+            T value = parse.apply(v.trim());
+            if (valid.test(value)) {
+                return value;
             }
         } catch (NumberFormatException e) {
-            // reported below, with the range
+            // reported below, with what was expected
         }
-        throw new UsageException(command + ": --" + name + " '" + v + "', expected a number in [0, 1)");
+        throw new UsageException(command + ": --" + name + " '" + v + "', expected " + expected);
     }
 
     /** A command-line mistake: printed with the command's usage, exit status 2. */

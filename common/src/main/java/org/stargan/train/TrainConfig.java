@@ -89,12 +89,12 @@ public record TrainConfig(
         nonNegative("lambdaGp", lambdaGp);
         nonNegative("lambdaId", lambdaId);
         nonNegative("gLr", gLr);
-        if (!(gEmaBeta >= 0 && gEmaBeta < 1)) {
-            throw new IllegalArgumentException("gEmaBeta: " + gEmaBeta + ", expected a value in [0, 1) (0: no average)");
-        }
         nonNegative("dLr", dLr);
         if (!(beta1 >= 0 && beta1 < 1) || !(beta2 >= 0 && beta2 < 1)) {
             throw new IllegalArgumentException("beta1/beta2: " + beta1 + "/" + beta2 + ", expected values in [0, 1)");
+        }
+        if (!(gEmaBeta >= 0 && gEmaBeta < 1)) {
+            throw new IllegalArgumentException("gEmaBeta: " + gEmaBeta + ", expected a value in [0, 1) (0: no average)");
         }
         if (c2Dim < 0) {
             throw new IllegalArgumentException("c2Dim: " + c2Dim + ", expected ≥ 0");

@@ -239,17 +239,16 @@ class TrainingWorkflowTest {
         assertThat(run("train", "--dataset", "synthetic", "--synthetic-dir", tmp.toString())).isEqualTo(1);
         assertThat(err.toString()).contains("not a directory written by `stargan synth`");
         assertThat(run("synth", "--out", tmp.resolve("small").toString(), "--count", "10", "--size", "16")).isZero();
-        assertThat(run("train", "--dataset", "synthetic", "--synthetic-dir", tmp.resolve("small").toString(), "--image-size", "16",
-                "--batch-size", "many")).isEqualTo(2);
-        assertThat(err.toString()).contains("--batch-size 'many', expected a whole number");
-        assertThat(run("train", "--dataset", "synthetic", "--synthetic-dir", tmp.resolve("small").toString(), "--image-size", "16",
-                "--lambda-id", "-1")).isEqualTo(2);
-        assertThat(err.toString()).contains("train: --lambda-id '-1', expected a finite number ≥ 0");
-        assertThat(run("train", "--dataset", "synthetic", "--synthetic-dir", tmp.resolve("small").toString(), "--image-size", "16",
-                "--g-ema-beta", "1")).isEqualTo(2);
-        assertThat(err.toString()).contains("train: --g-ema-beta '1', expected a number in [0, 1)");
-        assertThat(run("train", "--dataset", "synthetic", "--synthetic-dir", tmp.resolve("small").toString(), "--image-size", "16",
-                "--beta1", "1")).isEqualTo(2);
-        assertThat(err.toString()).contains("train: --beta1 '1', expected a number in [0, 1)");
+        // One bad option on an otherwise good command: usage error (2), the message names the option, value and range.
+        for (String[] bad : new String[][] {
+                {"--batch-size", "many", "--batch-size 'many', expected a whole number"},
+                {"--lambda-id", "-1", "train: --lambda-id '-1', expected a finite number ≥ 0"},
+                {"--g-ema-beta", "1", "train: --g-ema-beta '1', expected a number in [0, 1)"},
+                {"--g-ema-beta", "x", "train: --g-ema-beta 'x', expected a number in [0, 1)"},
+                {"--beta1", "1", "train: --beta1 '1', expected a number in [0, 1)"}}) {
+            assertThat(run("train", "--dataset", "synthetic", "--synthetic-dir", tmp.resolve("small").toString(), "--image-size", "16",
+                    bad[0], bad[1])).as(bad[0]).isEqualTo(2);
+            assertThat(err.toString()).contains(bad[2]);
+        }
     }
 }

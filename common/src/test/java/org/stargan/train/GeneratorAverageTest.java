@@ -25,8 +25,7 @@ class GeneratorAverageTest {
     @Test
     void theAverageFollowsTheRecursionOverGSteps() {
         try (NDManager m = NDManager.newBaseManager(); StarGanTrainer t = new StarGanTrainer(PLAIN.withGeneratorAverage(BETA), m)) {
-            Map<String, double[]> expected = new HashMap<>();
-            t.generator().parameters().toFloatArrays().forEach((k, v) -> expected.put(k, toDouble(v)));
+            Map<String, double[]> expected = toDouble(t.generator().parameters().toFloatArrays());
             assertThat(maxAbsDiff(t.generatorAverage().parameters().toFloatArrays(), expected)).as("start: G's initial weights").isZero();
             assertThat(t.outputGenerator()).isSameAs(t.generatorAverage());
             for (int it = 0; it < ITERATIONS; it++) {
