@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.pytorch.jni.JniUtils;
 
 /**
  * The few layer functions StarGAN needs, with PyTorch's semantics, written with the fewest kernels we found.
@@ -39,8 +40,39 @@ public final class Functional {
         }
     }
 
-    /** {@code torch.nn.functional.conv2d} with square stride and padding; {@code bias} may be null. */
+    /**
+     * Output channels are padded to a multiple of this when a convolution's input gradient will be computed (see
+     * {@link #conv2d}): the channel block of oneDNN's AVX-512 kernels (AVX2 kernels use 8, which divides it).
+     */
+    static final int CHANNEL_BLOCK = 16;
+
+    /**
+     * {@code torch.nn.functional.conv2d} with square stride and padding; {@code bias} may be null.
+     *
+     * <p>While autograd records (a backward pass may follow) and the output channels are not a multiple of {@link #CHANNEL_BLOCK}, the
+     * weight gets zero filters up to the next multiple and the extra output channels are sliced off. The result is the
+     * same, but the backward pass then receives an explicit zero gradient for those channels. Without this, oneDNN
+     * 3.7.1 (libtorch 2.7.1) copies the output gradient into a channel-padded layout whose padding is sometimes left
+     * uninitialised when running on two or more threads; padding that happens to hold NaN bit patterns turns the
+     * input gradient into NaN (0·NaN), seen on an AMD Zen 5 (EPYC, family 26) in about 1 of 100 backward passes of a
+     * 1-, 3- or 5-channel convolution. {@code ConvolutionBackwardTest} repeats such a pass to catch it.
+     */
     public static NDArray conv2d(NDArray x, NDArray weight, NDArray bias, int stride, int padding) {
+        Shape ws = weight.getShape();
+        long outChannels = ws.get(0);
+        long missing = (CHANNEL_BLOCK - outChannels % CHANNEL_BLOCK) % CHANNEL_BLOCK;
+        if (missing == 0 || !JniUtils.isGradMode()) {
+            return plainConv2d(x, weight, bias, stride, padding);
+        }
+        NDManager m = x.getManager();
+        Shape extra = new Shape(missing, ws.get(1), ws.get(2), ws.get(3));
+        NDArray padded = owned(m, weight.concat(m.zeros(extra, weight.getDataType(), weight.getDevice()), 0));
+        NDArray paddedBias = bias == null ? null
+                : owned(m, bias.concat(m.zeros(new Shape(missing), bias.getDataType(), bias.getDevice()), 0));
+        return plainConv2d(x, padded, paddedBias, stride, padding).get(new NDIndex(":, 0:{}", outChannels));
+    }
+
+    private static NDArray plainConv2d(NDArray x, NDArray weight, NDArray bias, int stride, int padding) {
         return x.getNDArrayInternal()
                 .convolution(x, weight, bias, new Shape(stride, stride), new Shape(padding, padding), ONE, 1)
                 .singletonOrThrow();
