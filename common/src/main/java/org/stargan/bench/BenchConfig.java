@@ -37,7 +37,9 @@ public enum BenchConfig {
 
     /** The training configuration at this size: official losses and optimiser, c_dim 5, CelebA-style labels. */
     public TrainConfig trainConfig(int batch) {
-        return TrainConfig.official().withNetworks(imageSize, convDim, convDim, gRepeat, dRepeat).withBatchSize(batch);
+        return TrainConfig.official()
+                .withNetworks(imageSize, convDim, convDim, gRepeat, dRepeat)
+                .withBatchSize(batch);
     }
 
     /** Lower-case name as used on the command line. */

@@ -7,8 +7,8 @@ import ai.djl.ndarray.types.Shape;
 import java.io.PrintStream;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import org.stargan.nn.GeneratorConfig;
 import org.stargan.nn.Generator;
+import org.stargan.nn.GeneratorConfig;
 import org.stargan.nn.GradMode;
 
 /** Times G's forward pass (inference, no autograd) on random images; reports the median per image. */
@@ -16,7 +16,8 @@ public final class GeneratorForwardBench {
     private GeneratorForwardBench() {}
 
     /** Runs {@code warmup} untimed and {@code iterations} timed batches; returns {@code ms_per_image} and details. */
-    public static Map<String, Object> run(NDManager manager, BenchConfig config, int batch, int warmup, int iterations, PrintStream progress) {
+    public static Map<String, Object> run(
+            NDManager manager, BenchConfig config, int batch, int warmup, int iterations, PrintStream progress) {
         GeneratorConfig gc = new GeneratorConfig(config.convDim, 5, config.gRepeat);
         Timings t = new Timings();
         try (NDManager m = manager.newSubManager();
@@ -36,7 +37,9 @@ public final class GeneratorForwardBench {
                         t.add(start, end);
                     }
                 }
-                progress.printf("\rg-forward %s batch %d: %d/%d%s", config.cliName(), batch, i + 1, warmup + iterations, i < warmup ? " (warm-up)" : "");
+                progress.printf(
+                        "\rg-forward %s batch %d: %d/%d%s",
+                        config.cliName(), batch, i + 1, warmup + iterations, i < warmup ? " (warm-up)" : "");
             }
             progress.println();
         }

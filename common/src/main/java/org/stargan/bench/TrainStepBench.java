@@ -19,7 +19,8 @@ public final class TrainStepBench {
     private TrainStepBench() {}
 
     /** Runs {@code warmup} untimed and {@code iterations} timed iterations of each kind. */
-    public static Map<String, Object> run(NDManager manager, BenchConfig config, int batch, int warmup, int iterations, PrintStream progress) {
+    public static Map<String, Object> run(
+            NDManager manager, BenchConfig config, int batch, int warmup, int iterations, PrintStream progress) {
         TrainConfig tc = config.trainConfig(batch).withSchedule(1_000_000, 0, 2, 1000);
         Timings dOnly = new Timings();
         Timings dPlusG = new Timings();
@@ -41,7 +42,9 @@ public final class TrainStepBench {
                 if (it >= 2 * warmup) {
                     (it % 2 == 1 ? dPlusG : dOnly).add(start, end);
                 }
-                progress.printf("\rtrain-step %s batch %d: %d/%d%s", config.cliName(), batch, it + 1, total, it < 2 * warmup ? " (warm-up)" : "");
+                progress.printf(
+                        "\rtrain-step %s batch %d: %d/%d%s",
+                        config.cliName(), batch, it + 1, total, it < 2 * warmup ? " (warm-up)" : "");
             }
             progress.println();
         }

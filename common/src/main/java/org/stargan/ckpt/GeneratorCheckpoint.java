@@ -16,7 +16,8 @@ import org.stargan.nn.GeneratorConfig;
  * @param info names of the domains etc. ({@link ModelInfo#unknown()} for official files)
  * @param format {@code safetensors}, {@code torch}
  */
-public record GeneratorCheckpoint(GeneratorConfig config, Map<String, HostTensor> weights, ModelInfo info, String format) {
+public record GeneratorCheckpoint(
+        GeneratorConfig config, Map<String, HostTensor> weights, ModelInfo info, String format) {
 
     /** Reads a generator checkpoint in any supported format, validating every key and shape. */
     public static GeneratorCheckpoint load(Path path) throws IOException {
@@ -27,8 +28,10 @@ public record GeneratorCheckpoint(GeneratorConfig config, Map<String, HostTensor
         if (SafeTensors.looksLike(path)) {
             SafeTensors.Contents c = SafeTensors.read(path);
             GeneratorConfig config = StateDicts.inferGenerator(c.tensors(), source);
-            Map<String, HostTensor> weights = StateDicts.validate(c.tensors(), Generator.parameterShapes(config), source);
-            return new GeneratorCheckpoint(config, weights, ModelInfo.fromMetadata(c.metadata(), source), "safetensors");
+            Map<String, HostTensor> weights =
+                    StateDicts.validate(c.tensors(), Generator.parameterShapes(config), source);
+            return new GeneratorCheckpoint(
+                    config, weights, ModelInfo.fromMetadata(c.metadata(), source), "safetensors");
         }
         Map<String, HostTensor> sd = TorchCheckpointReader.read(path);
         GeneratorConfig config = StateDicts.inferGenerator(sd, source);
@@ -49,7 +52,8 @@ public record GeneratorCheckpoint(GeneratorConfig config, Map<String, HostTensor
     /** Copies the weights into {@code generator}, whose architecture must match. */
     public void loadInto(Generator generator) {
         if (!generator.config().equals(config)) {
-            throw new IllegalArgumentException("checkpoint architecture " + config + " differs from the generator's " + generator.config());
+            throw new IllegalArgumentException(
+                    "checkpoint architecture " + config + " differs from the generator's " + generator.config());
         }
         Map<String, float[]> values = new LinkedHashMap<>();
         Map<String, long[]> shapes = new LinkedHashMap<>();
@@ -62,8 +66,11 @@ public record GeneratorCheckpoint(GeneratorConfig config, Map<String, HostTensor
 
     /** The weights of {@code generator} with {@code info}, ready to save. */
     public static GeneratorCheckpoint of(Generator generator, ModelInfo info) {
-        return new GeneratorCheckpoint(generator.config(), hostTensors(generator.parameters().toFloatArrays(),
-                Generator.parameterShapes(generator.config())), info, "safetensors");
+        return new GeneratorCheckpoint(
+                generator.config(),
+                hostTensors(generator.parameters().toFloatArrays(), Generator.parameterShapes(generator.config())),
+                info,
+                "safetensors");
     }
 
     static Map<String, HostTensor> hostTensors(Map<String, float[]> values, Map<String, long[]> shapes) {

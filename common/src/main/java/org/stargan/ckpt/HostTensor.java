@@ -20,7 +20,8 @@ public record HostTensor(long[] shape, float[] values) {
             n *= d;
         }
         if (n != values.length) {
-            throw new IllegalArgumentException("shape " + Arrays.toString(shape) + " needs " + n + " values, got " + values.length);
+            throw new IllegalArgumentException(
+                    "shape " + Arrays.toString(shape) + " needs " + n + " values, got " + values.length);
         }
     }
 

@@ -20,7 +20,12 @@ import java.util.Map;
  * @param iteration training iterations done
  * @param trainConfig the training configuration as JSON; empty when unknown
  */
-public record ModelInfo(List<String> domains, List<List<String>> exclusiveGroups, int imageSize, String dataset, long iteration,
+public record ModelInfo(
+        List<String> domains,
+        List<List<String>> exclusiveGroups,
+        int imageSize,
+        String dataset,
+        long iteration,
         String trainConfig) {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String PREFIX = "stargan.";
@@ -32,7 +37,8 @@ public record ModelInfo(List<String> domains, List<List<String>> exclusiveGroups
         for (List<String> g : exclusiveGroups) {
             for (String d : g) {
                 if (!domains.contains(d)) {
-                    throw new IllegalArgumentException("exclusive group " + g + " names '" + d + "', which is not a domain of " + domains);
+                    throw new IllegalArgumentException(
+                            "exclusive group " + g + " names '" + d + "', which is not a domain of " + domains);
                 }
             }
         }
@@ -63,11 +69,16 @@ public record ModelInfo(List<String> domains, List<List<String>> exclusiveGroups
     public static ModelInfo fromMetadata(Map<String, String> m, String source) {
         Map<String, String> meta = new HashMap<>(m);
         try {
-            List<String> domains = JSON.readValue(meta.getOrDefault(PREFIX + "domains", "[]"), new TypeReference<List<String>>() { });
-            List<List<String>> groups = JSON.readValue(meta.getOrDefault(PREFIX + "exclusive_groups", "[]"),
-                    new TypeReference<List<List<String>>>() { });
-            return new ModelInfo(domains, groups, Integer.parseInt(meta.getOrDefault(PREFIX + "image_size", "0")),
-                    meta.getOrDefault(PREFIX + "dataset", ""), Long.parseLong(meta.getOrDefault(PREFIX + "iteration", "0")),
+            List<String> domains =
+                    JSON.readValue(meta.getOrDefault(PREFIX + "domains", "[]"), new TypeReference<List<String>>() {});
+            List<List<String>> groups = JSON.readValue(
+                    meta.getOrDefault(PREFIX + "exclusive_groups", "[]"), new TypeReference<List<List<String>>>() {});
+            return new ModelInfo(
+                    domains,
+                    groups,
+                    Integer.parseInt(meta.getOrDefault(PREFIX + "image_size", "0")),
+                    meta.getOrDefault(PREFIX + "dataset", ""),
+                    Long.parseLong(meta.getOrDefault(PREFIX + "iteration", "0")),
                     meta.getOrDefault(PREFIX + "train_config", ""));
         } catch (JsonProcessingException | IllegalArgumentException e) {
             throw new CheckpointFormatException(source + ": bad model metadata (" + e.getMessage() + ")", e);

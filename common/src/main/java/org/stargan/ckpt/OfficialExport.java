@@ -27,8 +27,10 @@ public final class OfficialExport {
                     long c = e.getValue().shape()[0];
                     float[] ones = new float[(int) c];
                     java.util.Arrays.fill(ones, 1f);
-                    out.add(TorchCheckpointWriter.Entry.of(prefix + ".running_mean", new HostTensor(new long[] {c}, new float[(int) c])));
-                    out.add(TorchCheckpointWriter.Entry.of(prefix + ".running_var", new HostTensor(new long[] {c}, ones)));
+                    out.add(TorchCheckpointWriter.Entry.of(
+                            prefix + ".running_mean", new HostTensor(new long[] {c}, new float[(int) c])));
+                    out.add(TorchCheckpointWriter.Entry.of(
+                            prefix + ".running_var", new HostTensor(new long[] {c}, ones)));
                     out.add(TorchCheckpointWriter.Entry.ofLongs(prefix + ".num_batches_tracked", new long[0], 0L));
                 }
             }

@@ -30,7 +30,8 @@ public final class SafeTensors {
     private SafeTensors() {}
 
     /** Writes {@code tensors} (in map order) and {@code metadata} to {@code path} via a temporary file and a rename. */
-    public static void write(Path path, Map<String, HostTensor> tensors, Map<String, String> metadata) throws IOException {
+    public static void write(Path path, Map<String, HostTensor> tensors, Map<String, String> metadata)
+            throws IOException {
         ObjectNode header = JSON.createObjectNode();
         if (!metadata.isEmpty()) {
             ObjectNode meta = header.putObject("__metadata__");
@@ -56,7 +57,8 @@ public final class SafeTensors {
             padded[i] = ' ';
         }
         AtomicFiles.write(path, out -> {
-            ByteBuffer len = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(padded.length);
+            ByteBuffer len =
+                    ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(padded.length);
             out.write(len.array());
             out.write(padded);
             ByteBuffer chunk = ByteBuffer.allocate(1 << 20).order(ByteOrder.LITTLE_ENDIAN);
@@ -85,7 +87,8 @@ public final class SafeTensors {
             readFully(ch, lenBuf, 0, source);
             long headerLen = lenBuf.flip().getLong();
             if (headerLen <= 0 || headerLen > MAX_HEADER || 8 + headerLen > size) {
-                throw new CheckpointFormatException(source + ": header length " + headerLen + " does not fit a file of " + size + " bytes; not a safetensors file or truncated");
+                throw new CheckpointFormatException(source + ": header length " + headerLen + " does not fit a file of "
+                        + size + " bytes; not a safetensors file or truncated");
             }
             ByteBuffer hb = ByteBuffer.allocate((int) headerLen);
             readFully(ch, hb, 8, source);
@@ -105,7 +108,10 @@ public final class SafeTensors {
             for (Iterator<Map.Entry<String, JsonNode>> it = header.fields(); it.hasNext(); ) {
                 Map.Entry<String, JsonNode> e = it.next();
                 if (e.getKey().equals("__metadata__")) {
-                    e.getValue().fields().forEachRemaining(m -> metadata.put(m.getKey(), m.getValue().asText()));
+                    e.getValue()
+                            .fields()
+                            .forEachRemaining(
+                                    m -> metadata.put(m.getKey(), m.getValue().asText()));
                     continue;
                 }
                 tensors.put(e.getKey(), tensor(ch, e.getKey(), e.getValue(), dataStart, dataLen, source));
@@ -114,13 +120,16 @@ public final class SafeTensors {
         }
     }
 
-    private static HostTensor tensor(FileChannel ch, String name, JsonNode t, long dataStart, long dataLen, String source) throws IOException {
+    private static HostTensor tensor(
+            FileChannel ch, String name, JsonNode t, long dataStart, long dataLen, String source) throws IOException {
         String dtype = t.path("dtype").asText();
         int esize = switch (dtype) {
             case "F32" -> 4;
             case "F64" -> 8;
             case "F16", "BF16" -> 2;
-            default -> throw new CheckpointFormatException(source + ": tensor '" + name + "' has dtype '" + dtype + "', expected F32, F64, F16 or BF16");
+            default ->
+                throw new CheckpointFormatException(
+                        source + ": tensor '" + name + "' has dtype '" + dtype + "', expected F32, F64, F16 or BF16");
         };
         JsonNode shapeNode = t.path("shape");
         JsonNode offsets = t.path("data_offsets");
@@ -132,15 +141,17 @@ public final class SafeTensors {
         for (int i = 0; i < shape.length; i++) {
             shape[i] = shapeNode.get(i).asLong(-1);
             if (shape[i] < 0) {
-                throw new CheckpointFormatException(source + ": tensor '" + name + "' has dimension " + shapeNode.get(i));
+                throw new CheckpointFormatException(
+                        source + ": tensor '" + name + "' has dimension " + shapeNode.get(i));
             }
             count = Math.multiplyExact(count, shape[i]);
         }
         long begin = offsets.get(0).asLong(-1);
         long end = offsets.get(1).asLong(-1);
         if (begin < 0 || end < begin || end > dataLen || end - begin != count * esize) {
-            throw new CheckpointFormatException(source + ": tensor '" + name + "' data_offsets [" + begin + ", " + end + "] do not match shape "
-                    + java.util.Arrays.toString(shape) + " × " + esize + " bytes within " + dataLen + " data bytes (truncated?)");
+            throw new CheckpointFormatException(source + ": tensor '" + name + "' data_offsets [" + begin + ", " + end
+                    + "] do not match shape " + java.util.Arrays.toString(shape) + " × " + esize + " bytes within "
+                    + dataLen + " data bytes (truncated?)");
         }
         if (count > Integer.MAX_VALUE - 8) {
             throw new CheckpointFormatException(source + ": tensor '" + name + "' is too large");
@@ -180,13 +191,16 @@ public final class SafeTensors {
             readFully(ch, lenBuf, 0, source);
             long headerLen = lenBuf.flip().getLong();
             if (headerLen <= 0 || headerLen > MAX_HEADER || 8 + headerLen > size) {
-                throw new CheckpointFormatException(source + ": not a safetensors file (header length " + headerLen + ")");
+                throw new CheckpointFormatException(
+                        source + ": not a safetensors file (header length " + headerLen + ")");
             }
             ByteBuffer hb = ByteBuffer.allocate((int) headerLen);
             readFully(ch, hb, 8, source);
             JsonNode header = JSON.readTree(new String(hb.array(), StandardCharsets.UTF_8));
             Map<String, String> metadata = new LinkedHashMap<>();
-            header.path("__metadata__").fields().forEachRemaining(m -> metadata.put(m.getKey(), m.getValue().asText()));
+            header.path("__metadata__")
+                    .fields()
+                    .forEachRemaining(m -> metadata.put(m.getKey(), m.getValue().asText()));
             return metadata;
         }
     }
@@ -198,9 +212,9 @@ public final class SafeTensors {
             if (head.length < 9) {
                 return false;
             }
-            long len = ByteBuffer.wrap(head, 0, 8).order(ByteOrder.LITTLE_ENDIAN).getLong();
+            long len =
+                    ByteBuffer.wrap(head, 0, 8).order(ByteOrder.LITTLE_ENDIAN).getLong();
             return len > 0 && len < MAX_HEADER && head[8] == '{';
         }
     }
-
 }

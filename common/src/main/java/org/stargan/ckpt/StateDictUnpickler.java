@@ -58,9 +58,16 @@ final class StateDictUnpickler {
             "torch._utils._rebuild_tensor_v2",
             "torch._utils._rebuild_tensor",
             "torch._utils._rebuild_parameter",
-            "torch.FloatStorage", "torch.DoubleStorage", "torch.HalfStorage", "torch.BFloat16Storage",
-            "torch.LongStorage", "torch.IntStorage", "torch.ShortStorage", "torch.CharStorage",
-            "torch.ByteStorage", "torch.BoolStorage");
+            "torch.FloatStorage",
+            "torch.DoubleStorage",
+            "torch.HalfStorage",
+            "torch.BFloat16Storage",
+            "torch.LongStorage",
+            "torch.IntStorage",
+            "torch.ShortStorage",
+            "torch.CharStorage",
+            "torch.ByteStorage",
+            "torch.BoolStorage");
 
     private static final Object MARK = new Object();
 
@@ -148,11 +155,12 @@ final class StateDictUnpickler {
                 case 0x8b -> stack.add(longN(Integer.reverseBytes(i32())));
                 case 'I' -> {
                     String line = line();
-                    stack.add(switch (line) {
-                        case "01" -> Boolean.TRUE;
-                        case "00" -> Boolean.FALSE;
-                        default -> parseLong(line);
-                    });
+                    stack.add(
+                            switch (line) {
+                                case "01" -> Boolean.TRUE;
+                                case "00" -> Boolean.FALSE;
+                                default -> parseLong(line);
+                            });
                 }
                 case 'L' -> stack.add(parseLong(line().replace("L", "")));
                 case 'G' -> stack.add(Double.longBitsToDouble(new BigInteger(1, bytes(8)).longValue()));
@@ -178,7 +186,8 @@ final class StateDictUnpickler {
                     stack.add(reduce(fn, args));
                 }
                 case 'b' -> {
-                    pop(stack); // BUILD state: only the state dict's _metadata (layer versions) arrives here; not needed
+                    pop(stack); // BUILD state: only the state dict's _metadata (layer versions) arrives here; not
+                    // needed
                     peek(stack);
                 }
                 case 'Q' -> stack.add(persistentLoad.apply(pop(stack)));
@@ -193,7 +202,9 @@ final class StateDictUnpickler {
                 case '0' -> pop(stack);
                 case '1' -> popToMark(stack);
                 case '2' -> stack.add(peek(stack));
-                default -> throw bad(String.format("pickle opcode 0x%02x is outside the state-dict subset this reader accepts", op));
+                default ->
+                    throw bad(String.format(
+                            "pickle opcode 0x%02x is outside the state-dict subset this reader accepts", op));
             }
         }
     }
@@ -330,7 +341,8 @@ final class StateDictUnpickler {
     private int u8() throws IOException {
         int b = in.read();
         if (b < 0) {
-            throw new CheckpointFormatException(source + ": truncated (the pickle ends at byte " + position + " without STOP)");
+            throw new CheckpointFormatException(
+                    source + ": truncated (the pickle ends at byte " + position + " without STOP)");
         }
         position++;
         return b;
@@ -364,7 +376,8 @@ final class StateDictUnpickler {
         byte[] b = in.readNBytes(n);
         position += b.length;
         if (b.length != n) {
-            throw new CheckpointFormatException(source + ": truncated (needed " + n + " bytes at byte " + position + ")");
+            throw new CheckpointFormatException(
+                    source + ": truncated (needed " + n + " bytes at byte " + position + ")");
         }
         return b;
     }

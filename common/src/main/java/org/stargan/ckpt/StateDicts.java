@@ -24,14 +24,16 @@ public final class StateDicts {
         Map<String, HostTensor> sd = withoutModulePrefix(stateDict);
         HostTensor first = sd.get("main.0.weight");
         if (first == null || sd.containsKey("conv1.weight")) {
-            throw new CheckpointFormatException(source + ": not a StarGAN generator state dict (" + describeKeys(sd) + ")");
+            throw new CheckpointFormatException(
+                    source + ": not a StarGAN generator state dict (" + describeKeys(sd) + ")");
         }
         long[] s = first.shape();
         if (s.length != 4 || s[1] < 4 || s[2] != 7 || s[3] != 7) {
             throw new CheckpointFormatException(source + ": 'main.0.weight' has shape " + first.shapeText()
                     + ", expected [conv_dim, 3 + c_dim, 7, 7]");
         }
-        int repeat = (int) sd.keySet().stream().filter(k -> RESIDUAL.matcher(k).matches()).count();
+        int repeat = (int)
+                sd.keySet().stream().filter(k -> RESIDUAL.matcher(k).matches()).count();
         GeneratorConfig config = new GeneratorConfig((int) s[0], (int) s[1] - 3, repeat);
         validate(sd, Generator.parameterShapes(config), source);
         return config;
@@ -43,13 +45,15 @@ public final class StateDicts {
         HostTensor first = sd.get("main.0.weight");
         HostTensor cls = sd.get("conv2.weight");
         if (first == null || cls == null) {
-            throw new CheckpointFormatException(source + ": not a StarGAN discriminator state dict (" + describeKeys(sd) + ")");
+            throw new CheckpointFormatException(
+                    source + ": not a StarGAN discriminator state dict (" + describeKeys(sd) + ")");
         }
         if (first.shape().length != 4 || cls.shape().length != 4) {
             throw new CheckpointFormatException(source + ": 'main.0.weight' " + first.shapeText() + " / 'conv2.weight' "
                     + cls.shapeText() + ", expected 4-D convolution weights");
         }
-        int repeat = (int) sd.keySet().stream().filter(k -> D_CONV.matcher(k).matches()).count();
+        int repeat = (int)
+                sd.keySet().stream().filter(k -> D_CONV.matcher(k).matches()).count();
         if (repeat < 1 || repeat > 12) {
             throw new CheckpointFormatException(source + ": " + repeat + " stride-2 layers, expected 1..12");
         }
@@ -69,17 +73,19 @@ public final class StateDicts {
      * (BatchNorm-style buffers such as {@code running_mean}, {@code running_var} and {@code num_batches_tracked}
      * are ignored: the official code uses instance statistics).
      */
-    public static Map<String, HostTensor> validate(Map<String, HostTensor> stateDict, Map<String, long[]> expected, String source) {
+    public static Map<String, HostTensor> validate(
+            Map<String, HostTensor> stateDict, Map<String, long[]> expected, String source) {
         Map<String, HostTensor> sd = withoutModulePrefix(stateDict);
         Map<String, HostTensor> out = new LinkedHashMap<>();
         for (Map.Entry<String, long[]> e : expected.entrySet()) {
             HostTensor t = sd.get(e.getKey());
             if (t == null) {
-                throw new CheckpointFormatException(source + ": missing '" + e.getKey() + "' (expected shape " + Arrays.toString(e.getValue()) + ")");
+                throw new CheckpointFormatException(source + ": missing '" + e.getKey() + "' (expected shape "
+                        + Arrays.toString(e.getValue()) + ")");
             }
             if (!Arrays.equals(t.shape(), e.getValue())) {
-                throw new CheckpointFormatException(source + ": '" + e.getKey() + "' has shape " + t.shapeText() + ", expected "
-                        + Arrays.toString(e.getValue()));
+                throw new CheckpointFormatException(source + ": '" + e.getKey() + "' has shape " + t.shapeText()
+                        + ", expected " + Arrays.toString(e.getValue()));
             }
             out.put(e.getKey(), t);
         }

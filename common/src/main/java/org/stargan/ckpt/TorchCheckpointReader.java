@@ -42,7 +42,8 @@ public final class TorchCheckpointReader {
         try (InputStream in = Files.newInputStream(path)) {
             int n = in.readNBytes(head, 0, 4);
             if (n < 2) {
-                throw new CheckpointFormatException(source + ": empty or too short to be a checkpoint (" + size + " bytes)");
+                throw new CheckpointFormatException(
+                        source + ": empty or too short to be a checkpoint (" + size + " bytes)");
             }
         }
         if (head[0] == 'P' && head[1] == 'K') {
@@ -51,7 +52,8 @@ public final class TorchCheckpointReader {
         if ((head[0] & 0xff) == 0x80) {
             return readLegacy(path, source, size);
         }
-        throw new CheckpointFormatException(source + ": not a PyTorch checkpoint (neither a zip archive nor a pickle stream)");
+        throw new CheckpointFormatException(
+                source + ": not a PyTorch checkpoint (neither a zip archive nor a pickle stream)");
     }
 
     private static Map<String, HostTensor> readZip(Path path, String source, long size) throws IOException {
@@ -59,7 +61,8 @@ public final class TorchCheckpointReader {
         try {
             zip = new ZipFile(path.toFile());
         } catch (ZipException e) {
-            throw new CheckpointFormatException(source + ": damaged zip archive (" + e.getMessage() + "); the file may be truncated", e);
+            throw new CheckpointFormatException(
+                    source + ": damaged zip archive (" + e.getMessage() + "); the file may be truncated", e);
         }
         try (zip) {
             ZipEntry pkl = null;
@@ -77,25 +80,33 @@ public final class TorchCheckpointReader {
             Map<String, Storage> storages = new HashMap<>();
             Object root;
             try (InputStream in = new BufferedInputStream(zip.getInputStream(pkl))) {
-                root = new StateDictUnpickler(in, source, pid -> {
-                    List<?> t = persistentId(pid, source, 5);
-                    String type = storageType(t.get(1), source);
-                    String key = String.valueOf(t.get(2));
-                    return storages.computeIfAbsent(key, k -> {
-                        ZipEntry data = zip.getEntry(prefix + "data/" + k);
-                        if (data == null) {
-                            throw new CheckpointFormatException(source + ": storage '" + k + "' is missing from the archive");
-                        }
-                        try (InputStream d = zip.getInputStream(data)) {
-                            if (data.getSize() > size) {
-                                throw new CheckpointFormatException(source + ": storage '" + k + "' claims " + data.getSize() + " bytes");
-                            }
-                            return new Storage(type, d.readAllBytes());
-                        } catch (IOException e) {
-                            throw new CheckpointFormatException(source + ": cannot read storage '" + k + "': " + e.getMessage(), e);
-                        }
-                    });
-                }, size).load();
+                root = new StateDictUnpickler(
+                                in,
+                                source,
+                                pid -> {
+                                    List<?> t = persistentId(pid, source, 5);
+                                    String type = storageType(t.get(1), source);
+                                    String key = String.valueOf(t.get(2));
+                                    return storages.computeIfAbsent(key, k -> {
+                                        ZipEntry data = zip.getEntry(prefix + "data/" + k);
+                                        if (data == null) {
+                                            throw new CheckpointFormatException(
+                                                    source + ": storage '" + k + "' is missing from the archive");
+                                        }
+                                        try (InputStream d = zip.getInputStream(data)) {
+                                            if (data.getSize() > size) {
+                                                throw new CheckpointFormatException(source + ": storage '" + k
+                                                        + "' claims " + data.getSize() + " bytes");
+                                            }
+                                            return new Storage(type, d.readAllBytes());
+                                        } catch (IOException e) {
+                                            throw new CheckpointFormatException(
+                                                    source + ": cannot read storage '" + k + "': " + e.getMessage(), e);
+                                        }
+                                    });
+                                },
+                                size)
+                        .load();
             } catch (ZipException e) {
                 throw new CheckpointFormatException(source + ": damaged zip entry (" + e.getMessage() + ")", e);
             }
@@ -105,32 +116,45 @@ public final class TorchCheckpointReader {
 
     private static Map<String, HostTensor> readLegacy(Path path, String source, long size) throws IOException {
         try (DataInputStream in = new DataInputStream(new BufferedInputStream(Files.newInputStream(path)))) {
-            Object magic = new StateDictUnpickler(in, source, pid -> {
-                throw new CheckpointFormatException(source + ": unexpected storage reference in the header");
-            }, size).load();
+            Object magic = new StateDictUnpickler(
+                            in,
+                            source,
+                            pid -> {
+                                throw new CheckpointFormatException(
+                                        source + ": unexpected storage reference in the header");
+                            },
+                            size)
+                    .load();
             if (!LEGACY_MAGIC.equals(magic)) {
-                throw new CheckpointFormatException(source + ": a pickle, but not a torch.save file (magic number " + magic + ")");
+                throw new CheckpointFormatException(
+                        source + ": a pickle, but not a torch.save file (magic number " + magic + ")");
             }
             Object protocol = new StateDictUnpickler(in, source, pid -> null, size).load();
             if (!Long.valueOf(1001).equals(protocol)) {
-                throw new CheckpointFormatException(source + ": legacy torch.save protocol " + protocol + ", expected 1001");
+                throw new CheckpointFormatException(
+                        source + ": legacy torch.save protocol " + protocol + ", expected 1001");
             }
             Object sysInfo = new StateDictUnpickler(in, source, pid -> null, size).load();
             if (sysInfo instanceof Map<?, ?> info && Boolean.FALSE.equals(info.get("little_endian"))) {
                 throw new CheckpointFormatException(source + ": written on a big-endian machine; not supported");
             }
             Map<String, Storage> roots = new LinkedHashMap<>();
-            Object root = new StateDictUnpickler(in, source, pid -> {
-                List<?> t = persistentId(pid, source, 6);
-                String type = storageType(t.get(1), source);
-                String key = String.valueOf(t.get(2));
-                Storage rootStorage = roots.computeIfAbsent(key, k -> new Storage(type, null));
-                Object view = t.get(5);
-                if (view instanceof List<?> v && v.size() == 3) {
-                    return new Storage(type, null, rootStorage, ((Number) v.get(1)).longValue());
-                }
-                return rootStorage;
-            }, size).load();
+            Object root = new StateDictUnpickler(
+                            in,
+                            source,
+                            pid -> {
+                                List<?> t = persistentId(pid, source, 6);
+                                String type = storageType(t.get(1), source);
+                                String key = String.valueOf(t.get(2));
+                                Storage rootStorage = roots.computeIfAbsent(key, k -> new Storage(type, null));
+                                Object view = t.get(5);
+                                if (view instanceof List<?> v && v.size() == 3) {
+                                    return new Storage(type, null, rootStorage, ((Number) v.get(1)).longValue());
+                                }
+                                return rootStorage;
+                            },
+                            size)
+                    .load();
             Object keys = new StateDictUnpickler(in, source, pid -> null, size).load();
             if (!(keys instanceof List<?> keyList)) {
                 throw new CheckpointFormatException(source + ": storage key list missing after the state dict");
@@ -138,16 +162,19 @@ public final class TorchCheckpointReader {
             for (Object k : keyList) {
                 Storage s = roots.get(String.valueOf(k));
                 if (s == null) {
-                    throw new CheckpointFormatException(source + ": storage '" + k + "' is listed but never referenced");
+                    throw new CheckpointFormatException(
+                            source + ": storage '" + k + "' is listed but never referenced");
                 }
                 long numel = Long.reverseBytes(readLong(in, source));
                 long bytes = numel * elementSize(s.type);
                 if (numel < 0 || bytes > size) {
-                    throw new CheckpointFormatException(source + ": storage '" + k + "' claims " + numel + " elements in a file of " + size + " bytes");
+                    throw new CheckpointFormatException(source + ": storage '" + k + "' claims " + numel
+                            + " elements in a file of " + size + " bytes");
                 }
                 s.bytes = in.readNBytes((int) bytes);
                 if (s.bytes.length != bytes) {
-                    throw new CheckpointFormatException(source + ": truncated inside storage '" + k + "' (" + s.bytes.length + " of " + bytes + " bytes)");
+                    throw new CheckpointFormatException(source + ": truncated inside storage '" + k + "' ("
+                            + s.bytes.length + " of " + bytes + " bytes)");
                 }
             }
             return tensors(root, source);
@@ -164,7 +191,8 @@ public final class TorchCheckpointReader {
 
     private static List<?> persistentId(Object pid, String source, int minSize) {
         if (!(pid instanceof List<?> t) || t.size() < minSize || !"storage".equals(t.get(0))) {
-            throw new CheckpointFormatException(source + ": unexpected persistent id " + pid + "; expected a ('storage', ...) tuple");
+            throw new CheckpointFormatException(
+                    source + ": unexpected persistent id " + pid + "; expected a ('storage', ...) tuple");
         }
         return t;
     }
@@ -191,7 +219,8 @@ public final class TorchCheckpointReader {
             root = inner;
         }
         if (!(root instanceof Map<?, ?> dict)) {
-            throw new CheckpointFormatException(source + ": holds " + (root == null ? "None" : root.getClass().getSimpleName())
+            throw new CheckpointFormatException(source + ": holds "
+                    + (root == null ? "None" : root.getClass().getSimpleName())
                     + ", not a state dict (a mapping from names to tensors)");
         }
         Map<String, HostTensor> out = new LinkedHashMap<>();
@@ -222,7 +251,8 @@ public final class TorchCheckpointReader {
         long[] size = ref.size();
         long[] stride = ref.stride();
         if (stride.length != size.length) {
-            throw new CheckpointFormatException(source + ": '" + key + "' has " + size.length + " sizes but " + stride.length + " strides");
+            throw new CheckpointFormatException(
+                    source + ": '" + key + "' has " + size.length + " sizes but " + stride.length + " strides");
         }
         long count = 1;
         long maxIndex = base;
@@ -236,10 +266,12 @@ public final class TorchCheckpointReader {
             }
         }
         if (count > 0 && (base < 0 || maxIndex >= available)) {
-            throw new CheckpointFormatException(source + ": '" + key + "' reaches element " + maxIndex + " of a storage of " + available);
+            throw new CheckpointFormatException(
+                    source + ": '" + key + "' reaches element " + maxIndex + " of a storage of " + available);
         }
         if (count > Integer.MAX_VALUE - 8) {
-            throw new CheckpointFormatException(source + ": '" + key + "' has " + count + " elements, more than this reader supports");
+            throw new CheckpointFormatException(
+                    source + ": '" + key + "' has " + count + " elements, more than this reader supports");
         }
         ByteBuffer b = ByteBuffer.wrap(s.bytes).order(ByteOrder.LITTLE_ENDIAN);
         float[] values = new float[(int) count];

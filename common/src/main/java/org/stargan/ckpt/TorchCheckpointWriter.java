@@ -88,8 +88,14 @@ public final class TorchCheckpointWriter {
             p.global("torch._utils", "_rebuild_tensor_v2");
             p.op('(');
             // persistent id ('storage', torch.FloatStorage, key, 'cpu', numel)
-            p.op('(').string("storage").global("torch", e.floats() != null ? "FloatStorage" : "LongStorage")
-                    .string(Integer.toString(i)).string("cpu").integer(e.numel()).op('t').op('Q');
+            p.op('(')
+                    .string("storage")
+                    .global("torch", e.floats() != null ? "FloatStorage" : "LongStorage")
+                    .string(Integer.toString(i))
+                    .string("cpu")
+                    .integer(e.numel())
+                    .op('t')
+                    .op('Q');
             p.integer(0);
             p.op('(');
             for (long d : e.shape()) {
@@ -134,7 +140,10 @@ public final class TorchCheckpointWriter {
         Pickler string(String s) {
             byte[] b = s.getBytes(StandardCharsets.UTF_8);
             op('X');
-            out.writeBytes(ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(b.length).array());
+            out.writeBytes(ByteBuffer.allocate(4)
+                    .order(ByteOrder.LITTLE_ENDIAN)
+                    .putInt(b.length)
+                    .array());
             out.writeBytes(b);
             return this;
         }
@@ -144,10 +153,16 @@ public final class TorchCheckpointWriter {
                 op('K').op((int) v);
             } else if (v >= Integer.MIN_VALUE && v <= Integer.MAX_VALUE) {
                 op('J');
-                out.writeBytes(ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt((int) v).array());
+                out.writeBytes(ByteBuffer.allocate(4)
+                        .order(ByteOrder.LITTLE_ENDIAN)
+                        .putInt((int) v)
+                        .array());
             } else {
                 op(0x8a).op(8);
-                out.writeBytes(ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(v).array());
+                out.writeBytes(ByteBuffer.allocate(8)
+                        .order(ByteOrder.LITTLE_ENDIAN)
+                        .putLong(v)
+                        .array());
             }
             return this;
         }

@@ -48,11 +48,28 @@ public final class TrainingCheckpoint {
         if (trainer.generatorAverage() != null) {
             put(tensors, AVERAGE + "/", trainer.generatorAverage().parameters(), null);
         }
-        put(tensors, "G.adam.m/", trainer.generator().parameters(), trainer.generatorOptimizer().firstMoments());
-        put(tensors, "G.adam.v/", trainer.generator().parameters(), trainer.generatorOptimizer().secondMoments());
-        put(tensors, "D.adam.m/", trainer.discriminator().parameters(), trainer.discriminatorOptimizer().firstMoments());
-        put(tensors, "D.adam.v/", trainer.discriminator().parameters(), trainer.discriminatorOptimizer().secondMoments());
-        Map<String, String> meta = new LinkedHashMap<>(info.atIteration(nextIteration).toMetadata());
+        put(
+                tensors,
+                "G.adam.m/",
+                trainer.generator().parameters(),
+                trainer.generatorOptimizer().firstMoments());
+        put(
+                tensors,
+                "G.adam.v/",
+                trainer.generator().parameters(),
+                trainer.generatorOptimizer().secondMoments());
+        put(
+                tensors,
+                "D.adam.m/",
+                trainer.discriminator().parameters(),
+                trainer.discriminatorOptimizer().firstMoments());
+        put(
+                tensors,
+                "D.adam.v/",
+                trainer.discriminator().parameters(),
+                trainer.discriminatorOptimizer().secondMoments());
+        Map<String, String> meta =
+                new LinkedHashMap<>(info.atIteration(nextIteration).toMetadata());
         meta.put(NEXT, Long.toString(nextIteration));
         meta.put(G_STEP, Long.toString(trainer.generatorOptimizer().stepCount()));
         meta.put(D_STEP, Long.toString(trainer.discriminatorOptimizer().stepCount()));
@@ -79,34 +96,62 @@ public final class TrainingCheckpoint {
         Map<String, String> meta = c.metadata();
         for (String key : List.of(NEXT, G_STEP, D_STEP, CONFIG)) {
             if (!meta.containsKey(key)) {
-                throw new CheckpointFormatException(source + ": no '" + key + "' entry: not a training state (a model checkpoint cannot resume a run)");
+                throw new CheckpointFormatException(source + ": no '" + key
+                        + "' entry: not a training state (a model checkpoint cannot resume a run)");
             }
         }
         TrainConfig config;
         try {
             config = JSON.readValue(meta.get(CONFIG), TrainConfig.class);
         } catch (JsonProcessingException e) {
-            throw new CheckpointFormatException(source + ": bad training configuration (" + e.getOriginalMessage() + ")", e);
+            throw new CheckpointFormatException(
+                    source + ": bad training configuration (" + e.getOriginalMessage() + ")", e);
         }
         if (continueUnder != null) {
             List<String> differences = config.differencesOutsideSchedule(continueUnder);
             if (!differences.isEmpty()) {
-                throw new IllegalArgumentException(source + ": saved with other options (" + String.join(", ", differences) + "); only "
-                        + String.join(", ", TrainConfig.SCHEDULE_OPTIONS) + " may change on resume");
+                throw new IllegalArgumentException(
+                        source + ": saved with other options (" + String.join(", ", differences) + "); only "
+                                + String.join(", ", TrainConfig.SCHEDULE_OPTIONS) + " may change on resume");
             }
             config = continueUnder;
         }
         StarGanTrainer trainer = new StarGanTrainer(config, manager);
         try {
-            load(c.tensors(), "G/", trainer.generator().parameters(), Generator.parameterShapes(config.generator()), source);
-            load(c.tensors(), "D/", trainer.discriminator().parameters(), Discriminator.parameterShapes(config.discriminator()), source);
+            load(
+                    c.tensors(),
+                    "G/",
+                    trainer.generator().parameters(),
+                    Generator.parameterShapes(config.generator()),
+                    source);
+            load(
+                    c.tensors(),
+                    "D/",
+                    trainer.discriminator().parameters(),
+                    Discriminator.parameterShapes(config.discriminator()),
+                    source);
             if (trainer.generatorAverage() != null) {
-                load(c.tensors(), AVERAGE + "/", trainer.generatorAverage().parameters(), Generator.parameterShapes(config.generator()), source);
+                load(
+                        c.tensors(),
+                        AVERAGE + "/",
+                        trainer.generatorAverage().parameters(),
+                        Generator.parameterShapes(config.generator()),
+                        source);
             }
-            restoreAdam(c.tensors(), "G.adam.", trainer.generatorOptimizer(), Generator.parameterShapes(config.generator()),
-                    Long.parseLong(meta.get(G_STEP)), source);
-            restoreAdam(c.tensors(), "D.adam.", trainer.discriminatorOptimizer(), Discriminator.parameterShapes(config.discriminator()),
-                    Long.parseLong(meta.get(D_STEP)), source);
+            restoreAdam(
+                    c.tensors(),
+                    "G.adam.",
+                    trainer.generatorOptimizer(),
+                    Generator.parameterShapes(config.generator()),
+                    Long.parseLong(meta.get(G_STEP)),
+                    source);
+            restoreAdam(
+                    c.tensors(),
+                    "D.adam.",
+                    trainer.discriminatorOptimizer(),
+                    Discriminator.parameterShapes(config.discriminator()),
+                    Long.parseLong(meta.get(D_STEP)),
+                    source);
         } catch (RuntimeException e) {
             trainer.close();
             throw e;
@@ -142,7 +187,12 @@ public final class TrainingCheckpoint {
         return out;
     }
 
-    private static void load(Map<String, HostTensor> all, String prefix, NamedParameters params, Map<String, long[]> shapes, String source) {
+    private static void load(
+            Map<String, HostTensor> all,
+            String prefix,
+            NamedParameters params,
+            Map<String, long[]> shapes,
+            String source) {
         Map<String, HostTensor> sd = StateDicts.validate(section(all, prefix), shapes, source + " [" + prefix + "]");
         Map<String, float[]> values = new LinkedHashMap<>();
         Map<String, long[]> s = new LinkedHashMap<>();
@@ -153,9 +203,17 @@ public final class TrainingCheckpoint {
         params.load(values, s, source);
     }
 
-    private static void restoreAdam(Map<String, HostTensor> all, String prefix, Adam adam, Map<String, long[]> shapes, long step, String source) {
-        Map<String, HostTensor> m = StateDicts.validate(section(all, prefix + "m/"), shapes, source + " [" + prefix + "m]");
-        Map<String, HostTensor> v = StateDicts.validate(section(all, prefix + "v/"), shapes, source + " [" + prefix + "v]");
+    private static void restoreAdam(
+            Map<String, HostTensor> all,
+            String prefix,
+            Adam adam,
+            Map<String, long[]> shapes,
+            long step,
+            String source) {
+        Map<String, HostTensor> m =
+                StateDicts.validate(section(all, prefix + "m/"), shapes, source + " [" + prefix + "m]");
+        Map<String, HostTensor> v =
+                StateDicts.validate(section(all, prefix + "v/"), shapes, source + " [" + prefix + "v]");
         List<float[]> first = new ArrayList<>();
         List<float[]> second = new ArrayList<>();
         for (String key : shapes.keySet()) {

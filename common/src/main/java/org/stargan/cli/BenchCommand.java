@@ -66,10 +66,14 @@ final class BenchCommand {
             return loader(args.subList(1, args.size()), out, err);
         }
         if (!what.equals("g-forward") && !what.equals("train-step")) {
-            throw new Options.UsageException("bench: unknown benchmark '" + what + "', expected g-forward, train-step, loader, serve or gateway");
+            throw new Options.UsageException("bench: unknown benchmark '" + what
+                    + "', expected g-forward, train-step, loader, serve or gateway");
         }
-        Options o = Options.parse("bench " + what, args.subList(1, args.size()),
-                Set.of("config", "batch", "warmup", "iters", "device", "python"), Set.of("reference"));
+        Options o = Options.parse(
+                "bench " + what,
+                args.subList(1, args.size()),
+                Set.of("config", "batch", "warmup", "iters", "device", "python"),
+                Set.of("reference"));
         boolean forward = what.equals("g-forward");
         BenchConfig config = BenchConfig.parse(o.string("config", forward ? "paper" : "small"));
         int batch = o.positiveInt("batch", forward ? 1 : 8);
@@ -80,10 +84,13 @@ final class BenchCommand {
 
         Map<String, Object> result = new LinkedHashMap<>();
         try (NDManager manager = NDManager.newBaseManager(device)) {
-            err.printf("engine %s %s on %s%n", Engine.getInstance().getEngineName(), Engine.getInstance().getVersion(), device);
-            result.putAll(forward
-                    ? GeneratorForwardBench.run(manager, config, batch, warmup, iters, err)
-                    : TrainStepBench.run(manager, config, batch, warmup, iters, err));
+            err.printf(
+                    "engine %s %s on %s%n",
+                    Engine.getInstance().getEngineName(), Engine.getInstance().getVersion(), device);
+            result.putAll(
+                    forward
+                            ? GeneratorForwardBench.run(manager, config, batch, warmup, iters, err)
+                            : TrainStepBench.run(manager, config, batch, warmup, iters, err));
         }
         result.put("device", deviceName);
         if (o.flag("reference")) {
@@ -109,7 +116,8 @@ final class BenchCommand {
         int batch = o.positiveInt("batch", 16);
         int threads = o.positiveInt("threads", 2);
         int batches = o.positiveInt("batches", 50);
-        try (org.stargan.data.BatchLoader loader = new org.stargan.data.BatchLoader(data, batch, 1, true, threads, 2 * threads, 0)) {
+        try (org.stargan.data.BatchLoader loader =
+                new org.stargan.data.BatchLoader(data, batch, 1, true, threads, 2 * threads, 0)) {
             loader.next();
             long t0 = System.nanoTime();
             for (int i = 0; i < batches; i++) {
@@ -129,17 +137,33 @@ final class BenchCommand {
         return 0;
     }
 
-    private static Map<String, Object> runReference(String python, String what, BenchConfig config, int batch, int warmup,
-            int iters, PrintStream err) throws IOException, InterruptedException {
+    private static Map<String, Object> runReference(
+            String python, String what, BenchConfig config, int batch, int warmup, int iters, PrintStream err)
+            throws IOException, InterruptedException {
         Path script = ProjectPaths.pythonDir().resolve("bench_reference.py");
         if (!Files.isRegularFile(script)) {
-            throw new IllegalStateException("--reference: " + script + " not found; run from a checkout of the project");
+            throw new IllegalStateException(
+                    "--reference: " + script + " not found; run from a checkout of the project");
         }
         String interpreter = python != null ? python : PythonFinder.withTorch();
-        List<String> cmd = new ArrayList<>(List.of(interpreter, script.toString(), what, "--config", config.cliName(),
-                "--batch", Integer.toString(batch), "--warmup", Integer.toString(warmup), "--iters", Integer.toString(iters),
-                "--threads", Integer.toString(Integer.getInteger("ai.djl.pytorch.num_threads", Runtime.getRuntime().availableProcessors()))));
-        Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        List<String> cmd = new ArrayList<>(List.of(
+                interpreter,
+                script.toString(),
+                what,
+                "--config",
+                config.cliName(),
+                "--batch",
+                Integer.toString(batch),
+                "--warmup",
+                Integer.toString(warmup),
+                "--iters",
+                Integer.toString(iters),
+                "--threads",
+                Integer.toString(Integer.getInteger(
+                        "ai.djl.pytorch.num_threads", Runtime.getRuntime().availableProcessors()))));
+        Process p = new ProcessBuilder(cmd)
+                .redirectError(ProcessBuilder.Redirect.INHERIT)
+                .start();
         String last = null;
         try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
             for (String line; (line = r.readLine()) != null; ) {

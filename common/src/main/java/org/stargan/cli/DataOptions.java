@@ -13,8 +13,18 @@ import org.stargan.data.SyntheticDataset;
 
 /** The dataset options shared by train, test, eval and train-classifier, with the official names. */
 final class DataOptions {
-    static final Set<String> NAMES = Set.of("dataset", "celeba-image-dir", "attr-path", "rafd-image-dir", "synthetic-dir",
-            "selected-attrs", "celeba-crop-size", "rafd-crop-size", "image-size", "test-count", "seed");
+    static final Set<String> NAMES = Set.of(
+            "dataset",
+            "celeba-image-dir",
+            "attr-path",
+            "rafd-image-dir",
+            "synthetic-dir",
+            "selected-attrs",
+            "celeba-crop-size",
+            "rafd-crop-size",
+            "image-size",
+            "test-count",
+            "seed");
     static final String HELP = """
               --dataset D            celeba, rafd (folder per expression), folder (any folder-per-domain set),
                                      synthetic (the output of `stargan synth`, read through the CelebA reader), or
@@ -63,16 +73,29 @@ final class DataOptions {
         long seed = seed(o);
         switch (d) {
             case "celeba" -> {
-                return new CelebAImages(path(o, "attr-path"), path(o, "celeba-image-dir"), attrs(o), split,
-                        o.nonNegativeInt("test-count", 2000), seed, o.positiveInt("celeba-crop-size", 178), size);
+                return new CelebAImages(
+                        path(o, "attr-path"),
+                        path(o, "celeba-image-dir"),
+                        attrs(o),
+                        split,
+                        o.nonNegativeInt("test-count", 2000),
+                        seed,
+                        o.positiveInt("celeba-crop-size", 178),
+                        size);
             }
             case "synthetic" -> {
                 Path dir = path(o, "synthetic-dir");
                 Properties p = SyntheticDataset.manifest(dir);
                 int count = Integer.parseInt(p.getProperty("count"));
-                return new CelebAImages(dir.resolve("celeba").resolve("list_attr_celeba.txt"), dir.resolve("celeba").resolve("images"),
-                        attrs(o), split, o.nonNegativeInt("test-count", Math.min(2000, Math.max(1, count / 10))), seed,
-                        o.positiveInt("celeba-crop-size", Integer.parseInt(p.getProperty("size"))), size);
+                return new CelebAImages(
+                        dir.resolve("celeba").resolve("list_attr_celeba.txt"),
+                        dir.resolve("celeba").resolve("images"),
+                        attrs(o),
+                        split,
+                        o.nonNegativeInt("test-count", Math.min(2000, Math.max(1, count / 10))),
+                        seed,
+                        o.positiveInt("celeba-crop-size", Integer.parseInt(p.getProperty("size"))),
+                        size);
             }
             default -> {
                 return new FolderImages(path(o, "rafd-image-dir"), o.positiveInt("rafd-crop-size", 256), size);
@@ -86,7 +109,10 @@ final class DataOptions {
         String synthetic = o.string("synthetic-dir", null);
         if (synthetic != null) {
             Properties p = SyntheticDataset.manifest(Path.of(synthetic));
-            return new FolderImages(Path.of(synthetic).resolve("rafd"), o.positiveInt("rafd-crop-size", Integer.parseInt(p.getProperty("size"))), size);
+            return new FolderImages(
+                    Path.of(synthetic).resolve("rafd"),
+                    o.positiveInt("rafd-crop-size", Integer.parseInt(p.getProperty("size"))),
+                    size);
         }
         return new FolderImages(path(o, "rafd-image-dir"), o.positiveInt("rafd-crop-size", 256), size);
     }
@@ -111,7 +137,8 @@ final class DataOptions {
     private static Path path(Options o, String name) {
         String v = o.string(name, null);
         if (v == null) {
-            throw new Options.UsageException("--" + name + " is required for --dataset " + o.string("dataset", "celeba"));
+            throw new Options.UsageException(
+                    "--" + name + " is required for --dataset " + o.string("dataset", "celeba"));
         }
         return Path.of(v);
     }

@@ -54,7 +54,11 @@ final class EvalCommands {
             out.print(CLASSIFIER_USAGE);
             return 0;
         }
-        Options o = Options.parse("train-classifier", args, with("output", "conv-dim", "repeat-num", "batch-size", "num-iters", "device"), Set.of());
+        Options o = Options.parse(
+                "train-classifier",
+                args,
+                with("output", "conv-dim", "repeat-num", "batch-size", "num-iters", "device"),
+                Set.of());
         String output = o.string("output", null);
         if (output == null) {
             throw new Options.UsageException("train-classifier: --output FILE is required");
@@ -63,18 +67,20 @@ final class EvalCommands {
         LabeledImages train = DataOptions.open(o, CelebAImages.Split.TRAIN);
         LabeledImages test = DataOptions.open(o, CelebAImages.Split.TEST);
         int size = train.imageSize();
-        int repeat = o.positiveInt("repeat-num", Integer.numberOfTrailingZeros(size) >= 4 ? 4 : Integer.numberOfTrailingZeros(size));
+        int repeat = o.positiveInt(
+                "repeat-num", Integer.numberOfTrailingZeros(size) >= 4 ? 4 : Integer.numberOfTrailingZeros(size));
         DiscriminatorConfig config;
         try {
-            config = new DiscriminatorConfig(size, o.positiveInt("conv-dim", 32), train.domains().size(), repeat);
+            config = new DiscriminatorConfig(
+                    size, o.positiveInt("conv-dim", 32), train.domains().size(), repeat);
         } catch (IllegalArgumentException e) {
             throw new Options.UsageException("train-classifier: " + e.getMessage());
         }
         int iters = o.positiveInt("num-iters", 2000);
         Device device = Devices.parseAvailable(o.string("device", "cpu"));
         long t0 = System.nanoTime();
-        try (AttributeClassifier c = AttributeClassifier.train(train, config, o.positiveInt("batch-size", 32), iters, DataOptions.seed(o), device,
-                done -> {
+        try (AttributeClassifier c = AttributeClassifier.train(
+                train, config, o.positiveInt("batch-size", 32), iters, DataOptions.seed(o), device, done -> {
                     if (done % 20 == 0 || done == iters) {
                         err.printf("\rtrain-classifier: %d/%d", done, iters);
                     }
@@ -124,7 +130,8 @@ final class EvalCommands {
         String ckpt = o.string("checkpoint", null);
         String cls = o.string("classifier", null);
         if (ckpt == null || cls == null) {
-            throw new Options.UsageException("eval: --checkpoint and --classifier are required (train one with `stargan train-classifier`)");
+            throw new Options.UsageException(
+                    "eval: --checkpoint and --classifier are required (train one with `stargan train-classifier`)");
         }
         refuseBoth(o, "eval");
         LabeledImages test = DataOptions.open(o, CelebAImages.Split.TEST);
@@ -133,10 +140,11 @@ final class EvalCommands {
         long t0 = System.nanoTime();
         int limit = o.positiveInt("limit", Integer.MAX_VALUE);
         int n = Math.min(limit, test.size());
-        try (org.stargan.infer.Translator g = new org.stargan.infer.Translator(GeneratorCheckpoint.load(Path.of(ckpt)), device, 32);
+        try (org.stargan.infer.Translator g =
+                        new org.stargan.infer.Translator(GeneratorCheckpoint.load(Path.of(ckpt)), device, 32);
                 AttributeClassifier judge = AttributeClassifier.load(Path.of(cls), device)) {
-            Map<String, Object> report = TranslationEvaluation.run(g, judge, test, synthetic, limit,
-                    done -> err.printf("\reval: %d/%d test images", done, n));
+            Map<String, Object> report = TranslationEvaluation.run(
+                    g, judge, test, synthetic, limit, done -> err.printf("\reval: %d/%d test images", done, n));
             err.println();
             Map<String, Object> full = new java.util.LinkedHashMap<>();
             full.put("checkpoint", ckpt);
@@ -167,8 +175,8 @@ final class EvalCommands {
         int s = test.imageSize();
         int plane = 3 * s * s;
         int d = domains.size();
-        try (org.stargan.infer.Translator g = new org.stargan.infer.Translator(GeneratorCheckpoint.load(Path.of(ckpt)),
-                Devices.parseAvailable(o.string("device", "cpu")), b)) {
+        try (org.stargan.infer.Translator g = new org.stargan.infer.Translator(
+                GeneratorCheckpoint.load(Path.of(ckpt)), Devices.parseAvailable(o.string("device", "cpu")), b)) {
             int grids = 0;
             for (int start = 0; start < test.size(); start += b) {
                 int n = Math.min(b, test.size() - start);
@@ -195,7 +203,8 @@ final class EvalCommands {
                 }
                 gfx.dispose();
                 Path p = dir.resolve((++grids) + "-images.jpg");
-                AtomicFiles.write(p, os -> ImageCodec.write(grid, p.getFileName().toString(), os));
+                AtomicFiles.write(
+                        p, os -> ImageCodec.write(grid, p.getFileName().toString(), os));
                 err.printf("\rtest: %d/%d images", start + n, test.size());
             }
             err.printf("%nwrote %d grids to %s%n", grids, dir);
@@ -205,7 +214,8 @@ final class EvalCommands {
 
     private static void refuseBoth(Options o, String command) {
         if (DataOptions.dataset(o).equals("both")) {
-            throw new Options.UsageException(command + ": --dataset both is for training; evaluate each dataset on its own");
+            throw new Options.UsageException(
+                    command + ": --dataset both is for training; evaluate each dataset on its own");
         }
     }
 

@@ -45,7 +45,8 @@ final class ExportCommand {
         String format = o.string("format", null);
         String output = o.string("output", null);
         if (in == null || format == null || output == null) {
-            throw new Options.UsageException("export: --checkpoint, --format and --output are required (see stargan export --help)");
+            throw new Options.UsageException(
+                    "export: --checkpoint, --format and --output are required (see stargan export --help)");
         }
         if (!format.equals("torch") && !format.equals("safetensors")) {
             throw new Options.UsageException("export: --format '" + format + "', expected torch or safetensors");
@@ -54,7 +55,8 @@ final class ExportCommand {
         List<String> networks = TrainingCheckpoint.NETWORKS;
         if (!networks.contains(network)) {
             throw new Options.UsageException("export: --network '" + network + "', expected "
-                    + String.join(", ", networks.subList(0, networks.size() - 1)) + " or " + networks.get(networks.size() - 1));
+                    + String.join(", ", networks.subList(0, networks.size() - 1)) + " or "
+                    + networks.get(networks.size() - 1));
         }
         Path inPath = Path.of(in);
         String source = inPath.getFileName().toString();
@@ -70,8 +72,9 @@ final class ExportCommand {
             if (tensors.keySet().stream().anyMatch(k -> k.startsWith("G/"))) {
                 tensors = TrainingCheckpoint.section(tensors, network + "/");
                 if (tensors.isEmpty()) {
-                    throw new Options.UsageException("export: --network " + network + ": " + source + " holds no such network ("
-                            + TrainingCheckpoint.AVERAGE + " exists only in states of runs with --g-ema-beta)");
+                    throw new Options.UsageException(
+                            "export: --network " + network + ": " + source + " holds no such network ("
+                                    + TrainingCheckpoint.AVERAGE + " exists only in states of runs with --g-ema-beta)");
                 }
             }
         } else {
@@ -79,19 +82,24 @@ final class ExportCommand {
         }
         boolean discriminator = tensors.containsKey("conv1.weight");
         Map<String, HostTensor> weights = discriminator
-                ? StateDicts.validate(tensors, Discriminator.parameterShapes(StateDicts.inferDiscriminator(tensors, source)), source)
-                : StateDicts.validate(tensors, Generator.parameterShapes(StateDicts.inferGenerator(tensors, source)), source);
+                ? StateDicts.validate(
+                        tensors, Discriminator.parameterShapes(StateDicts.inferDiscriminator(tensors, source)), source)
+                : StateDicts.validate(
+                        tensors, Generator.parameterShapes(StateDicts.inferGenerator(tensors, source)), source);
         Path outPath = Path.of(output);
         if (format.equals("torch")) {
             TorchCheckpointWriter.write(outPath, OfficialExport.entries(weights));
         } else {
-            Map<String, String> meta = new LinkedHashMap<>(ModelInfo.fromMetadata(metadata, source).toMetadata());
+            Map<String, String> meta =
+                    new LinkedHashMap<>(ModelInfo.fromMetadata(metadata, source).toMetadata());
             meta.put("stargan.network", discriminator ? "discriminator" : "generator");
             SafeTensors.write(outPath, weights, meta);
         }
-        long params = weights.values().stream().mapToLong(t -> t.values().length).sum();
-        err.printf("exported %s (%d tensors, %,d parameters) from %s to %s (%s)%n", discriminator ? "discriminator" : "generator",
-                weights.size(), params, source, outPath, format);
+        long params =
+                weights.values().stream().mapToLong(t -> t.values().length).sum();
+        err.printf(
+                "exported %s (%d tensors, %,d parameters) from %s to %s (%s)%n",
+                discriminator ? "discriminator" : "generator", weights.size(), params, source, outPath, format);
         return 0;
     }
 }

@@ -21,7 +21,7 @@ final class Json {
 
     static Map<String, Object> readObject(String line) {
         try {
-            return MAPPER.readValue(line, new TypeReference<Map<String, Object>>() { });
+            return MAPPER.readValue(line, new TypeReference<Map<String, Object>>() {});
         } catch (JsonProcessingException e) {
             throw new IllegalArgumentException("not a JSON object: '" + line + "' (" + e.getOriginalMessage() + ")", e);
         }

@@ -48,7 +48,14 @@ final class Options {
             } else {
                 throw new UsageException(command + ": unknown option --" + name + "; known: "
                         + String.join(", ", valued.stream().map(s -> "--" + s).toList())
-                        + (flags.isEmpty() ? "" : ", " + String.join(", ", flags.stream().map(s -> "--" + s).toList())));
+                        + (flags.isEmpty()
+                                ? ""
+                                : ", "
+                                        + String.join(
+                                                ", ",
+                                                flags.stream()
+                                                        .map(s -> "--" + s)
+                                                        .toList())));
             }
         }
         return o;

@@ -21,7 +21,9 @@ public final class PythonFinder {
         candidates.add("/usr/bin/python3");
         for (String c : candidates) {
             try {
-                Process p = new ProcessBuilder(c, "-c", "import torch").redirectErrorStream(true).start();
+                Process p = new ProcessBuilder(c, "-c", "import torch")
+                        .redirectErrorStream(true)
+                        .start();
                 p.getInputStream().readAllBytes();
                 if (p.waitFor(60, TimeUnit.SECONDS) && p.exitValue() == 0) {
                     return c;

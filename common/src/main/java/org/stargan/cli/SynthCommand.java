@@ -44,8 +44,9 @@ final class SynthCommand {
                 err.printf("\rsynth: %d/%d images", n, total);
             }
         });
-        err.printf("%nwrote %d CelebA-style and %d RaFD-style faces of %d px to %s in %.1f s%n", count, count, size, dir,
-                (System.nanoTime() - t0) / 1e9);
+        err.printf(
+                "%nwrote %d CelebA-style and %d RaFD-style faces of %d px to %s in %.1f s%n",
+                count, count, size, dir, (System.nanoTime() - t0) / 1e9);
         return 0;
     }
 }

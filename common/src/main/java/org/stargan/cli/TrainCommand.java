@@ -60,15 +60,21 @@ final class TrainCommand {
         LabeledImages second = both ? DataOptions.openSecond(o) : null;
         int cDim = data.domains().size();
         if (o.string("c-dim", null) != null && o.positiveInt("c-dim", cDim) != cDim) {
-            throw new Options.UsageException("train: --c-dim " + o.string("c-dim", "") + ", but the dataset has " + cDim + " domains " + data.domains());
+            throw new Options.UsageException("train: --c-dim " + o.string("c-dim", "") + ", but the dataset has " + cDim
+                    + " domains " + data.domains());
         }
         TrainConfig config = config(o, cDim, data.singleLabel() ? LabelMode.SINGLE_LABEL : LabelMode.MULTI_LABEL)
                 .withSecondDataset(both ? second.domains().size() : 0);
         Device device = Devices.parseAvailable(o.string("device", "cpu"));
-        TrainingRun.Outputs outputs = new TrainingRun.Outputs(o.positiveInt("log-step", 10), o.positiveInt("sample-step", 1000),
-                o.positiveInt("model-save-step", 10000), Path.of(o.string("log-dir", "stargan/logs")),
-                Path.of(o.string("sample-dir", "stargan/samples")), Path.of(o.string("model-save-dir", "stargan/models")),
-                DataOptions.datasetName(o), o.positiveInt("num-workers", 2));
+        TrainingRun.Outputs outputs = new TrainingRun.Outputs(
+                o.positiveInt("log-step", 10),
+                o.positiveInt("sample-step", 1000),
+                o.positiveInt("model-save-step", 10000),
+                Path.of(o.string("log-dir", "stargan/logs")),
+                Path.of(o.string("sample-dir", "stargan/samples")),
+                Path.of(o.string("model-save-dir", "stargan/models")),
+                DataOptions.datasetName(o),
+                o.positiveInt("num-workers", 2));
         Path resume = null;
         if (o.string("resume-iters", null) != null) {
             resume = outputs.modelDir().resolve(o.positiveInt("resume-iters", 1) + "-state.safetensors");
@@ -77,17 +83,31 @@ final class TrainCommand {
             }
         }
         if (both) {
-            err.printf("joint training: %d images with domains %s, %d images with domains %s (mask vector)%n", data.size(),
-                    data.domains(), second.size(), second.domains());
+            err.printf(
+                    "joint training: %d images with domains %s, %d images with domains %s (mask vector)%n",
+                    data.size(), data.domains(), second.size(), second.domains());
         }
-        err.printf("training on %d images of %s, domains %s, %d px, G conv %d × %d blocks, D conv %d × %d layers, batch %d, %d iterations%n",
-                data.size(), outputs.dataset(), data.domains(), config.imageSize(), config.gConvDim(), config.gRepeatNum(),
-                config.dConvDim(), config.dRepeatNum(), config.batchSize(), config.numIters());
+        err.printf(
+                "training on %d images of %s, domains %s, %d px, G conv %d × %d blocks, D conv %d × %d layers, batch %d, %d iterations%n",
+                data.size(),
+                outputs.dataset(),
+                data.domains(),
+                config.imageSize(),
+                config.gConvDim(),
+                config.gRepeatNum(),
+                config.dConvDim(),
+                config.dRepeatNum(),
+                config.batchSize(),
+                config.numIters());
         ProgressLine progress = new ProgressLine(err);
         TrainingRun.End end = new TrainingRun(config, data, second, outputs, device).run(resume, progress, () -> false);
         progress.finish();
-        err.printf("%s; checkpoints in %s, samples in %s, metrics in %s%n", end == TrainingRun.End.DONE ? "done" : "cancelled",
-                outputs.modelDir(), outputs.sampleDir(), outputs.logDir().resolve("metrics.jsonl"));
+        err.printf(
+                "%s; checkpoints in %s, samples in %s, metrics in %s%n",
+                end == TrainingRun.End.DONE ? "done" : "cancelled",
+                outputs.modelDir(),
+                outputs.sampleDir(),
+                outputs.logDir().resolve("metrics.jsonl"));
         return 0;
     }
 
@@ -122,8 +142,30 @@ final class TrainCommand {
             long seed = DataOptions.seed(o);
             double lambdaId = o.nonNegativeNumber("lambda-id", d.lambdaId());
             double gEmaBeta = o.fractionBelowOne("g-ema-beta", d.gEmaBeta());
-            return new TrainConfig(cDim, imageSize, gConvDim, dConvDim, gRepeatNum, dRepeatNum, lambdaCls, lambdaRec, lambdaGp, batchSize,
-                    numIters, numItersDecay, gLr, dLr, nCritic, beta1, beta2, lrUpdateStep, mode, seed, 0, lambdaId, gEmaBeta);
+            return new TrainConfig(
+                    cDim,
+                    imageSize,
+                    gConvDim,
+                    dConvDim,
+                    gRepeatNum,
+                    dRepeatNum,
+                    lambdaCls,
+                    lambdaRec,
+                    lambdaGp,
+                    batchSize,
+                    numIters,
+                    numItersDecay,
+                    gLr,
+                    dLr,
+                    nCritic,
+                    beta1,
+                    beta2,
+                    lrUpdateStep,
+                    mode,
+                    seed,
+                    0,
+                    lambdaId,
+                    gEmaBeta);
         } catch (IllegalArgumentException e) {
             throw new Options.UsageException("train: " + e.getMessage());
         }
@@ -147,8 +189,9 @@ final class TrainCommand {
             }
             lastDraw = now;
             long eta = itPerSec > 0 ? (long) ((total - done) / itPerSec) : 0;
-            StringBuilder sb = new StringBuilder(String.format("\r[%d/%d] %.1f it/s ETA %02d:%02d:%02d", done, total, itPerSec,
-                    eta / 3600, eta / 60 % 60, eta % 60));
+            StringBuilder sb = new StringBuilder(String.format(
+                    "\r[%d/%d] %.1f it/s ETA %02d:%02d:%02d",
+                    done, total, itPerSec, eta / 3600, eta / 60 % 60, eta % 60));
             last.forEach((k, v) -> sb.append(String.format(" %s %.3f", k.replace("/loss_", "/"), v)));
             err.print(sb);
             drawn = true;

@@ -23,9 +23,30 @@ public final class TrainingJobs {
 
     private static Set<String> options() {
         Set<String> known = new HashSet<>(DataOptions.NAMES);
-        known.addAll(List.of("c-dim", "g-conv-dim", "d-conv-dim", "g-repeat-num", "d-repeat-num", "lambda-cls", "lambda-rec", "lambda-gp",
-                "lambda-id", "g-ema-beta", "batch-size", "num-iters", "num-iters-decay", "g-lr", "d-lr", "n-critic", "beta1", "beta2",
-                "log-step", "sample-step", "model-save-step", "lr-update-step", "num-workers"));
+        known.addAll(List.of(
+                "c-dim",
+                "g-conv-dim",
+                "d-conv-dim",
+                "g-repeat-num",
+                "d-repeat-num",
+                "lambda-cls",
+                "lambda-rec",
+                "lambda-gp",
+                "lambda-id",
+                "g-ema-beta",
+                "batch-size",
+                "num-iters",
+                "num-iters-decay",
+                "g-lr",
+                "d-lr",
+                "n-critic",
+                "beta1",
+                "beta2",
+                "log-step",
+                "sample-step",
+                "model-save-step",
+                "lr-update-step",
+                "num-workers"));
         return Set.copyOf(known);
     }
 
@@ -49,11 +70,20 @@ public final class TrainingJobs {
             LabeledImages data = DataOptions.open(o, CelebAImages.Split.TRAIN);
             boolean both = DataOptions.dataset(o).equals("both");
             LabeledImages second = both ? DataOptions.openSecond(o) : null;
-            TrainConfig config = TrainCommand.config(o, data.domains().size(), data.singleLabel() ? LabelMode.SINGLE_LABEL : LabelMode.MULTI_LABEL)
+            TrainConfig config = TrainCommand.config(
+                            o,
+                            data.domains().size(),
+                            data.singleLabel() ? LabelMode.SINGLE_LABEL : LabelMode.MULTI_LABEL)
                     .withSecondDataset(both ? second.domains().size() : 0);
-            TrainingRun.Outputs outputs = new TrainingRun.Outputs(o.positiveInt("log-step", 10), o.positiveInt("sample-step", 1000),
-                    o.positiveInt("model-save-step", 10000), outputDir.resolve("logs"), outputDir.resolve("samples"), outputDir.resolve("models"),
-                    DataOptions.datasetName(o), o.positiveInt("num-workers", 2));
+            TrainingRun.Outputs outputs = new TrainingRun.Outputs(
+                    o.positiveInt("log-step", 10),
+                    o.positiveInt("sample-step", 1000),
+                    o.positiveInt("model-save-step", 10000),
+                    outputDir.resolve("logs"),
+                    outputDir.resolve("samples"),
+                    outputDir.resolve("models"),
+                    DataOptions.datasetName(o),
+                    o.positiveInt("num-workers", 2));
             return new Prepared(config, data, second, outputs);
         } catch (Options.UsageException e) {
             throw new IllegalArgumentException(e.getMessage(), e);

@@ -49,8 +49,20 @@ final class TranslateCommand {
             out.print(USAGE);
             return 0;
         }
-        Options o = Options.parse("translate", args,
-                Set.of("checkpoint", "input", "output", "target", "labels", "domains", "crop", "image-size", "batch", "device"),
+        Options o = Options.parse(
+                "translate",
+                args,
+                Set.of(
+                        "checkpoint",
+                        "input",
+                        "output",
+                        "target",
+                        "labels",
+                        "domains",
+                        "crop",
+                        "image-size",
+                        "batch",
+                        "device"),
                 Set.of("all-domains"));
         Path checkpointPath = required(o, "checkpoint");
         Path input = required(o, "input");
@@ -59,7 +71,8 @@ final class TranslateCommand {
         String target = o.string("target", null);
         String labelsText = o.string("labels", null);
         if (!all && target == null && labelsText == null) {
-            throw new Options.UsageException("translate: say what to translate into: --target NAME=V,..., --labels V1,... or --all-domains");
+            throw new Options.UsageException(
+                    "translate: say what to translate into: --target NAME=V,..., --labels V1,... or --all-domains");
         }
         if (all && target != null) {
             throw new Options.UsageException("translate: --all-domains and --target exclude each other");
@@ -84,19 +97,21 @@ final class TranslateCommand {
             }
             long[] s = a.shape();
             if (s.length != 4 || s[1] != 3 || s[2] % 4 != 0 || s[3] % 4 != 0 || s[0] < 1) {
-                throw new Options.UsageException("translate: --input " + input.getFileName() + " has shape " + java.util.Arrays.toString(s)
-                        + ", expected (N, 3, H, W) with H and W multiples of 4");
+                throw new Options.UsageException("translate: --input " + input.getFileName() + " has shape "
+                        + java.util.Arrays.toString(s) + ", expected (N, 3, H, W) with H and W multiples of 4");
             }
             images = a.toFloats();
             n = (int) s[0];
             h = (int) s[2];
             w = (int) s[3];
         } else {
-            int size = o.positiveInt("image-size", ckpt.info().imageSize() > 0 ? ckpt.info().imageSize() : 128);
+            int size = o.positiveInt(
+                    "image-size", ckpt.info().imageSize() > 0 ? ckpt.info().imageSize() : 128);
             if (size % 4 != 0) {
                 throw new Options.UsageException("translate: --image-size " + size + ", expected a multiple of 4");
             }
-            BufferedImage img = ImageCodec.decode(Files.readAllBytes(input), input.getFileName().toString());
+            BufferedImage img = ImageCodec.decode(
+                    Files.readAllBytes(input), input.getFileName().toString());
             ImageCodec.Tensor t = ImageCodec.toTensor(img, o.nonNegativeInt("crop", 0), size);
             images = t.chw();
             n = 1;
@@ -104,7 +119,8 @@ final class TranslateCommand {
             w = t.width();
         }
         float[] base = labelsText == null ? new float[domains.size()] : domains.parseVector(labelsText, "--labels");
-        List<float[]> targets = all ? domains.allDomainTargets(base)
+        List<float[]> targets = all
+                ? domains.allDomainTargets(base)
                 : List.of(target == null ? base : domains.applyTargets(target, base, "--target"));
 
         List<float[]> results = new ArrayList<>();
@@ -125,32 +141,43 @@ final class TranslateCommand {
             BufferedImage grid = grid(images, results, n, h, w, all);
             AtomicFiles.write(output, os -> ImageCodec.write(grid, outName, os));
         }
-        err.printf("translated %d image(s) into %d target(s) with %s (%s, c_dim %d, conv %d, %d residual blocks) in %.0f ms -> %s%n",
-                n, targets.size(), checkpointPath.getFileName(), ckpt.format(), ckpt.config().cDim(), ckpt.config().convDim(),
-                ckpt.config().repeatNum(), (System.nanoTime() - started) / 1e6, output);
+        err.printf(
+                "translated %d image(s) into %d target(s) with %s (%s, c_dim %d, conv %d, %d residual blocks) in %.0f ms -> %s%n",
+                n,
+                targets.size(),
+                checkpointPath.getFileName(),
+                ckpt.format(),
+                ckpt.config().cDim(),
+                ckpt.config().convDim(),
+                ckpt.config().repeatNum(),
+                (System.nanoTime() - started) / 1e6,
+                output);
         return 0;
     }
 
     private static DomainLabels domainsOf(GeneratorCheckpoint ckpt, String namesOption) {
         int cDim = ckpt.config().cDim();
         if (namesOption != null) {
-            List<String> names = List.of(namesOption.split(",")).stream().map(String::trim).toList();
+            List<String> names =
+                    List.of(namesOption.split(",")).stream().map(String::trim).toList();
             if (names.size() != cDim) {
-                throw new Options.UsageException("translate: --domains names " + names.size() + " domains, the checkpoint has c_dim " + cDim);
+                throw new Options.UsageException(
+                        "translate: --domains names " + names.size() + " domains, the checkpoint has c_dim " + cDim);
             }
             return DomainLabels.withOfficialGroups(names, false);
         }
         if (!ckpt.info().domains().isEmpty()) {
             if (ckpt.info().domains().size() != cDim) {
-                throw new Options.UsageException("translate: checkpoint metadata names " + ckpt.info().domains().size()
-                        + " domains but c_dim is " + cDim);
+                throw new Options.UsageException("translate: checkpoint metadata names "
+                        + ckpt.info().domains().size() + " domains but c_dim is " + cDim);
             }
             return new DomainLabels(ckpt.info().domains(), ckpt.info().exclusiveGroups());
         }
         return DomainLabels.unnamed(cDim);
     }
 
-    private static void writeNpy(Path output, List<float[]> results, int n, int h, int w, boolean all) throws IOException {
+    private static void writeNpy(Path output, List<float[]> results, int n, int h, int w, boolean all)
+            throws IOException {
         int plane = 3 * h * w;
         float[] data;
         long[] shape;

@@ -45,9 +45,11 @@ public final class BatchLoader implements AutoCloseable {
      * @param prefetch batches decoded ahead
      * @param cacheBytes memory for decoded images
      */
-    public BatchLoader(LabeledImages data, int batchSize, long seed, boolean flip, int threads, int prefetch, long cacheBytes) {
+    public BatchLoader(
+            LabeledImages data, int batchSize, long seed, boolean flip, int threads, int prefetch, long cacheBytes) {
         if (batchSize < 1 || threads < 1 || prefetch < 1) {
-            throw new IllegalArgumentException("batchSize/threads/prefetch must be ≥ 1: " + batchSize + "/" + threads + "/" + prefetch);
+            throw new IllegalArgumentException(
+                    "batchSize/threads/prefetch must be ≥ 1: " + batchSize + "/" + threads + "/" + prefetch);
         }
         this.data = data;
         this.batchSize = batchSize;

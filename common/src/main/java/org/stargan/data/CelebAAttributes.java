@@ -19,12 +19,47 @@ import java.util.List;
  */
 public record CelebAAttributes(List<String> names, List<String> files, List<int[]> values) {
     /** The 40 CelebA attributes in the official file's order. */
-    public static final List<String> CELEBA_40 = List.of("5_o_Clock_Shadow", "Arched_Eyebrows", "Attractive", "Bags_Under_Eyes",
-            "Bald", "Bangs", "Big_Lips", "Big_Nose", "Black_Hair", "Blond_Hair", "Blurry", "Brown_Hair", "Bushy_Eyebrows", "Chubby",
-            "Double_Chin", "Eyeglasses", "Goatee", "Gray_Hair", "Heavy_Makeup", "High_Cheekbones", "Male", "Mouth_Slightly_Open",
-            "Mustache", "Narrow_Eyes", "No_Beard", "Oval_Face", "Pale_Skin", "Pointy_Nose", "Receding_Hairline", "Rosy_Cheeks",
-            "Sideburns", "Smiling", "Straight_Hair", "Wavy_Hair", "Wearing_Earrings", "Wearing_Hat", "Wearing_Lipstick",
-            "Wearing_Necklace", "Wearing_Necktie", "Young");
+    public static final List<String> CELEBA_40 = List.of(
+            "5_o_Clock_Shadow",
+            "Arched_Eyebrows",
+            "Attractive",
+            "Bags_Under_Eyes",
+            "Bald",
+            "Bangs",
+            "Big_Lips",
+            "Big_Nose",
+            "Black_Hair",
+            "Blond_Hair",
+            "Blurry",
+            "Brown_Hair",
+            "Bushy_Eyebrows",
+            "Chubby",
+            "Double_Chin",
+            "Eyeglasses",
+            "Goatee",
+            "Gray_Hair",
+            "Heavy_Makeup",
+            "High_Cheekbones",
+            "Male",
+            "Mouth_Slightly_Open",
+            "Mustache",
+            "Narrow_Eyes",
+            "No_Beard",
+            "Oval_Face",
+            "Pale_Skin",
+            "Pointy_Nose",
+            "Receding_Hairline",
+            "Rosy_Cheeks",
+            "Sideburns",
+            "Smiling",
+            "Straight_Hair",
+            "Wavy_Hair",
+            "Wearing_Earrings",
+            "Wearing_Hat",
+            "Wearing_Lipstick",
+            "Wearing_Necklace",
+            "Wearing_Necktie",
+            "Young");
 
     /** Parses the file, naming the file and line of the first problem. */
     public static CelebAAttributes read(Path path) throws IOException {
@@ -56,7 +91,8 @@ public record CelebAAttributes(List<String> names, List<String> files, List<int[
                 }
                 String[] parts = t.split("\\s+");
                 if (parts.length != names.size() + 1) {
-                    throw new IllegalArgumentException(src + ":" + lineNo + ": " + (parts.length - 1) + " values, expected " + names.size());
+                    throw new IllegalArgumentException(
+                            src + ":" + lineNo + ": " + (parts.length - 1) + " values, expected " + names.size());
                 }
                 int[] v = new int[names.size()];
                 for (int i = 0; i < v.length; i++) {
@@ -66,14 +102,16 @@ public record CelebAAttributes(List<String> names, List<String> files, List<int[
                     } else if (s.equals("-1")) {
                         v[i] = -1;
                     } else {
-                        throw new IllegalArgumentException(src + ":" + lineNo + ": value '" + s + "' for " + names.get(i) + ", expected 1 or -1");
+                        throw new IllegalArgumentException(
+                                src + ":" + lineNo + ": value '" + s + "' for " + names.get(i) + ", expected 1 or -1");
                     }
                 }
                 files.add(parts[0]);
                 values.add(v);
             }
             if (files.size() != count) {
-                throw new IllegalArgumentException(src + ": line 1 says " + count + " images, the file lists " + files.size());
+                throw new IllegalArgumentException(
+                        src + ": line 1 says " + count + " images, the file lists " + files.size());
             }
             return new CelebAAttributes(names, files, values);
         }
@@ -85,7 +123,8 @@ public record CelebAAttributes(List<String> names, List<String> files, List<int[
         for (int i = 0; i < idx.length; i++) {
             idx[i] = names.indexOf(selected.get(i));
             if (idx[i] < 0) {
-                throw new IllegalArgumentException("--selected-attrs: unknown attribute '" + selected.get(i) + "'; the file has " + names);
+                throw new IllegalArgumentException(
+                        "--selected-attrs: unknown attribute '" + selected.get(i) + "'; the file has " + names);
             }
         }
         return idx;

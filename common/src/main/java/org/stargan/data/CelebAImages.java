@@ -21,10 +21,21 @@ public final class CelebAImages implements LabeledImages {
     private final int size;
 
     /** Which part of the shuffled lines. */
-    public enum Split { TRAIN, TEST }
+    public enum Split {
+        TRAIN,
+        TEST
+    }
 
     /** Reads the attribute file and checks that every image of the split exists. */
-    public CelebAImages(Path attrFile, Path imageDir, List<String> selected, Split split, int testCount, long seed, int crop, int size)
+    public CelebAImages(
+            Path attrFile,
+            Path imageDir,
+            List<String> selected,
+            Split split,
+            int testCount,
+            long seed,
+            int crop,
+            int size)
             throws IOException {
         if (selected.isEmpty()) {
             throw new IllegalArgumentException("--selected-attrs: empty, expected at least one attribute name");
@@ -53,7 +64,8 @@ public final class CelebAImages implements LabeledImages {
             int line = order[k];
             String file = attrs.files().get(line);
             if (!Files.isRegularFile(imageDir.resolve(file))) {
-                throw new IllegalArgumentException(attrFile.getFileName() + ": image '" + file + "' (line " + (line + 3) + ") not found in " + imageDir);
+                throw new IllegalArgumentException(attrFile.getFileName() + ": image '" + file + "' (line " + (line + 3)
+                        + ") not found in " + imageDir);
             }
             float[] l = new float[cols.length];
             for (int c = 0; c < cols.length; c++) {
@@ -63,8 +75,8 @@ public final class CelebAImages implements LabeledImages {
             labels.add(l);
         }
         if (files.isEmpty()) {
-            throw new IllegalArgumentException(attrFile.getFileName() + ": the " + split.name().toLowerCase() + " split is empty ("
-                    + n + " images, " + tests + " for testing)");
+            throw new IllegalArgumentException(attrFile.getFileName() + ": the "
+                    + split.name().toLowerCase() + " split is empty (" + n + " images, " + tests + " for testing)");
         }
         this.imageDir = imageDir;
         this.selected = List.copyOf(selected);

@@ -31,7 +31,8 @@ public final class DomainLabels {
         for (List<String> g : this.exclusiveGroups) {
             for (String n : g) {
                 if (!seen.contains(n)) {
-                    throw new IllegalArgumentException("exclusive group " + g + " names '" + n + "', not a domain of " + names);
+                    throw new IllegalArgumentException(
+                            "exclusive group " + g + " names '" + n + "', not a domain of " + names);
                 }
             }
         }
@@ -77,8 +78,8 @@ public final class DomainLabels {
     public float[] parseVector(String text, String field) {
         String[] parts = text.split(",");
         if (parts.length != names.size()) {
-            throw new IllegalArgumentException(field + ": '" + text + "' has " + parts.length + " values, expected " + names.size()
-                    + " (one per domain: " + String.join(", ", names) + ")");
+            throw new IllegalArgumentException(field + ": '" + text + "' has " + parts.length + " values, expected "
+                    + names.size() + " (one per domain: " + String.join(", ", names) + ")");
         }
         float[] v = new float[parts.length];
         for (int i = 0; i < parts.length; i++) {
@@ -107,13 +108,15 @@ public final class DomainLabels {
             String name = t.substring(0, eq).trim();
             int index = indexOf(name);
             if (index < 0) {
-                throw new IllegalArgumentException(field + ": unknown domain '" + name + "'; this model's domains: " + String.join(", ", names));
+                throw new IllegalArgumentException(
+                        field + ": unknown domain '" + name + "'; this model's domains: " + String.join(", ", names));
             }
             explicit.add(index);
             pairs.add(new String[] {name, t.substring(eq + 1)});
         }
         if (pairs.isEmpty()) {
-            throw new IllegalArgumentException(field + ": empty, expected Name=value pairs such as " + names.get(0) + "=1");
+            throw new IllegalArgumentException(
+                    field + ": empty, expected Name=value pairs such as " + names.get(0) + "=1");
         }
         for (String[] p : pairs) {
             int index = indexOf(p[0]);
@@ -187,7 +190,8 @@ public final class DomainLabels {
             }
             return f;
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(field + ": '" + s.trim() + "' in '" + context + "' is not a finite number");
+            throw new IllegalArgumentException(
+                    field + ": '" + s.trim() + "' in '" + context + "' is not a finite number");
         }
     }
 

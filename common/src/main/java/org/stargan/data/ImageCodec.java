@@ -42,7 +42,8 @@ public final class ImageCodec {
                 int w = reader.getWidth(0);
                 int h = reader.getHeight(0);
                 if (w < 1 || h < 1 || w > MAX_SIDE || h > MAX_SIDE) {
-                    throw new IllegalArgumentException(source + ": image of " + w + "×" + h + " pixels, expected sides 1.." + MAX_SIDE);
+                    throw new IllegalArgumentException(
+                            source + ": image of " + w + "×" + h + " pixels, expected sides 1.." + MAX_SIDE);
                 }
                 BufferedImage img = reader.read(0);
                 if (img == null) {
@@ -146,7 +147,8 @@ public final class ImageCodec {
     }
 
     /** One-dimensional triangle-filter resampling with support scaled by the shrink factor (PIL's approach). */
-    private static void resample(float[] in, int inOff, int inStride, int inLen, float[] out, int outOff, int outStride, int outLen) {
+    private static void resample(
+            float[] in, int inOff, int inStride, int inLen, float[] out, int outOff, int outStride, int outLen) {
         double scale = (double) inLen / outLen;
         double support = Math.max(1.0, scale);
         for (int o = 0; o < outLen; o++) {

@@ -25,7 +25,10 @@ public final class SyntheticDataset {
 
     /** The content seed of image {@code index} (0-based) of a set generated with {@code seed}. */
     public static long contentSeed(long seed, int index) {
-        return new SplittableRandom(seed * 0x9E3779B97F4A7C15L + 0x632BE59BD9B4E019L).split().nextLong() ^ (index * 0xBF58476D1CE4E5B9L);
+        return new SplittableRandom(seed * 0x9E3779B97F4A7C15L + 0x632BE59BD9B4E019L)
+                        .split()
+                        .nextLong()
+                ^ (index * 0xBF58476D1CE4E5B9L);
     }
 
     /** The attributes image {@code index} shows. */
@@ -42,7 +45,8 @@ public final class SyntheticDataset {
      * Writes {@code count} CelebA-style faces and {@code count} RaFD-style faces (spread over the 8 expressions) of
      * {@code size} pixels under {@code dir}; {@code progress} receives the number written so far.
      */
-    public static void write(Path dir, int count, int size, long seed, java.util.function.IntConsumer progress) throws IOException {
+    public static void write(Path dir, int count, int size, long seed, java.util.function.IntConsumer progress)
+            throws IOException {
         Path celeba = dir.resolve("celeba");
         Path images = celeba.resolve("images");
         Files.createDirectories(images);
@@ -52,7 +56,10 @@ public final class SyntheticDataset {
                 .columns(SyntheticFaces.ATTRIBUTES);
         for (int i = 0; i < count; i++) {
             SyntheticFaces.Attributes a = attributes(seed, i);
-            ImageIO.write(SyntheticFaces.render(contentSeed(seed, i), a, size), "png", images.resolve(fileName(i)).toFile());
+            ImageIO.write(
+                    SyntheticFaces.render(contentSeed(seed, i), a, size),
+                    "png",
+                    images.resolve(fileName(i)).toFile());
             int[] v = new int[40];
             java.util.Arrays.fill(v, -1);
             float[] labels = a.celebaLabels();
@@ -71,9 +78,16 @@ public final class SyntheticDataset {
             Path folder = dir.resolve("rafd").resolve(SyntheticFaces.EXPRESSIONS.get(expression));
             Files.createDirectories(folder);
             long content = contentSeed(seed + 1, i / SyntheticFaces.EXPRESSIONS.size());
-            SyntheticFaces.Attributes a = attributes(seed + 1, i / SyntheticFaces.EXPRESSIONS.size()).withExpression(expression);
-            ImageIO.write(SyntheticFaces.render(content, new SyntheticFaces.Attributes(a.hair(), a.male(), a.young(), false, false, expression), size),
-                    "png", folder.resolve(String.format("%06d.png", i / SyntheticFaces.EXPRESSIONS.size() + 1)).toFile());
+            SyntheticFaces.Attributes a =
+                    attributes(seed + 1, i / SyntheticFaces.EXPRESSIONS.size()).withExpression(expression);
+            ImageIO.write(
+                    SyntheticFaces.render(
+                            content,
+                            new SyntheticFaces.Attributes(a.hair(), a.male(), a.young(), false, false, expression),
+                            size),
+                    "png",
+                    folder.resolve(String.format("%06d.png", i / SyntheticFaces.EXPRESSIONS.size() + 1))
+                            .toFile());
             progress.accept(count + i + 1);
         }
         Properties p = new Properties();
@@ -81,7 +95,9 @@ public final class SyntheticDataset {
         p.setProperty("count", Integer.toString(count));
         p.setProperty("size", Integer.toString(size));
         try (Writer w = Files.newBufferedWriter(dir.resolve(MANIFEST), StandardCharsets.UTF_8)) {
-            p.store(w, "StarGAN synthetic faces: image i of celeba/ has content seed SyntheticDataset.contentSeed(seed, i)");
+            p.store(
+                    w,
+                    "StarGAN synthetic faces: image i of celeba/ has content seed SyntheticDataset.contentSeed(seed, i)");
         }
     }
 
@@ -89,7 +105,8 @@ public final class SyntheticDataset {
     public static Properties manifest(Path dir) throws IOException {
         Path m = dir.resolve(MANIFEST);
         if (!Files.isRegularFile(m)) {
-            throw new IllegalArgumentException(dir + ": no " + MANIFEST + "; not a directory written by `stargan synth`");
+            throw new IllegalArgumentException(
+                    dir + ": no " + MANIFEST + "; not a directory written by `stargan synth`");
         }
         Properties p = new Properties();
         try (var r = Files.newBufferedReader(m, StandardCharsets.UTF_8)) {

@@ -26,9 +26,11 @@ import java.util.SplittableRandom;
  */
 public final class SyntheticFaces {
     /** The CelebA-like attributes, in the order they are written to the attribute file's selected columns. */
-    public static final List<String> ATTRIBUTES = List.of("Black_Hair", "Blond_Hair", "Brown_Hair", "Male", "Young", "Smiling", "Eyeglasses");
+    public static final List<String> ATTRIBUTES =
+            List.of("Black_Hair", "Blond_Hair", "Brown_Hair", "Male", "Young", "Smiling", "Eyeglasses");
     /** The RaFD-like expressions, sorted by name as folder domains are. */
-    public static final List<String> EXPRESSIONS = List.of("angry", "contemptuous", "disgusted", "fearful", "happy", "neutral", "sad", "surprised");
+    public static final List<String> EXPRESSIONS =
+            List.of("angry", "contemptuous", "disgusted", "fearful", "happy", "neutral", "sad", "surprised");
 
     /**
      * What a face shows.
@@ -40,27 +42,38 @@ public final class SyntheticFaces {
      * @param eyeglasses eyeglasses
      * @param expression index into {@link #EXPRESSIONS}, or −1 for the CelebA-like set (neutral unless smiling)
      */
-    public record Attributes(int hair, boolean male, boolean young, boolean smiling, boolean eyeglasses, int expression) {
+    public record Attributes(
+            int hair, boolean male, boolean young, boolean smiling, boolean eyeglasses, int expression) {
         /** Validates the ranges. */
         public Attributes {
             if (hair < -1 || hair > 2) {
-                throw new IllegalArgumentException("hair: " + hair + ", expected -1 (none), 0 black, 1 blond or 2 brown");
+                throw new IllegalArgumentException(
+                        "hair: " + hair + ", expected -1 (none), 0 black, 1 blond or 2 brown");
             }
             if (expression < -1 || expression >= EXPRESSIONS.size()) {
-                throw new IllegalArgumentException("expression: " + expression + ", expected -1.." + (EXPRESSIONS.size() - 1));
+                throw new IllegalArgumentException(
+                        "expression: " + expression + ", expected -1.." + (EXPRESSIONS.size() - 1));
             }
         }
 
         /** The attributes as a CelebA-style label vector over {@link #ATTRIBUTES} (1 or 0). */
         public float[] celebaLabels() {
-            return new float[] {hair == 0 ? 1 : 0, hair == 1 ? 1 : 0, hair == 2 ? 1 : 0, male ? 1 : 0, young ? 1 : 0, smiling ? 1 : 0,
-                    eyeglasses ? 1 : 0};
+            return new float[] {
+                hair == 0 ? 1 : 0,
+                hair == 1 ? 1 : 0,
+                hair == 2 ? 1 : 0,
+                male ? 1 : 0,
+                young ? 1 : 0,
+                smiling ? 1 : 0,
+                eyeglasses ? 1 : 0
+            };
         }
 
         /** These attributes with a CelebA-style label vector applied (values ≥ 0.5 count as on). */
         public Attributes withCelebaLabels(float[] labels) {
             int h = labels[0] >= 0.5f ? 0 : labels[1] >= 0.5f ? 1 : labels[2] >= 0.5f ? 2 : -1;
-            return new Attributes(h, labels[3] >= 0.5f, labels[4] >= 0.5f, labels[5] >= 0.5f, labels[6] >= 0.5f, expression);
+            return new Attributes(
+                    h, labels[3] >= 0.5f, labels[4] >= 0.5f, labels[5] >= 0.5f, labels[6] >= 0.5f, expression);
         }
 
         /** These attributes with another expression. */
@@ -72,14 +85,23 @@ public final class SyntheticFaces {
         public static Attributes random(SplittableRandom r) {
             double u = r.nextDouble();
             int hair = u < 0.3 ? 0 : u < 0.5 ? 1 : u < 0.75 ? 2 : -1;
-            return new Attributes(hair, r.nextDouble() < 0.45, r.nextDouble() < 0.7, r.nextDouble() < 0.5, r.nextDouble() < 0.15, -1);
+            return new Attributes(
+                    hair, r.nextDouble() < 0.45, r.nextDouble() < 0.7, r.nextDouble() < 0.5, r.nextDouble() < 0.15, -1);
         }
     }
 
     private static final Color[] HAIR = {new Color(25, 20, 18), new Color(232, 200, 110), new Color(110, 68, 35)};
-    private static final Color[] SKIN = {new Color(255, 224, 196), new Color(241, 194, 160), new Color(224, 172, 128),
-            new Color(198, 134, 90), new Color(141, 85, 54), new Color(96, 60, 40)};
-    private static final Color[] IRIS = {new Color(70, 45, 25), new Color(50, 90, 140), new Color(60, 110, 70), new Color(30, 25, 20)};
+    private static final Color[] SKIN = {
+        new Color(255, 224, 196),
+        new Color(241, 194, 160),
+        new Color(224, 172, 128),
+        new Color(198, 134, 90),
+        new Color(141, 85, 54),
+        new Color(96, 60, 40)
+    };
+    private static final Color[] IRIS = {
+        new Color(70, 45, 25), new Color(50, 90, 140), new Color(60, 110, 70), new Color(30, 25, 20)
+    };
 
     private SyntheticFaces() {}
 
@@ -124,8 +146,8 @@ public final class SyntheticFaces {
         // Hair behind the head: long for women, none for men.
         if (hairColour != null && !a.male()) {
             g.setColor(scale(hairColour, 0.8));
-            g.fill(new RoundRectangle2D.Double(fx - hairVolume, fy - hairVolume, faceW + 2 * hairVolume, faceH * 1.05 + hairVolume,
-                    0.3, 0.3));
+            g.fill(new RoundRectangle2D.Double(
+                    fx - hairVolume, fy - hairVolume, faceW + 2 * hairVolume, faceH * 1.05 + hairVolume, 0.3, 0.3));
         }
         // Neck and shoulders.
         g.setColor(scale(skin, 0.85));
@@ -137,22 +159,40 @@ public final class SyntheticFaces {
         face.moveTo(fx, cy - faceH * 0.1);
         face.curveTo(fx, fy - faceH * 0.05, fx + faceW, fy - faceH * 0.05, fx + faceW, cy - faceH * 0.1);
         face.curveTo(fx + faceW * jaw, cy + faceH * 0.3, cx + faceW * 0.25 * jaw, fy + faceH, cx, fy + faceH);
-        face.curveTo(cx - faceW * 0.25 * jaw, fy + faceH, fx - faceW * (jaw - 1), cy + faceH * 0.3, fx, cy - faceH * 0.1);
+        face.curveTo(
+                cx - faceW * 0.25 * jaw, fy + faceH, fx - faceW * (jaw - 1), cy + faceH * 0.3, fx, cy - faceH * 0.1);
         face.closePath();
         g.setColor(skin);
         g.fill(face);
         // Lighting: a soft gradient across the face from the light's side.
         double lx = Math.cos(light) * faceW / 2;
         double ly = Math.sin(light) * faceH / 2;
-        g.setPaint(new GradientPaint((float) (cx + lx), (float) (cy + ly), new Color(255, 255, 255, (int) (255 * lightStrength)),
-                (float) (cx - lx), (float) (cy - ly), new Color(0, 0, 0, (int) (255 * lightStrength))));
+        g.setPaint(new GradientPaint(
+                (float) (cx + lx),
+                (float) (cy + ly),
+                new Color(255, 255, 255, (int) (255 * lightStrength)),
+                (float) (cx - lx),
+                (float) (cy - ly),
+                new Color(0, 0, 0, (int) (255 * lightStrength))));
         g.fill(face);
         // Stubble on the jaw for men.
         if (a.male()) {
             GeneralPath beard = new GeneralPath();
             beard.moveTo(fx + faceW * 0.08, cy + faceH * 0.12);
-            beard.curveTo(fx + faceW * 0.2, fy + faceH * 1.02, fx + faceW * 0.8, fy + faceH * 1.02, fx + faceW * 0.92, cy + faceH * 0.12);
-            beard.curveTo(fx + faceW * 0.7, cy + faceH * 0.3, fx + faceW * 0.3, cy + faceH * 0.3, fx + faceW * 0.08, cy + faceH * 0.12);
+            beard.curveTo(
+                    fx + faceW * 0.2,
+                    fy + faceH * 1.02,
+                    fx + faceW * 0.8,
+                    fy + faceH * 1.02,
+                    fx + faceW * 0.92,
+                    cy + faceH * 0.12);
+            beard.curveTo(
+                    fx + faceW * 0.7,
+                    cy + faceH * 0.3,
+                    fx + faceW * 0.3,
+                    cy + faceH * 0.3,
+                    fx + faceW * 0.08,
+                    cy + faceH * 0.12);
             g.setColor(new Color(40, 30, 25, a.young() ? 90 : 70));
             g.fill(beard);
         }
@@ -161,9 +201,20 @@ public final class SyntheticFaces {
             double fringe = a.male() ? 0.16 : 0.24;
             GeneralPath cap = new GeneralPath();
             cap.moveTo(fx - hairVolume * 0.5, cy - faceH * 0.05);
-            cap.curveTo(fx - hairVolume, fy - hairVolume * 2, fx + faceW + hairVolume, fy - hairVolume * 2, fx + faceW + hairVolume * 0.5,
+            cap.curveTo(
+                    fx - hairVolume,
+                    fy - hairVolume * 2,
+                    fx + faceW + hairVolume,
+                    fy - hairVolume * 2,
+                    fx + faceW + hairVolume * 0.5,
                     cy - faceH * 0.05);
-            cap.curveTo(fx + faceW * 0.8, fy + faceH * fringe, fx + faceW * 0.2, fy + faceH * fringe, fx - hairVolume * 0.5, cy - faceH * 0.05);
+            cap.curveTo(
+                    fx + faceW * 0.8,
+                    fy + faceH * fringe,
+                    fx + faceW * 0.2,
+                    fy + faceH * fringe,
+                    fx - hairVolume * 0.5,
+                    cy - faceH * 0.05);
             cap.closePath();
             g.setColor(hairColour);
             g.fill(cap);
@@ -171,12 +222,16 @@ public final class SyntheticFaces {
         Expression e = Expression.of(a);
         // Brows.
         g.setColor(hairColour != null ? scale(hairColour, 0.7) : new Color(60, 45, 35));
-        g.setStroke(new BasicStroke((float) ((a.male() ? 0.022 : 0.014) * (1 + 0 * e.browRaise)), BasicStroke.CAP_ROUND, BasicStroke.JOIN_ROUND));
+        g.setStroke(new BasicStroke(
+                (float) ((a.male() ? 0.022 : 0.014) * (1 + 0 * e.browRaise)),
+                BasicStroke.CAP_ROUND,
+                BasicStroke.JOIN_ROUND));
         for (int side = -1; side <= 1; side += 2) {
             double ex = cx + side * eyeSpread / 2 * 1.0;
             double by = eyeY - eyeSize * 1.1 - e.browRaise * 0.03;
             double inner = by + e.browTilt * 0.025;
-            g.draw(new Line2D.Double(ex - side * eyeSize * 0.9, inner, ex + side * eyeSize * 0.9, by - e.browTilt * 0.005));
+            g.draw(new Line2D.Double(
+                    ex - side * eyeSize * 0.9, inner, ex + side * eyeSize * 0.9, by - e.browTilt * 0.005));
         }
         // Eyes.
         for (int side = -1; side <= 1; side += 2) {
@@ -214,7 +269,8 @@ public final class SyntheticFaces {
                 for (int i = -1; i <= 1; i++) {
                     g.draw(new Line2D.Double(ex, eyeY + i * 0.012, ex + side * 0.03, eyeY + i * 0.022));
                 }
-                g.draw(new Line2D.Double(cx + side * 0.05, eyeY + noseLen, cx + side * (mouthW / 2 + 0.02), mouthY + 0.01));
+                g.draw(new Line2D.Double(
+                        cx + side * 0.05, eyeY + noseLen, cx + side * (mouthW / 2 + 0.02), mouthY + 0.01));
             }
         }
         // Eyeglasses.
@@ -223,17 +279,26 @@ public final class SyntheticFaces {
             g.setStroke(new BasicStroke(0.014f));
             for (int side = -1; side <= 1; side += 2) {
                 double ex = cx + side * eyeSpread / 2;
-                g.draw(new RoundRectangle2D.Double(ex - eyeSize * 1.3, eyeY - eyeSize * 0.95, eyeSize * 2.6, eyeSize * 1.9, 0.04, 0.04));
+                g.draw(new RoundRectangle2D.Double(
+                        ex - eyeSize * 1.3, eyeY - eyeSize * 0.95, eyeSize * 2.6, eyeSize * 1.9, 0.04, 0.04));
             }
-            g.draw(new Line2D.Double(cx - eyeSpread / 2 + eyeSize * 1.3, eyeY, cx + eyeSpread / 2 - eyeSize * 1.3, eyeY));
+            g.draw(new Line2D.Double(
+                    cx - eyeSpread / 2 + eyeSize * 1.3, eyeY, cx + eyeSpread / 2 - eyeSize * 1.3, eyeY));
         }
         g.dispose();
         return img;
     }
 
     /** How an expression (or the CelebA smile) moves the face. */
-    private record Expression(double browRaise, double browTilt, double eyeOpen, double mouthCurve, double mouthOpen, double mouthWidth,
-            double asymmetry, boolean noseWrinkle) {
+    private record Expression(
+            double browRaise,
+            double browTilt,
+            double eyeOpen,
+            double mouthCurve,
+            double mouthOpen,
+            double mouthWidth,
+            double asymmetry,
+            boolean noseWrinkle) {
         static Expression of(Attributes a) {
             String name = a.expression() >= 0 ? EXPRESSIONS.get(a.expression()) : a.smiling() ? "happy" : "neutral";
             return switch (name) {
@@ -267,7 +332,8 @@ public final class SyntheticFaces {
             g.fill(open);
             if (e.mouthCurve > 0.5) {
                 g.setColor(new Color(245, 245, 240));
-                g.fill(new java.awt.geom.Rectangle2D.Double(cx - w * 0.35, y + curve * 0.2 - e.mouthOpen * 0.01, w * 0.7, e.mouthOpen * 0.025));
+                g.fill(new java.awt.geom.Rectangle2D.Double(
+                        cx - w * 0.35, y + curve * 0.2 - e.mouthOpen * 0.01, w * 0.7, e.mouthOpen * 0.025));
             }
         }
         g.setColor(new Color(150, 60, 60));
@@ -279,8 +345,9 @@ public final class SyntheticFaces {
     }
 
     private static Color blend(Color a, Color b, double t) {
-        return new Color((int) (a.getRed() * (1 - t) + b.getRed() * t), (int) (a.getGreen() * (1 - t) + b.getGreen() * t),
-                (int) (a.getBlue() * (1 - t) + b.getBlue() * t));
+        return new Color(
+                (int) (a.getRed() * (1 - t) + b.getRed() * t), (int) (a.getGreen() * (1 - t) + b.getGreen() * t), (int)
+                        (a.getBlue() * (1 - t) + b.getBlue() * t));
     }
 
     private static Color scale(Color c, double f) {

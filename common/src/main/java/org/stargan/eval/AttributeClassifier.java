@@ -44,8 +44,15 @@ public final class AttributeClassifier implements AutoCloseable {
     }
 
     /** Trains a classifier of {@code data}'s domains for {@code iterations} batches (Adam, lr 1e-4, β (0.5, 0.999)). */
-    public static AttributeClassifier train(LabeledImages data, DiscriminatorConfig config, int batchSize, int iterations, long seed,
-            Device device, LongConsumer progress) throws IOException {
+    public static AttributeClassifier train(
+            LabeledImages data,
+            DiscriminatorConfig config,
+            int batchSize,
+            int iterations,
+            long seed,
+            Device device,
+            LongConsumer progress)
+            throws IOException {
         NDManager manager = NDManager.newBaseManager(device);
         Discriminator d = new Discriminator(config, manager, DataType.FLOAT32, seed);
         LabelMode mode = data.singleLabel() ? LabelMode.SINGLE_LABEL : LabelMode.MULTI_LABEL;
@@ -55,7 +62,8 @@ public final class AttributeClassifier implements AutoCloseable {
                 BatchLoader loader = new BatchLoader(data, batchSize, seed, true, 2, 4, 1L << 30)) {
             for (int i = 0; i < iterations; i++) {
                 BatchLoader.Batch b = loader.next();
-                try (NDManager step = manager.newSubManager(); GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                try (NDManager step = manager.newSubManager();
+                        GradientCollector gc = Engine.getInstance().newGradientCollector()) {
                     NDArray x = step.create(b.images(), new Shape(batchSize, 3, s, s));
                     NDArray y = step.create(flatten(b.labels()), new Shape(batchSize, config.cDim()));
                     gc.backward(Losses.classification(d.forward(x).cls(), y, mode));
@@ -78,18 +86,24 @@ public final class AttributeClassifier implements AutoCloseable {
         DiscriminatorConfig config = StateDicts.inferDiscriminator(c.tensors(), src);
         String names = c.metadata().get("stargan.classifier.domains");
         if (names == null) {
-            throw new IllegalArgumentException(src + ": not a classifier written by `stargan train-classifier` (no domain list)");
+            throw new IllegalArgumentException(
+                    src + ": not a classifier written by `stargan train-classifier` (no domain list)");
         }
         NDManager manager = NDManager.newBaseManager(device);
         Discriminator d = new Discriminator(config, manager, DataType.FLOAT32, 0);
         Map<String, float[]> values = new LinkedHashMap<>();
         Map<String, long[]> shapes = new LinkedHashMap<>();
-        StateDicts.validate(c.tensors(), Discriminator.parameterShapes(config), src).forEach((k, t) -> {
-            values.put(k, t.values());
-            shapes.put(k, t.shape());
-        });
+        StateDicts.validate(c.tensors(), Discriminator.parameterShapes(config), src)
+                .forEach((k, t) -> {
+                    values.put(k, t.values());
+                    shapes.put(k, t.shape());
+                });
         d.parameters().load(values, shapes, src);
-        return new AttributeClassifier(manager, d, List.of(names.split(",")), Boolean.parseBoolean(c.metadata().get("stargan.classifier.single_label")));
+        return new AttributeClassifier(
+                manager,
+                d,
+                List.of(names.split(",")),
+                Boolean.parseBoolean(c.metadata().get("stargan.classifier.single_label")));
     }
 
     /** Writes the weights and the domain list. */
@@ -97,8 +111,14 @@ public final class AttributeClassifier implements AutoCloseable {
         Map<String, HostTensor> t = new LinkedHashMap<>();
         Map<String, long[]> shapes = Discriminator.parameterShapes(net.config());
         net.parameters().toFloatArrays().forEach((k, v) -> t.put(k, new HostTensor(shapes.get(k), v)));
-        SafeTensors.write(path, t, Map.of("stargan.classifier.domains", String.join(",", domains),
-                "stargan.classifier.single_label", Boolean.toString(singleLabel)));
+        SafeTensors.write(
+                path,
+                t,
+                Map.of(
+                        "stargan.classifier.domains",
+                        String.join(",", domains),
+                        "stargan.classifier.single_label",
+                        Boolean.toString(singleLabel)));
     }
 
     /** Domains in label order. */
@@ -121,8 +141,11 @@ public final class AttributeClassifier implements AutoCloseable {
             int b = Math.min(chunk, n - start);
             float[] part = new float[b * 3 * s * s];
             System.arraycopy(images, start * 3 * s * s, part, 0, part.length);
-            try (NDManager scope = manager.newSubManager(); GradMode ignored = GradMode.off()) {
-                float[] logits = net.forward(scope.create(part, new Shape(b, 3, s, s))).cls().toFloatArray();
+            try (NDManager scope = manager.newSubManager();
+                    GradMode ignored = GradMode.off()) {
+                float[] logits = net.forward(scope.create(part, new Shape(b, 3, s, s)))
+                        .cls()
+                        .toFloatArray();
                 for (int i = 0; i < b; i++) {
                     int arg = 0;
                     for (int j = 0; j < c; j++) {

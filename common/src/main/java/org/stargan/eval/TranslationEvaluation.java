@@ -40,14 +40,22 @@ public final class TranslationEvaluation {
      *
      * @param synthetic the directory written by {@code stargan synth}, or null for real data (no ground truth)
      */
-    public static Map<String, Object> run(Translator g, AttributeClassifier judge, LabeledImages test, Path synthetic, int limit,
-            IntConsumer progress) throws IOException {
+    public static Map<String, Object> run(
+            Translator g,
+            AttributeClassifier judge,
+            LabeledImages test,
+            Path synthetic,
+            int limit,
+            IntConsumer progress)
+            throws IOException {
         DomainLabels domains = DomainLabels.withOfficialGroups(test.domains(), test.singleLabel());
         if (!judge.domains().equals(test.domains())) {
-            throw new IllegalArgumentException("classifier domains " + judge.domains() + " differ from the data's " + test.domains());
+            throw new IllegalArgumentException(
+                    "classifier domains " + judge.domains() + " differ from the data's " + test.domains());
         }
         if (g.cDim() != test.domains().size()) {
-            throw new IllegalArgumentException("generator c_dim " + g.cDim() + " differs from the data's " + test.domains().size() + " domains");
+            throw new IllegalArgumentException("generator c_dim " + g.cDim() + " differs from the data's "
+                    + test.domains().size() + " domains");
         }
         int n = Math.min(limit, test.size());
         int s = test.imageSize();
@@ -116,15 +124,22 @@ public final class TranslationEvaluation {
             report.put("ground_truth_psnr_db", perDomainMean(domains.names(), truthPsnr, n));
             report.put("untranslated_input_l1_to_ground_truth", perDomainMean(domains.names(), inputL1, n));
             report.put("changed_pixel_share", perDomainRatio(domains.names(), regions.changedPixels, regions.pixels()));
-            report.put("ground_truth_l1_on_changed_pixels", perDomainRatio(domains.names(), regions.fakeOnChanged, regions.changedPixels));
-            report.put("untranslated_input_l1_on_changed_pixels", perDomainRatio(domains.names(), regions.inputOnChanged, regions.changedPixels));
-            report.put("ground_truth_l1_on_unchanged_pixels", perDomainRatio(domains.names(), regions.fakeOnUnchanged, regions.unchangedPixels()));
+            report.put(
+                    "ground_truth_l1_on_changed_pixels",
+                    perDomainRatio(domains.names(), regions.fakeOnChanged, regions.changedPixels));
+            report.put(
+                    "untranslated_input_l1_on_changed_pixels",
+                    perDomainRatio(domains.names(), regions.inputOnChanged, regions.changedPixels));
+            report.put(
+                    "ground_truth_l1_on_unchanged_pixels",
+                    perDomainRatio(domains.names(), regions.fakeOnUnchanged, regions.unchangedPixels()));
         }
         return report;
     }
 
     /** The true rendering of test image {@code index} with the selected domains set to {@code target}. */
-    private static float[] groundTruth(LabeledImages test, int index, float[] target, long seed, int renderSize, int size) {
+    private static float[] groundTruth(
+            LabeledImages test, int index, float[] target, long seed, int renderSize, int size) {
         if (!(test instanceof CelebAImages celeba)) {
             throw new IllegalArgumentException("ground truth needs the synthetic CelebA-style set");
         }
@@ -136,11 +151,13 @@ public final class TranslationEvaluation {
         for (int k = 0; k < names.size(); k++) {
             int at = SyntheticFaces.ATTRIBUTES.indexOf(names.get(k));
             if (at < 0) {
-                throw new IllegalArgumentException("no ground truth for attribute '" + names.get(k) + "'; synthetic faces render " + SyntheticFaces.ATTRIBUTES);
+                throw new IllegalArgumentException("no ground truth for attribute '" + names.get(k)
+                        + "'; synthetic faces render " + SyntheticFaces.ATTRIBUTES);
             }
             all[at] = target[k];
         }
-        var img = SyntheticFaces.render(SyntheticDataset.contentSeed(seed, imageIndex), a.withCelebaLabels(all), renderSize);
+        var img = SyntheticFaces.render(
+                SyntheticDataset.contentSeed(seed, imageIndex), a.withCelebaLabels(all), renderSize);
         return ImageCodec.toTensor(img, renderSize, size).chw();
     }
 

@@ -47,7 +47,8 @@ public final class Translator implements AutoCloseable {
         int plane = 3 * height * width;
         int c = cDim();
         if (images.length != (long) n * plane) {
-            throw new IllegalArgumentException("images: " + images.length + " values, expected " + n + "×3×" + height + "×" + width);
+            throw new IllegalArgumentException(
+                    "images: " + images.length + " values, expected " + n + "×3×" + height + "×" + width);
         }
         if (labels.length != n * c) {
             throw new IllegalArgumentException("labels: " + labels.length + " values, expected " + n + "×" + c);
@@ -59,7 +60,8 @@ public final class Translator implements AutoCloseable {
             float[] cs = new float[b * c];
             System.arraycopy(images, start * plane, xs, 0, xs.length);
             System.arraycopy(labels, start * c, cs, 0, cs.length);
-            try (NDManager step = manager.newSubManager(); GradMode ignored = GradMode.off()) {
+            try (NDManager step = manager.newSubManager();
+                    GradMode ignored = GradMode.off()) {
                 NDArray x = step.create(xs, new Shape(b, 3, height, width));
                 NDArray y = generator.forward(x, step.create(cs, new Shape(b, c)));
                 System.arraycopy(y.toFloatArray(), 0, out, start * plane, b * plane);

@@ -45,7 +45,8 @@ public final class Npy {
                     return d;
                 }
             }
-            throw new NpyFormatException(source + ": dtype '" + descr + "' is not supported; expected one of <f4, <f8, <i8, <i4");
+            throw new NpyFormatException(
+                    source + ": dtype '" + descr + "' is not supported; expected one of <f4, <f8, <i8, <i4");
         }
     }
 
@@ -129,7 +130,8 @@ public final class Npy {
         } else if (major == 2 || major == 3) {
             headerLen = Integer.toUnsignedLong(Integer.reverseBytes(din.readInt()));
         } else {
-            throw new NpyFormatException(source + ": .npy format version " + major + " is not supported; expected 1, 2 or 3");
+            throw new NpyFormatException(
+                    source + ": .npy format version " + major + " is not supported; expected 1, 2 or 3");
         }
         if (headerLen > 1 << 20) {
             throw new NpyFormatException(source + ": header length " + headerLen + " is implausible");
@@ -142,9 +144,13 @@ public final class Npy {
             throw new NpyFormatException(source + ": fortran_order=True is not supported; save a C-ordered array");
         }
         String shapeText = group(SHAPE, h, "shape", source).trim();
-        long[] shape = shapeText.isEmpty() ? new long[0]
-                : Arrays.stream(shapeText.split(",")).map(String::trim).filter(s -> !s.isEmpty())
-                        .mapToLong(Long::parseLong).toArray();
+        long[] shape = shapeText.isEmpty()
+                ? new long[0]
+                : Arrays.stream(shapeText.split(","))
+                        .map(String::trim)
+                        .filter(s -> !s.isEmpty())
+                        .mapToLong(Long::parseLong)
+                        .toArray();
         long count = 1;
         for (long d : shape) {
             if (d < 0) {
@@ -154,13 +160,15 @@ public final class Npy {
         }
         long bytes = Math.multiplyExact(count, dtype.bytes);
         if (bytes > Integer.MAX_VALUE - 16) {
-            throw new NpyFormatException(source + ": array of " + bytes + " bytes is larger than this reader's 2 GiB limit");
+            throw new NpyFormatException(
+                    source + ": array of " + bytes + " bytes is larger than this reader's 2 GiB limit");
         }
         byte[] data = new byte[(int) bytes];
         try {
             din.readFully(data);
         } catch (java.io.EOFException e) {
-            throw new NpyFormatException(source + ": truncated; shape (" + shapeText + ") needs " + bytes + " data bytes");
+            throw new NpyFormatException(
+                    source + ": truncated; shape (" + shapeText + ") needs " + bytes + " data bytes");
         }
         return new Array(dtype, shape, ByteBuffer.wrap(data).order(ByteOrder.LITTLE_ENDIAN));
     }

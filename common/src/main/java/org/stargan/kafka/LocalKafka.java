@@ -45,31 +45,49 @@ public final class LocalKafka implements AutoCloseable {
         Path cpFile = target.resolve("broker-classpath.txt");
         Path classes = target.resolve("classes");
         if (!Files.isRegularFile(cpFile) || !Files.isDirectory(classes)) {
-            throw new IllegalStateException("the local Kafka broker is not built: " + cpFile + " missing; run `mvn -q compile -f "
-                    + brokerHome.resolve("pom.xml") + "` (./stargan does this on first use)");
+            throw new IllegalStateException(
+                    "the local Kafka broker is not built: " + cpFile + " missing; run `mvn -q compile -f "
+                            + brokerHome.resolve("pom.xml") + "` (./stargan does this on first use)");
         }
         int clientPort = port == 0 ? freePort() : checkFree(port);
         int controllerPort = freePort();
         String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        List<String> cmd = new ArrayList<>(List.of(javaBin, "-Xms64m", "-Xmx512m", "-XX:+UseSerialGC",
-                "-cp", classes + java.io.File.pathSeparator + Files.readString(cpFile).strip(),
-                "org.stargan.deploy.kafka.LocalKafkaBroker", "--port", Integer.toString(clientPort),
-                "--controller-port", Integer.toString(controllerPort), "--dir", dataDir.toAbsolutePath().toString(), "--managed"));
-        Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.appendTo(dataDir.resolveSibling(dataDir.getFileName() + ".log").toFile()))
+        List<String> cmd = new ArrayList<>(List.of(
+                javaBin,
+                "-Xms64m",
+                "-Xmx512m",
+                "-XX:+UseSerialGC",
+                "-cp",
+                classes + java.io.File.pathSeparator + Files.readString(cpFile).strip(),
+                "org.stargan.deploy.kafka.LocalKafkaBroker",
+                "--port",
+                Integer.toString(clientPort),
+                "--controller-port",
+                Integer.toString(controllerPort),
+                "--dir",
+                dataDir.toAbsolutePath().toString(),
+                "--managed"));
+        Process p = new ProcessBuilder(cmd)
+                .redirectError(ProcessBuilder.Redirect.appendTo(
+                        dataDir.resolveSibling(dataDir.getFileName() + ".log").toFile()))
                 .start();
         CompletableFuture<String> ready = new CompletableFuture<>();
-        Thread reader = new Thread(() -> {
-            try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-                for (String line; (line = r.readLine()) != null; ) {
-                    if (line.startsWith(READY)) {
-                        ready.complete(line.substring(READY.length()).trim());
+        Thread reader = new Thread(
+                () -> {
+                    try (BufferedReader r =
+                            new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+                        for (String line; (line = r.readLine()) != null; ) {
+                            if (line.startsWith(READY)) {
+                                ready.complete(line.substring(READY.length()).trim());
+                            }
+                        }
+                        ready.completeExceptionally(
+                                new IOException("the broker process exited with status " + p.waitFor()));
+                    } catch (IOException | InterruptedException e) {
+                        ready.completeExceptionally(e);
                     }
-                }
-                ready.completeExceptionally(new IOException("the broker process exited with status " + p.waitFor()));
-            } catch (IOException | InterruptedException e) {
-                ready.completeExceptionally(e);
-            }
-        }, "local-kafka-stdout");
+                },
+                "local-kafka-stdout");
         reader.setDaemon(true);
         reader.start();
         try {
@@ -80,11 +98,15 @@ public final class LocalKafka implements AutoCloseable {
             return new LocalKafka(p, bootstrap, dataDir);
         } catch (TimeoutException e) {
             p.destroyForcibly();
-            throw new IOException("the local Kafka broker did not become ready within " + timeoutSeconds + " s; see "
-                    + dataDir.resolveSibling(dataDir.getFileName() + ".log"), e);
+            throw new IOException(
+                    "the local Kafka broker did not become ready within " + timeoutSeconds + " s; see "
+                            + dataDir.resolveSibling(dataDir.getFileName() + ".log"),
+                    e);
         } catch (ExecutionException e) {
-            throw new IOException("the local Kafka broker failed to start (" + e.getCause().getMessage() + "); see "
-                    + dataDir.resolveSibling(dataDir.getFileName() + ".log"), e.getCause());
+            throw new IOException(
+                    "the local Kafka broker failed to start (" + e.getCause().getMessage() + "); see "
+                            + dataDir.resolveSibling(dataDir.getFileName() + ".log"),
+                    e.getCause());
         } catch (InterruptedException e) {
             p.destroyForcibly();
             Thread.currentThread().interrupt();
@@ -138,7 +160,8 @@ public final class LocalKafka implements AutoCloseable {
             s.bind(new InetSocketAddress("127.0.0.1", port));
             return port;
         } catch (IOException e) {
-            throw new IOException("port " + port + " is already in use on 127.0.0.1; stop what uses it or choose another port", e);
+            throw new IOException(
+                    "port " + port + " is already in use on 127.0.0.1; stop what uses it or choose another port", e);
         }
     }
 }

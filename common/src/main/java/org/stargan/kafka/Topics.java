@@ -13,7 +13,8 @@ public record Topics(String prefix) {
     /** Validates the prefix (Kafka topic characters only). */
     public Topics {
         if (!prefix.matches("[A-Za-z0-9._-]*")) {
-            throw new IllegalArgumentException("topic prefix: '" + prefix + "', expected letters, digits, '.', '_' or '-'");
+            throw new IllegalArgumentException(
+                    "topic prefix: '" + prefix + "', expected letters, digits, '.', '_' or '-'");
         }
     }
 

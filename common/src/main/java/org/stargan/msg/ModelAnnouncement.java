@@ -1,6 +1,5 @@
 package org.stargan.msg;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -25,7 +24,8 @@ public record ModelAnnouncement(String name, String version, String uri, long pu
             throw new IllegalArgumentException("name: '" + name + "', expected 1-64 characters of A-Z a-z 0-9 . _ -");
         }
         if (version == null || !version.matches("[A-Za-z0-9._:-]{1,64}")) {
-            throw new IllegalArgumentException("version: '" + version + "', expected 1-64 characters of A-Z a-z 0-9 . _ : -");
+            throw new IllegalArgumentException(
+                    "version: '" + version + "', expected 1-64 characters of A-Z a-z 0-9 . _ : -");
         }
         if (uri == null || uri.isBlank()) {
             throw new IllegalArgumentException("uri: empty, expected the checkpoint's location");
@@ -57,7 +57,10 @@ public record ModelAnnouncement(String name, String version, String uri, long pu
         if (!SCHEMA.equals(o.path("schema").asText())) {
             throw new IllegalArgumentException("schema: '" + o.path("schema").asText() + "', expected " + SCHEMA);
         }
-        return new ModelAnnouncement(o.path("name").asText(null), o.path("version").asText(null), o.path("uri").asText(null),
+        return new ModelAnnouncement(
+                o.path("name").asText(null),
+                o.path("version").asText(null),
+                o.path("uri").asText(null),
                 o.path("published_at_ms").asLong(0));
     }
 }

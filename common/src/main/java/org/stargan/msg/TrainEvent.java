@@ -19,7 +19,8 @@ import java.util.Map;
  * @param data details (numbers or strings)
  * @param timeMillis when
  */
-public record TrainEvent(String jobId, String type, long iteration, String worker, Map<String, Object> data, long timeMillis) {
+public record TrainEvent(
+        String jobId, String type, long iteration, String worker, Map<String, Object> data, long timeMillis) {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** The JSON value. */
@@ -44,8 +45,13 @@ public record TrainEvent(String jobId, String type, long iteration, String worke
     public static TrainEvent fromJson(byte[] value) {
         try {
             JsonNode o = JSON.readTree(value);
-            return new TrainEvent(o.path("job_id").asText(), o.path("type").asText(), o.path("iteration").asLong(), o.path("worker").asText(),
-                    JSON.convertValue(o.path("data"), Map.class), o.path("time_ms").asLong());
+            return new TrainEvent(
+                    o.path("job_id").asText(),
+                    o.path("type").asText(),
+                    o.path("iteration").asLong(),
+                    o.path("worker").asText(),
+                    JSON.convertValue(o.path("data"), Map.class),
+                    o.path("time_ms").asLong());
         } catch (IOException e) {
             throw new IllegalArgumentException("value: not a train event (" + e.getMessage() + ")");
         }

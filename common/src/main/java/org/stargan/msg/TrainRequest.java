@@ -22,16 +22,18 @@ import java.util.Map;
  * @param options train options (kebab-case names, string values), dataset options included
  * @param synthetic {@code count}, {@code size}, {@code seed} when the trainer should draw synthetic data, else empty
  */
-public record TrainRequest(String jobId, String requestedBy, String model, Map<String, String> options, Map<String, Integer> synthetic) {
+public record TrainRequest(
+        String jobId, String requestedBy, String model, Map<String, String> options, Map<String, Integer> synthetic) {
     private static final ObjectMapper JSON = new ObjectMapper();
     /** Options a job may not set: where outputs go and how resuming works are the trainer's business. */
-    public static final List<String> RESERVED = List.of("log-dir", "sample-dir", "model-save-dir", "resume-iters", "device",
-            "synthetic-dir");
+    public static final List<String> RESERVED =
+            List.of("log-dir", "sample-dir", "model-save-dir", "resume-iters", "device", "synthetic-dir");
 
     /** Validates every field, naming the one at fault. */
     public TrainRequest {
         if (jobId == null || !jobId.matches("[A-Za-z0-9._-]{1,64}")) {
-            throw new IllegalArgumentException("job_id: '" + jobId + "', expected 1-64 characters of A-Z a-z 0-9 . _ -");
+            throw new IllegalArgumentException(
+                    "job_id: '" + jobId + "', expected 1-64 characters of A-Z a-z 0-9 . _ -");
         }
         if (model == null || !model.matches("[A-Za-z0-9._-]{1,64}")) {
             throw new IllegalArgumentException("model: '" + model + "', expected 1-64 characters of A-Z a-z 0-9 . _ -");
@@ -43,8 +45,10 @@ public record TrainRequest(String jobId, String requestedBy, String model, Map<S
                 throw new IllegalArgumentException("options." + k + ": set by the trainer, not by a job");
             }
             for (String path : List.of("attr-path", "celeba-image-dir", "rafd-image-dir")) {
-                if (k.equals(path) && (options.get(k).startsWith("/") || options.get(k).contains(".."))) {
-                    throw new IllegalArgumentException("options." + k + ": '" + options.get(k) + "', expected a path inside the trainer's data root");
+                if (k.equals(path)
+                        && (options.get(k).startsWith("/") || options.get(k).contains(".."))) {
+                    throw new IllegalArgumentException("options." + k + ": '" + options.get(k)
+                            + "', expected a path inside the trainer's data root");
                 }
             }
         }
@@ -95,12 +99,18 @@ public record TrainRequest(String jobId, String requestedBy, String model, Map<S
         Map<String, Integer> synthetic = new LinkedHashMap<>();
         for (Iterator<Map.Entry<String, JsonNode>> it = o.path("synthetic").fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> e = it.next();
-            if (!List.of("count", "size", "seed").contains(e.getKey()) || !e.getValue().canConvertToInt()) {
-                throw new IllegalArgumentException("synthetic." + e.getKey() + ": expected count, size or seed with an integer value");
+            if (!List.of("count", "size", "seed").contains(e.getKey())
+                    || !e.getValue().canConvertToInt()) {
+                throw new IllegalArgumentException(
+                        "synthetic." + e.getKey() + ": expected count, size or seed with an integer value");
             }
             synthetic.put(e.getKey(), e.getValue().asInt());
         }
-        return new TrainRequest(o.path("job_id").asText(null), o.path("requested_by").asText(""), o.path("model").asText("default"), options,
+        return new TrainRequest(
+                o.path("job_id").asText(null),
+                o.path("requested_by").asText(""),
+                o.path("model").asText("default"),
+                options,
                 synthetic);
     }
 

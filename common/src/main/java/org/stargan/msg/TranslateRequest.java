@@ -18,30 +18,42 @@ import java.util.regex.Pattern;
  * @param modelVersion pinned version, or null for the latest
  * @param accept result encoding
  */
-public record TranslateRequest(String id, byte[] image, String replyTo, int replyPartition, String labels, String target, String model,
-        String modelVersion, String accept) {
+public record TranslateRequest(
+        String id,
+        byte[] image,
+        String replyTo,
+        int replyPartition,
+        String labels,
+        String target,
+        String model,
+        String modelVersion,
+        String accept) {
     private static final Pattern ID = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
     private static final Pattern TOPIC = Pattern.compile("[A-Za-z0-9._-]{1,249}");
 
     /** Validates every field. */
     public TranslateRequest {
         if (id == null || !ID.matcher(id).matches()) {
-            throw new IllegalArgumentException("key: request id '" + id + "', expected 1-128 characters of A-Z a-z 0-9 . _ : -");
+            throw new IllegalArgumentException(
+                    "key: request id '" + id + "', expected 1-128 characters of A-Z a-z 0-9 . _ : -");
         }
         if (image == null || image.length == 0) {
             throw new IllegalArgumentException("value: empty, expected PNG, JPEG or NPY image bytes");
         }
         if (image.length > Protocol.MAX_VALUE_BYTES) {
-            throw new IllegalArgumentException("value: " + image.length + " bytes, expected at most " + Protocol.MAX_VALUE_BYTES);
+            throw new IllegalArgumentException(
+                    "value: " + image.length + " bytes, expected at most " + Protocol.MAX_VALUE_BYTES);
         }
         if (replyTo == null || !TOPIC.matcher(replyTo).matches()) {
             throw new IllegalArgumentException(Protocol.REPLY_TO + ": '" + replyTo + "', expected a topic name");
         }
         if (labels == null && target == null) {
-            throw new IllegalArgumentException(Protocol.LABELS + "/" + Protocol.TARGET + ": neither given, expected a label vector or Name=value targets");
+            throw new IllegalArgumentException(Protocol.LABELS + "/" + Protocol.TARGET
+                    + ": neither given, expected a label vector or Name=value targets");
         }
         if (!accept.equals(Protocol.PNG) && !accept.equals(Protocol.JPEG) && !accept.equals(Protocol.NPY)) {
-            throw new IllegalArgumentException(Protocol.ACCEPT + ": '" + accept + "', expected image/png, image/jpeg or application/x-npy");
+            throw new IllegalArgumentException(
+                    Protocol.ACCEPT + ": '" + accept + "', expected image/png, image/jpeg or application/x-npy");
         }
     }
 
@@ -60,11 +72,19 @@ public record TranslateRequest(String id, byte[] image, String replyTo, int repl
                     throw new NumberFormatException();
                 }
             } catch (NumberFormatException e) {
-                throw new IllegalArgumentException(Protocol.REPLY_PARTITION + ": '" + p + "', expected a partition number ≥ 0");
+                throw new IllegalArgumentException(
+                        Protocol.REPLY_PARTITION + ": '" + p + "', expected a partition number ≥ 0");
             }
         }
-        return new TranslateRequest(key, value, headers.get(Protocol.REPLY_TO), partition, headers.get(Protocol.LABELS),
-                headers.get(Protocol.TARGET), headers.getOrDefault(Protocol.MODEL, "default"), headers.get(Protocol.MODEL_VERSION),
+        return new TranslateRequest(
+                key,
+                value,
+                headers.get(Protocol.REPLY_TO),
+                partition,
+                headers.get(Protocol.LABELS),
+                headers.get(Protocol.TARGET),
+                headers.getOrDefault(Protocol.MODEL, "default"),
+                headers.get(Protocol.MODEL_VERSION),
                 headers.getOrDefault(Protocol.ACCEPT, Protocol.PNG));
     }
 }

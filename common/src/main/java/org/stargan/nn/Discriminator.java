@@ -10,8 +10,8 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import java.util.ArrayList;
-import java.util.List;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 
@@ -40,7 +40,8 @@ public final class Discriminator implements AutoCloseable {
         for (Map.Entry<String, long[]> e : shapes.entrySet()) {
             // A bias takes the bound of its layer's weight, as PyTorch's Conv2d.reset_parameters does.
             String weightKey = e.getKey().endsWith(".bias") ? e.getKey().replace(".bias", ".weight") : e.getKey();
-            NDArray p = TorchInit.uniform(manager, new Shape(e.getValue()), dtype, TorchInit.bound(new Shape(shapes.get(weightKey))), rng);
+            NDArray p = TorchInit.uniform(
+                    manager, new Shape(e.getValue()), dtype, TorchInit.bound(new Shape(shapes.get(weightKey))), rng);
             parameters.add(e.getKey(), p);
         }
     }
@@ -98,7 +99,8 @@ public final class Discriminator implements AutoCloseable {
             h = trunk(xHat, slopes);
         }
         Shape hs = h.getShape();
-        NDArray g = xHat.getManager().ones(new Shape(hs.get(0), 1, hs.get(2), hs.get(3)), xHat.getDataType(), xHat.getDevice());
+        NDArray g = xHat.getManager()
+                .ones(new Shape(hs.get(0), 1, hs.get(2), hs.get(3)), xHat.getDataType(), xHat.getDevice());
         g = conv3x3InputGradient(g, parameters.get("conv1.weight"));
         for (int i = config.repeatNum() - 1; i >= 0; i--) {
             g = convTranspose4x4s2(g.mul(slopes.get(i)), parameters.get("main." + (2 * i) + ".weight"));
@@ -109,10 +111,16 @@ public final class Discriminator implements AutoCloseable {
     private NDArray trunk(NDArray x, List<NDArray> slopes) {
         NDArray h = x;
         for (int i = 0; i < config.repeatNum(); i++) {
-            NDArray z = conv2d(h, parameters.get("main." + (2 * i) + ".weight"), parameters.get("main." + (2 * i) + ".bias"), 2, 1);
+            NDArray z = conv2d(
+                    h,
+                    parameters.get("main." + (2 * i) + ".weight"),
+                    parameters.get("main." + (2 * i) + ".bias"),
+                    2,
+                    1);
             if (slopes != null) {
                 // PyTorch's leaky_relu backward: slope 1 where z > 0, else 0.01.
-                slopes.add(z.gt(0).toType(z.getDataType(), false).muli(1 - SLOPE).addi(SLOPE));
+                slopes.add(
+                        z.gt(0).toType(z.getDataType(), false).muli(1 - SLOPE).addi(SLOPE));
             }
             h = leakyRelu(z, SLOPE);
         }

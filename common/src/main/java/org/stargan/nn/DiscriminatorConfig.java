@@ -16,7 +16,8 @@ public record DiscriminatorConfig(int imageSize, int convDim, int cDim, int repe
             throw new IllegalArgumentException("repeatNum: " + repeatNum + ", expected 1..12");
         }
         if (imageSize < 2 || imageSize % (1 << repeatNum) != 0) {
-            throw new IllegalArgumentException("imageSize: " + imageSize + ", expected a multiple of 2^repeatNum = " + (1 << repeatNum));
+            throw new IllegalArgumentException(
+                    "imageSize: " + imageSize + ", expected a multiple of 2^repeatNum = " + (1 << repeatNum));
         }
         if (convDim < 1) {
             throw new IllegalArgumentException("convDim: " + convDim + ", expected ≥ 1");

@@ -67,7 +67,8 @@ public final class Functional {
         NDManager m = x.getManager();
         Shape extra = new Shape(missing, ws.get(1), ws.get(2), ws.get(3));
         NDArray padded = owned(m, weight.concat(m.zeros(extra, weight.getDataType(), weight.getDevice()), 0));
-        NDArray paddedBias = bias == null ? null
+        NDArray paddedBias = bias == null
+                ? null
                 : owned(m, bias.concat(m.zeros(new Shape(missing), bias.getDataType(), bias.getDevice()), 0));
         return plainConv2d(x, padded, paddedBias, stride, padding).get(new NDIndex(":, 0:{}", outChannels));
     }
@@ -112,11 +113,13 @@ public final class Functional {
     public static NDArray convTranspose4x4s2(NDArray x, NDArray weight) {
         Shape ws = weight.getShape();
         if (ws.dimension() != 4 || ws.get(2) != 4 || ws.get(3) != 4) {
-            throw new IllegalArgumentException("convTranspose4x4s2: weight shape " + ws + ", expected [C_in, C_out, 4, 4]");
+            throw new IllegalArgumentException(
+                    "convTranspose4x4s2: weight shape " + ws + ", expected [C_in, C_out, 4, 4]");
         }
         Shape xs = x.getShape();
         if (xs.dimension() != 4 || xs.get(1) != ws.get(0)) {
-            throw new IllegalArgumentException("convTranspose4x4s2: input shape " + xs + ", expected (N, " + ws.get(0) + ", H, W)");
+            throw new IllegalArgumentException(
+                    "convTranspose4x4s2: input shape " + xs + ", expected (N, " + ws.get(0) + ", H, W)");
         }
         long pixels = xs.get(0) * xs.get(2) * xs.get(3);
         return pixels >= ws.get(0) ? convTransposeByPhases(x, weight) : convTransposeByMatmul(x, weight);
@@ -171,10 +174,12 @@ public final class Functional {
         NDArray cols = pixels.matMul(owned(m, weight.reshape(cin, cout * 16)))
                 .reshape(n, h, w, cout, 2, 2, 2, 2); // (N, H, W, C_out, kh_row, kl_row, kh_col, kl_col)
         // Rows: (N, H+1, W, C_out, kl_row, kh_col, kl_col).
-        NDArray rows = cols.get(new NDIndex(":, :, :, :, 0")).pad(new Shape(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1), 0)
+        NDArray rows = cols.get(new NDIndex(":, :, :, :, 0"))
+                .pad(new Shape(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1), 0)
                 .add(cols.get(new NDIndex(":, :, :, :, 1")).pad(new Shape(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0), 0));
         // Columns: (N, H+1, W+1, C_out, kl_row, kl_col).
-        NDArray full = rows.get(new NDIndex(":, :, :, :, :, 0")).pad(new Shape(0, 0, 0, 0, 0, 0, 0, 1), 0)
+        NDArray full = rows.get(new NDIndex(":, :, :, :, :, 0"))
+                .pad(new Shape(0, 0, 0, 0, 0, 0, 0, 1), 0)
                 .add(rows.get(new NDIndex(":, :, :, :, :, 1")).pad(new Shape(0, 0, 0, 0, 0, 0, 1, 0), 0));
         return full.transpose(0, 3, 1, 4, 2, 5)
                 .reshape(n, cout, 2 * h + 2, 2 * w + 2)

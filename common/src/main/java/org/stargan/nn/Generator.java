@@ -121,7 +121,8 @@ public final class Generator implements AutoCloseable {
             throw new IllegalArgumentException("x: size " + h + "×" + w + ", expected multiples of 4");
         }
         if (!c.getShape().equals(new Shape(n, config.cDim()))) {
-            throw new IllegalArgumentException("c: shape " + c.getShape() + ", expected (" + n + ", " + config.cDim() + ")");
+            throw new IllegalArgumentException(
+                    "c: shape " + c.getShape() + ", expected (" + n + ", " + config.cDim() + ")");
         }
         NDArray labels = c.reshape(n, config.cDim(), 1, 1).broadcast(n, config.cDim(), h, w);
         NDArray t = x.concat(labels, 1);
@@ -138,7 +139,8 @@ public final class Generator implements AutoCloseable {
         for (int i = 0; i < 2; i++) {
             String conv = "main." + (upStart + 3 * i);
             String norm = "main." + (upStart + 1 + 3 * i);
-            t = relu(instanceNorm(convTranspose4x4s2(t, param(conv + ".weight")), param(norm + ".weight"), param(norm + ".bias")));
+            t = relu(instanceNorm(
+                    convTranspose4x4s2(t, param(conv + ".weight")), param(norm + ".weight"), param(norm + ".bias")));
         }
         return conv2d(t, param("main." + lastConv + ".weight"), null, 1, 3).tanh();
     }

@@ -16,7 +16,8 @@ public final class ServiceProcess {
     private ServiceProcess() {}
 
     /** Waits up to {@code timeout} for {@code start}; on failure prints "{@code name}: failed to start: cause", closes, exits 1. */
-    public static void startOrExit(String name, CompletionStage<?> start, Duration timeout, Supplier<CompletionStage<?>> close) {
+    public static void startOrExit(
+            String name, CompletionStage<?> start, Duration timeout, Supplier<CompletionStage<?>> close) {
         try {
             start.toCompletableFuture().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (Exception e) {
@@ -29,12 +30,15 @@ public final class ServiceProcess {
 
     /** Runs {@code close} when the JVM is told to stop, waiting at most 30 s for it. */
     public static void closeOnShutdown(String name, Supplier<CompletionStage<?>> close) {
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            try {
-                close.get().toCompletableFuture().get(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-            } catch (Exception ignored) {
-                // exiting anyway
-            }
-        }, name + "-stop"));
+        Runtime.getRuntime()
+                .addShutdownHook(new Thread(
+                        () -> {
+                            try {
+                                close.get().toCompletableFuture().get(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+                            } catch (Exception ignored) {
+                                // exiting anyway
+                            }
+                        },
+                        name + "-stop"));
     }
 }

@@ -60,13 +60,14 @@ public final class Adam implements AutoCloseable {
      */
     public void restore(List<float[]> first, List<float[]> second, long stepCount) {
         if (first.size() != params.size() || second.size() != params.size()) {
-            throw new IllegalArgumentException("Adam state for " + first.size() + "/" + second.size() + " tensors, expected " + params.size());
+            throw new IllegalArgumentException(
+                    "Adam state for " + first.size() + "/" + second.size() + " tensors, expected " + params.size());
         }
         for (int i = 0; i < params.size(); i++) {
             long n = params.get(i).getShape().size();
             if (first.get(i).length != n || second.get(i).length != n) {
-                throw new IllegalArgumentException("Adam state of tensor " + i + ": " + first.get(i).length + "/" + second.get(i).length
-                        + " values, expected " + n);
+                throw new IllegalArgumentException("Adam state of tensor " + i + ": " + first.get(i).length + "/"
+                        + second.get(i).length + " values, expected " + n);
             }
         }
         for (int i = 0; i < params.size(); i++) {
@@ -86,10 +87,20 @@ public final class Adam implements AutoCloseable {
         for (int i = 0; i < params.size(); i++) {
             NDArray p = params.get(i);
             try (NDArray grad = p.getGradient()) {
-                p.getNDArrayInternal().adamUpdate(
-                        new NDList(p, grad, firstMoments.get(i), secondMoments.get(i)),
-                        new NDList(p),
-                        (float) lr, lrCorrected, 0f, 1f, -1f, (float) beta1, (float) beta2, epsCorrected, false, false);
+                p.getNDArrayInternal()
+                        .adamUpdate(
+                                new NDList(p, grad, firstMoments.get(i), secondMoments.get(i)),
+                                new NDList(p),
+                                (float) lr,
+                                lrCorrected,
+                                0f,
+                                1f,
+                                -1f,
+                                (float) beta1,
+                                (float) beta2,
+                                epsCorrected,
+                                false,
+                                false);
             }
         }
     }

@@ -13,12 +13,14 @@ public record IterationNoise(int[] permutation, float[] alpha) {
     /** Validates that the permutation is one and the lengths agree. */
     public IterationNoise {
         if (permutation.length != alpha.length) {
-            throw new IllegalArgumentException("permutation has " + permutation.length + " entries, alpha " + alpha.length);
+            throw new IllegalArgumentException(
+                    "permutation has " + permutation.length + " entries, alpha " + alpha.length);
         }
         boolean[] seen = new boolean[permutation.length];
         for (int p : permutation) {
             if (p < 0 || p >= permutation.length || seen[p]) {
-                throw new IllegalArgumentException("permutation: " + java.util.Arrays.toString(permutation) + " is not a permutation of 0.." + (permutation.length - 1));
+                throw new IllegalArgumentException("permutation: " + java.util.Arrays.toString(permutation)
+                        + " is not a permutation of 0.." + (permutation.length - 1));
             }
             seen[p] = true;
         }

@@ -18,7 +18,8 @@ public final class Losses {
             // F.binary_cross_entropy_with_logits(..., reduction='sum') / N, in its stable form
             // max(x, 0) − x·t + log(1 + e^{−|x|}).
             NDArray x = logits;
-            NDArray perElement = x.getNDArrayInternal().relu()
+            NDArray perElement = x.getNDArrayInternal()
+                    .relu()
                     .sub(x.mul(targets))
                     .add(x.abs().neg().getNDArrayInternal().softPlus());
             return perElement.sum().div(constant(x.getManager(), n));
@@ -26,7 +27,6 @@ public final class Losses {
         // F.cross_entropy: mean over the batch of −log softmax at the target class.
         return logits.logSoftmax(1).mul(targets).sum().neg().div(constant(logits.getManager(), n));
     }
-
 
     /** The WGAN critic term −mean(D_src) (real images in the D step, fakes in the G step). */
     public static NDArray negMean(NDArray src) {

@@ -26,8 +26,10 @@ public final class SampleGrid {
         List<String> names = domains.names();
         int male = names.indexOf("Male");
         int young = names.indexOf("Young");
-        List<String> hairGroup = domains.exclusiveGroups().stream().filter(g -> g.stream().anyMatch(DomainLabels.HAIR_COLOURS::contains))
-                .findFirst().orElse(null);
+        List<String> hairGroup = domains.exclusiveGroups().stream()
+                .filter(g -> g.stream().anyMatch(DomainLabels.HAIR_COLOURS::contains))
+                .findFirst()
+                .orElse(null);
         if (male >= 0 && young >= 0 && hairGroup != null) {
             float[] hair = nextHairColour(domains, hairGroup, original);
             out.add(flip(hair, male));
@@ -68,7 +70,8 @@ public final class SampleGrid {
      * Renders the grid for {@code n} images ((N, 3, S, S) in [−1, 1]) with their labels; the generator runs without
      * autograd in a scratch manager.
      */
-    public static BufferedImage render(Generator g, NDManager manager, DomainLabels domains, float[] images, float[][] labels, int n, int size) {
+    public static BufferedImage render(
+            Generator g, NDManager manager, DomainLabels domains, float[] images, float[][] labels, int n, int size) {
         return render(g, manager, label -> targets(domains, label), images, labels, n, size);
     }
 
@@ -76,8 +79,14 @@ public final class SampleGrid {
      * Renders a grid whose columns are G's full label vectors computed from each image's own labels by
      * {@code columns} (the same count for every image).
      */
-    public static BufferedImage render(Generator g, NDManager manager, java.util.function.Function<float[], List<float[]>> columns,
-            float[] images, float[][] labels, int n, int size) {
+    public static BufferedImage render(
+            Generator g,
+            NDManager manager,
+            java.util.function.Function<float[], List<float[]>> columns,
+            float[] images,
+            float[][] labels,
+            int n,
+            int size) {
         int plane = 3 * size * size;
         List<List<float[]>> perImage = new ArrayList<>();
         for (int i = 0; i < n; i++) {
@@ -97,8 +106,10 @@ public final class SampleGrid {
             for (int i = 0; i < n; i++) {
                 System.arraycopy(perImage.get(i).get(col), 0, cs, i * c, c);
             }
-            try (NDManager scope = manager.newSubManager(); GradMode ignored = GradMode.off()) {
-                NDArray y = g.forward(scope.create(batch, new Shape(n, 3, size, size)), scope.create(cs, new Shape(n, c)));
+            try (NDManager scope = manager.newSubManager();
+                    GradMode ignored = GradMode.off()) {
+                NDArray y =
+                        g.forward(scope.create(batch, new Shape(n, 3, size, size)), scope.create(cs, new Shape(n, c)));
                 float[] out = y.toFloatArray();
                 for (int i = 0; i < n; i++) {
                     gfx.drawImage(ImageCodec.toImage(out, i * plane, size, size), (col + 1) * size, i * size, null);

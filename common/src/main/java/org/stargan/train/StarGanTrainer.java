@@ -37,10 +37,11 @@ public final class StarGanTrainer implements AutoCloseable {
     private final Generator generator;
     /** The moving average of G's weights when {@code gEmaBeta > 0}, else null. */
     private final Generator average;
+
     private final Discriminator discriminator;
     private final Adam gOptimizer;
     private final Adam dOptimizer;
-    private GradientObserver gradientObserver = (network, parameters) -> { };
+    private GradientObserver gradientObserver = (network, parameters) -> {};
 
     /** Sees each network's gradients after its backward pass and before its Adam update consumes them. */
     @FunctionalInterface
@@ -158,21 +159,27 @@ public final class StarGanTrainer implements AutoCloseable {
         int n = Math.toIntExact(images.getShape().get(0));
         for (int i = 0; i < labels.length; i++) {
             if (labels[i].length != slot.length()) {
-                throw new IllegalArgumentException("labels[" + i + "]: " + labels[i].length + " values, expected " + slot.length());
+                throw new IllegalArgumentException(
+                        "labels[" + i + "]: " + labels[i].length + " values, expected " + slot.length());
             }
         }
         if (labels.length != n || noise.permutation().length != n) {
             throw new IllegalArgumentException("batch: " + n + " images, " + labels.length + " label rows, "
                     + noise.permutation().length + " permutation entries; expected equal counts");
         }
-        double dLr = LinearDecay.rateAt(config.dLr(), iteration, config.numIters(), config.numItersDecay(), config.lrUpdateStep());
-        double gLr = LinearDecay.rateAt(config.gLr(), iteration, config.numIters(), config.numItersDecay(), config.lrUpdateStep());
+        double dLr = LinearDecay.rateAt(
+                config.dLr(), iteration, config.numIters(), config.numItersDecay(), config.lrUpdateStep());
+        double gLr = LinearDecay.rateAt(
+                config.gLr(), iteration, config.numIters(), config.numItersDecay(), config.lrUpdateStep());
         try (NDManager step = manager.newSubManager()) {
             NDArray xReal = images.getManager() == step ? images : images.duplicate();
             xReal.attach(step);
             DataType t = xReal.getDataType();
-            Labels org = new Labels(labelArray(step, labels, null, t, null, 0), labelArray(step, labels, null, t, slot, config.gLabelDim()));
-            Labels trg = new Labels(labelArray(step, labels, noise.permutation(), t, null, 0),
+            Labels org = new Labels(
+                    labelArray(step, labels, null, t, null, 0),
+                    labelArray(step, labels, null, t, slot, config.gLabelDim()));
+            Labels trg = new Labels(
+                    labelArray(step, labels, noise.permutation(), t, null, 0),
                     labelArray(step, labels, noise.permutation(), t, slot, config.gLabelDim()));
             NDArray alpha = step.create(noise.alpha(), new Shape(n, 1, 1, 1)).toType(t, false);
             boolean gStep = (iteration + 1) % config.nCritic() == 0;
@@ -206,23 +213,27 @@ public final class StarGanTrainer implements AutoCloseable {
             // G(x, c_trg) and G(x, c_org) in one batch of 2N: G has no cross-sample operation (instance norm, no
             // running statistics), so this equals two calls and costs less than them.
             long n = xReal.getShape().get(0);
-            NDArray both = generator.forward(NDArrays.concat(new NDList(xReal, xReal), 0), NDArrays.concat(new NDList(trg.c(), org.c()), 0));
+            NDArray both = generator.forward(
+                    NDArrays.concat(new NDList(xReal, xReal), 0), NDArrays.concat(new NDList(trg.c(), org.c()), 0));
             return new Translations(both.get(new NDIndex("0:{}", n)), both.get(new NDIndex("{}:", n)));
         }
     }
 
-    private double[] discriminatorStep(NDArray xReal, NDArray xFake, Labels org, NDArray alpha, LabelSlot slot, double lr) {
+    private double[] discriminatorStep(
+            NDArray xReal, NDArray xFake, Labels org, NDArray alpha, LabelSlot slot, double lr) {
         long n = xReal.getShape().get(0);
         try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
             Discriminator.Output out = discriminator.forward(NDArrays.concat(new NDList(xReal, xFake), 0));
             NDArray srcReal = out.src().get(new NDIndex("0:{}", n));
             NDArray srcFake = out.src().get(new NDIndex("{}:", n));
-            NDArray clsReal = out.cls().get(new NDIndex("0:{}, {}:{}", n, slot.offset(), slot.offset() + slot.length()));
+            NDArray clsReal =
+                    out.cls().get(new NDIndex("0:{}, {}:{}", n, slot.offset(), slot.offset() + slot.length()));
             NDArray lossReal = Losses.negMean(srcReal);
             NDArray lossFake = srcFake.mean();
             NDArray lossCls = Losses.classification(clsReal, org.cls(), slot.mode());
             NDArray lossGp = GradientPenalty.of(discriminator, GradientPenalty.interpolate(xReal, xFake, alpha));
-            NDArray total = lossReal.add(lossFake).add(lossCls.mul(constant(xReal.getManager(), config.lambdaCls())))
+            NDArray total = lossReal.add(lossFake)
+                    .add(lossCls.mul(constant(xReal.getManager(), config.lambdaCls())))
                     .add(lossGp.mul(constant(xReal.getManager(), config.lambdaGp())));
             collector.backward(total);
             gradientObserver.beforeUpdate("D", discriminator.parameters());
@@ -231,13 +242,15 @@ public final class StarGanTrainer implements AutoCloseable {
         }
     }
 
-    private double[] generatorStep(NDArray xReal, Translations fakes, Labels org, Labels trg, LabelSlot slot, double lr) {
+    private double[] generatorStep(
+            NDArray xReal, Translations fakes, Labels org, Labels trg, LabelSlot slot, double lr) {
         discriminator.parameters().setRequiresGradient(false);
         try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
             NDArray xFake = fakes.fake();
             Discriminator.Output out = discriminator.forward(xFake);
             NDArray lossFake = Losses.negMean(out.src());
-            NDArray cls = slot.length() == config.cDim() + config.c2Dim() ? out.cls()
+            NDArray cls = slot.length() == config.cDim() + config.c2Dim()
+                    ? out.cls()
                     : out.cls().get(new NDIndex(":, {}:{}", slot.offset(), slot.offset() + slot.length()));
             NDArray lossCls = Losses.classification(cls, trg.cls(), slot.mode());
             NDArray xRec = generator.forward(xFake, org.c());
@@ -281,7 +294,8 @@ public final class StarGanTrainer implements AutoCloseable {
      * Labels (optionally permuted) as an (N, width) array: the bare rows when {@code slot} is null, else placed at the
      * slot's offset in G's full label vector with the slot's mask entry set.
      */
-    private NDArray labelArray(NDManager m, float[][] labels, int[] permutation, DataType dtype, LabelSlot slot, int width) {
+    private NDArray labelArray(
+            NDManager m, float[][] labels, int[] permutation, DataType dtype, LabelSlot slot, int width) {
         int n = labels.length;
         int c = labels[0].length;
         int w = slot == null ? c : width;

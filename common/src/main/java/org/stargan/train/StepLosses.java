@@ -16,7 +16,15 @@ package org.stargan.train;
  * @param gLr generator learning rate used
  */
 public record StepLosses(
-        double dReal, double dFake, double dCls, double dGp, double gFake, double gRec, double gCls, double gId, double dLr,
+        double dReal,
+        double dFake,
+        double dCls,
+        double dGp,
+        double gFake,
+        double gRec,
+        double gCls,
+        double gId,
+        double dLr,
         double gLr) {
 
     /** Whether this iteration updated G. */

@@ -62,10 +62,12 @@ public record TrainConfig(
         double gEmaBeta) {
 
     /** What a resumed run may change: how long it runs and its learning rates (fields). */
-    private static final java.util.List<String> SCHEDULE = java.util.List.of("numIters", "numItersDecay", "gLr", "dLr", "lrUpdateStep");
+    private static final java.util.List<String> SCHEDULE =
+            java.util.List.of("numIters", "numItersDecay", "gLr", "dLr", "lrUpdateStep");
 
     /** The same as command-line options. */
-    public static final java.util.List<String> SCHEDULE_OPTIONS = SCHEDULE.stream().map(TrainConfig::optionName).toList();
+    public static final java.util.List<String> SCHEDULE_OPTIONS =
+            SCHEDULE.stream().map(TrainConfig::optionName).toList();
 
     /** Fields that no option sets directly, by what sets them; every other field is the option of its kebab-case name. */
     private static final java.util.Map<String, String> SET_BY = java.util.Map.of(
@@ -94,7 +96,8 @@ public record TrainConfig(
             throw new IllegalArgumentException("beta1/beta2: " + beta1 + "/" + beta2 + ", expected values in [0, 1)");
         }
         if (!(gEmaBeta >= 0 && gEmaBeta < 1)) {
-            throw new IllegalArgumentException("gEmaBeta: " + gEmaBeta + ", expected a value in [0, 1) (0: no average)");
+            throw new IllegalArgumentException(
+                    "gEmaBeta: " + gEmaBeta + ", expected a value in [0, 1) (0: no average)");
         }
         if (c2Dim < 0) {
             throw new IllegalArgumentException("c2Dim: " + c2Dim + ", expected ≥ 0");
@@ -134,7 +137,8 @@ public record TrainConfig(
                 Object mine = field.getAccessor().invoke(this);
                 Object theirs = field.getAccessor().invoke(other);
                 if (!mine.equals(theirs)) {
-                    differences.add(SET_BY.getOrDefault(field.getName(), optionName(field.getName())) + ": saved " + mine + ", given " + theirs);
+                    differences.add(SET_BY.getOrDefault(field.getName(), optionName(field.getName())) + ": saved "
+                            + mine + ", given " + theirs);
                 }
             } catch (ReflectiveOperationException e) {
                 throw new IllegalStateException("reading TrainConfig." + field.getName(), e);
@@ -150,8 +154,30 @@ public record TrainConfig(
 
     /** The official defaults (CelebA, 128 px, 5 attributes, 200k iterations). */
     public static TrainConfig official() {
-        return new TrainConfig(5, 128, 64, 64, 6, 6, 1, 10, 10, 16, 200_000, 100_000, 1e-4, 1e-4, 5, 0.5, 0.999, 1000,
-                LabelMode.MULTI_LABEL, 1234, 0, 0, 0);
+        return new TrainConfig(
+                5,
+                128,
+                64,
+                64,
+                6,
+                6,
+                1,
+                10,
+                10,
+                16,
+                200_000,
+                100_000,
+                1e-4,
+                1e-4,
+                5,
+                0.5,
+                0.999,
+                1000,
+                LabelMode.MULTI_LABEL,
+                1234,
+                0,
+                0,
+                0);
     }
 
     /** Length of G's label vector: c_dim, or c_dim + c2_dim + 2 (the mask) with a second dataset. */
@@ -161,8 +187,30 @@ public record TrainConfig(
 
     /** A copy training jointly with a second dataset of {@code c2Dim} single-label domains (0: none). */
     public TrainConfig withSecondDataset(int c2Dim) {
-        return new TrainConfig(cDim, imageSize, gConvDim, dConvDim, gRepeatNum, dRepeatNum, lambdaCls, lambdaRec, lambdaGp,
-                batchSize, numIters, numItersDecay, gLr, dLr, nCritic, beta1, beta2, lrUpdateStep, labelMode, seed, c2Dim, lambdaId, gEmaBeta);
+        return new TrainConfig(
+                cDim,
+                imageSize,
+                gConvDim,
+                dConvDim,
+                gRepeatNum,
+                dRepeatNum,
+                lambdaCls,
+                lambdaRec,
+                lambdaGp,
+                batchSize,
+                numIters,
+                numItersDecay,
+                gLr,
+                dLr,
+                nCritic,
+                beta1,
+                beta2,
+                lrUpdateStep,
+                labelMode,
+                seed,
+                c2Dim,
+                lambdaId,
+                gEmaBeta);
     }
 
     /** The generator this configuration trains. */
@@ -177,43 +225,197 @@ public record TrainConfig(
 
     /** A copy with other network sizes. */
     public TrainConfig withNetworks(int imageSize, int gConvDim, int dConvDim, int gRepeatNum, int dRepeatNum) {
-        return new TrainConfig(cDim, imageSize, gConvDim, dConvDim, gRepeatNum, dRepeatNum, lambdaCls, lambdaRec, lambdaGp,
-                batchSize, numIters, numItersDecay, gLr, dLr, nCritic, beta1, beta2, lrUpdateStep, labelMode, seed, c2Dim, lambdaId, gEmaBeta);
+        return new TrainConfig(
+                cDim,
+                imageSize,
+                gConvDim,
+                dConvDim,
+                gRepeatNum,
+                dRepeatNum,
+                lambdaCls,
+                lambdaRec,
+                lambdaGp,
+                batchSize,
+                numIters,
+                numItersDecay,
+                gLr,
+                dLr,
+                nCritic,
+                beta1,
+                beta2,
+                lrUpdateStep,
+                labelMode,
+                seed,
+                c2Dim,
+                lambdaId,
+                gEmaBeta);
     }
 
     /** A copy with another batch size. */
     public TrainConfig withBatchSize(int batchSize) {
-        return new TrainConfig(cDim, imageSize, gConvDim, dConvDim, gRepeatNum, dRepeatNum, lambdaCls, lambdaRec, lambdaGp,
-                batchSize, numIters, numItersDecay, gLr, dLr, nCritic, beta1, beta2, lrUpdateStep, labelMode, seed, c2Dim, lambdaId, gEmaBeta);
+        return new TrainConfig(
+                cDim,
+                imageSize,
+                gConvDim,
+                dConvDim,
+                gRepeatNum,
+                dRepeatNum,
+                lambdaCls,
+                lambdaRec,
+                lambdaGp,
+                batchSize,
+                numIters,
+                numItersDecay,
+                gLr,
+                dLr,
+                nCritic,
+                beta1,
+                beta2,
+                lrUpdateStep,
+                labelMode,
+                seed,
+                c2Dim,
+                lambdaId,
+                gEmaBeta);
     }
 
     /** A copy with other loop settings. */
     public TrainConfig withSchedule(long numIters, long numItersDecay, int nCritic, long lrUpdateStep) {
-        return new TrainConfig(cDim, imageSize, gConvDim, dConvDim, gRepeatNum, dRepeatNum, lambdaCls, lambdaRec, lambdaGp,
-                batchSize, numIters, numItersDecay, gLr, dLr, nCritic, beta1, beta2, lrUpdateStep, labelMode, seed, c2Dim, lambdaId, gEmaBeta);
+        return new TrainConfig(
+                cDim,
+                imageSize,
+                gConvDim,
+                dConvDim,
+                gRepeatNum,
+                dRepeatNum,
+                lambdaCls,
+                lambdaRec,
+                lambdaGp,
+                batchSize,
+                numIters,
+                numItersDecay,
+                gLr,
+                dLr,
+                nCritic,
+                beta1,
+                beta2,
+                lrUpdateStep,
+                labelMode,
+                seed,
+                c2Dim,
+                lambdaId,
+                gEmaBeta);
     }
 
     /** A copy with another label mode and domain count. */
     public TrainConfig withLabels(LabelMode labelMode, int cDim) {
-        return new TrainConfig(cDim, imageSize, gConvDim, dConvDim, gRepeatNum, dRepeatNum, lambdaCls, lambdaRec, lambdaGp,
-                batchSize, numIters, numItersDecay, gLr, dLr, nCritic, beta1, beta2, lrUpdateStep, labelMode, seed, c2Dim, lambdaId, gEmaBeta);
+        return new TrainConfig(
+                cDim,
+                imageSize,
+                gConvDim,
+                dConvDim,
+                gRepeatNum,
+                dRepeatNum,
+                lambdaCls,
+                lambdaRec,
+                lambdaGp,
+                batchSize,
+                numIters,
+                numItersDecay,
+                gLr,
+                dLr,
+                nCritic,
+                beta1,
+                beta2,
+                lrUpdateStep,
+                labelMode,
+                seed,
+                c2Dim,
+                lambdaId,
+                gEmaBeta);
     }
 
     /** A copy with the identity term's weight {@code lambdaId} (0: the official objective). */
     public TrainConfig withIdentityLoss(double lambdaId) {
-        return new TrainConfig(cDim, imageSize, gConvDim, dConvDim, gRepeatNum, dRepeatNum, lambdaCls, lambdaRec, lambdaGp,
-                batchSize, numIters, numItersDecay, gLr, dLr, nCritic, beta1, beta2, lrUpdateStep, labelMode, seed, c2Dim, lambdaId, gEmaBeta);
+        return new TrainConfig(
+                cDim,
+                imageSize,
+                gConvDim,
+                dConvDim,
+                gRepeatNum,
+                dRepeatNum,
+                lambdaCls,
+                lambdaRec,
+                lambdaGp,
+                batchSize,
+                numIters,
+                numItersDecay,
+                gLr,
+                dLr,
+                nCritic,
+                beta1,
+                beta2,
+                lrUpdateStep,
+                labelMode,
+                seed,
+                c2Dim,
+                lambdaId,
+                gEmaBeta);
     }
 
     /** A copy keeping a moving average of G's weights with decay {@code gEmaBeta} (0: none, the official code). */
     public TrainConfig withGeneratorAverage(double gEmaBeta) {
-        return new TrainConfig(cDim, imageSize, gConvDim, dConvDim, gRepeatNum, dRepeatNum, lambdaCls, lambdaRec, lambdaGp,
-                batchSize, numIters, numItersDecay, gLr, dLr, nCritic, beta1, beta2, lrUpdateStep, labelMode, seed, c2Dim, lambdaId, gEmaBeta);
+        return new TrainConfig(
+                cDim,
+                imageSize,
+                gConvDim,
+                dConvDim,
+                gRepeatNum,
+                dRepeatNum,
+                lambdaCls,
+                lambdaRec,
+                lambdaGp,
+                batchSize,
+                numIters,
+                numItersDecay,
+                gLr,
+                dLr,
+                nCritic,
+                beta1,
+                beta2,
+                lrUpdateStep,
+                labelMode,
+                seed,
+                c2Dim,
+                lambdaId,
+                gEmaBeta);
     }
 
     /** A copy with another seed. */
     public TrainConfig withSeed(long seed) {
-        return new TrainConfig(cDim, imageSize, gConvDim, dConvDim, gRepeatNum, dRepeatNum, lambdaCls, lambdaRec, lambdaGp,
-                batchSize, numIters, numItersDecay, gLr, dLr, nCritic, beta1, beta2, lrUpdateStep, labelMode, seed, c2Dim, lambdaId, gEmaBeta);
+        return new TrainConfig(
+                cDim,
+                imageSize,
+                gConvDim,
+                dConvDim,
+                gRepeatNum,
+                dRepeatNum,
+                lambdaCls,
+                lambdaRec,
+                lambdaGp,
+                batchSize,
+                numIters,
+                numItersDecay,
+                gLr,
+                dLr,
+                nCritic,
+                beta1,
+                beta2,
+                lrUpdateStep,
+                labelMode,
+                seed,
+                c2Dim,
+                lambdaId,
+                gEmaBeta);
     }
 }

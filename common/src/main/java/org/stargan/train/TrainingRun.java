@@ -44,26 +44,37 @@ public final class TrainingRun {
      * @param dataset the dataset's name, recorded in checkpoints
      * @param loaderThreads image decoding threads
      */
-    public record Outputs(long logStep, long sampleStep, long saveStep, Path logDir, Path sampleDir, Path modelDir, String dataset,
+    public record Outputs(
+            long logStep,
+            long sampleStep,
+            long saveStep,
+            Path logDir,
+            Path sampleDir,
+            Path modelDir,
+            String dataset,
             int loaderThreads) {}
 
     /** What a run reports while it goes. */
     public interface Listener {
         /** Every iteration (cheap to ignore). */
-        default void iteration(long done, long total, double itPerSec, StepLosses losses, Map<String, Double> lastLosses) { }
+        default void iteration(
+                long done, long total, double itPerSec, StepLosses losses, Map<String, Double> lastLosses) {}
 
         /** A metrics line was written. */
-        default void logged(Map<String, Object> line) { }
+        default void logged(Map<String, Object> line) {}
 
         /** A sample grid was written. */
-        default void sample(Path grid) { }
+        default void sample(Path grid) {}
 
         /** A checkpoint was written (model and state). */
-        default void checkpoint(long iteration, Path model, Path state) { }
+        default void checkpoint(long iteration, Path model, Path state) {}
     }
 
     /** How a run ended. */
-    public enum End { DONE, CANCELLED }
+    public enum End {
+        DONE,
+        CANCELLED
+    }
 
     private final TrainConfig config;
     private final LabeledImages data;
@@ -82,19 +93,22 @@ public final class TrainingRun {
      */
     public TrainingRun(TrainConfig config, LabeledImages data, LabeledImages second, Outputs outputs, Device device) {
         if (data.domains().size() != config.cDim()) {
-            throw new IllegalArgumentException("c_dim: " + config.cDim() + ", but the dataset has " + data.domains().size()
-                    + " domains " + data.domains());
+            throw new IllegalArgumentException("c_dim: " + config.cDim() + ", but the dataset has "
+                    + data.domains().size() + " domains " + data.domains());
         }
         int c2 = second == null ? 0 : second.domains().size();
         if (config.c2Dim() != c2) {
-            throw new IllegalArgumentException("c2_dim: " + config.c2Dim() + ", but the second dataset has " + c2 + " domains");
+            throw new IllegalArgumentException(
+                    "c2_dim: " + config.c2Dim() + ", but the second dataset has " + c2 + " domains");
         }
         if (second != null && (!second.singleLabel() || data.singleLabel())) {
-            throw new IllegalArgumentException("joint training takes a multi-label dataset first and a single-label one second");
+            throw new IllegalArgumentException(
+                    "joint training takes a multi-label dataset first and a single-label one second");
         }
         for (LabeledImages d : second == null ? java.util.List.of(data) : java.util.List.of(data, second)) {
             if (d.imageSize() != config.imageSize()) {
-                throw new IllegalArgumentException("image size: config " + config.imageSize() + ", dataset " + d.imageSize());
+                throw new IllegalArgumentException(
+                        "image size: config " + config.imageSize() + ", dataset " + d.imageSize());
             }
         }
         this.config = config;
@@ -113,7 +127,8 @@ public final class TrainingRun {
         java.util.List<String> names = new java.util.ArrayList<>(first.names());
         names.addAll(second.domains());
         String m1 = "mask:" + outputs.dataset().split("\\+")[0];
-        String m2 = "mask:" + (outputs.dataset().contains("+") ? outputs.dataset().split("\\+")[1] : "second");
+        String m2 =
+                "mask:" + (outputs.dataset().contains("+") ? outputs.dataset().split("\\+")[1] : "second");
         names.add(m1);
         names.add(m2);
         java.util.List<java.util.List<String>> groups = new java.util.ArrayList<>(first.exclusiveGroups());
@@ -125,7 +140,13 @@ public final class TrainingRun {
     /** The model information checkpoints of this run carry. */
     public ModelInfo modelInfo(long iteration) throws IOException {
         DomainLabels d = labels();
-        return new ModelInfo(d.names(), d.exclusiveGroups(), config.imageSize(), outputs.dataset(), iteration, JSON.writeValueAsString(config));
+        return new ModelInfo(
+                d.names(),
+                d.exclusiveGroups(),
+                config.imageSize(),
+                outputs.dataset(),
+                iteration,
+                JSON.writeValueAsString(config));
     }
 
     /**
@@ -138,9 +159,18 @@ public final class TrainingRun {
         Files.createDirectories(outputs.modelDir());
         int size = config.imageSize();
         try (NDManager manager = NDManager.newBaseManager(device);
-                BatchLoader loader = new BatchLoader(data, config.batchSize(), config.seed(), true, outputs.loaderThreads(), 4, 2L << 30);
-                BatchLoader loader2 = second == null ? null
-                        : new BatchLoader(second, config.batchSize(), config.seed() + 1, true, outputs.loaderThreads(), 4, 1L << 30)) {
+                BatchLoader loader = new BatchLoader(
+                        data, config.batchSize(), config.seed(), true, outputs.loaderThreads(), 4, 2L << 30);
+                BatchLoader loader2 = second == null
+                        ? null
+                        : new BatchLoader(
+                                second,
+                                config.batchSize(),
+                                config.seed() + 1,
+                                true,
+                                outputs.loaderThreads(),
+                                4,
+                                1L << 30)) {
             StarGanTrainer trainer;
             long start;
             if (resumeFrom != null) {
@@ -175,12 +205,20 @@ public final class TrainingRun {
                     if (cancelled.getAsBoolean()) {
                         return End.CANCELLED;
                     }
-                    StepLosses l = step(trainer, manager, loader.next(), i, 0,
-                            second == null ? StarGanTrainer.LabelSlot.whole(config) : StarGanTrainer.LabelSlot.first(config));
+                    StepLosses l = step(
+                            trainer,
+                            manager,
+                            loader.next(),
+                            i,
+                            0,
+                            second == null
+                                    ? StarGanTrainer.LabelSlot.whole(config)
+                                    : StarGanTrainer.LabelSlot.first(config));
                     record(last, l, "");
                     if (loader2 != null) {
                         // The official train_multi: within one iteration a CelebA batch, then a RaFD batch.
-                        StepLosses l2 = step(trainer, manager, loader2.next(), i, 1, StarGanTrainer.LabelSlot.second(config));
+                        StepLosses l2 =
+                                step(trainer, manager, loader2.next(), i, 1, StarGanTrainer.LabelSlot.second(config));
                         record(last, l2, "@2");
                     }
                     long done = i + 1;
@@ -198,9 +236,17 @@ public final class TrainingRun {
                         listener.logged(line);
                     }
                     if (done % outputs.sampleStep() == 0) {
-                        var grid = SampleGrid.render(trainer.outputGenerator(), manager, columns, fixed.images(), fixed.labels(), fixedRows, size);
+                        var grid = SampleGrid.render(
+                                trainer.outputGenerator(),
+                                manager,
+                                columns,
+                                fixed.images(),
+                                fixed.labels(),
+                                fixedRows,
+                                size);
                         Path p = outputs.sampleDir().resolve(done + "-images.jpg");
-                        AtomicFiles.write(p, out -> ImageCodec.write(grid, p.getFileName().toString(), out));
+                        AtomicFiles.write(
+                                p, out -> ImageCodec.write(grid, p.getFileName().toString(), out));
                         listener.sample(p);
                     }
                     if (done % outputs.saveStep() == 0 || done == config.numIters()) {
@@ -242,12 +288,18 @@ public final class TrainingRun {
         listener.checkpoint(done, model, state);
     }
 
-    private StepLosses step(StarGanTrainer trainer, NDManager manager, BatchLoader.Batch batch, long i, int dataset,
+    private StepLosses step(
+            StarGanTrainer trainer,
+            NDManager manager,
+            BatchLoader.Batch batch,
+            long i,
+            int dataset,
             StarGanTrainer.LabelSlot slot) {
         int size = config.imageSize();
         try (NDManager step = manager.newSubManager()) {
             NDArray x = step.create(batch.images(), new Shape(config.batchSize(), 3, size, size));
-            return trainer.iterate(i, x, batch.labels(), IterationNoise.draw(config.seed() + dataset, i, config.batchSize()), slot);
+            return trainer.iterate(
+                    i, x, batch.labels(), IterationNoise.draw(config.seed() + dataset, i, config.batchSize()), slot);
         }
     }
 
@@ -296,7 +348,8 @@ public final class TrainingRun {
     }
 
     private static void appendLine(Path file, String line) throws IOException {
-        try (Writer w = Files.newBufferedWriter(file, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND)) {
+        try (Writer w = Files.newBufferedWriter(
+                file, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND)) {
             w.write(line);
             w.write('\n');
         }

@@ -18,9 +18,10 @@ class AtomicFilesTest {
         Path target = tmp.resolve("100-G.safetensors");
         Files.writeString(target, "previous checkpoint");
         assertThatThrownBy(() -> AtomicFiles.write(target, out -> {
-            out.write(new byte[100_000]);
-            throw new IOException("disk full");
-        })).hasMessageContaining("disk full");
+                    out.write(new byte[100_000]);
+                    throw new IOException("disk full");
+                }))
+                .hasMessageContaining("disk full");
         assertThat(Files.readString(target)).isEqualTo("previous checkpoint");
         try (var files = Files.list(tmp)) {
             assertThat(files.map(p -> p.getFileName().toString())).containsExactly("100-G.safetensors");

@@ -43,7 +43,8 @@ class OfficialCheckpointTest {
         GeneratorCheckpoint ckpt = GeneratorCheckpoint.load(fixture(name));
         assertThat(ckpt.config()).isEqualTo(TINY_G);
         assertThat(ckpt.format()).isEqualTo("torch");
-        assertThat(ckpt.weights()).containsOnlyKeys(Generator.parameterShapes(TINY_G).keySet());
+        assertThat(ckpt.weights())
+                .containsOnlyKeys(Generator.parameterShapes(TINY_G).keySet());
         assertBitExact(ckpt.weights(), expectedGenerator(11));
     }
 
@@ -52,7 +53,8 @@ class OfficialCheckpointTest {
     void discriminatorCheckpointsInBothTorchFormatsLoadBitExact(String name) throws Exception {
         Map<String, HostTensor> sd = TorchCheckpointReader.read(fixture(name));
         assertThat(StateDicts.inferDiscriminator(sd, name)).isEqualTo(TINY_D);
-        try (NDManager m = NDManager.newBaseManager(); Discriminator d = new Discriminator(TINY_D, m, DataType.FLOAT32, 0)) {
+        try (NDManager m = NDManager.newBaseManager();
+                Discriminator d = new Discriminator(TINY_D, m, DataType.FLOAT32, 0)) {
             HashedWeights.apply(d.parameters(), 22);
             assertBitExact(sd, hostOf(d.parameters().toFloatArrays(), Discriminator.parameterShapes(TINY_D)));
         }
@@ -70,7 +72,12 @@ class OfficialCheckpointTest {
         TorchCheckpointWriter.write(out, OfficialExport.entries(weights));
         // Java reads its own export back unchanged...
         Map<String, HostTensor> back = TorchCheckpointReader.read(out);
-        assertBitExact(StateDicts.validate(back, generator ? Generator.parameterShapes(TINY_G) : Discriminator.parameterShapes(TINY_D), "export"), weights);
+        assertBitExact(
+                StateDicts.validate(
+                        back,
+                        generator ? Generator.parameterShapes(TINY_G) : Discriminator.parameterShapes(TINY_D),
+                        "export"),
+                weights);
         // ...and PyTorch's strict load accepts it with every tensor identical.
         List<String> args = generator ? List.of("G", "4", "3", "1", "11") : List.of("D", "16", "4", "3", "2", "22");
         assertThat(runPython("check_export.py", args, out)).startsWith("OK " + weights.size() + " tensors");
@@ -81,10 +88,12 @@ class OfficialCheckpointTest {
         byte[] zip = Files.readAllBytes(fixture("tiny-G.zip.ckpt"));
         byte[] legacy = Files.readAllBytes(fixture("tiny-G.legacy.ckpt"));
         Path cut = write("cut.ckpt", java.util.Arrays.copyOf(zip, zip.length / 2));
-        assertThatThrownBy(() -> GeneratorCheckpoint.load(cut)).isInstanceOf(CheckpointFormatException.class)
+        assertThatThrownBy(() -> GeneratorCheckpoint.load(cut))
+                .isInstanceOf(CheckpointFormatException.class)
                 .hasMessageContaining("cut.ckpt");
         Path cutLegacy = write("cut-legacy.ckpt", java.util.Arrays.copyOf(legacy, legacy.length - 100));
-        assertThatThrownBy(() -> GeneratorCheckpoint.load(cutLegacy)).isInstanceOf(CheckpointFormatException.class)
+        assertThatThrownBy(() -> GeneratorCheckpoint.load(cutLegacy))
+                .isInstanceOf(CheckpointFormatException.class)
                 .hasMessageContaining("truncated");
         Path text = write("notes.ckpt", "just some text".getBytes(StandardCharsets.UTF_8));
         assertThatThrownBy(() -> GeneratorCheckpoint.load(text)).hasMessageContaining("not a PyTorch checkpoint");
@@ -92,7 +101,8 @@ class OfficialCheckpointTest {
         assertThatThrownBy(() -> GeneratorCheckpoint.load(empty)).hasMessageContaining("too short");
         assertThatThrownBy(() -> GeneratorCheckpoint.load(fixture("tiny-D.zip.ckpt")))
                 .hasMessageContaining("not a StarGAN generator state dict");
-        assertThatThrownBy(() -> GeneratorCheckpoint.load(tmp.resolve("missing.ckpt"))).hasMessageContaining("no such file");
+        assertThatThrownBy(() -> GeneratorCheckpoint.load(tmp.resolve("missing.ckpt")))
+                .hasMessageContaining("no such file");
     }
 
     @Test
@@ -109,7 +119,8 @@ class OfficialCheckpointTest {
             zip.write(pkl.toByteArray());
             zip.closeEntry();
         }
-        assertThatThrownBy(() -> GeneratorCheckpoint.load(evil)).isInstanceOf(CheckpointFormatException.class)
+        assertThatThrownBy(() -> GeneratorCheckpoint.load(evil))
+                .isInstanceOf(CheckpointFormatException.class)
                 .hasMessageContaining("refusing pickle global 'os.system'");
     }
 
@@ -126,8 +137,13 @@ class OfficialCheckpointTest {
     @Test
     void nativeFormatKeepsWeightsAndModelInformation() throws Exception {
         GeneratorCheckpoint official = GeneratorCheckpoint.load(fixture("tiny-G.zip.ckpt"));
-        ModelInfo info = new ModelInfo(List.of("Black_Hair", "Blond_Hair", "Male"), List.of(List.of("Black_Hair", "Blond_Hair")),
-                16, "celeba", 1234, "{}");
+        ModelInfo info = new ModelInfo(
+                List.of("Black_Hair", "Blond_Hair", "Male"),
+                List.of(List.of("Black_Hair", "Blond_Hair")),
+                16,
+                "celeba",
+                1234,
+                "{}");
         Path path = tmp.resolve("1234-G.safetensors");
         new GeneratorCheckpoint(official.config(), official.weights(), info, "safetensors").save(path);
         GeneratorCheckpoint back = GeneratorCheckpoint.load(path);
@@ -141,7 +157,8 @@ class OfficialCheckpointTest {
     }
 
     private Map<String, HostTensor> expectedGenerator(long seed) {
-        try (NDManager m = NDManager.newBaseManager(); Generator g = new Generator(TINY_G, m, DataType.FLOAT32, 0)) {
+        try (NDManager m = NDManager.newBaseManager();
+                Generator g = new Generator(TINY_G, m, DataType.FLOAT32, 0)) {
             HashedWeights.apply(g.parameters(), seed);
             return hostOf(g.parameters().toFloatArrays(), Generator.parameterShapes(TINY_G));
         }
@@ -169,19 +186,23 @@ class OfficialCheckpointTest {
     }
 
     static Path fixture(String name) throws Exception {
-        return Path.of(OfficialCheckpointTest.class.getResource("/parity/" + name).toURI());
+        return Path.of(
+                OfficialCheckpointTest.class.getResource("/parity/" + name).toURI());
     }
 
     /** Runs a script of common/python with the interpreter that has torch; fails (never skips) without one. */
     static String runPython(String script, List<String> args, Path file) throws Exception {
         Path dir = Path.of(System.getProperty("stargan.python.dir", "python")).toAbsolutePath();
-        List<String> cmd = new ArrayList<>(List.of(PythonFinder.withTorch(), dir.resolve(script).toString()));
+        List<String> cmd = new ArrayList<>(
+                List.of(PythonFinder.withTorch(), dir.resolve(script).toString()));
         cmd.addAll(args);
         cmd.add(file.toString());
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(p.waitFor(120, TimeUnit.SECONDS)).as("python finished").isTrue();
-        assertThat(p.exitValue()).as("python %s exit status; output:%n%s", script, out).isZero();
+        assertThat(p.exitValue())
+                .as("python %s exit status; output:%n%s", script, out)
+                .isZero();
         return out.strip().lines().reduce((a, b) -> b).orElse("");
     }
 }

@@ -23,8 +23,11 @@ import org.stargan.train.TrainConfig;
 class TrainingCheckpointTest {
     private static final int K = 5;
     private static final int BATCH = 4;
-    private static final TrainConfig CONFIG = TrainConfig.official().withNetworks(32, 16, 16, 2, 5).withBatchSize(BATCH)
-            .withSchedule(2 * K, K, 2, 1).withSeed(77);
+    private static final TrainConfig CONFIG = TrainConfig.official()
+            .withNetworks(32, 16, 16, 2, 5)
+            .withBatchSize(BATCH)
+            .withSchedule(2 * K, K, 2, 1)
+            .withSeed(77);
 
     @TempDir
     Path tmp;
@@ -43,7 +46,8 @@ class TrainingCheckpointTest {
         Map<String, float[]> gStraight;
         Map<String, float[]> dStraight;
         Map<String, float[]> averageStraight = null;
-        try (NDManager m = NDManager.newBaseManager(); StarGanTrainer t = new StarGanTrainer(config, m)) {
+        try (NDManager m = NDManager.newBaseManager();
+                StarGanTrainer t = new StarGanTrainer(config, m)) {
             run(t, m, 0, 2 * K);
             gStraight = t.generator().parameters().toFloatArrays();
             dStraight = t.discriminator().parameters().toFloatArrays();
@@ -52,7 +56,8 @@ class TrainingCheckpointTest {
             }
         }
         Path state = tmp.resolve("state.safetensors");
-        try (NDManager m = NDManager.newBaseManager(); StarGanTrainer t = new StarGanTrainer(config, m)) {
+        try (NDManager m = NDManager.newBaseManager();
+                StarGanTrainer t = new StarGanTrainer(config, m)) {
             run(t, m, 0, K);
             TrainingCheckpoint.save(state, t, K, ModelInfo.unknown());
         }
@@ -62,11 +67,16 @@ class TrainingCheckpointTest {
                 assertThat(r.nextIteration()).isEqualTo(K);
                 assertThat(t.config()).isEqualTo(config);
                 run(t, m, K, 2 * K);
-                assertThat(maxAbsDiff(t.generator().parameters().toFloatArrays(), gStraight)).as("G max |resumed − straight|").isLessThan(1e-6);
-                assertThat(maxAbsDiff(t.discriminator().parameters().toFloatArrays(), dStraight)).as("D max |resumed − straight|").isLessThan(1e-6);
+                assertThat(maxAbsDiff(t.generator().parameters().toFloatArrays(), gStraight))
+                        .as("G max |resumed − straight|")
+                        .isLessThan(1e-6);
+                assertThat(maxAbsDiff(t.discriminator().parameters().toFloatArrays(), dStraight))
+                        .as("D max |resumed − straight|")
+                        .isLessThan(1e-6);
                 if (averageStraight != null) {
                     assertThat(maxAbsDiff(t.generatorAverage().parameters().toFloatArrays(), averageStraight))
-                            .as("average max |resumed − straight|").isLessThan(1e-6);
+                            .as("average max |resumed − straight|")
+                            .isLessThan(1e-6);
                 } else {
                     assertThat(t.generatorAverage()).isNull();
                 }
@@ -96,7 +106,8 @@ class TrainingCheckpointTest {
     @Test
     void aStateSavedBeforeTheAverageExistedResumesWithoutOne() throws Exception {
         Path current = tmp.resolve("current.safetensors");
-        try (NDManager m = NDManager.newBaseManager(); StarGanTrainer t = new StarGanTrainer(CONFIG, m)) {
+        try (NDManager m = NDManager.newBaseManager();
+                StarGanTrainer t = new StarGanTrainer(CONFIG, m)) {
             run(t, m, 0, 1);
             TrainingCheckpoint.save(current, t, 1, ModelInfo.unknown());
         }
@@ -120,17 +131,18 @@ class TrainingCheckpointTest {
     @Test
     void aModelCheckpointIsNotATrainingState() throws Exception {
         Path model = tmp.resolve("G.safetensors");
-        GeneratorCheckpoint.load(OfficialCheckpointTest.fixture("tiny-G.zip.ckpt")).save(model);
+        GeneratorCheckpoint.load(OfficialCheckpointTest.fixture("tiny-G.zip.ckpt"))
+                .save(model);
         try (NDManager m = NDManager.newBaseManager()) {
-            assertThatThrownBy(() -> TrainingCheckpoint.restore(model, m))
-                    .hasMessageContaining("not a training state");
+            assertThatThrownBy(() -> TrainingCheckpoint.restore(model, m)).hasMessageContaining("not a training state");
         }
     }
 
     private static void run(StarGanTrainer t, NDManager m, int from, int to) {
         for (int it = from; it < to; it++) {
             try (NDManager step = m.newSubManager()) {
-                NDArray x = step.create(HashedWeights.uniform(BATCH * 3 * 32 * 32, 500 + it, 0), new Shape(BATCH, 3, 32, 32));
+                NDArray x = step.create(
+                        HashedWeights.uniform(BATCH * 3 * 32 * 32, 500 + it, 0), new Shape(BATCH, 3, 32, 32));
                 float[][] labels = new float[BATCH][5];
                 for (int i = 0; i < BATCH; i++) {
                     labels[i][(i + it) % 5] = 1;

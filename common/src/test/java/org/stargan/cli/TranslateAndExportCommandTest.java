@@ -27,7 +27,10 @@ class TranslateAndExportCommandTest {
     private int run(String... args) {
         out.reset();
         err.reset();
-        return StarGanCli.run(List.of(args), new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+        return StarGanCli.run(
+                List.of(args),
+                new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
     }
 
     @Test
@@ -44,9 +47,18 @@ class TranslateAndExportCommandTest {
             Path output = tmp.resolve("out" + i + ".npy");
             String labels = c[i][0] + "," + c[i][1] + "," + c[i][2];
             for (String ckpt : new String[] {"tiny-G.zip.ckpt", "tiny-G.legacy.ckpt"}) {
-                assertThat(run("translate", "--checkpoint", fixture(ckpt).toString(), "--input",
-                        fixture("tiny-translate-input.npy").toString(), "--output", output.toString(), "--labels", labels))
-                        .as(err.toString()).isZero();
+                assertThat(run(
+                                "translate",
+                                "--checkpoint",
+                                fixture(ckpt).toString(),
+                                "--input",
+                                fixture("tiny-translate-input.npy").toString(),
+                                "--output",
+                                output.toString(),
+                                "--labels",
+                                labels))
+                        .as(err.toString())
+                        .isZero();
                 float[] got = readNpy(output).toFloats();
                 double maxAbs = 0;
                 double maxDiff = 0;
@@ -54,7 +66,9 @@ class TranslateAndExportCommandTest {
                     maxAbs = Math.max(maxAbs, Math.abs(ref[i * plane + k]));
                     maxDiff = Math.max(maxDiff, Math.abs(ref[i * plane + k] - got[i * plane + k]));
                 }
-                assertThat(maxDiff / maxAbs).as("image %d via %s: max |Java − PyTorch| / max |PyTorch|", i, ckpt).isLessThan(1e-4);
+                assertThat(maxDiff / maxAbs)
+                        .as("image %d via %s: max |Java − PyTorch| / max |PyTorch|", i, ckpt)
+                        .isLessThan(1e-4);
             }
         }
     }
@@ -62,27 +76,66 @@ class TranslateAndExportCommandTest {
     @Test
     void allDomainsGivesTheOfficialGridAndNamedTargetsFollowExclusiveGroups() throws Exception {
         Path grid = tmp.resolve("grid.png");
-        assertThat(run("translate", "--checkpoint", fixture("tiny-G.zip.ckpt").toString(), "--input",
-                fixture("tiny-translate-input.npy").toString(), "--output", grid.toString(), "--all-domains",
-                "--domains", "Black_Hair,Blond_Hair,Male")).as(err.toString()).isZero();
+        assertThat(run(
+                        "translate",
+                        "--checkpoint",
+                        fixture("tiny-G.zip.ckpt").toString(),
+                        "--input",
+                        fixture("tiny-translate-input.npy").toString(),
+                        "--output",
+                        grid.toString(),
+                        "--all-domains",
+                        "--domains",
+                        "Black_Hair,Blond_Hair,Male"))
+                .as(err.toString())
+                .isZero();
         var img = ImageIO.read(grid.toFile());
         // Two input rows; the input column then one column per domain.
         assertThat(img.getWidth()).isEqualTo(4 * 16);
         assertThat(img.getHeight()).isEqualTo(2 * 16);
 
         Path raw = tmp.resolve("all.npy");
-        assertThat(run("translate", "--checkpoint", fixture("tiny-G.zip.ckpt").toString(), "--input",
-                fixture("tiny-translate-input.npy").toString(), "--output", raw.toString(), "--all-domains")).isZero();
+        assertThat(run(
+                        "translate",
+                        "--checkpoint",
+                        fixture("tiny-G.zip.ckpt").toString(),
+                        "--input",
+                        fixture("tiny-translate-input.npy").toString(),
+                        "--output",
+                        raw.toString(),
+                        "--all-domains"))
+                .isZero();
         assertThat(readNpy(raw).shape()).containsExactly(2, 3, 3, 16, 16);
 
         // Blond on turns black hair off: the same result as the explicit vector 0,1,1.
         Path named = tmp.resolve("named.npy");
         Path vector = tmp.resolve("vector.npy");
-        assertThat(run("translate", "--checkpoint", fixture("tiny-G.zip.ckpt").toString(), "--input",
-                fixture("tiny-translate-input.npy").toString(), "--output", named.toString(), "--domains",
-                "Black_Hair,Blond_Hair,Male", "--labels", "1,0,1", "--target", "Blond_Hair=1")).isZero();
-        assertThat(run("translate", "--checkpoint", fixture("tiny-G.zip.ckpt").toString(), "--input",
-                fixture("tiny-translate-input.npy").toString(), "--output", vector.toString(), "--labels", "0,1,1")).isZero();
+        assertThat(run(
+                        "translate",
+                        "--checkpoint",
+                        fixture("tiny-G.zip.ckpt").toString(),
+                        "--input",
+                        fixture("tiny-translate-input.npy").toString(),
+                        "--output",
+                        named.toString(),
+                        "--domains",
+                        "Black_Hair,Blond_Hair,Male",
+                        "--labels",
+                        "1,0,1",
+                        "--target",
+                        "Blond_Hair=1"))
+                .isZero();
+        assertThat(run(
+                        "translate",
+                        "--checkpoint",
+                        fixture("tiny-G.zip.ckpt").toString(),
+                        "--input",
+                        fixture("tiny-translate-input.npy").toString(),
+                        "--output",
+                        vector.toString(),
+                        "--labels",
+                        "0,1,1"))
+                .isZero();
         assertThat(readNpy(named).toFloats()).containsExactly(readNpy(vector).toFloats());
     }
 
@@ -97,8 +150,20 @@ class TranslateAndExportCommandTest {
         }
         ImageIO.write(img, "png", png.toFile());
         Path result = tmp.resolve("result.jpg");
-        assertThat(run("translate", "--checkpoint", fixture("tiny-G.zip.ckpt").toString(), "--input", png.toString(),
-                "--output", result.toString(), "--labels", "0,1,0", "--image-size", "32")).as(err.toString()).isZero();
+        assertThat(run(
+                        "translate",
+                        "--checkpoint",
+                        fixture("tiny-G.zip.ckpt").toString(),
+                        "--input",
+                        png.toString(),
+                        "--output",
+                        result.toString(),
+                        "--labels",
+                        "0,1,0",
+                        "--image-size",
+                        "32"))
+                .as(err.toString())
+                .isZero();
         var back = ImageIO.read(result.toFile());
         assertThat(back.getWidth()).isEqualTo(32);
         assertThat(back.getHeight()).isEqualTo(32);
@@ -110,21 +175,46 @@ class TranslateAndExportCommandTest {
         String ckpt = fixture("tiny-G.zip.ckpt").toString();
         String input = fixture("tiny-translate-input.npy").toString();
         String o = tmp.resolve("o.npy").toString();
-        assertThat(run("translate", "--checkpoint", ckpt, "--input", input, "--output", o, "--labels", "1,2")).isEqualTo(1);
+        assertThat(run("translate", "--checkpoint", ckpt, "--input", input, "--output", o, "--labels", "1,2"))
+                .isEqualTo(1);
         assertThat(err.toString()).contains("--labels: '1,2' has 2 values, expected 3");
-        assertThat(run("translate", "--checkpoint", ckpt, "--input", input, "--output", o, "--target", "Smiling=1")).isEqualTo(1);
+        assertThat(run("translate", "--checkpoint", ckpt, "--input", input, "--output", o, "--target", "Smiling=1"))
+                .isEqualTo(1);
         assertThat(err.toString()).contains("unknown domain 'Smiling'");
-        assertThat(run("translate", "--checkpoint", ckpt, "--input", input, "--output", o, "--labels", "1,0,x")).isEqualTo(1);
+        assertThat(run("translate", "--checkpoint", ckpt, "--input", input, "--output", o, "--labels", "1,0,x"))
+                .isEqualTo(1);
         assertThat(err.toString()).contains("'x' in '1,0,x' is not a finite number");
-        assertThat(run("translate", "--checkpoint", ckpt, "--input", input, "--output", o)).isEqualTo(2);
+        assertThat(run("translate", "--checkpoint", ckpt, "--input", input, "--output", o))
+                .isEqualTo(2);
         assertThat(err.toString()).contains("say what to translate into");
         Path notImage = tmp.resolve("notes.png");
         Files.writeString(notImage, "not an image");
-        assertThat(run("translate", "--checkpoint", ckpt, "--input", notImage.toString(), "--output", o, "--labels", "0,0,0")).isEqualTo(1);
+        assertThat(run(
+                        "translate",
+                        "--checkpoint",
+                        ckpt,
+                        "--input",
+                        notImage.toString(),
+                        "--output",
+                        o,
+                        "--labels",
+                        "0,0,0"))
+                .isEqualTo(1);
         assertThat(err.toString()).contains("notes.png: not a PNG or JPEG image");
-        assertThat(run("translate", "--checkpoint", fixture("tiny-D.zip.ckpt").toString(), "--input", input, "--output", o, "--labels", "0,0,0")).isEqualTo(1);
+        assertThat(run(
+                        "translate",
+                        "--checkpoint",
+                        fixture("tiny-D.zip.ckpt").toString(),
+                        "--input",
+                        input,
+                        "--output",
+                        o,
+                        "--labels",
+                        "0,0,0"))
+                .isEqualTo(1);
         assertThat(err.toString()).contains("not a StarGAN generator state dict");
-        assertThat(run("export", "--checkpoint", ckpt, "--format", "onnx", "--output", o)).isEqualTo(2);
+        assertThat(run("export", "--checkpoint", ckpt, "--format", "onnx", "--output", o))
+                .isEqualTo(2);
         assertThat(err.toString()).contains("--format 'onnx', expected torch or safetensors");
         assertThat(Files.exists(Path.of(o))).isFalse();
     }
@@ -133,12 +223,23 @@ class TranslateAndExportCommandTest {
     void exportConvertsBetweenFormatsWithoutChangingAWeight() throws Exception {
         Path st = tmp.resolve("G.safetensors");
         Path torch = tmp.resolve("G.ckpt");
-        assertThat(run("export", "--checkpoint", fixture("tiny-G.legacy.ckpt").toString(), "--format", "safetensors", "--output", st.toString())).isZero();
-        assertThat(run("export", "--checkpoint", st.toString(), "--format", "torch", "--output", torch.toString())).isZero();
+        assertThat(run(
+                        "export",
+                        "--checkpoint",
+                        fixture("tiny-G.legacy.ckpt").toString(),
+                        "--format",
+                        "safetensors",
+                        "--output",
+                        st.toString()))
+                .isZero();
+        assertThat(run("export", "--checkpoint", st.toString(), "--format", "torch", "--output", torch.toString()))
+                .isZero();
         assertThat(err.toString()).contains("exported generator (22 tensors, 11,636 parameters)");
         GeneratorCheckpoint original = GeneratorCheckpoint.load(fixture("tiny-G.legacy.ckpt"));
         GeneratorCheckpoint twice = GeneratorCheckpoint.load(torch);
-        original.weights().forEach((k, v) -> assertThat(twice.weights().get(k).values()).as(k).containsExactly(v.values()));
+        original.weights()
+                .forEach((k, v) ->
+                        assertThat(twice.weights().get(k).values()).as(k).containsExactly(v.values()));
     }
 
     private static Npy.Array readNpy(Path p) throws Exception {
@@ -148,6 +249,8 @@ class TranslateAndExportCommandTest {
     }
 
     static Path fixture(String name) throws Exception {
-        return Path.of(TranslateAndExportCommandTest.class.getResource("/parity/" + name).toURI());
+        return Path.of(TranslateAndExportCommandTest.class
+                .getResource("/parity/" + name)
+                .toURI());
     }
 }

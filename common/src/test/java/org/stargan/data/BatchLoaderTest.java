@@ -12,7 +12,7 @@ class BatchLoaderTest {
 
     @Test
     void batchesAreAFunctionOfSeedAndIterationWhateverThePrefetching() throws Exception {
-        SyntheticDataset.write(tmp, 10, 16, 3, n -> { });
+        SyntheticDataset.write(tmp, 10, 16, 3, n -> {});
         FolderImages data = new FolderImages(tmp.resolve("rafd"), 16, 16);
         try (BatchLoader a = new BatchLoader(data, 4, 11, true, 2, 3, 1 << 20);
                 BatchLoader b = new BatchLoader(data, 4, 11, true, 1, 1, 0)) {

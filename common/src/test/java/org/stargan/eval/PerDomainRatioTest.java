@@ -14,14 +14,16 @@ import org.junit.jupiter.api.Test;
 class PerDomainRatioTest {
     @Test
     void aRegionWithNoPixelsHasNoValueAndDoesNotDiluteTheOverallRatio() {
-        Map<String, Object> m = TranslationEvaluation.perDomainRatio(List.of("Male", "Young"), new double[] {3, 0}, new double[] {6, 0});
+        Map<String, Object> m = TranslationEvaluation.perDomainRatio(
+                List.of("Male", "Young"), new double[] {3, 0}, new double[] {6, 0});
         assertThat(m).containsEntry("overall", 0.5).containsEntry("Male", 0.5).containsEntry("Young", null);
         assertThat(m.keySet()).containsExactly("overall", "Male", "Young");
     }
 
     @Test
     void noPixelsAnywhereGivesNoOverallValue() {
-        Map<String, Object> m = TranslationEvaluation.perDomainRatio(List.of("Male", "Young"), new double[] {0, 0}, new double[] {0, 0});
+        Map<String, Object> m = TranslationEvaluation.perDomainRatio(
+                List.of("Male", "Young"), new double[] {0, 0}, new double[] {0, 0});
         assertThat(m).containsEntry("overall", null).containsEntry("Male", null).containsEntry("Young", null);
     }
 }

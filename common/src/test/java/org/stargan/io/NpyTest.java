@@ -32,8 +32,10 @@ class NpyTest {
                 .hasMessageContaining("x.npy: truncated");
         assertThatThrownBy(() -> Npy.read(new ByteArrayInputStream("hello world, not numpy".getBytes()), "y.npy"))
                 .hasMessageContaining("y.npy: not a .npy file");
-        byte[] f16 = new String(bytes, java.nio.charset.StandardCharsets.ISO_8859_1).replace("<f4", "<f2")
+        byte[] f16 = new String(bytes, java.nio.charset.StandardCharsets.ISO_8859_1)
+                .replace("<f4", "<f2")
                 .getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
-        assertThatThrownBy(() -> Npy.read(new ByteArrayInputStream(f16), "z.npy")).hasMessageContaining("dtype '<f2' is not supported");
+        assertThatThrownBy(() -> Npy.read(new ByteArrayInputStream(f16), "z.npy"))
+                .hasMessageContaining("dtype '<f2' is not supported");
     }
 }

@@ -41,7 +41,8 @@ public final class KafkaBroker implements BeforeAllCallback, ParameterResolver {
         }
         String home = System.getProperty("stargan.kafka.broker.home");
         if (home == null) {
-            throw new IllegalStateException("system property stargan.kafka.broker.home is not set (the build sets it to deploy/kafka-broker)");
+            throw new IllegalStateException(
+                    "system property stargan.kafka.broker.home is not set (the build sets it to deploy/kafka-broker)");
         }
         try {
             Path dir = Files.createTempDirectory("stargan-kafka-test");
@@ -53,7 +54,8 @@ public final class KafkaBroker implements BeforeAllCallback, ParameterResolver {
     }
 
     /** Keeps the broker for the JVM's tests and stops it when JUnit closes the root store. */
-    private record Holder(Cluster cluster, LocalKafka broker) implements ExtensionContext.Store.CloseableResource, AutoCloseable {
+    private record Holder(Cluster cluster, LocalKafka broker)
+            implements ExtensionContext.Store.CloseableResource, AutoCloseable {
         @Override
         public void close() {
             if (broker != null) {

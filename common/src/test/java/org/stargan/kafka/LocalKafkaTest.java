@@ -25,13 +25,15 @@ class LocalKafkaTest {
     @Test
     void aRecordRoundTripsThroughTheRealBroker(KafkaBroker.Cluster kafka) throws Exception {
         Map<String, Object> common = Map.of("bootstrap.servers", kafka.bootstrapServers());
-        try (KafkaProducer<String, String> producer = new KafkaProducer<>(common, new StringSerializer(), new StringSerializer())) {
+        try (KafkaProducer<String, String> producer =
+                new KafkaProducer<>(common, new StringSerializer(), new StringSerializer())) {
             producer.send(new ProducerRecord<>("smoke", "k", "hello")).get();
         }
         Map<String, Object> consumerConfig = new java.util.HashMap<>(common);
         consumerConfig.put("group.id", "smoke-test");
         consumerConfig.put("auto.offset.reset", "earliest");
-        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(consumerConfig, new StringDeserializer(), new StringDeserializer())) {
+        try (KafkaConsumer<String, String> consumer =
+                new KafkaConsumer<>(consumerConfig, new StringDeserializer(), new StringDeserializer())) {
             consumer.subscribe(List.of("smoke"));
             ConsumerRecord<String, String> got = null;
             long deadline = System.nanoTime() + 30_000_000_000L;
@@ -51,8 +53,12 @@ class LocalKafkaTest {
         try (ServerSocket busy = new ServerSocket()) {
             busy.bind(new InetSocketAddress("127.0.0.1", 0));
             Path dir = Files.createTempDirectory("busy");
-            assertThatThrownBy(() -> LocalKafka.start(Path.of(System.getProperty("stargan.kafka.broker.home")), busy.getLocalPort(),
-                    dir.resolve("data"), 30)).hasMessageContaining("port " + busy.getLocalPort() + " is already in use");
+            assertThatThrownBy(() -> LocalKafka.start(
+                            Path.of(System.getProperty("stargan.kafka.broker.home")),
+                            busy.getLocalPort(),
+                            dir.resolve("data"),
+                            30))
+                    .hasMessageContaining("port " + busy.getLocalPort() + " is already in use");
         }
     }
 }

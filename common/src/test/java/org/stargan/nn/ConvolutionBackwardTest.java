@@ -32,7 +32,8 @@ class ConvolutionBackwardTest {
         "2, 32, 3, 12, 2, 1, 1", // a transposed convolution to 3 channels as 4·3 phase filters
         "2, 3, 16, 8, 4, 2, 1" // D main.0 of a conv_dim 8 network
     })
-    void inputAndWeightGradientsEqualTheFloat64Ones(int n, int c, int size, int outChannels, int kernel, int stride, int padding) {
+    void inputAndWeightGradientsEqualTheFloat64Ones(
+            int n, int c, int size, int outChannels, int kernel, int stride, int padding) {
         Random random = new Random(n * 1000L + c * 10L + outChannels);
         float[] x = gaussian(random, n * c * size * size);
         float[] w = gaussian(random, outChannels * c * kernel * kernel);
@@ -43,14 +44,27 @@ class ConvolutionBackwardTest {
         double[][] exact = gradients(DataType.FLOAT64, x, xShape, w, wShape, upstream, stride, padding);
         for (int r = 0; r < REPEATS; r++) {
             double[][] fast = gradients(DataType.FLOAT32, x, xShape, w, wShape, upstream, stride, padding);
-            assertThat(relativeError(fast[0], exact[0])).as("output, repeat %d", r).isLessThan(1e-5);
-            assertThat(relativeError(fast[1], exact[1])).as("input gradient, repeat %d", r).isLessThan(1e-5);
-            assertThat(relativeError(fast[2], exact[2])).as("weight gradient, repeat %d", r).isLessThan(1e-5);
+            assertThat(relativeError(fast[0], exact[0]))
+                    .as("output, repeat %d", r)
+                    .isLessThan(1e-5);
+            assertThat(relativeError(fast[1], exact[1]))
+                    .as("input gradient, repeat %d", r)
+                    .isLessThan(1e-5);
+            assertThat(relativeError(fast[2], exact[2]))
+                    .as("weight gradient, repeat %d", r)
+                    .isLessThan(1e-5);
         }
     }
 
     /** Output, ∂/∂x and ∂/∂w of sum(upstream · conv2d(x, w)), as float64 arrays. */
-    private static double[][] gradients(DataType type, float[] x, Shape xShape, float[] w, Shape wShape, float[] upstream, int stride,
+    private static double[][] gradients(
+            DataType type,
+            float[] x,
+            Shape xShape,
+            float[] w,
+            Shape wShape,
+            float[] upstream,
+            int stride,
             int padding) {
         try (NDManager m = NDManager.newBaseManager()) {
             NDArray input = m.create(x, xShape).toType(type, false);

@@ -56,7 +56,8 @@ class FunctionalTest {
                                         continue;
                                     }
                                     expected[((b * cout + co) * oh + oy) * ow + ox] +=
-                                            x[((b * cin + ci) * h + i) * w + j] * k[((ci * cout + co) * 4 + ky) * 4 + kx];
+                                            x[((b * cin + ci) * h + i) * w + j]
+                                                    * k[((ci * cout + co) * 4 + ky) * 4 + kx];
                                 }
                             }
                         }
@@ -67,8 +68,11 @@ class FunctionalTest {
         try (NDManager m = NDManager.newBaseManager()) {
             NDArray input = m.create(x, new Shape(n, cin, h, w));
             NDArray kernel = m.create(k, new Shape(cin, cout, 4, 4));
-            for (NDArray y : new NDArray[] {Functional.convTransposeByPhases(input, kernel),
-                    Functional.convTransposeByMatmul(input, kernel), Functional.convTranspose4x4s2(input, kernel)}) {
+            for (NDArray y : new NDArray[] {
+                Functional.convTransposeByPhases(input, kernel),
+                Functional.convTransposeByMatmul(input, kernel),
+                Functional.convTranspose4x4s2(input, kernel)
+            }) {
                 assertThat(y.getShape()).isEqualTo(new Shape(n, cout, oh, ow));
                 assertThat(maxAbsDiff(y.toDoubleArray(), expected)).isLessThan(1e-12);
             }

@@ -31,12 +31,32 @@ class NetworkArchitectureTest {
         try (Generator g = new Generator(GeneratorConfig.paper(5), manager, DataType.FLOAT32, 1)) {
             assertThat(g.parameters().count()).isEqualTo(8_430_528L);
             List<String> keys = new ArrayList<>(g.parameters().asMap().keySet());
-            assertThat(keys).startsWith("main.0.weight", "main.1.weight", "main.1.bias", "main.3.weight", "main.4.weight",
-                    "main.4.bias", "main.6.weight", "main.7.weight", "main.7.bias", "main.9.main.0.weight",
-                    "main.9.main.1.weight", "main.9.main.1.bias", "main.9.main.3.weight", "main.9.main.4.weight",
-                    "main.9.main.4.bias");
-            assertThat(keys).endsWith("main.15.weight", "main.16.weight", "main.16.bias", "main.18.weight",
-                    "main.19.weight", "main.19.bias", "main.21.weight");
+            assertThat(keys)
+                    .startsWith(
+                            "main.0.weight",
+                            "main.1.weight",
+                            "main.1.bias",
+                            "main.3.weight",
+                            "main.4.weight",
+                            "main.4.bias",
+                            "main.6.weight",
+                            "main.7.weight",
+                            "main.7.bias",
+                            "main.9.main.0.weight",
+                            "main.9.main.1.weight",
+                            "main.9.main.1.bias",
+                            "main.9.main.3.weight",
+                            "main.9.main.4.weight",
+                            "main.9.main.4.bias");
+            assertThat(keys)
+                    .endsWith(
+                            "main.15.weight",
+                            "main.16.weight",
+                            "main.16.bias",
+                            "main.18.weight",
+                            "main.19.weight",
+                            "main.19.bias",
+                            "main.21.weight");
             assertThat(g.parameters().get("main.0.weight").getShape()).isEqualTo(new Shape(64, 8, 7, 7));
             // ConvTranspose2d keeps PyTorch's [C_in, C_out, k, k] layout.
             assertThat(g.parameters().get("main.15.weight").getShape()).isEqualTo(new Shape(256, 128, 4, 4));
@@ -47,9 +67,22 @@ class NetworkArchitectureTest {
     void paperDiscriminatorHasTheOfficialParameterCountAndKeys() {
         try (Discriminator d = new Discriminator(DiscriminatorConfig.paper(128, 5), manager, DataType.FLOAT32, 1)) {
             assertThat(d.parameters().count()).isEqualTo(44_762_048L);
-            assertThat(d.parameters().asMap().keySet()).containsExactly("main.0.weight", "main.0.bias", "main.2.weight",
-                    "main.2.bias", "main.4.weight", "main.4.bias", "main.6.weight", "main.6.bias", "main.8.weight",
-                    "main.8.bias", "main.10.weight", "main.10.bias", "conv1.weight", "conv2.weight");
+            assertThat(d.parameters().asMap().keySet())
+                    .containsExactly(
+                            "main.0.weight",
+                            "main.0.bias",
+                            "main.2.weight",
+                            "main.2.bias",
+                            "main.4.weight",
+                            "main.4.bias",
+                            "main.6.weight",
+                            "main.6.bias",
+                            "main.8.weight",
+                            "main.8.bias",
+                            "main.10.weight",
+                            "main.10.bias",
+                            "conv1.weight",
+                            "conv2.weight");
             assertThat(d.parameters().get("conv2.weight").getShape()).isEqualTo(new Shape(5, 2048, 2, 2));
         }
     }
@@ -112,6 +145,9 @@ class NetworkArchitectureTest {
         double std = Math.sqrt(sq / v.length - mean * mean);
         assertThat(max).isLessThanOrEqualTo(bound);
         assertThat(max).isGreaterThan(bound * 0.95);
-        assertThat(std).isCloseTo(bound / Math.sqrt(3), org.assertj.core.data.Percentage.withPercentage(v.length > 10_000 ? 2 : 15));
+        assertThat(std)
+                .isCloseTo(
+                        bound / Math.sqrt(3),
+                        org.assertj.core.data.Percentage.withPercentage(v.length > 10_000 ? 2 : 15));
     }
 }

@@ -42,11 +42,14 @@ public final class HashedWeights {
             int count = Math.toIntExact(t.getShape().size());
             float[] h = uniform(count, seed, offset);
             offset += count;
-            NDArray weightOfBias = key.endsWith(".bias") ? map.get(key.substring(0, key.length() - 5) + ".weight") : null;
+            NDArray weightOfBias =
+                    key.endsWith(".bias") ? map.get(key.substring(0, key.length() - 5) + ".weight") : null;
             float[] v = new float[count];
-            if (t.getShape().dimension() == 4 || (weightOfBias != null && weightOfBias.getShape().dimension() == 4)) {
+            if (t.getShape().dimension() == 4
+                    || (weightOfBias != null && weightOfBias.getShape().dimension() == 4)) {
                 NDArray w = t.getShape().dimension() == 4 ? t : weightOfBias;
-                long fanIn = w.getShape().get(1) * w.getShape().get(2) * w.getShape().get(3);
+                long fanIn =
+                        w.getShape().get(1) * w.getShape().get(2) * w.getShape().get(3);
                 float bound = (float) (1.0 / Math.sqrt(fanIn));
                 for (int i = 0; i < count; i++) {
                     v[i] = bound * h[i];

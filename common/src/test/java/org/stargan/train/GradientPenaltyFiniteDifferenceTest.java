@@ -62,21 +62,30 @@ class GradientPenaltyFiniteDifferenceTest {
                 if (e.getKey().endsWith(".bias") || e.getKey().equals("conv2.weight")) {
                     // GP depends on biases only through the leaky-ReLU slopes, which are piecewise constant, and not
                     // at all on the classification head.
-                    assertThat(Math.sqrt(tensorNorm)).as("FD gradient of %s", e.getKey()).isLessThan(1e-8);
-                    assertThat(Math.sqrt(tensorDiff)).as("gradient of %s", e.getKey()).isLessThan(1e-8);
+                    assertThat(Math.sqrt(tensorNorm))
+                            .as("FD gradient of %s", e.getKey())
+                            .isLessThan(1e-8);
+                    assertThat(Math.sqrt(tensorDiff))
+                            .as("gradient of %s", e.getKey())
+                            .isLessThan(1e-8);
                 } else {
                     assertThat(tensorNorm).as("FD gradient of %s", e.getKey()).isGreaterThan(0);
-                    assertThat(Math.sqrt(tensorDiff / tensorNorm)).as("relative error of ∂GP/∂%s", e.getKey()).isLessThan(1e-5);
+                    assertThat(Math.sqrt(tensorDiff / tensorNorm))
+                            .as("relative error of ∂GP/∂%s", e.getKey())
+                            .isLessThan(1e-5);
                 }
                 diffSq += tensorDiff;
                 normSq += tensorNorm;
             }
-            assertThat(Math.sqrt(diffSq / normSq)).as("relative error over all parameters").isLessThan(1e-5);
+            assertThat(Math.sqrt(diffSq / normSq))
+                    .as("relative error over all parameters")
+                    .isLessThan(1e-5);
         }
     }
 
     private static double penalty(Discriminator d, NDArray xHat) {
-        try (NDManager scope = xHat.getManager().newSubManager(); GradMode ignored = GradMode.off()) {
+        try (NDManager scope = xHat.getManager().newSubManager();
+                GradMode ignored = GradMode.off()) {
             NDArray x = xHat.duplicate();
             x.attach(scope);
             return GradientPenalty.of(d, x).getDouble();

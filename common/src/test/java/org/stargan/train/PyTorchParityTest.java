@@ -42,10 +42,12 @@ class PyTorchParityTest {
             long[] cfg = npz.get("config").toLongs();
             int batch = (int) cfg[0];
             try (Generator g = new Generator(GeneratorConfig.paper(5), m, ai.djl.ndarray.types.DataType.FLOAT32, 0);
-                    Discriminator d = new Discriminator(DiscriminatorConfig.paper(128, 5), m, ai.djl.ndarray.types.DataType.FLOAT32, 0)) {
+                    Discriminator d = new Discriminator(
+                            DiscriminatorConfig.paper(128, 5), m, ai.djl.ndarray.types.DataType.FLOAT32, 0)) {
                 HashedWeights.apply(g.parameters(), cfg[1]);
                 HashedWeights.apply(d.parameters(), cfg[2]);
-                NDArray x = m.create(HashedWeights.uniform(batch * 3 * 128 * 128, cfg[3], 0), new Shape(batch, 3, 128, 128));
+                NDArray x = m.create(
+                        HashedWeights.uniform(batch * 3 * 128 * 128, cfg[3], 0), new Shape(batch, 3, 128, 128));
                 NDArray c = m.create(npz.get("c").toFloats(), new Shape(batch, 5));
                 assertForward(npz, "g_out", g.forward(x, c));
                 Discriminator.Output out = d.forward(x);
@@ -71,7 +73,8 @@ class PyTorchParityTest {
                     .withLabels(multi ? LabelMode.MULTI_LABEL : LabelMode.SINGLE_LABEL, cDim)
                     .withBatchSize(batch)
                     .withSchedule(1000, 0, 1, 1000)
-                    .withIdentityLoss(npz.has("lambda_id") ? npz.get("lambda_id").toDoubles()[0] : 0);
+                    .withIdentityLoss(
+                            npz.has("lambda_id") ? npz.get("lambda_id").toDoubles()[0] : 0);
             try (StarGanTrainer trainer = new StarGanTrainer(config, m)) {
                 HashedWeights.apply(trainer.generator().parameters(), c[9]);
                 HashedWeights.apply(trainer.discriminator().parameters(), c[10]);
@@ -81,10 +84,13 @@ class PyTorchParityTest {
                 Map<String, float[]> grads = new HashMap<>();
                 Map<String, boolean[]> structuralZeros = Map.of();
                 for (int it = 0; it < iterations; it++) {
-                    NDArray x = m.create(HashedWeights.uniform(batch * 3 * size * size, c[11] + it, 0), new Shape(batch, 3, size, size));
+                    NDArray x = m.create(
+                            HashedWeights.uniform(batch * 3 * size * size, c[11] + it, 0),
+                            new Shape(batch, 3, size, size));
                     float[][] labels = labels(batch, cDim, multi, c[11] + 100 + it);
                     int[] perm = toInts(npz.get("perm_" + it).toLongs());
-                    IterationNoise noise = new IterationNoise(perm, npz.get("alpha_" + it).toFloats());
+                    IterationNoise noise =
+                            new IterationNoise(perm, npz.get("alpha_" + it).toFloats());
                     if (it == 0) {
                         assertForwardAtInitialWeights(npz, trainer, x, labels, perm);
                         final int iteration = it;
@@ -97,12 +103,17 @@ class PyTorchParityTest {
                     StepLosses l = trainer.iterate(it, x, labels, noise);
                     double[] ref = npz.get("losses_" + it).toDoubles();
                     double[] got = {l.dReal(), l.dFake(), l.dCls(), l.dGp(), l.gFake(), l.gRec(), l.gCls(), l.gId()};
-                    assertThat(l.hasIdentityTerm()).as("%s: identity term computed", name).isEqualTo(npz.has("lambda_id"));
+                    assertThat(l.hasIdentityTerm())
+                            .as("%s: identity term computed", name)
+                            .isEqualTo(npz.has("lambda_id"));
                     for (int k = 0; k < ref.length; k++) {
                         // The adversarial terms are means of D outputs that nearly cancel (|loss| ~ 1e-3 while the
                         // other terms are ~1), so the bound is relative to max(1, |loss|).
-                        assertThat(got[k]).as("%s iteration %d loss %d", name, it, k)
-                                .isCloseTo(ref[k], org.assertj.core.data.Offset.offset(1e-4 * Math.max(1, Math.abs(ref[k]))));
+                        assertThat(got[k])
+                                .as("%s iteration %d loss %d", name, it, k)
+                                .isCloseTo(
+                                        ref[k],
+                                        org.assertj.core.data.Offset.offset(1e-4 * Math.max(1, Math.abs(ref[k]))));
                     }
                     if (it == 0) {
                         assertTensors(npz, "d_grad/", "d", grads, TOL);
@@ -123,15 +134,16 @@ class PyTorchParityTest {
         }
     }
 
-    private static void assertForwardAtInitialWeights(NpzArchive npz, StarGanTrainer t, NDArray x, float[][] labels, int[] perm)
-            throws IOException {
+    private static void assertForwardAtInitialWeights(
+            NpzArchive npz, StarGanTrainer t, NDArray x, float[][] labels, int[] perm) throws IOException {
         int n = labels.length;
         int c = labels[0].length;
         float[] trg = new float[n * c];
         for (int i = 0; i < n; i++) {
             System.arraycopy(labels[perm[i]], 0, trg, i * c, c);
         }
-        try (NDManager m = x.getManager().newSubManager(); GradMode ignored = GradMode.off()) {
+        try (NDManager m = x.getManager().newSubManager();
+                GradMode ignored = GradMode.off()) {
             NDArray xs = x.duplicate();
             xs.attach(m);
             assertForward(npz, "g_out", t.generator().forward(xs, m.create(trg, new Shape(n, c))));
@@ -172,7 +184,9 @@ class PyTorchParityTest {
             maxAbs = Math.max(maxAbs, Math.abs(ref[i]));
             maxDiff = Math.max(maxDiff, Math.abs(ref[i] - got[i]));
         }
-        assertThat(maxDiff / maxAbs).as("%s: max |Java − PyTorch| / max |PyTorch|", key).isLessThan(TOL);
+        assertThat(maxDiff / maxAbs)
+                .as("%s: max |Java − PyTorch| / max |PyTorch|", key)
+                .isLessThan(TOL);
     }
 
     /**
@@ -207,8 +221,15 @@ class PyTorchParityTest {
     }
 
     /** Parameters after an update within 1e-4 per tensor, and the update itself within {@code updateTol}, off the structural zeros. */
-    private static void assertUpdated(NpzArchive npz, String refPrefix, String net, Map<String, float[]> actual,
-            Map<String, float[]> before, Map<String, boolean[]> zeros, double updateTol) throws IOException {
+    private static void assertUpdated(
+            NpzArchive npz,
+            String refPrefix,
+            String net,
+            Map<String, float[]> actual,
+            Map<String, float[]> before,
+            Map<String, boolean[]> zeros,
+            double updateTol)
+            throws IOException {
         for (String name : npz.names()) {
             if (!name.startsWith(refPrefix)) {
                 continue;
@@ -223,7 +244,9 @@ class PyTorchParityTest {
                 double uRef = (double) ref[i] - base[i];
                 double uGot = (double) got[i] - base[i];
                 if (skip != null && skip[i]) {
-                    assertThat(Math.abs(uGot)).as("%s[%d] update at a zero gradient", key, i).isLessThanOrEqualTo(1.5e-4);
+                    assertThat(Math.abs(uGot))
+                            .as("%s[%d] update at a zero gradient", key, i)
+                            .isLessThanOrEqualTo(1.5e-4);
                     continue;
                 }
                 pDiff += ((double) got[i] - ref[i]) * ((double) got[i] - ref[i]);
@@ -231,13 +254,17 @@ class PyTorchParityTest {
                 uDiff += (uGot - uRef) * (uGot - uRef);
                 uNorm += uRef * uRef;
             }
-            assertThat(Math.sqrt(pDiff / pNorm)).as("%s%s parameters relative error", refPrefix, key).isLessThan(TOL);
-            assertThat(Math.sqrt(uDiff / uNorm)).as("%s%s update relative error", refPrefix, key).isLessThan(updateTol);
+            assertThat(Math.sqrt(pDiff / pNorm))
+                    .as("%s%s parameters relative error", refPrefix, key)
+                    .isLessThan(TOL);
+            assertThat(Math.sqrt(uDiff / uNorm))
+                    .as("%s%s update relative error", refPrefix, key)
+                    .isLessThan(updateTol);
         }
     }
 
-    private static void assertTensors(NpzArchive npz, String refPrefix, String net, Map<String, float[]> actual,
-            double tol) throws IOException {
+    private static void assertTensors(
+            NpzArchive npz, String refPrefix, String net, Map<String, float[]> actual, double tol) throws IOException {
         int checked = 0;
         for (String name : npz.names()) {
             if (!name.startsWith(refPrefix)) {
@@ -256,9 +283,13 @@ class PyTorchParityTest {
                 norm += r * r;
             }
             if (norm == 0) {
-                assertThat(Math.sqrt(diff)).as("%s%s (reference is zero)", refPrefix, key).isLessThan(1e-7);
+                assertThat(Math.sqrt(diff))
+                        .as("%s%s (reference is zero)", refPrefix, key)
+                        .isLessThan(1e-7);
             } else {
-                assertThat(Math.sqrt(diff / norm)).as("%s%s relative error", refPrefix, key).isLessThan(tol);
+                assertThat(Math.sqrt(diff / norm))
+                        .as("%s%s relative error", refPrefix, key)
+                        .isLessThan(tol);
             }
             checked++;
         }

@@ -16,9 +16,12 @@ class ScheduleAndNoiseTest {
         assertThat(LinearDecay.rateAt(1e-4, 100_000, 200_000, 100_000, 1000)).isEqualTo(1e-4);
         // Iteration index 100999 is the 101000th: its decrement applies from the next iteration.
         assertThat(LinearDecay.rateAt(1e-4, 100_999, 200_000, 100_000, 1000)).isEqualTo(1e-4);
-        assertThat(LinearDecay.rateAt(1e-4, 101_000, 200_000, 100_000, 1000)).isCloseTo(1e-4 - 1e-9, org.assertj.core.data.Offset.offset(1e-17));
-        assertThat(LinearDecay.rateAt(1e-4, 150_000, 200_000, 100_000, 1000)).isCloseTo(1e-4 - 50e-9, org.assertj.core.data.Offset.offset(1e-17));
-        assertThat(LinearDecay.rateAt(1e-4, 199_999, 200_000, 100_000, 1000)).isCloseTo(1e-4 - 99e-9, org.assertj.core.data.Offset.offset(1e-17));
+        assertThat(LinearDecay.rateAt(1e-4, 101_000, 200_000, 100_000, 1000))
+                .isCloseTo(1e-4 - 1e-9, org.assertj.core.data.Offset.offset(1e-17));
+        assertThat(LinearDecay.rateAt(1e-4, 150_000, 200_000, 100_000, 1000))
+                .isCloseTo(1e-4 - 50e-9, org.assertj.core.data.Offset.offset(1e-17));
+        assertThat(LinearDecay.rateAt(1e-4, 199_999, 200_000, 100_000, 1000))
+                .isCloseTo(1e-4 - 99e-9, org.assertj.core.data.Offset.offset(1e-17));
         // With a step of 1 the rate falls by a quarter after each of the last four iterations.
         assertThat(LinearDecay.rateAt(1.0, 6, 10, 4, 1)).isEqualTo(1.0);
         assertThat(LinearDecay.rateAt(1.0, 7, 10, 4, 1)).isEqualTo(0.75);
@@ -49,6 +52,7 @@ class ScheduleAndNoiseTest {
         assertThatThrownBy(() -> new IterationNoise(new int[] {0, 0}, new float[] {0.1f, 0.2f}))
                 .hasMessageContaining("is not a permutation");
         assertThatThrownBy(() -> TrainConfig.official().withBatchSize(0)).hasMessageContaining("batchSize: 0");
-        assertThatThrownBy(() -> TrainConfig.official().withNetworks(100, 64, 64, 6, 6)).hasMessageContaining("imageSize: 100");
+        assertThatThrownBy(() -> TrainConfig.official().withNetworks(100, 64, 64, 6, 6))
+                .hasMessageContaining("imageSize: 100");
     }
 }

@@ -27,15 +27,25 @@ class TrainingMemoryTest {
     @ParameterizedTest(name = "g-ema-beta {0}")
     @ValueSource(doubles = {0, 0.999})
     void memoryStaysFlatOver300Iterations(double gEmaBeta) throws IOException {
-        TrainConfig config = TrainConfig.official().withNetworks(32, 16, 16, 2, 5).withBatchSize(8).withGeneratorAverage(gEmaBeta);
+        TrainConfig config = TrainConfig.official()
+                .withNetworks(32, 16, 16, 2, 5)
+                .withBatchSize(8)
+                .withGeneratorAverage(gEmaBeta);
         try (NDManager m = NDManager.newBaseManager();
                 StarGanTrainer trainer = new StarGanTrainer(config, m)) {
             // Faces: data like the real thing.
             float[] pixels = new float[8 * 3 * 32 * 32];
             for (int i = 0; i < 8; i++) {
-                var face = org.stargan.data.SyntheticFaces.render(100 + i, org.stargan.data.SyntheticFaces.Attributes.random(
-                        new java.util.SplittableRandom(i)), 32);
-                System.arraycopy(org.stargan.data.ImageCodec.toTensor(face, 0, 32).chw(), 0, pixels, i * 3 * 32 * 32, 3 * 32 * 32);
+                var face = org.stargan.data.SyntheticFaces.render(
+                        100 + i,
+                        org.stargan.data.SyntheticFaces.Attributes.random(new java.util.SplittableRandom(i)),
+                        32);
+                System.arraycopy(
+                        org.stargan.data.ImageCodec.toTensor(face, 0, 32).chw(),
+                        0,
+                        pixels,
+                        i * 3 * 32 * 32,
+                        3 * 32 * 32);
             }
             NDArray images = m.create(pixels, new Shape(8, 3, 32, 32));
             float[][] labels = PyTorchParityTest.labels(8, 5, true, 9);
@@ -47,7 +57,8 @@ class TrainingMemoryTest {
                 StepLosses l = trainer.iterate(it, images, labels, IterationNoise.draw(7, it, 8));
                 if (!Double.isFinite(l.dGp()) && firstNonFinite < 0) {
                     // Reported, not asserted: this test is about memory. Some runs of this 300-iteration loop reach a
-                    // non-finite penalty (an open stability question, see the README); memory must stay flat regardless.
+                    // non-finite penalty (an open stability question, see the README); memory must stay flat
+                    // regardless.
                     firstNonFinite = it;
                 }
                 int arrays = m.getManagedArrays().size();
@@ -61,9 +72,12 @@ class TrainingMemoryTest {
             }
             nativeAt300 = nativeBytes();
             long growthMb = (nativeAt300 - nativeAt50) >> 20;
-            System.out.printf("native memory growth over iterations 50..300: %d MB; first non-finite penalty at iteration %d%n", growthMb,
-                    firstNonFinite);
-            assertThat(growthMb).as("native memory growth in MB, iterations 50..300").isLessThan(150);
+            System.out.printf(
+                    "native memory growth over iterations 50..300: %d MB; first non-finite penalty at iteration %d%n",
+                    growthMb, firstNonFinite);
+            assertThat(growthMb)
+                    .as("native memory growth in MB, iterations 50..300")
+                    .isLessThan(150);
         }
     }
 

@@ -18,23 +18,28 @@ class TrainingUnderGarbageCollectionTest {
     private static final int ITERATIONS = 10;
     private static final int BATCH = 4;
     private static final int SIZE = 16;
-    private static final TrainConfig CONFIG = TrainConfig.official().withNetworks(SIZE, 8, 8, 1, 3).withBatchSize(BATCH)
-            .withSchedule(ITERATIONS, ITERATIONS, 2, 1).withSeed(5);
+    private static final TrainConfig CONFIG = TrainConfig.official()
+            .withNetworks(SIZE, 8, 8, 1, 3)
+            .withBatchSize(BATCH)
+            .withSchedule(ITERATIONS, ITERATIONS, 2, 1)
+            .withSeed(5);
 
     @Test
     void aRunWithTheCollectorRunningThroughoutEqualsAQuietOne() throws Exception {
         Map<String, float[]> quiet = train();
-        Thread collector = new Thread(() -> {
-            try {
-                while (true) {
-                    System.gc();
-                    // A pause, so the steps still run between the collections.
-                    Thread.sleep(2);
-                }
-            } catch (InterruptedException e) {
-                // the run is over
-            }
-        }, "collecting");
+        Thread collector = new Thread(
+                () -> {
+                    try {
+                        while (true) {
+                            System.gc();
+                            // A pause, so the steps still run between the collections.
+                            Thread.sleep(2);
+                        }
+                    } catch (InterruptedException e) {
+                        // the run is over
+                    }
+                },
+                "collecting");
         collector.setDaemon(true);
         collector.start();
         Map<String, float[]> collected;
@@ -51,10 +56,13 @@ class TrainingUnderGarbageCollectionTest {
 
     /** D and G weights after {@link #ITERATIONS} iterations from the seed. */
     private static Map<String, float[]> train() {
-        try (NDManager m = NDManager.newBaseManager(); StarGanTrainer t = new StarGanTrainer(CONFIG, m)) {
+        try (NDManager m = NDManager.newBaseManager();
+                StarGanTrainer t = new StarGanTrainer(CONFIG, m)) {
             for (int it = 0; it < ITERATIONS; it++) {
                 try (NDManager step = m.newSubManager()) {
-                    NDArray x = step.create(HashedWeights.uniform(BATCH * 3 * SIZE * SIZE, 900 + it, 0), new Shape(BATCH, 3, SIZE, SIZE));
+                    NDArray x = step.create(
+                            HashedWeights.uniform(BATCH * 3 * SIZE * SIZE, 900 + it, 0),
+                            new Shape(BATCH, 3, SIZE, SIZE));
                     float[][] labels = new float[BATCH][5];
                     for (int i = 0; i < BATCH; i++) {
                         labels[i][(i + it) % 5] = 1;

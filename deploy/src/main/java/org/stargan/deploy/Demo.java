@@ -58,7 +58,8 @@ public final class Demo {
                 case "--dir" -> dir = Path.of(args[++i]);
                 case "--no-training" -> training = false;
                 default -> {
-                    System.err.println("demo: unknown option " + args[i] + "; known: --port N --kafka-port N --inference-metrics-port N --trainer-metrics-port N "
+                    System.err.println("demo: unknown option " + args[i]
+                            + "; known: --port N --kafka-port N --inference-metrics-port N --trainer-metrics-port N "
                             + "--dir DIR --no-training");
                     System.exit(2);
                 }
@@ -83,38 +84,89 @@ public final class Demo {
         String bootstrap = kafka.bootstrapServers();
         Topics topics = Topics.defaults();
         Vertx vertx = Vertx.vertx();
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            System.err.println("\nstopping: services, then the broker...");
-            try {
-                vertx.close().toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
-            } catch (Exception ignored) {
-                // stopping anyway
-            }
-            kafka.close();
-            System.err.println("stopped.");
-        }, "demo-stop"));
+        Runtime.getRuntime()
+                .addShutdownHook(new Thread(
+                        () -> {
+                            System.err.println("\nstopping: services, then the broker...");
+                            try {
+                                vertx.close()
+                                        .toCompletionStage()
+                                        .toCompletableFuture()
+                                        .get(60, TimeUnit.SECONDS);
+                            } catch (Exception ignored) {
+                                // stopping anyway
+                            }
+                            kafka.close();
+                            System.err.println("stopped.");
+                        },
+                        "demo-stop"));
 
         step("announcing the default model (" + model.getFileName() + ")");
-        try (KafkaProducer<String, byte[]> p = new KafkaProducer<>(Map.of("bootstrap.servers", bootstrap), new StringSerializer(),
-                new ByteArraySerializer())) {
-            p.send(new ProducerRecord<>(topics.models(), "default",
-                    new ModelAnnouncement("default", "synthetic48", model.toAbsolutePath().toUri().toString(), System.currentTimeMillis()).toJson())).get();
+        try (KafkaProducer<String, byte[]> p = new KafkaProducer<>(
+                Map.of("bootstrap.servers", bootstrap), new StringSerializer(), new ByteArraySerializer())) {
+            p.send(new ProducerRecord<>(
+                            topics.models(),
+                            "default",
+                            new ModelAnnouncement(
+                                            "default",
+                                            "synthetic48",
+                                            model.toAbsolutePath().toUri().toString(),
+                                            System.currentTimeMillis())
+                                    .toJson()))
+                    .get();
         }
         step("starting an inference worker (cpu)");
-        deploy(vertx, new InferenceVerticle(), new InferenceConfig(bootstrap, topics.prefix(), "stargan-inference", "inference-1", "cpu", 8, 10, 256,
-                null, inferenceMetricsPort).toJson());
+        deploy(
+                vertx,
+                new InferenceVerticle(),
+                new InferenceConfig(
+                                bootstrap,
+                                topics.prefix(),
+                                "stargan-inference",
+                                "inference-1",
+                                "cpu",
+                                8,
+                                10,
+                                256,
+                                null,
+                                inferenceMetricsPort)
+                        .toJson());
         step("starting a trainer worker (cpu)");
-        deploy(vertx, new TrainerVerticle(), new TrainerConfig(bootstrap, topics.prefix(), "stargan-trainers", "trainer-1", "cpu", dir.toString(),
-                dir.resolve("artifacts").toString(), trainerMetricsPort).toJson());
+        deploy(
+                vertx,
+                new TrainerVerticle(),
+                new TrainerConfig(
+                                bootstrap,
+                                topics.prefix(),
+                                "stargan-trainers",
+                                "trainer-1",
+                                "cpu",
+                                dir.toString(),
+                                dir.resolve("artifacts").toString(),
+                                trainerMetricsPort)
+                        .toJson());
         String adminKey = HexFormat.of().formatHex(new SecureRandom().generateSeed(12));
         step("starting the gateway on http://127.0.0.1:" + port);
         GatewayVerticle gateway = new GatewayVerticle();
         // The gateway reads the trainer's artifact store so that the training page can show sample grids.
-        deploy(vertx, gateway, new GatewayConfig(bootstrap, topics.prefix(), "gateway-1", port, 30_000, 256, 10 << 20,
-                Map.of(adminKey, "admin", "*", "translate")).withArtifactRoot(dir.resolve("artifacts").toString()).toJson());
+        deploy(
+                vertx,
+                gateway,
+                new GatewayConfig(
+                                bootstrap,
+                                topics.prefix(),
+                                "gateway-1",
+                                port,
+                                30_000,
+                                256,
+                                10 << 20,
+                                Map.of(adminKey, "admin", "*", "translate"))
+                        .withArtifactRoot(dir.resolve("artifacts").toString())
+                        .toJson());
         HttpClient http = HttpClient.newHttpClient();
         awaitReady(http, port, 60);
-        // Translation stays open for the demo (a user key would be needed if any were configured); training needs the key.
+        // Translation stays open for the demo (a user key would be needed if any were configured); training needs the
+        // key.
         if (training) {
             // Submitted through the gateway like any user's job: validated, queued with a "queued" event (so the job
             // list shows its model and who asked), then taken by the trainer from Kafka.
@@ -126,14 +178,20 @@ public final class Demo {
                                  "batch-size": 8, "num-iters": 2000, "num-iters-decay": 1000, "sample-step": 200,
                                  "model-save-step": 500}}
                     """.formatted(jobId);
-            HttpResponse<String> submitted = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/training-jobs"))
-                    .header("Content-Type", "application/json").header("X-API-Key", adminKey).timeout(Duration.ofSeconds(30))
-                    .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> submitted = http.send(
+                    HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/training-jobs"))
+                            .header("Content-Type", "application/json")
+                            .header("X-API-Key", adminKey)
+                            .timeout(Duration.ofSeconds(30))
+                            .POST(HttpRequest.BodyPublishers.ofString(body))
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
             if (submitted.statusCode() / 100 != 2) {
                 fail("the gateway refused the demo's training job: " + submitted.statusCode() + " " + submitted.body());
             }
             step("submitted training job " + jobId + " (32 px synthetic faces, 2000 iterations)");
-            System.err.printf("""
+            System.err.printf(
+                    """
 
                     StarGAN demo is up in %.0f s
                       web UI and API   http://127.0.0.1:%d/            (translation is open)
@@ -146,15 +204,31 @@ public final class Demo {
                       Kafka            %s   (topics stargan.*; docs/protocol.md)
                       files            %s
                     Ctrl-C stops everything.
-                    """, (System.nanoTime() - t0) / 1e9, port, port, jobId, adminKey, adminKey, port, jobId, port, inferenceMetricsPort,
-                    trainerMetricsPort, port, bootstrap, dir);
+                    """,
+                    (System.nanoTime() - t0) / 1e9,
+                    port,
+                    port,
+                    jobId,
+                    adminKey,
+                    adminKey,
+                    port,
+                    jobId,
+                    port,
+                    inferenceMetricsPort,
+                    trainerMetricsPort,
+                    port,
+                    bootstrap,
+                    dir);
         } else {
-            System.err.printf("%nStarGAN demo is up: http://127.0.0.1:%d/ (admin key %s). Ctrl-C stops everything.%n", port, adminKey);
+            System.err.printf(
+                    "%nStarGAN demo is up: http://127.0.0.1:%d/ (admin key %s). Ctrl-C stops everything.%n",
+                    port, adminKey);
         }
         Thread.currentThread().join();
     }
 
-    private static void deploy(Vertx vertx, io.vertx.core.Deployable verticle, io.vertx.core.json.JsonObject config) throws Exception {
+    private static void deploy(Vertx vertx, io.vertx.core.Deployable verticle, io.vertx.core.json.JsonObject config)
+            throws Exception {
         try {
             Deployments.deploy(vertx, verticle, config);
         } catch (IllegalStateException e) {
@@ -173,7 +247,8 @@ public final class Demo {
         } catch (NumberFormatException e) {
             // reported below
         }
-        System.err.println("demo: " + args[i - 1] + " " + (value == null ? "(missing)" : "'" + value + "'") + ", expected a port number 1..65535");
+        System.err.println("demo: " + args[i - 1] + " " + (value == null ? "(missing)" : "'" + value + "'")
+                + ", expected a port number 1..65535");
         System.exit(2);
         return -1;
     }
@@ -193,7 +268,9 @@ public final class Demo {
      */
     private static void awaitReady(HttpClient http, int port, int seconds) throws InterruptedException {
         step("waiting for the gateway to be ready");
-        HttpRequest ask = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/health/ready")).timeout(Duration.ofSeconds(5)).build();
+        HttpRequest ask = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/health/ready"))
+                .timeout(Duration.ofSeconds(5))
+                .build();
         String last = "no answer";
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
         while (System.nanoTime() < deadline) {

@@ -50,28 +50,87 @@ class DashboardMetricsTest {
         Topics topics = new Topics("dash" + System.nanoTime() % 100000 + ".");
         Vertx vertx = Vertx.vertx();
         // HTTP/1.1 and timeouts: a request that gets no answer must fail the attempt, never hang the build.
-        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(java.time.Duration.ofSeconds(10)).build();
+        HttpClient http = HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(java.time.Duration.ofSeconds(10))
+                .build();
         try {
             Path ckpt = tmp.resolve("G.ckpt");
             try (var in = getClass().getResourceAsStream("/parity/tiny-G.zip.ckpt")) {
                 Files.copy(in, ckpt);
             }
-            try (KafkaProducer<String, byte[]> p = new KafkaProducer<>(Map.of("bootstrap.servers", kafka.bootstrapServers()), new StringSerializer(),
+            try (KafkaProducer<String, byte[]> p = new KafkaProducer<>(
+                    Map.of("bootstrap.servers", kafka.bootstrapServers()),
+                    new StringSerializer(),
                     new ByteArraySerializer())) {
-                p.send(new ProducerRecord<>(topics.models(), "default", new ModelAnnouncement("default", "v1", ckpt.toUri().toString(), 1).toJson())).get();
-                TrainRequest job = new TrainRequest("m1", "test", "m", Map.of("image-size", "16", "g-conv-dim", "4", "d-conv-dim", "4",
-                        "g-repeat-num", "1", "d-repeat-num", "3", "batch-size", "2", "num-iters", "5", "num-iters-decay", "0"),
+                p.send(new ProducerRecord<>(
+                                topics.models(),
+                                "default",
+                                new ModelAnnouncement(
+                                                "default", "v1", ckpt.toUri().toString(), 1)
+                                        .toJson()))
+                        .get();
+                TrainRequest job = new TrainRequest(
+                        "m1",
+                        "test",
+                        "m",
+                        Map.of(
+                                "image-size",
+                                "16",
+                                "g-conv-dim",
+                                "4",
+                                "d-conv-dim",
+                                "4",
+                                "g-repeat-num",
+                                "1",
+                                "d-repeat-num",
+                                "3",
+                                "batch-size",
+                                "2",
+                                "num-iters",
+                                "5",
+                                "num-iters-decay",
+                                "0"),
                         Map.of("count", 20, "size", 16));
-                p.send(new ProducerRecord<>(topics.trainRequests(), "m1", job.toJson())).get();
+                p.send(new ProducerRecord<>(topics.trainRequests(), "m1", job.toJson()))
+                        .get();
             }
             InferenceVerticle inference = new InferenceVerticle();
             TrainerVerticle trainer = new TrainerVerticle();
             GatewayVerticle gateway = new GatewayVerticle();
-            deploy(vertx, inference, new InferenceConfig(kafka.bootstrapServers(), topics.prefix(), "i-" + topics.prefix(), "i1", "cpu", 4, 5, 64,
-                    null, 0).toJson());
-            deploy(vertx, trainer, new TrainerConfig(kafka.bootstrapServers(), topics.prefix(), "t-" + topics.prefix(), "t1", "cpu", tmp.toString(),
-                    tmp.resolve("art").toString(), 0).toJson());
-            deploy(vertx, gateway, new GatewayConfig(kafka.bootstrapServers(), topics.prefix(), "g1", 0, 30_000, 16, 1 << 20, Map.of()).toJson());
+            deploy(
+                    vertx,
+                    inference,
+                    new InferenceConfig(
+                                    kafka.bootstrapServers(),
+                                    topics.prefix(),
+                                    "i-" + topics.prefix(),
+                                    "i1",
+                                    "cpu",
+                                    4,
+                                    5,
+                                    64,
+                                    null,
+                                    0)
+                            .toJson());
+            deploy(
+                    vertx,
+                    trainer,
+                    new TrainerConfig(
+                                    kafka.bootstrapServers(),
+                                    topics.prefix(),
+                                    "t-" + topics.prefix(),
+                                    "t1",
+                                    "cpu",
+                                    tmp.toString(),
+                                    tmp.resolve("art").toString(),
+                                    0)
+                            .toJson());
+            deploy(
+                    vertx,
+                    gateway,
+                    new GatewayConfig(kafka.bootstrapServers(), topics.prefix(), "g1", 0, 30_000, 16, 1 << 20, Map.of())
+                            .toJson());
             String translate = "http://127.0.0.1:" + gateway.port() + "/v1/translations?target=domain1=1";
             byte[] png;
             try (var in = getClass().getResourceAsStream("/webroot/samples/face1.png")) {
@@ -80,14 +139,22 @@ class DashboardMetricsTest {
             long deadline = System.nanoTime() + 120_000_000_000L;
             int status = 0;
             while (status != 200 && System.nanoTime() < deadline) {
-                status = http.send(HttpRequest.newBuilder(URI.create(translate)).timeout(java.time.Duration.ofSeconds(40)).header("Content-Type", "image/png")
-                        .POST(HttpRequest.BodyPublishers.ofByteArray(png)).build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+                status = http.send(
+                                HttpRequest.newBuilder(URI.create(translate))
+                                        .timeout(java.time.Duration.ofSeconds(40))
+                                        .header("Content-Type", "image/png")
+                                        .POST(HttpRequest.BodyPublishers.ofByteArray(png))
+                                        .build(),
+                                HttpResponse.BodyHandlers.discarding())
+                        .statusCode();
                 Thread.sleep(200);
             }
             assertThat(status).isEqualTo(200);
             String scraped = "";
             while (System.nanoTime() < deadline) {
-                scraped = scrape(http, gateway.port()) + scrape(http, inference.metricsPort()) + scrape(http, trainer.metricsPort());
+                scraped = scrape(http, gateway.port())
+                        + scrape(http, inference.metricsPort())
+                        + scrape(http, trainer.metricsPort());
                 if (scraped.contains("stargan_train_job_events_total{type=\"done\"")) {
                     break;
                 }
@@ -109,21 +176,31 @@ class DashboardMetricsTest {
             }
             assertThat(wanted).hasSizeGreaterThan(15);
             for (String metric : wanted) {
-                assertThat(scraped).as("dashboard metric %s is exported", metric).contains(metric);
+                assertThat(scraped)
+                        .as("dashboard metric %s is exported", metric)
+                        .contains(metric);
             }
         } finally {
             vertx.close().toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
         }
     }
 
-    private static void deploy(Vertx vertx, io.vertx.core.Deployable v, io.vertx.core.json.JsonObject config) throws Exception {
-        vertx.deployVerticle(v, new DeploymentOptions().setConfig(config)).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+    private static void deploy(Vertx vertx, io.vertx.core.Deployable v, io.vertx.core.json.JsonObject config)
+            throws Exception {
+        vertx.deployVerticle(v, new DeploymentOptions().setConfig(config))
+                .toCompletionStage()
+                .toCompletableFuture()
+                .get(60, TimeUnit.SECONDS);
     }
 
     private static String scrape(HttpClient http, int port) throws Exception {
         try {
-            return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics")).timeout(java.time.Duration.ofSeconds(10)).build(),
-                    HttpResponse.BodyHandlers.ofString()).body();
+            return http.send(
+                            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics"))
+                                    .timeout(java.time.Duration.ofSeconds(10))
+                                    .build(),
+                            HttpResponse.BodyHandlers.ofString())
+                    .body();
         } catch (java.net.http.HttpTimeoutException e) {
             return ""; // retried by the caller's loop until its deadline
         }

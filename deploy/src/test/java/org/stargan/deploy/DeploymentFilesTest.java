@@ -30,8 +30,10 @@ class DeploymentFilesTest {
     private static Set<String> variablesTheServicesRead() throws Exception {
         Set<String> names = new HashSet<>();
         Pattern p = Pattern.compile("\"(STARGAN_[A-Z_]+|KAFKA_BOOTSTRAP_SERVERS)\"");
-        for (String main : List.of("../gateway/src/main/java/org/stargan/gateway/Main.java",
-                "../inference-worker/src/main/java/org/stargan/inference/Main.java", "../trainer-worker/src/main/java/org/stargan/trainer/Main.java")) {
+        for (String main : List.of(
+                "../gateway/src/main/java/org/stargan/gateway/Main.java",
+                "../inference-worker/src/main/java/org/stargan/inference/Main.java",
+                "../trainer-worker/src/main/java/org/stargan/trainer/Main.java")) {
             Matcher m = p.matcher(Files.readString(Path.of(main)));
             while (m.find()) {
                 names.add(m.group(1));
@@ -66,32 +68,58 @@ class DeploymentFilesTest {
         }
         Set<String> kinds = new HashSet<>();
         for (JsonNode d : all) {
-            assertThat(d.path("apiVersion").asText()).as("apiVersion of %s", d.path("metadata").path("name")).isNotEmpty();
+            assertThat(d.path("apiVersion").asText())
+                    .as("apiVersion of %s", d.path("metadata").path("name"))
+                    .isNotEmpty();
             assertThat(d.path("metadata").path("name").asText()).isNotEmpty();
             kinds.add(d.path("kind").asText());
             if (d.path("kind").asText().equals("Deployment")) {
                 String name = d.path("metadata").path("name").asText();
                 for (JsonNode c : d.path("spec").path("template").path("spec").path("containers")) {
-                    assertThat(c.path("readinessProbe").path("httpGet").path("path").asText()).as(name + " readiness").isEqualTo("/health/ready");
-                    assertThat(c.path("livenessProbe").path("httpGet").path("path").asText()).as(name + " liveness").isEqualTo("/health/live");
-                    assertThat(c.path("resources").path("limits").path("memory").asText()).as(name + " memory limit").isNotEmpty();
+                    assertThat(c.path("readinessProbe")
+                                    .path("httpGet")
+                                    .path("path")
+                                    .asText())
+                            .as(name + " readiness")
+                            .isEqualTo("/health/ready");
+                    assertThat(c.path("livenessProbe")
+                                    .path("httpGet")
+                                    .path("path")
+                                    .asText())
+                            .as(name + " liveness")
+                            .isEqualTo("/health/live");
+                    assertThat(c.path("resources").path("limits").path("memory").asText())
+                            .as(name + " memory limit")
+                            .isNotEmpty();
                     if (!name.equals("gateway")) {
-                        assertThat(c.path("resources").path("limits").path("nvidia.com/gpu").asInt()).as(name + " GPU").isEqualTo(1);
+                        assertThat(c.path("resources")
+                                        .path("limits")
+                                        .path("nvidia.com/gpu")
+                                        .asInt())
+                                .as(name + " GPU")
+                                .isEqualTo(1);
                     }
                     for (JsonNode e : c.path("env")) {
-                        assertThat(known).as("%s sets %s", name, e.path("name").asText()).contains(e.path("name").asText());
+                        assertThat(known)
+                                .as("%s sets %s", name, e.path("name").asText())
+                                .contains(e.path("name").asText());
                     }
                 }
             }
             if (d.path("kind").asText().equals("ConfigMap")) {
-                d.path("data").fieldNames().forEachRemaining(k -> assertThat(known).as("%s key %s", d.path("metadata").path("name").asText(), k).contains(k));
+                d.path("data")
+                        .fieldNames()
+                        .forEachRemaining(k -> assertThat(known)
+                                .as("%s key %s", d.path("metadata").path("name").asText(), k)
+                                .contains(k));
             }
             if (d.path("kind").asText().equals("Secret")) {
                 // The key file the gateway mounts: in the gateway's format, and shipped without any key (so an unedited
                 // deployment refuses to serve rather than accepting a key printed here).
                 Path keyFile = Files.createTempFile("api-keys", "");
                 Files.writeString(keyFile, d.path("stringData").path("api-keys").asText());
-                assertThat(org.stargan.gateway.ApiKeys.readFile(keyFile).isEmpty()).isTrue();
+                assertThat(org.stargan.gateway.ApiKeys.readFile(keyFile).isEmpty())
+                        .isTrue();
                 Files.delete(keyFile);
             }
             if (d.path("kind").asText().equals("ScaledObject")) {
@@ -100,7 +128,16 @@ class DeploymentFilesTest {
                 assertThat(m.path("consumerGroup").asText()).isEqualTo("stargan-inference");
             }
         }
-        assertThat(kinds).contains("Deployment", "Service", "ConfigMap", "Secret", "ScaledObject", "Kafka", "KafkaNodePool", "Namespace");
+        assertThat(kinds)
+                .contains(
+                        "Deployment",
+                        "Service",
+                        "ConfigMap",
+                        "Secret",
+                        "ScaledObject",
+                        "Kafka",
+                        "KafkaNodePool",
+                        "Namespace");
     }
 
     @Test
@@ -114,15 +151,29 @@ class DeploymentFilesTest {
         for (String s : List.of("gateway", "inference", "trainer")) {
             JsonNode svc = services.path(s);
             String module = svc.path("build").path("args").path("SERVICE").asText();
-            assertThat(Path.of("..", module, "pom.xml")).as("%s builds module %s", s, module).exists();
-            svc.path("environment").fieldNames().forEachRemaining(e -> assertThat(known).as("%s sets %s", s, e).contains(e));
+            assertThat(Path.of("..", module, "pom.xml"))
+                    .as("%s builds module %s", s, module)
+                    .exists();
+            svc.path("environment")
+                    .fieldNames()
+                    .forEachRemaining(
+                            e -> assertThat(known).as("%s sets %s", s, e).contains(e));
         }
         for (String s : List.of("inference", "trainer")) {
-            assertThat(services.path(s).path("deploy").path("resources").path("reservations").path("devices").get(0).path("capabilities").toString())
+            assertThat(services.path(s)
+                            .path("deploy")
+                            .path("resources")
+                            .path("reservations")
+                            .path("devices")
+                            .get(0)
+                            .path("capabilities")
+                            .toString())
                     .contains("gpu");
         }
         assertThat(Path.of("docker/Dockerfile")).exists();
-        assertThat(Files.readString(Path.of("docker/Dockerfile"))).contains("USER stargan").contains("AS build");
+        assertThat(Files.readString(Path.of("docker/Dockerfile")))
+                .contains("USER stargan")
+                .contains("AS build");
         assertThat(Path.of("models/synthetic48-G.safetensors")).exists();
         assertThat(Path.of("prometheus/prometheus.yml")).exists();
     }

@@ -29,11 +29,14 @@ public final class ApiKeyCommand {
                     case "--name" -> name = args[i + 1];
                     case "--scope" -> scope = args[i + 1];
                     case "--file" -> file = Path.of(args[i + 1]);
-                    default -> throw new IllegalArgumentException("unknown option " + args[i] + "; known: --name --scope --file");
+                    default ->
+                        throw new IllegalArgumentException(
+                                "unknown option " + args[i] + "; known: --name --scope --file");
                 }
             }
             if (name == null || !name.matches("[A-Za-z0-9._@-]{1,64}")) {
-                throw new IllegalArgumentException("--name: '" + name + "', expected who holds the key, 1-64 characters of A-Z a-z 0-9 . _ @ -");
+                throw new IllegalArgumentException(
+                        "--name: '" + name + "', expected who holds the key, 1-64 characters of A-Z a-z 0-9 . _ @ -");
             }
             if (scope == null) {
                 throw new IllegalArgumentException("--scope: missing, expected translate, train or admin");
@@ -42,7 +45,8 @@ public final class ApiKeyCommand {
             String line = ApiKeys.fileLine(name, key, ApiKeys.Scope.parse(scope, "--scope"));
             if (file != null) {
                 if (!Files.exists(file)) {
-                    Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+                    Files.createFile(
+                            file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
                 }
                 Files.writeString(file, line + "\n", StandardCharsets.UTF_8, StandardOpenOption.APPEND);
             }

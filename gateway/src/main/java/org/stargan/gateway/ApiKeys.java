@@ -39,7 +39,9 @@ public final class ApiKeys {
                 case "translate" -> TRANSLATE;
                 case "train" -> TRAIN;
                 case "admin" -> ADMIN;
-                default -> throw new IllegalArgumentException(field + ": scope '" + text.trim() + "', expected translate, train or admin");
+                default ->
+                    throw new IllegalArgumentException(
+                            field + ": scope '" + text.trim() + "', expected translate, train or admin");
             };
         }
 
@@ -103,7 +105,8 @@ public final class ApiKeys {
             }
             int colon = kv.lastIndexOf(':');
             if (colon <= 0) {
-                throw new IllegalArgumentException(field + ": '" + redact(kv) + "', expected key:scope with scope translate, train or admin");
+                throw new IllegalArgumentException(
+                        field + ": '" + redact(kv) + "', expected key:scope with scope translate, train or admin");
             }
             String key = kv.substring(0, colon).trim();
             Scope scope = Scope.parse(kv.substring(colon + 1), field);
@@ -136,7 +139,8 @@ public final class ApiKeys {
             String where = file.getFileName() + " line " + (i + 1);
             String[] f = line.split("\\s+");
             if (f.length != 3) {
-                throw new IllegalArgumentException(where + ": " + f.length + " fields, expected <name> sha256:<64 hex digits> <scope>");
+                throw new IllegalArgumentException(
+                        where + ": " + f.length + " fields, expected <name> sha256:<64 hex digits> <scope>");
             }
             Scope scope = Scope.parse(f[2], where);
             if (f[0].equals(ANYONE)) {
@@ -144,10 +148,12 @@ public final class ApiKeys {
                 continue;
             }
             if (!f[0].matches("[A-Za-z0-9._@-]{1,64}")) {
-                throw new IllegalArgumentException(where + ": name '" + f[0] + "', expected 1-64 characters of A-Z a-z 0-9 . _ @ -");
+                throw new IllegalArgumentException(
+                        where + ": name '" + f[0] + "', expected 1-64 characters of A-Z a-z 0-9 . _ @ -");
             }
             if (!f[1].matches("sha256:[0-9a-f]{64}")) {
-                throw new IllegalArgumentException(where + ": '" + redact(f[1]) + "', expected sha256:<64 lower-case hex digits> (the hash, not the key;"
+                throw new IllegalArgumentException(where + ": '" + redact(f[1])
+                        + "', expected sha256:<64 lower-case hex digits> (the hash, not the key;"
                         + " ./stargan api-key prints the line)");
             }
             if (keys.put(f[1].substring(7), new Holder(f[0], scope)) != null) {
@@ -179,7 +185,8 @@ public final class ApiKeys {
     /** Hex SHA-256 of the key's UTF-8 bytes. */
     static String hash(String key) {
         try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8)));
+            return HexFormat.of()
+                    .formatHex(MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8)));
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is part of every JVM", e);
         }
@@ -187,7 +194,8 @@ public final class ApiKeys {
 
     private static Holder anonymous(Scope scope, String field) {
         if (scope != Scope.TRANSLATE) {
-            throw new IllegalArgumentException(field + ": '*' (anyone without a key) may only have scope translate, found " + scope.label());
+            throw new IllegalArgumentException(
+                    field + ": '*' (anyone without a key) may only have scope translate, found " + scope.label());
         }
         return new Holder(ANYONE, Scope.TRANSLATE);
     }
@@ -200,7 +208,10 @@ public final class ApiKeys {
     /** The JSON form: hashes only. */
     public JsonArray toJson() {
         JsonArray a = new JsonArray();
-        byHash.forEach((h, holder) -> a.add(new JsonObject().put("name", holder.name()).put("sha256", h).put("scope", holder.scope().label())));
+        byHash.forEach((h, holder) -> a.add(new JsonObject()
+                .put("name", holder.name())
+                .put("sha256", h)
+                .put("scope", holder.scope().label())));
         if (anyone != null) {
             a.add(new JsonObject().put("name", ANYONE).put("scope", Scope.TRANSLATE.label()));
         }

@@ -63,7 +63,8 @@ final class ClientLimits {
             c.tokens = Math.min(burst, c.tokens + (now - c.refilledAt) / 1e9 * ratePerSecond);
             c.refilledAt = now;
             if (c.tokens < n) {
-                return new Decision(false, "rate_limited", Math.max(1, (long) Math.ceil((n - c.tokens) / ratePerSecond)));
+                return new Decision(
+                        false, "rate_limited", Math.max(1, (long) Math.ceil((n - c.tokens) / ratePerSecond)));
             }
             c.tokens -= n;
         }
@@ -82,7 +83,9 @@ final class ClientLimits {
     /** Forgets clients with nothing waiting and a full bucket (they would start from the same state), so the map stays small. */
     void forgetIdle() {
         long now = nanoClock.getAsLong();
-        clients.values().removeIf(c -> c.inFlight == 0 && (ratePerSecond <= 0 || c.tokens + (now - c.refilledAt) / 1e9 * ratePerSecond >= burst));
+        clients.values()
+                .removeIf(c -> c.inFlight == 0
+                        && (ratePerSecond <= 0 || c.tokens + (now - c.refilledAt) / 1e9 * ratePerSecond >= burst));
     }
 
     /** Clients currently tracked. */

@@ -23,11 +23,24 @@ import java.util.Set;
  * @param apiKeys who may do what; {@link ApiKeys#none()}: translation open, training disabled
  * @param artifactRoot the trainers' artifact store, whose job files the gateway serves; empty: none
  */
-public record GatewayConfig(String bootstrapServers, String topicPrefix, String instanceId, String host, int httpPort, long requestTimeoutMillis,
-        int maxInFlight, int maxInFlightPerClient, double rateLimitPerSecond, int rateLimitBurst, int maxBodyBytes, long maxPixels, ApiKeys apiKeys,
+public record GatewayConfig(
+        String bootstrapServers,
+        String topicPrefix,
+        String instanceId,
+        String host,
+        int httpPort,
+        long requestTimeoutMillis,
+        int maxInFlight,
+        int maxInFlightPerClient,
+        double rateLimitPerSecond,
+        int rateLimitBurst,
+        int maxBodyBytes,
+        long maxPixels,
+        ApiKeys apiKeys,
         String artifactRoot) {
     /** Defaults: 30 s deadline, 256 waiting (64 per client), 100 requests/s per client with bursts of 200, 10 MiB, 4096×4096 pixels. */
     public static final long DEFAULT_MAX_PIXELS = 4096L * 4096;
+
     private static final Set<String> LOOPBACK = Set.of("127.0.0.1", "localhost", "::1", "[::1]");
 
     /** Validates the fields, naming the one at fault. */
@@ -36,7 +49,8 @@ public record GatewayConfig(String bootstrapServers, String topicPrefix, String 
             throw new IllegalArgumentException("bootstrapServers: empty, expected host:port[,host:port]");
         }
         if (instanceId == null || !instanceId.matches("[A-Za-z0-9._-]{1,64}")) {
-            throw new IllegalArgumentException("instanceId: '" + instanceId + "', expected 1-64 characters of A-Z a-z 0-9 . _ -");
+            throw new IllegalArgumentException(
+                    "instanceId: '" + instanceId + "', expected 1-64 characters of A-Z a-z 0-9 . _ -");
         }
         if (httpPort < 0 || httpPort > 65535) {
             throw new IllegalArgumentException("httpPort: " + httpPort + ", expected 0..65535");
@@ -45,32 +59,54 @@ public record GatewayConfig(String bootstrapServers, String topicPrefix, String 
             throw new IllegalArgumentException("requestTimeoutMillis: " + requestTimeoutMillis + ", expected ≥ 100");
         }
         if (maxInFlight < 1 || maxInFlightPerClient < 1 || maxInFlightPerClient > maxInFlight) {
-            throw new IllegalArgumentException("maxInFlight / maxInFlightPerClient: " + maxInFlight + " / " + maxInFlightPerClient
-                    + ", expected 1 ≤ per client ≤ total");
+            throw new IllegalArgumentException("maxInFlight / maxInFlightPerClient: " + maxInFlight + " / "
+                    + maxInFlightPerClient + ", expected 1 ≤ per client ≤ total");
         }
         if (rateLimitPerSecond < 0 || rateLimitBurst < 1) {
-            throw new IllegalArgumentException("rateLimitPerSecond / rateLimitBurst: " + rateLimitPerSecond + " / " + rateLimitBurst
-                    + ", expected ≥ 0 (0: off) / ≥ 1");
+            throw new IllegalArgumentException("rateLimitPerSecond / rateLimitBurst: " + rateLimitPerSecond + " / "
+                    + rateLimitBurst + ", expected ≥ 0 (0: off) / ≥ 1");
         }
         if (maxBodyBytes < 1024 || maxPixels < 1) {
-            throw new IllegalArgumentException("maxBodyBytes / maxPixels: " + maxBodyBytes + " / " + maxPixels + ", expected ≥ 1024 / ≥ 1");
+            throw new IllegalArgumentException(
+                    "maxBodyBytes / maxPixels: " + maxBodyBytes + " / " + maxPixels + ", expected ≥ 1024 / ≥ 1");
         }
         if (host == null || host.isBlank()) {
             throw new IllegalArgumentException("host: empty, expected an address to listen on such as 127.0.0.1");
         }
         if (!isLoopback(host) && (apiKeys.isEmpty() || apiKeys.openToAnyone())) {
             // Secure by default: anyone who can reach a public address could otherwise use the workers.
-            throw new IllegalArgumentException("host: refusing to listen on " + host + " without API keys (or with '*' open translation); "
-                    + "configure keys (--api-keys-file FILE, see ./stargan api-key) or bind 127.0.0.1");
+            throw new IllegalArgumentException(
+                    "host: refusing to listen on " + host + " without API keys (or with '*' open translation); "
+                            + "configure keys (--api-keys-file FILE, see ./stargan api-key) or bind 127.0.0.1");
         }
         artifactRoot = artifactRoot == null ? "" : artifactRoot.trim();
     }
 
     /** A loopback gateway with the default limits; {@code plainKeys} maps key → scope (translate, train or admin; key {@code *} opens translation). */
-    public GatewayConfig(String bootstrapServers, String topicPrefix, String instanceId, int httpPort, long requestTimeoutMillis, int maxInFlight,
-            int maxBodyBytes, Map<String, String> plainKeys) {
-        this(bootstrapServers, topicPrefix, instanceId, "127.0.0.1", httpPort, requestTimeoutMillis, maxInFlight, Math.max(1, maxInFlight / 4),
-                100, 200, maxBodyBytes, DEFAULT_MAX_PIXELS, plainKeys.isEmpty() ? ApiKeys.none() : ApiKeys.parsePlain(plain(plainKeys), "apiKeys"), "");
+    public GatewayConfig(
+            String bootstrapServers,
+            String topicPrefix,
+            String instanceId,
+            int httpPort,
+            long requestTimeoutMillis,
+            int maxInFlight,
+            int maxBodyBytes,
+            Map<String, String> plainKeys) {
+        this(
+                bootstrapServers,
+                topicPrefix,
+                instanceId,
+                "127.0.0.1",
+                httpPort,
+                requestTimeoutMillis,
+                maxInFlight,
+                Math.max(1, maxInFlight / 4),
+                100,
+                200,
+                maxBodyBytes,
+                DEFAULT_MAX_PIXELS,
+                plainKeys.isEmpty() ? ApiKeys.none() : ApiKeys.parsePlain(plain(plainKeys), "apiKeys"),
+                "");
     }
 
     /** Whether {@code host} is only reachable from this machine. */
@@ -80,43 +116,104 @@ public record GatewayConfig(String bootstrapServers, String topicPrefix, String 
 
     /** The same settings with other per-client limits. */
     public GatewayConfig withClientLimits(int perClientInFlight, double perSecond, int burst) {
-        return new GatewayConfig(bootstrapServers, topicPrefix, instanceId, host, httpPort, requestTimeoutMillis, maxInFlight, perClientInFlight,
-                perSecond, burst, maxBodyBytes, maxPixels, apiKeys, artifactRoot);
+        return new GatewayConfig(
+                bootstrapServers,
+                topicPrefix,
+                instanceId,
+                host,
+                httpPort,
+                requestTimeoutMillis,
+                maxInFlight,
+                perClientInFlight,
+                perSecond,
+                burst,
+                maxBodyBytes,
+                maxPixels,
+                apiKeys,
+                artifactRoot);
     }
 
     /** The same settings with other keys. */
     public GatewayConfig withApiKeys(ApiKeys keys) {
-        return new GatewayConfig(bootstrapServers, topicPrefix, instanceId, host, httpPort, requestTimeoutMillis, maxInFlight, maxInFlightPerClient,
-                rateLimitPerSecond, rateLimitBurst, maxBodyBytes, maxPixels, keys, artifactRoot);
+        return new GatewayConfig(
+                bootstrapServers,
+                topicPrefix,
+                instanceId,
+                host,
+                httpPort,
+                requestTimeoutMillis,
+                maxInFlight,
+                maxInFlightPerClient,
+                rateLimitPerSecond,
+                rateLimitBurst,
+                maxBodyBytes,
+                maxPixels,
+                keys,
+                artifactRoot);
     }
 
     /** The same settings serving job files from {@code root}. */
     public GatewayConfig withArtifactRoot(String root) {
-        return new GatewayConfig(bootstrapServers, topicPrefix, instanceId, host, httpPort, requestTimeoutMillis, maxInFlight, maxInFlightPerClient,
-                rateLimitPerSecond, rateLimitBurst, maxBodyBytes, maxPixels, apiKeys, root);
+        return new GatewayConfig(
+                bootstrapServers,
+                topicPrefix,
+                instanceId,
+                host,
+                httpPort,
+                requestTimeoutMillis,
+                maxInFlight,
+                maxInFlightPerClient,
+                rateLimitPerSecond,
+                rateLimitBurst,
+                maxBodyBytes,
+                maxPixels,
+                apiKeys,
+                root);
     }
 
     /** Reads the verticle's JSON config ({@link #toJson()}). */
     public static GatewayConfig fromJson(JsonObject j) {
         int maxInFlight = j.getInteger("maxInFlight", 256);
-        return new GatewayConfig(j.getString("bootstrapServers"), j.getString("topicPrefix", "stargan."),
-                j.getString("instanceId", "gateway-" + ProcessHandle.current().pid()), j.getString("host", "127.0.0.1"), j.getInteger("httpPort", 8080),
-                j.getLong("requestTimeoutMillis", 30_000L), maxInFlight, j.getInteger("maxInFlightPerClient", Math.max(1, maxInFlight / 4)),
-                j.getDouble("rateLimitPerSecond", 100.0), j.getInteger("rateLimitBurst", 200), j.getInteger("maxBodyBytes", 10 << 20),
-                j.getLong("maxPixels", DEFAULT_MAX_PIXELS), ApiKeys.fromJson(j.getJsonArray("apiKeys", new JsonArray())), j.getString("artifactRoot", ""));
+        return new GatewayConfig(
+                j.getString("bootstrapServers"),
+                j.getString("topicPrefix", "stargan."),
+                j.getString("instanceId", "gateway-" + ProcessHandle.current().pid()),
+                j.getString("host", "127.0.0.1"),
+                j.getInteger("httpPort", 8080),
+                j.getLong("requestTimeoutMillis", 30_000L),
+                maxInFlight,
+                j.getInteger("maxInFlightPerClient", Math.max(1, maxInFlight / 4)),
+                j.getDouble("rateLimitPerSecond", 100.0),
+                j.getInteger("rateLimitBurst", 200),
+                j.getInteger("maxBodyBytes", 10 << 20),
+                j.getLong("maxPixels", DEFAULT_MAX_PIXELS),
+                ApiKeys.fromJson(j.getJsonArray("apiKeys", new JsonArray())),
+                j.getString("artifactRoot", ""));
     }
 
     /** The JSON form; keys appear only as hashes. */
     public JsonObject toJson() {
-        return new JsonObject().put("bootstrapServers", bootstrapServers).put("topicPrefix", topicPrefix).put("instanceId", instanceId)
-                .put("host", host).put("httpPort", httpPort).put("requestTimeoutMillis", requestTimeoutMillis).put("maxInFlight", maxInFlight)
-                .put("maxInFlightPerClient", maxInFlightPerClient).put("rateLimitPerSecond", rateLimitPerSecond).put("rateLimitBurst", rateLimitBurst)
-                .put("maxBodyBytes", maxBodyBytes).put("maxPixels", maxPixels).put("apiKeys", apiKeys.toJson()).put("artifactRoot", artifactRoot);
+        return new JsonObject()
+                .put("bootstrapServers", bootstrapServers)
+                .put("topicPrefix", topicPrefix)
+                .put("instanceId", instanceId)
+                .put("host", host)
+                .put("httpPort", httpPort)
+                .put("requestTimeoutMillis", requestTimeoutMillis)
+                .put("maxInFlight", maxInFlight)
+                .put("maxInFlightPerClient", maxInFlightPerClient)
+                .put("rateLimitPerSecond", rateLimitPerSecond)
+                .put("rateLimitBurst", rateLimitBurst)
+                .put("maxBodyBytes", maxBodyBytes)
+                .put("maxPixels", maxPixels)
+                .put("apiKeys", apiKeys.toJson())
+                .put("artifactRoot", artifactRoot);
     }
 
     private static String plain(Map<String, String> keys) {
         StringBuilder s = new StringBuilder();
-        keys.forEach((k, v) -> s.append(s.length() == 0 ? "" : ",").append(k).append(':').append(v));
+        keys.forEach((k, v) ->
+                s.append(s.length() == 0 ? "" : ",").append(k).append(':').append(v));
         return s.toString();
     }
 }

@@ -66,15 +66,22 @@ public final class GatewayVerticle extends VerticleBase {
         config = GatewayConfig.fromJson(config());
         topics = new Topics(config.topicPrefix());
         replyTopic = topics.replyTopic(config.instanceId());
-        artifacts = new JobArtifacts(config.artifactRoot().isEmpty() ? null : java.nio.file.Path.of(config.artifactRoot()));
+        artifacts =
+                new JobArtifacts(config.artifactRoot().isEmpty() ? null : java.nio.file.Path.of(config.artifactRoot()));
         metrics.config().commonTags("instance", config.instanceId());
-        Gauge.builder("stargan_gateway_in_flight", correlator, ReplyCorrelator::inFlight).description("translations waiting for a result")
+        Gauge.builder("stargan_gateway_in_flight", correlator, ReplyCorrelator::inFlight)
+                .description("translations waiting for a result")
                 .register(metrics);
         Gauge.builder("stargan_gateway_dropped_results", correlator, ReplyCorrelator::dropped)
-                .description("results nobody waited for (duplicates, late)").register(metrics);
-        Gauge.builder("stargan_gateway_websocket_sessions", webSockets, AtomicInteger::get).description("open /v1/stream sessions").register(metrics);
-        limits = new ClientLimits(config.rateLimitPerSecond(), config.rateLimitBurst(), config.maxInFlightPerClient(), System::nanoTime);
-        Gauge.builder("stargan_gateway_clients_tracked", limits, ClientLimits::tracked).description("clients with a rate-limit or in-flight record")
+                .description("results nobody waited for (duplicates, late)")
+                .register(metrics);
+        Gauge.builder("stargan_gateway_websocket_sessions", webSockets, AtomicInteger::get)
+                .description("open /v1/stream sessions")
+                .register(metrics);
+        limits = new ClientLimits(
+                config.rateLimitPerSecond(), config.rateLimitBurst(), config.maxInFlightPerClient(), System::nanoTime);
+        Gauge.builder("stargan_gateway_clients_tracked", limits, ClientLimits::tracked)
+                .description("clients with a rate-limit or in-flight record")
                 .register(metrics);
         vertx.setPeriodic(60_000, t -> limits.forgetIdle());
         Map<String, String> p = new HashMap<>();
@@ -110,12 +117,19 @@ public final class GatewayVerticle extends VerticleBase {
                 // not an event
             }
         });
-        return Future.all(replies.subscribe(replyTopic), registry.subscribe(topics.models()), events.subscribe(topics.trainEvents()))
-                .compose(v -> vertx.createHttpServer(new io.vertx.core.http.HttpServerOptions().setCompressionSupported(true)
-                        // A live-edit image may be as large as an upload, and browsers send a message as one frame (the
-                        // defaults are 64 KiB a frame, 256 KiB a message).
-                        .setMaxWebSocketFrameSize(config.maxBodyBytes()).setMaxWebSocketMessageSize(config.maxBodyBytes()))
-                        .requestHandler(router()).listen(config.httpPort(), config.host()))
+        return Future.all(
+                        replies.subscribe(replyTopic),
+                        registry.subscribe(topics.models()),
+                        events.subscribe(topics.trainEvents()))
+                .compose(v -> vertx.createHttpServer(new io.vertx.core.http.HttpServerOptions()
+                                .setCompressionSupported(true)
+                                // A live-edit image may be as large as an upload, and browsers send a message as one
+                                // frame (the
+                                // defaults are 64 KiB a frame, 256 KiB a message).
+                                .setMaxWebSocketFrameSize(config.maxBodyBytes())
+                                .setMaxWebSocketMessageSize(config.maxBodyBytes()))
+                        .requestHandler(router())
+                        .listen(config.httpPort(), config.host()))
                 .onSuccess(s -> server = s);
     }
 
@@ -137,7 +151,9 @@ public final class GatewayVerticle extends VerticleBase {
     private Router router() {
         Router r = Router.router(vertx);
         r.route().handler(this::timed);
-        r.post("/v1/translations").handler(BodyHandler.create().setBodyLimit(config.maxBodyBytes()).setDeleteUploadedFilesOnEnd(true))
+        r.post("/v1/translations")
+                .handler(
+                        BodyHandler.create().setBodyLimit(config.maxBodyBytes()).setDeleteUploadedFilesOnEnd(true))
                 .handler(this::translate);
         r.get("/v1/models").handler(this::models);
         r.get("/v1/stream").handler(this::stream);
@@ -145,23 +161,54 @@ public final class GatewayVerticle extends VerticleBase {
         r.get("/health/live").handler(ctx -> ctx.json(new JsonObject().put("status", "up")));
         // The web UI: static files from the classpath, no external CDN.
         r.get("/").handler(ctx -> ctx.reroute("/index.html"));
-        r.route("/*").handler(io.vertx.ext.web.handler.StaticHandler.create("webroot").setCachingEnabled(false));
+        r.route("/*")
+                .handler(
+                        io.vertx.ext.web.handler.StaticHandler.create("webroot").setCachingEnabled(false));
         r.get("/health/ready").handler(this::ready);
-        r.get("/metrics").handler(ctx -> ctx.response().putHeader("content-type", "text/plain; version=0.0.4").end(metrics.scrape()));
-        r.get("/openapi.yaml").handler(ctx -> ctx.response().putHeader("Content-Type", "application/yaml").end(OPENAPI));
-        r.route().last().handler(ctx -> error(ctx, 404, "not_found", "no route " + ctx.request().method() + " " + ctx.request().path()));
+        r.get("/metrics")
+                .handler(ctx -> ctx.response()
+                        .putHeader("content-type", "text/plain; version=0.0.4")
+                        .end(metrics.scrape()));
+        r.get("/openapi.yaml")
+                .handler(ctx -> ctx.response()
+                        .putHeader("Content-Type", "application/yaml")
+                        .end(OPENAPI));
+        r.route()
+                .last()
+                .handler(ctx -> error(
+                        ctx,
+                        404,
+                        "not_found",
+                        "no route " + ctx.request().method() + " "
+                                + ctx.request().path()));
         // Each body handler has its own limit; the 413 names the one of the route that refused.
-        r.errorHandler(413, ctx -> error(ctx, 413, "too_large", "body: larger than "
-                + (ctx.request().path().startsWith("/v1/translations") ? config.maxBodyBytes() : TrainingRoutes.MAX_JOB_BYTES) + " bytes"));
+        r.errorHandler(
+                413,
+                ctx -> error(
+                        ctx,
+                        413,
+                        "too_large",
+                        "body: larger than "
+                                + (ctx.request().path().startsWith("/v1/translations")
+                                        ? config.maxBodyBytes()
+                                        : TrainingRoutes.MAX_JOB_BYTES)
+                                + " bytes"));
         r.errorHandler(500, ctx -> error(ctx, 500, "internal", String.valueOf(ctx.failure())));
         return r;
     }
 
     private void timed(RoutingContext ctx) {
         long start = System.nanoTime();
-        ctx.addBodyEndHandler(v -> Timer.builder("stargan_gateway_http_requests").tag("route", ctx.currentRoute() == null
-                ? "unknown" : String.valueOf(ctx.currentRoute().getPath())).tag("status", Integer.toString(ctx.response().getStatusCode()))
-                .publishPercentileHistogram().register(metrics).record(System.nanoTime() - start, TimeUnit.NANOSECONDS));
+        ctx.addBodyEndHandler(v -> Timer.builder("stargan_gateway_http_requests")
+                .tag(
+                        "route",
+                        ctx.currentRoute() == null
+                                ? "unknown"
+                                : String.valueOf(ctx.currentRoute().getPath()))
+                .tag("status", Integer.toString(ctx.response().getStatusCode()))
+                .publishPercentileHistogram()
+                .register(metrics)
+                .record(System.nanoTime() - start, TimeUnit.NANOSECONDS));
         ctx.next();
     }
 
@@ -180,7 +227,11 @@ public final class GatewayVerticle extends VerticleBase {
             if (needed == ApiKeys.Scope.TRANSLATE) {
                 return new ApiKeys.Holder(ApiKeys.ANYONE, ApiKeys.Scope.TRANSLATE);
             }
-            error(ctx, 403, "forbidden", "training is disabled: the gateway has no API key with scope train or admin configured");
+            error(
+                    ctx,
+                    403,
+                    "forbidden",
+                    "training is disabled: the gateway has no API key with scope train or admin configured");
             return null;
         }
         String key = ctx.request().getHeader("X-API-Key");
@@ -194,13 +245,22 @@ public final class GatewayVerticle extends VerticleBase {
         ApiKeys.Holder holder = keys.holder(key);
         if (holder == null) {
             ctx.response().putHeader("WWW-Authenticate", "Bearer");
-            error(ctx, 401, "unauthorized", key == null ? "X-API-Key or Authorization: Bearer: missing, expected an API key"
-                    : "X-API-Key or Authorization: Bearer: unknown key");
+            error(
+                    ctx,
+                    401,
+                    "unauthorized",
+                    key == null
+                            ? "X-API-Key or Authorization: Bearer: missing, expected an API key"
+                            : "X-API-Key or Authorization: Bearer: unknown key");
             return null;
         }
         if (!holder.allows(needed)) {
-            error(ctx, 403, "forbidden", "key '" + holder.name() + "' has scope " + holder.scope().label() + "; "
-                    + ctx.request().method() + " " + ctx.request().path() + " needs " + needed.label());
+            error(
+                    ctx,
+                    403,
+                    "forbidden",
+                    "key '" + holder.name() + "' has scope " + holder.scope().label() + "; "
+                            + ctx.request().method() + " " + ctx.request().path() + " needs " + needed.label());
             return null;
         }
         return holder;
@@ -208,7 +268,9 @@ public final class GatewayVerticle extends VerticleBase {
 
     /** Whose share of the limits a request counts against: its key, or its address when it came without one. */
     private static String client(RoutingContext ctx, ApiKeys.Holder holder) {
-        return holder.name().equals(ApiKeys.ANYONE) ? "address " + ctx.request().remoteAddress().hostAddress() : "key " + holder.name();
+        return holder.name().equals(ApiKeys.ANYONE)
+                ? "address " + ctx.request().remoteAddress().hostAddress()
+                : "key " + holder.name();
     }
 
     private void translate(RoutingContext ctx) {
@@ -227,18 +289,26 @@ public final class GatewayVerticle extends VerticleBase {
             }
             var upload = ctx.fileUploads().get(0);
             // Read without blocking the event loop, then continue as for a raw body.
-            vertx.fileSystem().readFile(upload.uploadedFileName()).onSuccess(bytes -> submit(ctx, holder, bytes, "file part '" + upload.fileName() + "'"))
-                    .onFailure(e -> error(ctx, 400, "bad_request", "file part '" + upload.fileName() + "': " + e.getMessage()));
+            vertx.fileSystem()
+                    .readFile(upload.uploadedFileName())
+                    .onSuccess(bytes -> submit(ctx, holder, bytes, "file part '" + upload.fileName() + "'"))
+                    .onFailure(e ->
+                            error(ctx, 400, "bad_request", "file part '" + upload.fileName() + "': " + e.getMessage()));
         } else if (UPLOAD_TYPES.contains(mediaType)) {
             submit(ctx, holder, ctx.body().buffer(), "body");
         } else {
-            error(ctx, 415, "unsupported_media_type", "Content-Type: '" + type
-                    + "', expected image/png, image/jpeg, application/x-npy, application/octet-stream or multipart/form-data");
+            error(
+                    ctx,
+                    415,
+                    "unsupported_media_type",
+                    "Content-Type: '" + type
+                            + "', expected image/png, image/jpeg, application/x-npy, application/octet-stream or multipart/form-data");
         }
     }
 
     /** Declared types of a raw upload; the bytes are sniffed whatever it says. */
-    private static final java.util.Set<String> UPLOAD_TYPES = java.util.Set.of(Protocol.PNG, Protocol.JPEG, Protocol.NPY, "application/octet-stream");
+    private static final java.util.Set<String> UPLOAD_TYPES =
+            java.util.Set.of(Protocol.PNG, Protocol.JPEG, Protocol.NPY, "application/octet-stream");
 
     /**
      * Checks an upload before anything is queued — what it really is, how many pixels it claims, whether the targets
@@ -259,12 +329,17 @@ public final class GatewayVerticle extends VerticleBase {
         String labels = ctx.request().getParam("labels");
         boolean all = "true".equals(ctx.request().getParam("all"));
         if (target == null && labels == null && !all) {
-            error(ctx, 400, "bad_request", "target or labels: neither given, expected e.g. target=Blond_Hair=1,Male=0.5 or labels=0,1,0,1,1");
+            error(
+                    ctx,
+                    400,
+                    "bad_request",
+                    "target or labels: neither given, expected e.g. target=Blond_Hair=1,Male=0.5 or labels=0,1,0,1,1");
             return;
         }
         String accept = ctx.request().getHeader("Accept");
         boolean json = accept != null && accept.contains("application/json");
-        String encoding = accept != null && accept.contains(Protocol.JPEG) ? Protocol.JPEG
+        String encoding = accept != null && accept.contains(Protocol.JPEG)
+                ? Protocol.JPEG
                 : accept != null && accept.contains(Protocol.NPY) ? Protocol.NPY : Protocol.PNG;
         if (catalog.isEmpty()) {
             error(ctx, 503, "unavailable", "no model is served yet (nothing announced on " + topics.models() + ")");
@@ -340,17 +415,23 @@ public final class GatewayVerticle extends VerticleBase {
 
     /** {@code n} slots of the gateway's and of {@code client}'s, or why not; taken slots are freed with {@code limits.release}. */
     private ClientLimits.Decision take(String client, int n) {
-        return correlator.inFlight() + n > config.maxInFlight() ? new ClientLimits.Decision(false, "in_flight", 1) : limits.admit(client, n);
+        return correlator.inFlight() + n > config.maxInFlight()
+                ? new ClientLimits.Decision(false, "in_flight", 1)
+                : limits.admit(client, n);
     }
 
     /** What a refused admission tells the client. */
     private String refusal(String client, ClientLimits.Decision d) {
         return switch (d.reason()) {
-            case "in_flight" -> "this gateway already waits for " + correlator.inFlight() + " translations (limit " + config.maxInFlight()
-                    + "); retry shortly";
-            case "rate_limited" -> client + ": more than " + config.rateLimitPerSecond() + " requests per second (bursts of " + config.rateLimitBurst()
-                    + ")";
-            default -> client + ": already " + config.maxInFlightPerClient() + " translations waiting, this client's share; retry when one is back";
+            case "in_flight" ->
+                "this gateway already waits for " + correlator.inFlight() + " translations (limit "
+                        + config.maxInFlight() + "); retry shortly";
+            case "rate_limited" ->
+                client + ": more than " + config.rateLimitPerSecond() + " requests per second (bursts of "
+                        + config.rateLimitBurst() + ")";
+            default ->
+                client + ": already " + config.maxInFlightPerClient()
+                        + " translations waiting, this client's share; retry when one is back";
         };
     }
 
@@ -379,14 +460,24 @@ public final class GatewayVerticle extends VerticleBase {
             throw new Rejected(400, "bad_request", e.getMessage());
         }
         if (sniffed == null) {
-            throw new Rejected(415, "unsupported_media_type", field + ": not a PNG, JPEG or NPY file (first bytes " + ImageSniffer.firstBytes(image) + ")");
+            throw new Rejected(
+                    415,
+                    "unsupported_media_type",
+                    field + ": not a PNG, JPEG or NPY file (first bytes " + ImageSniffer.firstBytes(image) + ")");
         }
         if (!sniffed.mediaType().equals(Protocol.NPY) && (sniffed.width() < 1 || sniffed.height() < 1)) {
-            throw new Rejected(400, "bad_request", field + ": the header claims " + sniffed.width() + "×" + sniffed.height() + " pixels, expected a real size");
+            throw new Rejected(
+                    400,
+                    "bad_request",
+                    field + ": the header claims " + sniffed.width() + "×" + sniffed.height()
+                            + " pixels, expected a real size");
         }
         if (sniffed.pixels() > config.maxPixels()) {
-            throw new Rejected(413, "too_large", field + ": " + sniffed.width() + "×" + sniffed.height() + " pixels, more than this gateway's limit of "
-                    + config.maxPixels());
+            throw new Rejected(
+                    413,
+                    "too_large",
+                    field + ": " + sniffed.width() + "×" + sniffed.height()
+                            + " pixels, more than this gateway's limit of " + config.maxPixels());
         }
     }
 
@@ -406,7 +497,9 @@ public final class GatewayVerticle extends VerticleBase {
     /** A translate request for the workers, answered on this instance's reply topic in {@code accept}. */
     private KafkaProducerRecord<String, Buffer> request(String id, Buffer image, String accept) {
         KafkaProducerRecord<String, Buffer> rec = KafkaProducerRecord.create(topics.translateRequests(), id, image);
-        rec.addHeader(Protocol.SCHEMA, Protocol.REQUEST_V1).addHeader(Protocol.REPLY_TO, replyTopic).addHeader(Protocol.ACCEPT, accept);
+        rec.addHeader(Protocol.SCHEMA, Protocol.REQUEST_V1)
+                .addHeader(Protocol.REPLY_TO, replyTopic)
+                .addHeader(Protocol.ACCEPT, accept);
         return rec;
     }
 
@@ -433,16 +526,19 @@ public final class GatewayVerticle extends VerticleBase {
             return;
         }
         String client = client(ctx, holder);
-        ctx.request().toWebSocket().onSuccess(ws -> {
-            webSockets.incrementAndGet();
-            LiveEdits session = new LiveEdits(ws, client);
-            ws.binaryMessageHandler(session::image);
-            ws.textMessageHandler(session::edit);
-            ws.closeHandler(v -> {
-                webSockets.decrementAndGet();
-                session.close();
-            });
-        }).onFailure(e -> error(ctx, 400, "bad_request", "expected a WebSocket upgrade: " + e.getMessage()));
+        ctx.request()
+                .toWebSocket()
+                .onSuccess(ws -> {
+                    webSockets.incrementAndGet();
+                    LiveEdits session = new LiveEdits(ws, client);
+                    ws.binaryMessageHandler(session::image);
+                    ws.textMessageHandler(session::edit);
+                    ws.closeHandler(v -> {
+                        webSockets.decrementAndGet();
+                        session.close();
+                    });
+                })
+                .onFailure(e -> error(ctx, 400, "bad_request", "expected a WebSocket upgrade: " + e.getMessage()));
     }
 
     /** One /v1/stream socket: its image, the newest edit waiting and the one being translated. Event loop only. */
@@ -527,8 +623,12 @@ public final class GatewayVerticle extends VerticleBase {
             String id = config.instanceId() + "-ws-" + counter.incrementAndGet();
             inFlight = id;
             KafkaProducerRecord<String, Buffer> rec = request(id, image, Protocol.PNG);
-            for (String[] h : new String[][] {{"target", Protocol.TARGET}, {"labels", Protocol.LABELS}, {"model", Protocol.MODEL},
-                    {"version", Protocol.MODEL_VERSION}}) {
+            for (String[] h : new String[][] {
+                {"target", Protocol.TARGET},
+                {"labels", Protocol.LABELS},
+                {"model", Protocol.MODEL},
+                {"version", Protocol.MODEL_VERSION}
+            }) {
                 if (edit.getString(h[0]) != null) {
                     rec.addHeader(h[1], edit.getString(h[0]));
                 }
@@ -547,9 +647,12 @@ public final class GatewayVerticle extends VerticleBase {
                 if (!"ok".equals(h.get(Protocol.STATUS))) {
                     fail(seq, "bad_request", h.getOrDefault(Protocol.ERROR, "translation failed"));
                 } else if (!ws.isClosed()) {
-                    ws.writeTextMessage(new JsonObject().put("seq", seq).put("model_version", h.get(Protocol.MODEL_VERSION))
+                    ws.writeTextMessage(new JsonObject()
+                            .put("seq", seq)
+                            .put("model_version", h.get(Protocol.MODEL_VERSION))
                             .put("queue_ms", Double.parseDouble(h.getOrDefault(Protocol.QUEUE_MS, "0")))
-                            .put("compute_ms", Double.parseDouble(h.getOrDefault(Protocol.COMPUTE_MS, "0"))).encode());
+                            .put("compute_ms", Double.parseDouble(h.getOrDefault(Protocol.COMPUTE_MS, "0")))
+                            .encode());
                     ws.writeBinaryMessage(result.value());
                 }
                 dispatch();
@@ -579,13 +682,24 @@ public final class GatewayVerticle extends VerticleBase {
      * on in turn, every other domain flipped from {@code labels}, default all 0) — as one image. One request per
      * domain goes to the workers; the grid is drawn when all are back.
      */
-    private void allDomains(RoutingContext ctx, Buffer body, String labels, org.stargan.data.DomainLabels domains, String model, String version,
+    private void allDomains(
+            RoutingContext ctx,
+            Buffer body,
+            String labels,
+            org.stargan.data.DomainLabels domains,
+            String model,
+            String version,
             String encoding) {
         if (domains == null) {
-            error(ctx, 400, "bad_request", "all=true: the domains of model '" + model + "' are unknown (its checkpoint carries no names)");
+            error(
+                    ctx,
+                    400,
+                    "bad_request",
+                    "all=true: the domains of model '" + model + "' are unknown (its checkpoint carries no names)");
             return;
         }
-        java.util.List<float[]> targets = domains.allDomainTargets(labels == null ? new float[domains.size()] : domains.parseVector(labels, "labels"));
+        java.util.List<float[]> targets = domains.allDomainTargets(
+                labels == null ? new float[domains.size()] : domains.parseVector(labels, "labels"));
         Buffer[] columns = new Buffer[targets.size()];
         String[] ids = new String[targets.size()];
         int[] remaining = {targets.size()};
@@ -607,7 +721,8 @@ public final class GatewayVerticle extends VerticleBase {
             for (float v : targets.get(k)) {
                 csv.append(csv.length() == 0 ? "" : ",").append(v);
             }
-            KafkaProducerRecord<String, Buffer> rec = request(ids[k], body, Protocol.PNG).addHeader(Protocol.LABELS, csv.toString())
+            KafkaProducerRecord<String, Buffer> rec = request(ids[k], body, Protocol.PNG)
+                    .addHeader(Protocol.LABELS, csv.toString())
                     .addHeader(Protocol.MODEL, model);
             if (version != null) {
                 rec.addHeader(Protocol.MODEL_VERSION, version);
@@ -629,8 +744,11 @@ public final class GatewayVerticle extends VerticleBase {
                 if (--remaining[0] == 0 && !failed[0]) {
                     vertx.cancelTimer(timer);
                     // Drawing a grid of a few small images: cheap, but keep image work off the event loop anyway.
-                    vertx.executeBlocking(() -> grid(body, columns, encoding)).onSuccess(png -> ctx.response().putHeader("Content-Type", encoding)
-                            .end(png)).onFailure(e -> error(ctx, 400, "bad_request", "input image: " + e.getMessage()));
+                    vertx.executeBlocking(() -> grid(body, columns, encoding))
+                            .onSuccess(png -> ctx.response()
+                                    .putHeader("Content-Type", encoding)
+                                    .end(png))
+                            .onFailure(e -> error(ctx, 400, "bad_request", "input image: " + e.getMessage()));
                 }
             });
             producer.send(rec).onFailure(e -> {
@@ -655,7 +773,8 @@ public final class GatewayVerticle extends VerticleBase {
         int s = results[0].getHeight();
         var in = org.stargan.data.ImageCodec.decode(input.getBytes(), "input");
         var inputTensor = org.stargan.data.ImageCodec.toTensor(in, 0, s);
-        java.awt.image.BufferedImage grid = new java.awt.image.BufferedImage(s * (columns.length + 1), s, java.awt.image.BufferedImage.TYPE_INT_RGB);
+        java.awt.image.BufferedImage grid = new java.awt.image.BufferedImage(
+                s * (columns.length + 1), s, java.awt.image.BufferedImage.TYPE_INT_RGB);
         var g = grid.createGraphics();
         g.drawImage(org.stargan.data.ImageCodec.toImage(inputTensor.chw(), 0, s, s), 0, 0, null);
         for (int k = 0; k < columns.length; k++) {
@@ -667,7 +786,8 @@ public final class GatewayVerticle extends VerticleBase {
         return Buffer.buffer(out.toByteArray());
     }
 
-    private void respond(RoutingContext ctx, KafkaConsumerRecord<String, Buffer> result, boolean json, String encoding) {
+    private void respond(
+            RoutingContext ctx, KafkaConsumerRecord<String, Buffer> result, boolean json, String encoding) {
         Map<String, String> h = headers(result);
         if (!"ok".equals(h.get(Protocol.STATUS))) {
             String message = h.getOrDefault(Protocol.ERROR, "translation failed");
@@ -675,14 +795,23 @@ public final class GatewayVerticle extends VerticleBase {
             error(ctx, internal ? 500 : 400, internal ? "internal" : "bad_request", message);
             return;
         }
-        ctx.response().putHeader("X-Model-Version", h.getOrDefault(Protocol.MODEL_VERSION, ""))
-                .putHeader("X-Queue-Ms", h.getOrDefault(Protocol.QUEUE_MS, "")).putHeader("X-Compute-Ms", h.getOrDefault(Protocol.COMPUTE_MS, ""));
+        ctx.response()
+                .putHeader("X-Model-Version", h.getOrDefault(Protocol.MODEL_VERSION, ""))
+                .putHeader("X-Queue-Ms", h.getOrDefault(Protocol.QUEUE_MS, ""))
+                .putHeader("X-Compute-Ms", h.getOrDefault(Protocol.COMPUTE_MS, ""));
         if (json) {
-            ctx.json(new JsonObject().put("request_id", result.key()).put("model", h.get(Protocol.MODEL)).put("model_version", h.get(Protocol.MODEL_VERSION))
+            ctx.json(new JsonObject()
+                    .put("request_id", result.key())
+                    .put("model", h.get(Protocol.MODEL))
+                    .put("model_version", h.get(Protocol.MODEL_VERSION))
                     .put("queue_ms", Double.parseDouble(h.getOrDefault(Protocol.QUEUE_MS, "0")))
                     .put("compute_ms", Double.parseDouble(h.getOrDefault(Protocol.COMPUTE_MS, "0")))
-                    .put("batch_size", Integer.parseInt(h.getOrDefault(Protocol.BATCH_SIZE, "0"))).put("worker", h.get(Protocol.WORKER))
-                    .put("content_type", encoding).put("image_base64", Base64.getEncoder().encodeToString(result.value().getBytes())));
+                    .put("batch_size", Integer.parseInt(h.getOrDefault(Protocol.BATCH_SIZE, "0")))
+                    .put("worker", h.get(Protocol.WORKER))
+                    .put("content_type", encoding)
+                    .put(
+                            "image_base64",
+                            Base64.getEncoder().encodeToString(result.value().getBytes())));
         } else {
             ctx.response().putHeader("Content-Type", encoding).end(result.value());
         }
@@ -697,17 +826,27 @@ public final class GatewayVerticle extends VerticleBase {
     /** Ready when connected, a model is announced, and some inference worker holds a request partition. */
     private void ready(RoutingContext ctx) {
         if (!repliesAssigned) {
-            error(ctx, 503, "unavailable", "not yet connected to the broker (reply topic " + replyTopic + " unassigned)");
+            error(
+                    ctx,
+                    503,
+                    "unavailable",
+                    "not yet connected to the broker (reply topic " + replyTopic + " unassigned)");
         } else if (catalog.isEmpty()) {
             error(ctx, 503, "unavailable", "no model is served yet");
         } else {
-            workers.workers().onSuccess(n -> {
-                if (n == 0) {
-                    error(ctx, 503, "unavailable", "no inference worker is consuming " + topics.translateRequests());
-                } else {
-                    ctx.json(new JsonObject().put("status", "ready").put("workers", n));
-                }
-            }).onFailure(e -> error(ctx, 503, "unavailable", "the broker did not answer: " + e.getMessage()));
+            workers.workers()
+                    .onSuccess(n -> {
+                        if (n == 0) {
+                            error(
+                                    ctx,
+                                    503,
+                                    "unavailable",
+                                    "no inference worker is consuming " + topics.translateRequests());
+                        } else {
+                            ctx.json(new JsonObject().put("status", "ready").put("workers", n));
+                        }
+                    })
+                    .onFailure(e -> error(ctx, 503, "unavailable", "the broker did not answer: " + e.getMessage()));
         }
     }
 
@@ -729,13 +868,20 @@ public final class GatewayVerticle extends VerticleBase {
             return;
         }
         metrics.counter("stargan_gateway_rejected_requests", "reason", reason).increment();
-        ctx.response().setStatusCode(status).putHeader("Content-Type", "application/json")
+        ctx.response()
+                .setStatusCode(status)
+                .putHeader("Content-Type", "application/json")
                 .end(new JsonObject().put("error", code).put("message", message).encode());
     }
 
     @Override
     public Future<?> stop() {
-        return Future.join(replies.close(), registry.close(), events.close(), workers.close(), server == null ? Future.succeededFuture() : server.close())
+        return Future.join(
+                        replies.close(),
+                        registry.close(),
+                        events.close(),
+                        workers.close(),
+                        server == null ? Future.succeededFuture() : server.close())
                 .compose(v -> producer.close());
     }
 }

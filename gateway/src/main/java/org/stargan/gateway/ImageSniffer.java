@@ -26,6 +26,7 @@ final class ImageSniffer {
     private static final byte[] PNG_SIGNATURE = {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
     /** Start of image, then the first marker's 0xFF. */
     private static final byte[] JPEG_SOI = {(byte) 0xff, (byte) 0xd8, (byte) 0xff};
+
     private static final byte[] NPY_MAGIC = {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y'};
 
     private ImageSniffer() {}
@@ -65,7 +66,8 @@ final class ImageSniffer {
         int p = 2;
         while (p + 4 <= b.length()) {
             if ((b.getByte(p) & 0xff) != 0xff) {
-                throw new IllegalArgumentException(field + ": JPEG with a damaged header (no marker at byte " + p + ")");
+                throw new IllegalArgumentException(
+                        field + ": JPEG with a damaged header (no marker at byte " + p + ")");
             }
             int marker = b.getByte(p + 1) & 0xff;
             if (marker == 0xff) {

@@ -68,20 +68,27 @@ public final class JobArtifacts {
      */
     public Artifact find(String jobId, String relative) throws Refused {
         if (root == null) {
-            throw new Refused(404, "artifacts: this gateway has no artifact store (set artifactRoot, --artifact-root or STARGAN_ARTIFACT_ROOT)");
+            throw new Refused(
+                    404,
+                    "artifacts: this gateway has no artifact store (set artifactRoot, --artifact-root or STARGAN_ARTIFACT_ROOT)");
         }
         if (jobId == null || !jobId.matches("[A-Za-z0-9._-]{1,64}") || jobId.equals(".") || jobId.equals("..")) {
-            throw new Refused(400, "job id: '" + jobId + "', expected 1-64 characters of A-Z a-z 0-9 . _ - (not . or ..)");
+            throw new Refused(
+                    400, "job id: '" + jobId + "', expected 1-64 characters of A-Z a-z 0-9 . _ - (not . or ..)");
         }
         if (relative == null || relative.isEmpty()) {
-            throw new Refused(400, "artifact path: empty, expected a file inside the job's directory, e.g. samples/10-images.jpg");
+            throw new Refused(
+                    400,
+                    "artifact path: empty, expected a file inside the job's directory, e.g. samples/10-images.jpg");
         }
         // Checked on the text before any file-system call: the URL's path is never trusted to stay inside.
         if (relative.startsWith("/") || relative.contains("\\") || relative.indexOf('\0') >= 0) {
-            throw new Refused(400, "artifact path: '" + relative + "', expected a relative path inside the job's directory");
+            throw new Refused(
+                    400, "artifact path: '" + relative + "', expected a relative path inside the job's directory");
         }
         if (Arrays.asList(relative.split("/")).contains("..")) {
-            throw new Refused(400, "artifact path: '" + relative + "' contains '..', expected a path inside the job's directory");
+            throw new Refused(
+                    400, "artifact path: '" + relative + "' contains '..', expected a path inside the job's directory");
         }
         Path jobDir = root.resolve("jobs").resolve(jobId);
         Path realJobDir;
@@ -96,15 +103,18 @@ public final class JobArtifacts {
             throw new Refused(404, "artifact '" + relative + "' of job '" + jobId + "': " + e.getMessage());
         }
         if (!real.startsWith(realJobDir)) {
-            throw new Refused(403, "artifact path: '" + relative + "' leads outside the directory of job '" + jobId + "'");
+            throw new Refused(
+                    403, "artifact path: '" + relative + "' leads outside the directory of job '" + jobId + "'");
         }
         if (!Files.isRegularFile(real)) {
             throw new Refused(403, "artifact '" + relative + "' of job '" + jobId + "': not a regular file");
         }
         String type = contentType(real);
         if (type == null) {
-            throw new Refused(403, "artifact '" + relative + "' of job '" + jobId
-                    + "': not a file the gateway serves (PNG or JPEG image, .json, .jsonl, .safetensors)");
+            throw new Refused(
+                    403,
+                    "artifact '" + relative + "' of job '" + jobId
+                            + "': not a file the gateway serves (PNG or JPEG image, .json, .jsonl, .safetensors)");
         }
         return new Artifact(real, type);
     }

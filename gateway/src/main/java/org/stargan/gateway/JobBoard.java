@@ -30,7 +30,7 @@ public final class JobBoard {
         JsonObject job = jobs.computeIfAbsent(id, k -> new JsonObject().put("job_id", k));
         String type = event.getString("type", "");
         switch (type) {
-            case "log", "sample", "checkpoint" -> { }
+            case "log", "sample", "checkpoint" -> {}
             default -> job.put("state", type);
         }
         job.put("iteration", Math.max(job.getLong("iteration", 0L), event.getLong("iteration", 0L)));
@@ -43,8 +43,9 @@ public final class JobBoard {
             case "log" -> job.put("latest", data);
             case "checkpoint" -> job.put("latest_checkpoint", data);
             case "failed" -> job.put("reason", data.getString("reason"));
-            case "queued" -> job.put("requested_by", data.getString("requested_by")).put("model", data.getString("model"));
-            default -> { }
+            case "queued" ->
+                job.put("requested_by", data.getString("requested_by")).put("model", data.getString("model"));
+            default -> {}
         }
         history.computeIfAbsent(id, k -> new ArrayList<>()).add(event);
         for (Consumer<JsonObject> l : List.copyOf(listeners.getOrDefault(id, List.of()))) {
@@ -70,7 +71,7 @@ public final class JobBoard {
         history.getOrDefault(id, List.of()).forEach(listener);
         JsonObject job = jobs.get(id);
         if (job != null && ended(job)) {
-            return () -> { };
+            return () -> {};
         }
         listeners.computeIfAbsent(id, k -> new ArrayList<>()).add(listener);
         return () -> {

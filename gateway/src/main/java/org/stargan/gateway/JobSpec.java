@@ -21,8 +21,13 @@ import org.stargan.msg.TrainRequest;
 final class JobSpec {
     /** The schema, also served at /v1/training-jobs/schema. */
     static final Buffer SCHEMA = GatewayVerticle.load("/training-job.schema.json");
-    private static final Validator VALIDATOR = Validator.create(JsonSchema.of(new JsonObject(SCHEMA)),
-            new JsonSchemaOptions().setDraft(Draft.DRAFT202012).setBaseUri("https://stargan.example/schemas/").setOutputFormat(OutputFormat.Basic));
+
+    private static final Validator VALIDATOR = Validator.create(
+            JsonSchema.of(new JsonObject(SCHEMA)),
+            new JsonSchemaOptions()
+                    .setDraft(Draft.DRAFT202012)
+                    .setBaseUri("https://stargan.example/schemas/")
+                    .setOutputFormat(OutputFormat.Basic));
 
     private JobSpec() {}
 
@@ -33,12 +38,22 @@ final class JobSpec {
             throw new IllegalArgumentException(describe(result));
         }
         Map<String, String> options = new LinkedHashMap<>();
-        body.getJsonObject("options", new JsonObject()).forEach(e -> options.put(e.getKey(), e.getValue() instanceof JsonArray a
-                ? String.join(",", a.stream().map(String::valueOf).toList()) : String.valueOf(e.getValue())));
+        body.getJsonObject("options", new JsonObject())
+                .forEach(e -> options.put(
+                        e.getKey(),
+                        e.getValue() instanceof JsonArray a
+                                ? String.join(
+                                        ",", a.stream().map(String::valueOf).toList())
+                                : String.valueOf(e.getValue())));
         Map<String, Integer> synthetic = new LinkedHashMap<>();
-        body.getJsonObject("synthetic", new JsonObject()).forEach(e -> synthetic.put(e.getKey(), ((Number) e.getValue()).intValue()));
-        return new TrainRequest(body.getString("job_id", "job-" + UUID.randomUUID().toString().substring(0, 8)), body.getString("requested_by", "api"),
-                body.getString("model", "default"), options, synthetic);
+        body.getJsonObject("synthetic", new JsonObject())
+                .forEach(e -> synthetic.put(e.getKey(), ((Number) e.getValue()).intValue()));
+        return new TrainRequest(
+                body.getString("job_id", "job-" + UUID.randomUUID().toString().substring(0, 8)),
+                body.getString("requested_by", "api"),
+                body.getString("model", "default"),
+                options,
+                synthetic);
     }
 
     /**
@@ -52,15 +67,20 @@ final class JobSpec {
                 best = e;
             }
         }
-        String location = best.getInstanceLocation() == null ? "" : best.getInstanceLocation().replaceFirst("^#?/?", "").replace('/', '.');
+        String location = best.getInstanceLocation() == null
+                ? ""
+                : best.getInstanceLocation().replaceFirst("^#?/?", "").replace('/', '.');
         String keyword = best.getKeywordLocation() == null ? "" : best.getKeywordLocation();
-        String message = keyword.endsWith("additionalProperties") ? "not a field a job may set"
+        String message = keyword.endsWith("additionalProperties")
+                ? "not a field a job may set"
                 : keyword.endsWith("/pattern") && DATA_PATHS.stream().anyMatch(location::endsWith)
-                        ? "expected a path relative to the trainer's data root, without '..'" : best.getError();
+                        ? "expected a path relative to the trainer's data root, without '..'"
+                        : best.getError();
         return (location.isEmpty() ? "body" : location) + ": " + message + " (schema: GET /v1/training-jobs/schema)";
     }
 
-    private static final java.util.List<String> DATA_PATHS = java.util.List.of("attr-path", "celeba-image-dir", "rafd-image-dir");
+    private static final java.util.List<String> DATA_PATHS =
+            java.util.List.of("attr-path", "celeba-image-dir", "rafd-image-dir");
 
     private static long rank(OutputUnit u) {
         String l = u.getInstanceLocation() == null ? "" : u.getInstanceLocation();

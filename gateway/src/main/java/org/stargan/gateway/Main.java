@@ -21,8 +21,9 @@ import org.stargan.process.ServiceProcess;
  * address requires API keys.
  */
 public final class Main {
-    private static final String USAGE = "known options: --bootstrap --host --port --api-keys-file --api-keys --topic-prefix --instance-id --timeout-ms "
-            + "--max-in-flight --max-in-flight-per-client --rate-limit --rate-burst --max-body-bytes --max-pixels --artifact-root";
+    private static final String USAGE =
+            "known options: --bootstrap --host --port --api-keys-file --api-keys --topic-prefix --instance-id --timeout-ms "
+                    + "--max-in-flight --max-in-flight-per-client --rate-limit --rate-burst --max-body-bytes --max-pixels --artifact-root";
 
     private Main() {}
 
@@ -38,23 +39,40 @@ public final class Main {
         }
         Vertx vertx = Vertx.vertx();
         GatewayVerticle v = new GatewayVerticle();
-        ServiceProcess.startOrExit("gateway", vertx.deployVerticle(v, new DeploymentOptions().setConfig(config.toJson())).toCompletionStage(),
-                Duration.ofMinutes(2), () -> vertx.close().toCompletionStage());
-        System.err.printf("gateway %s on http://%s:%d (Kafka %s)%s%n", config.instanceId(), config.host(), v.port(), config.bootstrapServers(),
-                config.apiKeys().isEmpty() ? "; no API keys: translation open to this machine, training disabled"
+        ServiceProcess.startOrExit(
+                "gateway",
+                vertx.deployVerticle(v, new DeploymentOptions().setConfig(config.toJson()))
+                        .toCompletionStage(),
+                Duration.ofMinutes(2),
+                () -> vertx.close().toCompletionStage());
+        System.err.printf(
+                "gateway %s on http://%s:%d (Kafka %s)%s%n",
+                config.instanceId(),
+                config.host(),
+                v.port(),
+                config.bootstrapServers(),
+                config.apiKeys().isEmpty()
+                        ? "; no API keys: translation open to this machine, training disabled"
                         : config.apiKeys().openToAnyone() ? "; translation open to callers without a key" : "");
         ServiceProcess.closeOnShutdown("gateway", () -> vertx.close().toCompletionStage());
     }
 
     static GatewayConfig parse(String[] args, Map<String, String> env) {
         Map<String, String> o = new LinkedHashMap<>();
-        o.put("bootstrap", env.getOrDefault("STARGAN_KAFKA_BOOTSTRAP", env.getOrDefault("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092")));
+        o.put(
+                "bootstrap",
+                env.getOrDefault(
+                        "STARGAN_KAFKA_BOOTSTRAP", env.getOrDefault("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092")));
         o.put("host", env.getOrDefault("STARGAN_HTTP_HOST", "127.0.0.1"));
         o.put("port", env.getOrDefault("STARGAN_HTTP_PORT", "8080"));
         o.put("api-keys-file", env.getOrDefault("STARGAN_API_KEYS_FILE", ""));
         o.put("api-keys", env.getOrDefault("STARGAN_API_KEYS", ""));
         o.put("topic-prefix", env.getOrDefault("STARGAN_TOPIC_PREFIX", "stargan."));
-        o.put("instance-id", env.getOrDefault("STARGAN_INSTANCE_ID", "gateway-" + ProcessHandle.current().pid()));
+        o.put(
+                "instance-id",
+                env.getOrDefault(
+                        "STARGAN_INSTANCE_ID",
+                        "gateway-" + ProcessHandle.current().pid()));
         o.put("timeout-ms", "30000");
         o.put("max-in-flight", "256");
         o.put("max-in-flight-per-client", "");
@@ -78,12 +96,15 @@ public final class Main {
             keys = ApiKeys.readFile(Path.of(o.get("api-keys-file"))).and(keys);
         }
         int maxInFlight = integer(o, "max-in-flight");
-        int perClient = o.get("max-in-flight-per-client").isBlank() ? Math.max(1, maxInFlight / 4) : integer(o, "max-in-flight-per-client");
+        int perClient = o.get("max-in-flight-per-client").isBlank()
+                ? Math.max(1, maxInFlight / 4)
+                : integer(o, "max-in-flight-per-client");
         double rate;
         try {
             rate = Double.parseDouble(o.get("rate-limit").trim());
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("--rate-limit: '" + o.get("rate-limit") + "', expected requests per second (0: off)");
+            throw new IllegalArgumentException(
+                    "--rate-limit: '" + o.get("rate-limit") + "', expected requests per second (0: off)");
         }
         long maxPixels;
         try {
@@ -91,8 +112,20 @@ public final class Main {
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException("--max-pixels: '" + o.get("max-pixels") + "', expected an integer");
         }
-        return new GatewayConfig(o.get("bootstrap"), o.get("topic-prefix"), o.get("instance-id"), o.get("host").trim(), integer(o, "port"),
-                integer(o, "timeout-ms"), maxInFlight, perClient, rate, integer(o, "rate-burst"), integer(o, "max-body-bytes"), maxPixels, keys,
+        return new GatewayConfig(
+                o.get("bootstrap"),
+                o.get("topic-prefix"),
+                o.get("instance-id"),
+                o.get("host").trim(),
+                integer(o, "port"),
+                integer(o, "timeout-ms"),
+                maxInFlight,
+                perClient,
+                rate,
+                integer(o, "rate-burst"),
+                integer(o, "max-body-bytes"),
+                maxPixels,
+                keys,
                 o.get("artifact-root"));
     }
 

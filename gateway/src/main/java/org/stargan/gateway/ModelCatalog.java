@@ -32,7 +32,10 @@ public final class ModelCatalog {
      * thrown). Blocking file I/O: call it off the event loop.
      */
     public static Described describe(ModelAnnouncement a) {
-        JsonObject v = new JsonObject().put("version", a.version()).put("uri", a.uri()).put("published_at_ms", a.publishedAtMillis());
+        JsonObject v = new JsonObject()
+                .put("version", a.version())
+                .put("uri", a.uri())
+                .put("published_at_ms", a.publishedAtMillis());
         try {
             Path p = a.uri().startsWith("file:") ? Path.of(java.net.URI.create(a.uri())) : Path.of(a.uri());
             if (Files.isRegularFile(p) && SafeTensors.looksLike(p)) {
@@ -59,10 +62,13 @@ public final class ModelCatalog {
      */
     public DomainLabels domains(String name, String version) {
         Map<String, Entry> versions = models.getOrDefault(name, Map.of());
-        Entry entry = version != null ? versions.get(version) : versions.values().stream().reduce((a, b) -> b).orElse(null);
+        Entry entry = version != null
+                ? versions.get(version)
+                : versions.values().stream().reduce((a, b) -> b).orElse(null);
         if (entry == null) {
-            throw new IllegalArgumentException((version == null ? "model: '" + name + "'" : "version: '" + version + "' of model '" + name + "'")
-                    + " is not served; served: " + names());
+            throw new IllegalArgumentException(
+                    (version == null ? "model: '" + name + "'" : "version: '" + version + "' of model '" + name + "'")
+                            + " is not served; served: " + names());
         }
         return entry.domains();
     }
@@ -86,7 +92,10 @@ public final class ModelCatalog {
     /** Every served model with its versions, for messages: {@code default (v1, v2), named (n1)}. */
     String names() {
         StringBuilder s = new StringBuilder();
-        models.forEach((name, versions) -> s.append(s.length() == 0 ? "" : ", ").append(name).append(" (").append(String.join(", ", versions.keySet()))
+        models.forEach((name, versions) -> s.append(s.length() == 0 ? "" : ", ")
+                .append(name)
+                .append(" (")
+                .append(String.join(", ", versions.keySet()))
                 .append(')'));
         return s.toString();
     }

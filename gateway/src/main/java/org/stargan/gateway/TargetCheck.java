@@ -12,7 +12,9 @@ final class TargetCheck {
 
     /** Throws an {@link IllegalArgumentException} naming the field when {@code target} or {@code labels} (either may be null) is wrong for {@code domains}. */
     static void check(DomainLabels domains, String target, String labels) {
-        float[] base = labels == null ? new float[domains.size()] : inRange(domains, domains.parseVector(labels, "labels"), "labels");
+        float[] base = labels == null
+                ? new float[domains.size()]
+                : inRange(domains, domains.parseVector(labels, "labels"), "labels");
         if (target != null) {
             inRange(domains, domains.applyTargets(target, base, "target"), "target");
         }
@@ -21,7 +23,8 @@ final class TargetCheck {
     private static float[] inRange(DomainLabels domains, float[] v, String field) {
         for (int i = 0; i < v.length; i++) {
             if (v[i] < 0 || v[i] > 1) {
-                throw new IllegalArgumentException(field + ": " + domains.names().get(i) + "=" + v[i] + " is out of range, expected 0..1");
+                throw new IllegalArgumentException(
+                        field + ": " + domains.names().get(i) + "=" + v[i] + " is out of range, expected 0..1");
             }
         }
         return v;

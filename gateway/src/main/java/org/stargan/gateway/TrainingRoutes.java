@@ -41,7 +41,13 @@ final class TrainingRoutes {
     private final Access access;
     private final Errors errors;
 
-    TrainingRoutes(Vertx vertx, KafkaProducer<String, Buffer> producer, Topics topics, JobBoard jobs, JobArtifacts artifacts, Access access,
+    TrainingRoutes(
+            Vertx vertx,
+            KafkaProducer<String, Buffer> producer,
+            Topics topics,
+            JobBoard jobs,
+            JobArtifacts artifacts,
+            Access access,
             Errors errors) {
         this.vertx = vertx;
         this.producer = producer;
@@ -54,9 +60,14 @@ final class TrainingRoutes {
 
     /** Adds the routes under /v1/training-jobs. */
     void mount(Router r) {
-        r.post("/v1/training-jobs").handler(BodyHandler.create().setBodyLimit(MAX_JOB_BYTES)).handler(this::submitJob);
+        r.post("/v1/training-jobs")
+                .handler(BodyHandler.create().setBodyLimit(MAX_JOB_BYTES))
+                .handler(this::submitJob);
         r.get("/v1/training-jobs").handler(this::listJobs);
-        r.get("/v1/training-jobs/schema").handler(ctx -> ctx.response().putHeader("Content-Type", "application/schema+json").end(JobSpec.SCHEMA));
+        r.get("/v1/training-jobs/schema")
+                .handler(ctx -> ctx.response()
+                        .putHeader("Content-Type", "application/schema+json")
+                        .end(JobSpec.SCHEMA));
         r.get("/v1/training-jobs/:id").handler(this::getJob);
         r.delete("/v1/training-jobs/:id").handler(this::cancelJob);
         r.get("/v1/training-jobs/:id/events").handler(this::jobEvents);
@@ -90,12 +101,24 @@ final class TrainingRoutes {
             errors.send(ctx, 409, "conflict", "job_id: '" + id + "' exists already");
             return;
         }
-        TrainEvent queued = new TrainEvent(id, "queued", 0, "", Map.of("requested_by", request.requestedBy(), "model", request.model()),
+        TrainEvent queued = new TrainEvent(
+                id,
+                "queued",
+                0,
+                "",
+                Map.of("requested_by", request.requestedBy(), "model", request.model()),
                 System.currentTimeMillis());
         producer.send(KafkaProducerRecord.create(topics.trainEvents(), id, Buffer.buffer(queued.toJson())))
-                .compose(v -> producer.send(KafkaProducerRecord.create(topics.trainRequests(), id, Buffer.buffer(request.toJson()))))
-                .onSuccess(v -> ctx.response().setStatusCode(202).putHeader("Location", "/v1/training-jobs/" + id)
-                        .putHeader("Content-Type", "application/json").end(new JsonObject().put("job_id", id).put("state", "queued").encode()))
+                .compose(v -> producer.send(
+                        KafkaProducerRecord.create(topics.trainRequests(), id, Buffer.buffer(request.toJson()))))
+                .onSuccess(v -> ctx.response()
+                        .setStatusCode(202)
+                        .putHeader("Location", "/v1/training-jobs/" + id)
+                        .putHeader("Content-Type", "application/json")
+                        .end(new JsonObject()
+                                .put("job_id", id)
+                                .put("state", "queued")
+                                .encode()))
                 .onFailure(e -> errors.send(ctx, 503, "unavailable", "the job could not be queued: " + e.getMessage()));
     }
 
@@ -131,10 +154,19 @@ final class TrainingRoutes {
             errors.send(ctx, 409, "conflict", "job '" + id + "' has already ended (" + job.getString("state") + ")");
             return;
         }
-        producer.send(KafkaProducerRecord.create(topics.trainControl(), id, Buffer.buffer(new JsonObject().put("action", "cancel").encode())))
-                .onSuccess(v -> ctx.response().setStatusCode(202).putHeader("Content-Type", "application/json")
-                        .end(new JsonObject().put("job_id", id).put("cancel", "requested").encode()))
-                .onFailure(e -> errors.send(ctx, 503, "unavailable", "the cancel could not be sent: " + e.getMessage()));
+        producer.send(KafkaProducerRecord.create(
+                        topics.trainControl(),
+                        id,
+                        Buffer.buffer(new JsonObject().put("action", "cancel").encode())))
+                .onSuccess(v -> ctx.response()
+                        .setStatusCode(202)
+                        .putHeader("Content-Type", "application/json")
+                        .end(new JsonObject()
+                                .put("job_id", id)
+                                .put("cancel", "requested")
+                                .encode()))
+                .onFailure(
+                        e -> errors.send(ctx, 503, "unavailable", "the cancel could not be sent: " + e.getMessage()));
     }
 
     private void jobEvents(RoutingContext ctx) {
@@ -146,7 +178,10 @@ final class TrainingRoutes {
             errors.send(ctx, 404, "not_found", "job '" + id + "' is unknown");
             return;
         }
-        var res = ctx.response().setChunked(true).putHeader("Content-Type", "text/event-stream").putHeader("Cache-Control", "no-cache");
+        var res = ctx.response()
+                .setChunked(true)
+                .putHeader("Content-Type", "text/event-stream")
+                .putHeader("Cache-Control", "no-cache");
         Runnable[] stop = new Runnable[1];
         stop[0] = jobs.follow(id, event -> {
             if (res.ended() || res.closed()) {
@@ -169,22 +204,30 @@ final class TrainingRoutes {
         String id = ctx.pathParam("id");
         String path = ctx.pathParam("*");
         // Unordered: one slow disk lookup must not hold back the others (nor the grids drawn off the event loop).
-        vertx.executeBlocking(() -> artifacts.find(id, JobArtifacts.decodeUrlPath(path)), false).onSuccess(a -> {
-            var res = ctx.response().putHeader("Content-Type", a.contentType()).putHeader("X-Content-Type-Options", "nosniff")
-                    .putHeader("Cache-Control", "no-cache");
-            res.sendFile(a.file().toString()).onFailure(e -> {
-                if (res.headWritten()) {
-                    res.reset();
-                } else {
-                    errors.send(ctx, 404, "not_found", "artifact '" + path + "' of job '" + id + "': " + e.getMessage());
-                }
-            });
-        }).onFailure(e -> {
-            if (e instanceof JobArtifacts.Refused r) {
-                errors.send(ctx, r.status(), r.code(), r.getMessage());
-            } else {
-                errors.send(ctx, 500, "internal", "artifact '" + path + "' of job '" + id + "': " + e);
-            }
-        });
+        vertx.executeBlocking(() -> artifacts.find(id, JobArtifacts.decodeUrlPath(path)), false)
+                .onSuccess(a -> {
+                    var res = ctx.response()
+                            .putHeader("Content-Type", a.contentType())
+                            .putHeader("X-Content-Type-Options", "nosniff")
+                            .putHeader("Cache-Control", "no-cache");
+                    res.sendFile(a.file().toString()).onFailure(e -> {
+                        if (res.headWritten()) {
+                            res.reset();
+                        } else {
+                            errors.send(
+                                    ctx,
+                                    404,
+                                    "not_found",
+                                    "artifact '" + path + "' of job '" + id + "': " + e.getMessage());
+                        }
+                    });
+                })
+                .onFailure(e -> {
+                    if (e instanceof JobArtifacts.Refused r) {
+                        errors.send(ctx, r.status(), r.code(), r.getMessage());
+                    } else {
+                        errors.send(ctx, 500, "internal", "artifact '" + path + "' of job '" + id + "': " + e);
+                    }
+                });
     }
 }

@@ -21,8 +21,15 @@ final class WorkerProbe {
 
     WorkerProbe(Vertx vertx, String bootstrapServers, String requestTopic) {
         // Bounded waits: a readiness probe must answer, broker or not.
-        this.admin = KafkaAdminClient.create(vertx, Map.of("bootstrap.servers", bootstrapServers, "request.timeout.ms", "3000",
-                "default.api.timeout.ms", "4000"));
+        this.admin = KafkaAdminClient.create(
+                vertx,
+                Map.of(
+                        "bootstrap.servers",
+                        bootstrapServers,
+                        "request.timeout.ms",
+                        "3000",
+                        "default.api.timeout.ms",
+                        "4000"));
         this.requestTopic = requestTopic;
     }
 
@@ -31,14 +38,22 @@ final class WorkerProbe {
         long now = System.currentTimeMillis();
         if (last == null || (last.isComplete() && now - lastAt > REUSE_MILLIS)) {
             lastAt = now;
-            last = admin.listConsumerGroups().compose(groups -> admin.describeConsumerGroups(groups.stream().map(ConsumerGroupListing::getGroupId).toList()))
-                    .map(descriptions -> (int) descriptions.values().stream().flatMap(d -> d.getMembers().stream()).filter(this::holdsRequests).count());
+            last = admin.listConsumerGroups()
+                    .compose(groups -> admin.describeConsumerGroups(groups.stream()
+                            .map(ConsumerGroupListing::getGroupId)
+                            .toList()))
+                    .map(descriptions -> (int) descriptions.values().stream()
+                            .flatMap(d -> d.getMembers().stream())
+                            .filter(this::holdsRequests)
+                            .count());
         }
         return last;
     }
 
     private boolean holdsRequests(MemberDescription m) {
-        return m.getAssignment() != null && m.getAssignment().getTopicPartitions().stream().anyMatch(tp -> tp.getTopic().equals(requestTopic));
+        return m.getAssignment() != null
+                && m.getAssignment().getTopicPartitions().stream()
+                        .anyMatch(tp -> tp.getTopic().equals(requestTopic));
     }
 
     Future<Void> close() {

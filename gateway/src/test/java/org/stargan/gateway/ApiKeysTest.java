@@ -19,8 +19,10 @@ class ApiKeysTest {
         String bob = ApiKeys.newKey();
         assertThat(alice).hasSize(43).isNotEqualTo(bob);
         Path file = tmp.resolve("keys");
-        Files.writeString(file, "# the gateway's keys\n" + ApiKeys.fileLine("alice", alice, ApiKeys.Scope.TRANSLATE) + "\n\n"
-                + ApiKeys.fileLine("bob", bob, ApiKeys.Scope.TRAIN) + "   # trains models\n");
+        Files.writeString(
+                file,
+                "# the gateway's keys\n" + ApiKeys.fileLine("alice", alice, ApiKeys.Scope.TRANSLATE) + "\n\n"
+                        + ApiKeys.fileLine("bob", bob, ApiKeys.Scope.TRAIN) + "   # trains models\n");
         assertThat(Files.readString(file)).doesNotContain(alice).doesNotContain(bob);
         ApiKeys keys = ApiKeys.readFile(file);
         assertThat(keys.holder(alice).name()).isEqualTo("alice");
@@ -42,9 +44,12 @@ class ApiKeysTest {
         assertThat(keys.openToAnyone()).isTrue();
         assertThat(keys.holder(null).allows(ApiKeys.Scope.TRANSLATE)).isTrue();
         assertThat(keys.toJson().encode()).doesNotContain("\"k1\"");
-        assertThatThrownBy(() -> ApiKeys.parsePlain("*:train", "--api-keys")).hasMessageContaining("'*' (anyone without a key) may only have scope translate");
-        assertThatThrownBy(() -> ApiKeys.parsePlain("k1:root", "--api-keys")).hasMessage("--api-keys: scope 'root', expected translate, train or admin");
-        assertThatThrownBy(() -> ApiKeys.parsePlain("secretkeywithoutscope", "--api-keys")).hasMessageContaining("'secr…'")
+        assertThatThrownBy(() -> ApiKeys.parsePlain("*:train", "--api-keys"))
+                .hasMessageContaining("'*' (anyone without a key) may only have scope translate");
+        assertThatThrownBy(() -> ApiKeys.parsePlain("k1:root", "--api-keys"))
+                .hasMessage("--api-keys: scope 'root', expected translate, train or admin");
+        assertThatThrownBy(() -> ApiKeys.parsePlain("secretkeywithoutscope", "--api-keys"))
+                .hasMessageContaining("'secr…'")
                 .hasMessageNotContaining("secretkeywithoutscope");
     }
 
@@ -52,11 +57,14 @@ class ApiKeysTest {
     void badKeyFilesNameTheLine() throws Exception {
         Path file = tmp.resolve("keys");
         Files.writeString(file, "alice sha256:" + "ab".repeat(32) + " translate\nbob my-plain-key train\n");
-        assertThatThrownBy(() -> ApiKeys.readFile(file)).hasMessageStartingWith("keys line 2: ").hasMessageContaining("expected sha256:<64")
+        assertThatThrownBy(() -> ApiKeys.readFile(file))
+                .hasMessageStartingWith("keys line 2: ")
+                .hasMessageContaining("expected sha256:<64")
                 .hasMessageNotContaining("my-plain-key");
         Files.writeString(file, "alice sha256:" + "ab".repeat(32) + "\n");
         assertThatThrownBy(() -> ApiKeys.readFile(file)).hasMessageStartingWith("keys line 1: 2 fields");
-        Files.writeString(file, "alice sha256:" + "ab".repeat(32) + " translate\nbob sha256:" + "ab".repeat(32) + " train\n");
+        Files.writeString(
+                file, "alice sha256:" + "ab".repeat(32) + " translate\nbob sha256:" + "ab".repeat(32) + " train\n");
         assertThatThrownBy(() -> ApiKeys.readFile(file)).hasMessage("keys line 2: the same key hash appears twice");
         assertThatThrownBy(() -> ApiKeys.readFile(tmp.resolve("missing"))).hasMessageContaining("cannot be read");
     }

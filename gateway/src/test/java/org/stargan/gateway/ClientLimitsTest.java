@@ -17,7 +17,9 @@ class ClientLimitsTest {
         ClientLimits.Decision full = limits.admit("a", 1);
         assertThat(full.admitted()).isFalse();
         assertThat(full.reason()).isEqualTo("client_in_flight");
-        assertThat(limits.admit("b", 2).admitted()).as("another client is not affected").isTrue();
+        assertThat(limits.admit("b", 2).admitted())
+                .as("another client is not affected")
+                .isTrue();
         limits.release("a", 1);
         assertThat(limits.admit("a", 1).admitted()).isTrue();
     }

@@ -41,7 +41,10 @@ class GatewayTest {
     private Vertx vertx;
     private String bootstrap;
     private Topics topics;
-    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(java.time.Duration.ofSeconds(10)).build();
+    private final HttpClient http = HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(java.time.Duration.ofSeconds(10))
+            .build();
 
     @BeforeEach
     void start(KafkaBroker.Cluster kafka) {
@@ -60,12 +63,23 @@ class GatewayTest {
     }
 
     private GatewayConfig config(Map<String, String> keys, long timeoutMs, int maxInFlight) {
-        return new GatewayConfig(bootstrap, topics.prefix(), "gw-" + UUID.randomUUID().toString().substring(0, 6), 0, timeoutMs, maxInFlight, 64 << 10, keys);
+        return new GatewayConfig(
+                bootstrap,
+                topics.prefix(),
+                "gw-" + UUID.randomUUID().toString().substring(0, 6),
+                0,
+                timeoutMs,
+                maxInFlight,
+                64 << 10,
+                keys);
     }
 
     private int gateway(GatewayConfig c) throws Exception {
         GatewayVerticle g = new GatewayVerticle();
-        vertx.deployVerticle(g, new DeploymentOptions().setConfig(c.toJson())).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+        vertx.deployVerticle(g, new DeploymentOptions().setConfig(c.toJson()))
+                .toCompletionStage()
+                .toCompletableFuture()
+                .get(60, TimeUnit.SECONDS);
         return g.port();
     }
 
@@ -73,18 +87,33 @@ class GatewayTest {
     private void announceNamedModel(String name, String version) throws Exception {
         Path named = tmp.resolve(name + "-G.safetensors");
         var tiny = org.stargan.ckpt.GeneratorCheckpoint.load(tmp.resolve("G.ckpt"));
-        new org.stargan.ckpt.GeneratorCheckpoint(tiny.config(), tiny.weights(), new org.stargan.ckpt.ModelInfo(
-                java.util.List.of("Black_Hair", "Blond_Hair", "Male"), java.util.List.of(java.util.List.of("Black_Hair", "Blond_Hair")), 32, "test", 1, ""),
-                "safetensors").save(named);
-        try (KafkaProducer<String, byte[]> p = new KafkaProducer<>(Map.of("bootstrap.servers", bootstrap), new StringSerializer(), new ByteArraySerializer())) {
-            p.send(new ProducerRecord<>(topics.models(), name, new ModelAnnouncement(name, version, named.toUri().toString(), 2).toJson())).get();
+        new org.stargan.ckpt.GeneratorCheckpoint(
+                        tiny.config(),
+                        tiny.weights(),
+                        new org.stargan.ckpt.ModelInfo(
+                                java.util.List.of("Black_Hair", "Blond_Hair", "Male"),
+                                java.util.List.of(java.util.List.of("Black_Hair", "Blond_Hair")),
+                                32,
+                                "test",
+                                1,
+                                ""),
+                        "safetensors")
+                .save(named);
+        try (KafkaProducer<String, byte[]> p = new KafkaProducer<>(
+                Map.of("bootstrap.servers", bootstrap), new StringSerializer(), new ByteArraySerializer())) {
+            p.send(new ProducerRecord<>(
+                            topics.models(),
+                            name,
+                            new ModelAnnouncement(name, version, named.toUri().toString(), 2).toJson()))
+                    .get();
         }
     }
 
     /** Waits until {@code model} is listed by the gateway. */
     private void awaitModel(int port, String model, String... headers) throws Exception {
         long deadline = System.nanoTime() + 30_000_000_000L;
-        while (!get(port, "/v1/models", headers).body().contains("\"name\":\"" + model + "\"") && System.nanoTime() < deadline) {
+        while (!get(port, "/v1/models", headers).body().contains("\"name\":\"" + model + "\"")
+                && System.nanoTime() < deadline) {
             Thread.sleep(100);
         }
     }
@@ -95,12 +124,20 @@ class GatewayTest {
             Files.copy(in, ckpt);
         }
         if (withWorker) {
-            InferenceConfig ic = new InferenceConfig(bootstrap, topics.prefix(), "inf-" + topics.prefix(), "w1", "cpu", 4, 5, 64, null, -1);
-            vertx.deployVerticle(new InferenceVerticle(), new DeploymentOptions().setConfig(ic.toJson())).toCompletionStage().toCompletableFuture()
+            InferenceConfig ic = new InferenceConfig(
+                    bootstrap, topics.prefix(), "inf-" + topics.prefix(), "w1", "cpu", 4, 5, 64, null, -1);
+            vertx.deployVerticle(new InferenceVerticle(), new DeploymentOptions().setConfig(ic.toJson()))
+                    .toCompletionStage()
+                    .toCompletableFuture()
                     .get(60, TimeUnit.SECONDS);
         }
-        try (KafkaProducer<String, byte[]> p = new KafkaProducer<>(Map.of("bootstrap.servers", bootstrap), new StringSerializer(), new ByteArraySerializer())) {
-            p.send(new ProducerRecord<>(topics.models(), "default", new ModelAnnouncement("default", "v1", ckpt.toUri().toString(), 1).toJson())).get();
+        try (KafkaProducer<String, byte[]> p = new KafkaProducer<>(
+                Map.of("bootstrap.servers", bootstrap), new StringSerializer(), new ByteArraySerializer())) {
+            p.send(new ProducerRecord<>(
+                            topics.models(),
+                            "default",
+                            new ModelAnnouncement("default", "v1", ckpt.toUri().toString(), 1).toJson()))
+                    .get();
         }
     }
 
@@ -112,8 +149,10 @@ class GatewayTest {
         return out.toByteArray();
     }
 
-    private HttpResponse<byte[]> post(int port, String path, String type, byte[] body, String... headers) throws Exception {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).POST(HttpRequest.BodyPublishers.ofByteArray(body));
+    private HttpResponse<byte[]> post(int port, String path, String type, byte[] body, String... headers)
+            throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body));
         if (type != null) {
             b.header("Content-Type", type);
         }
@@ -149,34 +188,56 @@ class GatewayTest {
         assertThat(image.statusCode()).as(new String(image.body())).isEqualTo(200);
         assertThat(image.headers().firstValue("Content-Type")).contains("image/png");
         assertThat(image.headers().firstValue("X-Model-Version")).contains("v1");
-        assertThat(ImageIO.read(new ByteArrayInputStream(image.body())).getWidth()).isEqualTo(128);
+        assertThat(ImageIO.read(new ByteArrayInputStream(image.body())).getWidth())
+                .isEqualTo(128);
 
-        HttpResponse<byte[]> json = post(port, "/v1/translations?labels=1,0,0.5", "image/png", png(), "Accept", "application/json");
+        HttpResponse<byte[]> json =
+                post(port, "/v1/translations?labels=1,0,0.5", "image/png", png(), "Accept", "application/json");
         // The same as a form upload.
         String boundary = "----stargan" + System.nanoTime();
         ByteArrayOutputStream form = new ByteArrayOutputStream();
-        form.writeBytes(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"target\"\r\n\r\ndomain1=1\r\n--" + boundary
-                + "\r\nContent-Disposition: form-data; name=\"image\"; filename=\"face.png\"\r\nContent-Type: image/png\r\n\r\n").getBytes());
+        form.writeBytes(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"target\"\r\n\r\ndomain1=1\r\n--"
+                        + boundary
+                        + "\r\nContent-Disposition: form-data; name=\"image\"; filename=\"face.png\"\r\nContent-Type: image/png\r\n\r\n")
+                .getBytes());
         form.writeBytes(png());
         form.writeBytes(("\r\n--" + boundary + "--\r\n").getBytes());
-        HttpResponse<byte[]> multipart = post(port, "/v1/translations", "multipart/form-data; boundary=" + boundary, form.toByteArray());
+        HttpResponse<byte[]> multipart =
+                post(port, "/v1/translations", "multipart/form-data; boundary=" + boundary, form.toByteArray());
         assertThat(multipart.statusCode()).as(new String(multipart.body())).isEqualTo(200);
-        assertThat(ImageIO.read(new ByteArrayInputStream(multipart.body())).getWidth()).isEqualTo(128);
+        assertThat(ImageIO.read(new ByteArrayInputStream(multipart.body())).getWidth())
+                .isEqualTo(128);
         JsonObject j = new JsonObject(new String(json.body()));
         assertThat(j.getString("model_version")).isEqualTo("v1");
         assertThat(j.getDouble("compute_ms")).isPositive();
-        assertThat(ImageIO.read(new ByteArrayInputStream(java.util.Base64.getDecoder().decode(j.getString("image_base64"))))).isNotNull();
+        assertThat(ImageIO.read(
+                        new ByteArrayInputStream(java.util.Base64.getDecoder().decode(j.getString("image_base64")))))
+                .isNotNull();
 
         // The OpenAPI document describes exactly the routes that exist.
-        var doc = new com.fasterxml.jackson.databind.ObjectMapper(new com.fasterxml.jackson.dataformat.yaml.YAMLFactory())
+        var doc = new com.fasterxml.jackson.databind.ObjectMapper(
+                        new com.fasterxml.jackson.dataformat.yaml.YAMLFactory())
                 .readTree(get(port, "/openapi.yaml").body());
         java.util.Set<String> paths = new java.util.TreeSet<>();
         doc.path("paths").fieldNames().forEachRemaining(paths::add);
-        assertThat(paths).containsExactlyInAnyOrder("/v1/translations", "/v1/stream", "/v1/models", "/v1/training-jobs", "/v1/training-jobs/schema",
-                "/v1/training-jobs/{id}", "/v1/training-jobs/{id}/events", "/v1/training-jobs/{id}/artifacts/{path}", "/health/live", "/health/ready",
-                "/metrics", "/openapi.yaml");
+        assertThat(paths)
+                .containsExactlyInAnyOrder(
+                        "/v1/translations",
+                        "/v1/stream",
+                        "/v1/models",
+                        "/v1/training-jobs",
+                        "/v1/training-jobs/schema",
+                        "/v1/training-jobs/{id}",
+                        "/v1/training-jobs/{id}/events",
+                        "/v1/training-jobs/{id}/artifacts/{path}",
+                        "/health/live",
+                        "/health/ready",
+                        "/metrics",
+                        "/openapi.yaml");
         for (String p : paths) {
-            if (!p.contains("{") && !p.equals("/v1/stream") && doc.path("paths").path(p).has("get")) {
+            if (!p.contains("{")
+                    && !p.equals("/v1/stream")
+                    && doc.path("paths").path(p).has("get")) {
                 assertThat(get(port, p).statusCode()).as("GET %s exists", p).isNotEqualTo(404);
             }
         }
@@ -196,13 +257,15 @@ class GatewayTest {
         assertThat(new String(unnamed.body())).contains("domains of model 'default' are unknown");
 
         JsonObject models = new JsonObject(get(port, "/v1/models").body());
-        assertThat(models.getJsonArray("models").getJsonObject(0).getString("latest")).isEqualTo("v1");
+        assertThat(models.getJsonArray("models").getJsonObject(0).getString("latest"))
+                .isEqualTo("v1");
     }
 
     @Test
     void aLiveEditImageLargerThanOneDefaultWebSocketFrameIsTranslated() throws Exception {
         announceModel(true);
-        int port = gateway(new GatewayConfig(bootstrap, topics.prefix(), "gw-ws-large", 0, 30_000, 64, 1 << 20, Map.of()));
+        int port =
+                gateway(new GatewayConfig(bootstrap, topics.prefix(), "gw-ws-large", 0, 30_000, 64, 1 << 20, Map.of()));
         awaitReady(port);
         // Random pixels do not compress: well over Vert.x's default 64 KiB frame, as a browser sends it, in one frame.
         var img = new java.awt.image.BufferedImage(200, 200, java.awt.image.BufferedImage.TYPE_INT_RGB);
@@ -216,20 +279,24 @@ class GatewayTest {
         ImageIO.write(img, "png", large);
         assertThat(large.size()).isGreaterThan(100 << 10);
         java.util.concurrent.CompletableFuture<String> answer = new java.util.concurrent.CompletableFuture<>();
-        java.net.http.WebSocket ws = http.newWebSocketBuilder().buildAsync(URI.create("ws://127.0.0.1:" + port + "/v1/stream"),
-                new java.net.http.WebSocket.Listener() {
-                    @Override
-                    public java.util.concurrent.CompletionStage<?> onText(java.net.http.WebSocket w, CharSequence data, boolean last) {
-                        answer.complete(data.toString());
-                        return null;
-                    }
+        java.net.http.WebSocket ws = http.newWebSocketBuilder()
+                .buildAsync(
+                        URI.create("ws://127.0.0.1:" + port + "/v1/stream"), new java.net.http.WebSocket.Listener() {
+                            @Override
+                            public java.util.concurrent.CompletionStage<?> onText(
+                                    java.net.http.WebSocket w, CharSequence data, boolean last) {
+                                answer.complete(data.toString());
+                                return null;
+                            }
 
-                    @Override
-                    public java.util.concurrent.CompletionStage<?> onClose(java.net.http.WebSocket w, int status, String reason) {
-                        answer.complete("closed " + status + " " + reason);
-                        return null;
-                    }
-                }).get(10, TimeUnit.SECONDS);
+                            @Override
+                            public java.util.concurrent.CompletionStage<?> onClose(
+                                    java.net.http.WebSocket w, int status, String reason) {
+                                answer.complete("closed " + status + " " + reason);
+                                return null;
+                            }
+                        })
+                .get(10, TimeUnit.SECONDS);
         ws.sendBinary(java.nio.ByteBuffer.wrap(large.toByteArray()), true).get(10, TimeUnit.SECONDS);
         ws.sendText("{\"seq\": 1, \"target\": \"domain1=1\"}", true).get(10, TimeUnit.SECONDS);
         assertThat(answer.get(60, TimeUnit.SECONDS)).contains("\"seq\":1").contains("model_version");
@@ -243,48 +310,57 @@ class GatewayTest {
         java.util.List<String> texts = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
         java.util.List<byte[]> images = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
         java.util.concurrent.CountDownLatch last = new java.util.concurrent.CountDownLatch(1);
-        java.net.http.WebSocket ws = http.newWebSocketBuilder().buildAsync(URI.create("ws://127.0.0.1:" + port + "/v1/stream"),
-                new java.net.http.WebSocket.Listener() {
-                    private final ByteArrayOutputStream binary = new ByteArrayOutputStream();
+        java.net.http.WebSocket ws = http.newWebSocketBuilder()
+                .buildAsync(
+                        URI.create("ws://127.0.0.1:" + port + "/v1/stream"), new java.net.http.WebSocket.Listener() {
+                            private final ByteArrayOutputStream binary = new ByteArrayOutputStream();
 
-                    @Override
-                    public java.util.concurrent.CompletionStage<?> onText(java.net.http.WebSocket w, CharSequence data, boolean lastPart) {
-                        texts.add(data.toString());
-                        if (data.toString().contains("\"seq\":5")) {
-                            last.countDown();
-                        }
-                        w.request(1);
-                        return null;
-                    }
+                            @Override
+                            public java.util.concurrent.CompletionStage<?> onText(
+                                    java.net.http.WebSocket w, CharSequence data, boolean lastPart) {
+                                texts.add(data.toString());
+                                if (data.toString().contains("\"seq\":5")) {
+                                    last.countDown();
+                                }
+                                w.request(1);
+                                return null;
+                            }
 
-                    @Override
-                    public java.util.concurrent.CompletionStage<?> onBinary(java.net.http.WebSocket w, java.nio.ByteBuffer data, boolean lastPart) {
-                        byte[] b = new byte[data.remaining()];
-                        data.get(b);
-                        binary.writeBytes(b);
-                        if (lastPart) {
-                            images.add(binary.toByteArray());
-                            binary.reset();
-                        }
-                        w.request(1);
-                        return null;
-                    }
-                }).get(10, TimeUnit.SECONDS);
+                            @Override
+                            public java.util.concurrent.CompletionStage<?> onBinary(
+                                    java.net.http.WebSocket w, java.nio.ByteBuffer data, boolean lastPart) {
+                                byte[] b = new byte[data.remaining()];
+                                data.get(b);
+                                binary.writeBytes(b);
+                                if (lastPart) {
+                                    images.add(binary.toByteArray());
+                                    binary.reset();
+                                }
+                                w.request(1);
+                                return null;
+                            }
+                        })
+                .get(10, TimeUnit.SECONDS);
         ws.sendText("{\"seq\": 0, \"target\": \"domain1=1\"}", true).get();
         ws.sendBinary(java.nio.ByteBuffer.wrap(png()), true).get();
         for (int seq = 1; seq <= 5; seq++) {
-            ws.sendText("{\"seq\": " + seq + ", \"target\": \"domain1=" + (seq / 5.0) + "\"}", true).get();
+            ws.sendText("{\"seq\": " + seq + ", \"target\": \"domain1=" + (seq / 5.0) + "\"}", true)
+                    .get();
         }
-        assertThat(last.await(60, TimeUnit.SECONDS)).as("answer to the last edit").isTrue();
+        assertThat(last.await(60, TimeUnit.SECONDS))
+                .as("answer to the last edit")
+                .isTrue();
         assertThat(get(port, "/metrics").body()).containsPattern("stargan_gateway_websocket_sessions\\{[^}]*\\} 1\\.0");
         Thread.sleep(300);
         // Edit 0 came before the image; edits 1..5 arrive while 1 runs, so at least one is replaced by a later one.
         assertThat(texts.get(0)).contains("\"seq\":0").contains("send the image");
-        java.util.List<String> answered = texts.stream().filter(t -> t.contains("model_version")).toList();
+        java.util.List<String> answered =
+                texts.stream().filter(t -> t.contains("model_version")).toList();
         assertThat(answered.size()).isBetween(2, 4);
         assertThat(answered.get(answered.size() - 1)).contains("\"seq\":5");
         assertThat(images).hasSize(answered.size());
-        assertThat(ImageIO.read(new ByteArrayInputStream(images.get(0))).getWidth()).isEqualTo(128);
+        assertThat(ImageIO.read(new ByteArrayInputStream(images.get(0))).getWidth())
+                .isEqualTo(128);
         ws.sendClose(java.net.http.WebSocket.NORMAL_CLOSURE, "done").get();
     }
 
@@ -293,22 +369,37 @@ class GatewayTest {
         announceModel(true);
         int port = gateway(Map.of("u-key", "translate", "a-key", "admin"), 30_000, 64);
         awaitReady(port);
-        assertThat(post(port, "/v1/translations?target=domain1=1", "image/png", png()).statusCode()).isEqualTo(401);
-        HttpResponse<byte[]> gif = post(port, "/v1/translations?target=domain1=1", "image/gif", png(), "X-API-Key", "u-key");
+        assertThat(post(port, "/v1/translations?target=domain1=1", "image/png", png())
+                        .statusCode())
+                .isEqualTo(401);
+        HttpResponse<byte[]> gif =
+                post(port, "/v1/translations?target=domain1=1", "image/gif", png(), "X-API-Key", "u-key");
         assertThat(gif.statusCode()).isEqualTo(415);
         assertThat(new String(gif.body())).contains("Content-Type: 'image/gif'");
         HttpResponse<byte[]> noTarget = post(port, "/v1/translations", "image/png", png(), "X-API-Key", "u-key");
         assertThat(noTarget.statusCode()).isEqualTo(400);
-        assertThat(new JsonObject(new String(noTarget.body())).getString("message")).startsWith("target or labels");
-        assertThat(post(port, "/v1/translations?target=domain1=1", "image/png", new byte[200 << 10], "X-API-Key", "u-key").statusCode())
+        assertThat(new JsonObject(new String(noTarget.body())).getString("message"))
+                .startsWith("target or labels");
+        assertThat(post(
+                                port,
+                                "/v1/translations?target=domain1=1",
+                                "image/png",
+                                new byte[200 << 10],
+                                "X-API-Key",
+                                "u-key")
+                        .statusCode())
                 .isEqualTo(413);
-        HttpResponse<byte[]> unknown = post(port, "/v1/translations?target=Wings=1", "image/png", png(), "Authorization", "Bearer u-key");
+        HttpResponse<byte[]> unknown =
+                post(port, "/v1/translations?target=Wings=1", "image/png", png(), "Authorization", "Bearer u-key");
         assertThat(unknown.statusCode()).isEqualTo(400);
         assertThat(new String(unknown.body())).contains("unknown domain 'Wings'");
-        HttpResponse<byte[]> garbage = post(port, "/v1/translations?target=domain1=1", "image/png", "junk".getBytes(), "X-API-Key", "u-key");
+        HttpResponse<byte[]> garbage =
+                post(port, "/v1/translations?target=domain1=1", "image/png", "junk".getBytes(), "X-API-Key", "u-key");
         assertThat(garbage.statusCode()).isEqualTo(415);
         // A user key cannot train.
-        assertThat(post(port, "/v1/training-jobs", "application/json", "{}".getBytes(), "X-API-Key", "u-key").statusCode()).isEqualTo(403);
+        assertThat(post(port, "/v1/training-jobs", "application/json", "{}".getBytes(), "X-API-Key", "u-key")
+                        .statusCode())
+                .isEqualTo(403);
         assertThat(get(port, "/v1/nothing").statusCode()).isEqualTo(404);
         // Browsers cannot set headers on a WebSocket: /v1/stream also takes ?key=, and only a known one.
         String stream = "ws://127.0.0.1:" + port + "/v1/stream";
@@ -322,8 +413,11 @@ class GatewayTest {
     /** The status of a WebSocket handshake: 101 when it opened (then closed again), else the HTTP status refused with. */
     private int handshake(String uri) throws Exception {
         try {
-            http.newWebSocketBuilder().buildAsync(URI.create(uri), new java.net.http.WebSocket.Listener() { }).get(10, TimeUnit.SECONDS)
-                    .sendClose(java.net.http.WebSocket.NORMAL_CLOSURE, "done").get(10, TimeUnit.SECONDS);
+            http.newWebSocketBuilder()
+                    .buildAsync(URI.create(uri), new java.net.http.WebSocket.Listener() {})
+                    .get(10, TimeUnit.SECONDS)
+                    .sendClose(java.net.http.WebSocket.NORMAL_CLOSURE, "done")
+                    .get(10, TimeUnit.SECONDS);
             return 101;
         } catch (java.util.concurrent.ExecutionException e) {
             for (Throwable t = e; t != null; t = t.getCause()) {
@@ -343,21 +437,30 @@ class GatewayTest {
         ImageIO.write(grid, "jpg", samples.resolve("10-images.jpg").toFile());
         Files.write(store.resolve("outside.png"), png());
         Files.createSymbolicLink(store.resolve("jobs/j1/escape.png"), store.resolve("outside.png"));
-        int port = gateway(config(Map.of("u-key", "translate", "a-key", "admin"), 30_000, 8).withArtifactRoot(store.toString()));
+        int port = gateway(config(Map.of("u-key", "translate", "a-key", "admin"), 30_000, 8)
+                .withArtifactRoot(store.toString()));
         String base = "/v1/training-jobs/j1/artifacts/";
-        HttpResponse<byte[]> ok = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + base + "samples/10-images.jpg"))
-                .header("X-API-Key", "a-key").build(), HttpResponse.BodyHandlers.ofByteArray());
+        HttpResponse<byte[]> ok = http.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + base + "samples/10-images.jpg"))
+                        .header("X-API-Key", "a-key")
+                        .build(),
+                HttpResponse.BodyHandlers.ofByteArray());
         assertThat(ok.statusCode()).isEqualTo(200);
         assertThat(ok.headers().firstValue("Content-Type")).contains("image/jpeg");
         assertThat(ok.body()).isEqualTo(Files.readAllBytes(samples.resolve("10-images.jpg")));
         assertThat(get(port, base + "samples/10-images.jpg").statusCode()).isEqualTo(401);
-        assertThat(get(port, base + "samples/10-images.jpg", "X-API-Key", "u-key").statusCode()).isEqualTo(403);
+        assertThat(get(port, base + "samples/10-images.jpg", "X-API-Key", "u-key")
+                        .statusCode())
+                .isEqualTo(403);
         // An encoded slash survives the router's dot-segment removal and reaches the lookup as '../../outside.png'.
         HttpResponse<String> dotDot = get(port, base + "..%2F..%2F..%2Foutside.png", "X-API-Key", "a-key");
         assertThat(dotDot.statusCode()).as(dotDot.body()).isEqualTo(400);
         assertThat(dotDot.body()).contains("contains '..'");
-        assertThat(get(port, base + "escape.png", "X-API-Key", "a-key").statusCode()).isEqualTo(403);
-        assertThat(get(port, base + "samples/20-images.jpg", "X-API-Key", "a-key").statusCode()).isEqualTo(404);
+        assertThat(get(port, base + "escape.png", "X-API-Key", "a-key").statusCode())
+                .isEqualTo(403);
+        assertThat(get(port, base + "samples/20-images.jpg", "X-API-Key", "a-key")
+                        .statusCode())
+                .isEqualTo(404);
         // Without an artifact store the route says so.
         int bare = gateway(Map.of("a-key", "admin"), 30_000, 8);
         HttpResponse<String> none = get(bare, base + "samples/10-images.jpg", "X-API-Key", "a-key");
@@ -368,21 +471,38 @@ class GatewayTest {
     @Test
     void aGatewayReachableFromOutsideRefusesToStartWithoutKeys() throws Exception {
         GatewayConfig open = new GatewayConfig(bootstrap, topics.prefix(), "public", 0, 30_000, 8, 1 << 20, Map.of());
-        var failed = vertx.deployVerticle(new GatewayVerticle(), new DeploymentOptions().setConfig(open.toJson().put("host", "0.0.0.0")));
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> failed.toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS))
+        var failed = vertx.deployVerticle(
+                new GatewayVerticle(),
+                new DeploymentOptions().setConfig(open.toJson().put("host", "0.0.0.0")));
+        org.assertj.core.api.Assertions.assertThatThrownBy(
+                        () -> failed.toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS))
                 .hasMessageContaining("refusing to listen on 0.0.0.0 without API keys");
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> Main.parse(new String[] {"--host", "0.0.0.0", "--api-keys", "*:translate"}, Map.of()))
+        org.assertj.core.api.Assertions.assertThatThrownBy(
+                        () -> Main.parse(new String[] {"--host", "0.0.0.0", "--api-keys", "*:translate"}, Map.of()))
                 .hasMessageContaining("refusing to listen on 0.0.0.0");
         // With a key file it starts, and the file's keys (hashes only) are what it knows.
         String key = ApiKeys.newKey();
         Path file = Files.writeString(tmp.resolve("keys"), ApiKeys.fileLine("ops", key, ApiKeys.Scope.ADMIN) + "\n");
-        GatewayConfig c = Main.parse(new String[] {"--host", "0.0.0.0", "--api-keys-file", file.toString(), "--port", "0", "--bootstrap", bootstrap,
-                "--topic-prefix", topics.prefix()}, Map.of());
+        GatewayConfig c = Main.parse(
+                new String[] {
+                    "--host",
+                    "0.0.0.0",
+                    "--api-keys-file",
+                    file.toString(),
+                    "--port",
+                    "0",
+                    "--bootstrap",
+                    bootstrap,
+                    "--topic-prefix",
+                    topics.prefix()
+                },
+                Map.of());
         assertThat(c.apiKeys().holder(key).name()).isEqualTo("ops");
         assertThat(c.toJson().encode()).doesNotContain(key);
         int port = gateway(c);
         assertThat(get(port, "/v1/training-jobs").statusCode()).isEqualTo(401);
-        assertThat(get(port, "/v1/training-jobs", "X-API-Key", key).statusCode()).isEqualTo(200);
+        assertThat(get(port, "/v1/training-jobs", "X-API-Key", key).statusCode())
+                .isEqualTo(200);
     }
 
     @Test
@@ -399,8 +519,12 @@ class GatewayTest {
         }
         assertThat(notReady.statusCode()).isEqualTo(503);
         assertThat(notReady.body()).contains("no inference worker is consuming " + topics.translateRequests());
-        var first = http.sendAsync(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/translations?target=domain1=1"))
-                .header("Content-Type", "image/png").POST(HttpRequest.BodyPublishers.ofByteArray(png())).build(), HttpResponse.BodyHandlers.ofString());
+        var first = http.sendAsync(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/translations?target=domain1=1"))
+                        .header("Content-Type", "image/png")
+                        .POST(HttpRequest.BodyPublishers.ofByteArray(png()))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
         Thread.sleep(300);
         HttpResponse<byte[]> second = post(port, "/v1/translations?target=domain1=1", "image/png", png());
         assertThat(second.statusCode()).isEqualTo(429);
@@ -411,8 +535,11 @@ class GatewayTest {
         // A client that hangs up while waiting gives its slot back at once (not after the deadline).
         byte[] image = png();
         try (java.net.Socket socket = new java.net.Socket("127.0.0.1", port)) {
-            socket.getOutputStream().write(("POST /v1/translations?target=domain1=1 HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: image/png\r\n"
-                    + "Content-Length: " + image.length + "\r\n\r\n").getBytes());
+            socket.getOutputStream()
+                    .write(
+                            ("POST /v1/translations?target=domain1=1 HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: image/png\r\n"
+                                            + "Content-Length: " + image.length + "\r\n\r\n")
+                                    .getBytes());
             socket.getOutputStream().write(image);
             socket.getOutputStream().flush();
             Thread.sleep(300);
@@ -426,12 +553,23 @@ class GatewayTest {
     void trainingJobsAreQueuedListedStreamedAndCancelled() throws Exception {
         announceModel(false);
         int port = gateway(Map.of("a-key", "admin"), 30_000, 8);
-        HttpResponse<byte[]> bad = post(port, "/v1/training-jobs", "application/json",
-                "{\"options\": {\"log-dir\": \"/etc\"}}".getBytes(), "X-API-Key", "a-key");
+        HttpResponse<byte[]> bad = post(
+                port,
+                "/v1/training-jobs",
+                "application/json",
+                "{\"options\": {\"log-dir\": \"/etc\"}}".getBytes(),
+                "X-API-Key",
+                "a-key");
         assertThat(bad.statusCode()).isEqualTo(400);
         assertThat(new String(bad.body())).contains("options.log-dir");
-        HttpResponse<byte[]> created = post(port, "/v1/training-jobs", "application/json",
-                "{\"job_id\": \"j7\", \"options\": {\"num-iters\": 10}, \"synthetic\": {\"count\": 20, \"size\": 16}}".getBytes(), "X-API-Key", "a-key");
+        HttpResponse<byte[]> created = post(
+                port,
+                "/v1/training-jobs",
+                "application/json",
+                "{\"job_id\": \"j7\", \"options\": {\"num-iters\": 10}, \"synthetic\": {\"count\": 20, \"size\": 16}}"
+                        .getBytes(),
+                "X-API-Key",
+                "a-key");
         assertThat(created.statusCode()).isEqualTo(202);
         long deadline = System.nanoTime() + 30_000_000_000L;
         HttpResponse<String> job = get(port, "/v1/training-jobs/j7", "X-API-Key", "a-key");
@@ -442,16 +580,24 @@ class GatewayTest {
         assertThat(new JsonObject(job.body()).getString("state")).isEqualTo("queued");
         assertThat(get(port, "/v1/training-jobs", "X-API-Key", "a-key").body()).contains("\"j7\"");
         // The event stream replays what happened so far.
-        var stream = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/training-jobs/j7/events"))
-                .header("X-API-Key", "a-key").build(), HttpResponse.BodyHandlers.ofLines());
+        var stream = http.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/training-jobs/j7/events"))
+                        .header("X-API-Key", "a-key")
+                        .build(),
+                HttpResponse.BodyHandlers.ofLines());
         assertThat(stream.headers().firstValue("Content-Type")).contains("text/event-stream");
         java.util.List<String> firstLines = stream.body().limit(2).toList();
         assertThat(firstLines.get(0)).isEqualTo("event: queued");
         assertThat(firstLines.get(1)).startsWith("data: ").contains("\"job_id\":\"j7\"");
-        var cancel = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/training-jobs/j7")).header("X-API-Key", "a-key")
-                .DELETE().build(), HttpResponse.BodyHandlers.ofString());
+        var cancel = http.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/training-jobs/j7"))
+                        .header("X-API-Key", "a-key")
+                        .DELETE()
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
         assertThat(cancel.statusCode()).isEqualTo(202);
-        assertThat(get(port, "/v1/training-jobs/nope", "X-API-Key", "a-key").statusCode()).isEqualTo(404);
+        assertThat(get(port, "/v1/training-jobs/nope", "X-API-Key", "a-key").statusCode())
+                .isEqualTo(404);
     }
 
     @Test
@@ -459,28 +605,48 @@ class GatewayTest {
         announceModel(true);
         String alice = ApiKeys.newKey();
         String bob = ApiKeys.newKey();
-        Path file = Files.writeString(tmp.resolve("keys"), ApiKeys.fileLine("alice", alice, ApiKeys.Scope.TRANSLATE) + "\n"
-                + ApiKeys.fileLine("bob", bob, ApiKeys.Scope.TRAIN) + "\n");
-        int port = gateway(config(Map.of(), 30_000, 64).withApiKeys(ApiKeys.readFile(file)).withClientLimits(4, 0.5, 2));
+        Path file = Files.writeString(
+                tmp.resolve("keys"),
+                ApiKeys.fileLine("alice", alice, ApiKeys.Scope.TRANSLATE) + "\n"
+                        + ApiKeys.fileLine("bob", bob, ApiKeys.Scope.TRAIN) + "\n");
+        int port = gateway(
+                config(Map.of(), 30_000, 64).withApiKeys(ApiKeys.readFile(file)).withClientLimits(4, 0.5, 2));
         awaitReady(port);
-        assertThat(post(port, "/v1/translations?target=domain1=1", "image/png", png()).statusCode()).isEqualTo(401);
-        assertThat(post(port, "/v1/translations?target=domain1=1", "image/png", png(), "X-API-Key", "not-a-key").statusCode()).isEqualTo(401);
+        assertThat(post(port, "/v1/translations?target=domain1=1", "image/png", png())
+                        .statusCode())
+                .isEqualTo(401);
+        assertThat(post(port, "/v1/translations?target=domain1=1", "image/png", png(), "X-API-Key", "not-a-key")
+                        .statusCode())
+                .isEqualTo(401);
         assertThat(get(port, "/v1/models", "X-API-Key", alice).statusCode()).isEqualTo(200);
         HttpResponse<String> forbidden = get(port, "/v1/training-jobs", "X-API-Key", alice);
         assertThat(forbidden.statusCode()).isEqualTo(403);
-        assertThat(new JsonObject(forbidden.body()).getString("message")).isEqualTo("key 'alice' has scope translate; GET /v1/training-jobs needs train");
-        assertThat(get(port, "/v1/training-jobs", "Authorization", "Bearer " + bob).statusCode()).isEqualTo(200);
+        assertThat(new JsonObject(forbidden.body()).getString("message"))
+                .isEqualTo("key 'alice' has scope translate; GET /v1/training-jobs needs train");
+        assertThat(get(port, "/v1/training-jobs", "Authorization", "Bearer " + bob)
+                        .statusCode())
+                .isEqualTo(200);
         // Two requests of burst, then 0.5/s: alice's third is refused with a Retry-After; bob's own bucket is full.
-        assertThat(post(port, "/v1/translations?target=domain1=1", "image/png", png(), "X-API-Key", alice).statusCode()).isEqualTo(200);
-        assertThat(post(port, "/v1/translations?target=domain1=1", "image/png", png(), "X-API-Key", alice).statusCode()).isEqualTo(200);
-        HttpResponse<byte[]> limited = post(port, "/v1/translations?target=domain1=1", "image/png", png(), "X-API-Key", alice);
+        assertThat(post(port, "/v1/translations?target=domain1=1", "image/png", png(), "X-API-Key", alice)
+                        .statusCode())
+                .isEqualTo(200);
+        assertThat(post(port, "/v1/translations?target=domain1=1", "image/png", png(), "X-API-Key", alice)
+                        .statusCode())
+                .isEqualTo(200);
+        HttpResponse<byte[]> limited =
+                post(port, "/v1/translations?target=domain1=1", "image/png", png(), "X-API-Key", alice);
         assertThat(limited.statusCode()).isEqualTo(429);
         // 0.5 tokens a second: a whole one is back in at most 2 s, depending on how long the first two took.
         assertThat(limited.headers().firstValue("Retry-After").orElseThrow()).isIn("1", "2");
         assertThat(new String(limited.body())).contains("key alice: more than 0.5 requests per second");
-        assertThat(post(port, "/v1/translations?target=domain1=1", "image/png", png(), "X-API-Key", bob).statusCode()).isEqualTo(200);
-        assertThat(get(port, "/metrics").body()).contains("stargan_gateway_rejected_requests_total{instance=").contains("reason=\"rate_limited\"")
-                .contains("reason=\"unauthorized\"").contains("reason=\"forbidden\"");
+        assertThat(post(port, "/v1/translations?target=domain1=1", "image/png", png(), "X-API-Key", bob)
+                        .statusCode())
+                .isEqualTo(200);
+        assertThat(get(port, "/metrics").body())
+                .contains("stargan_gateway_rejected_requests_total{instance=")
+                .contains("reason=\"rate_limited\"")
+                .contains("reason=\"unauthorized\"")
+                .contains("reason=\"forbidden\"");
     }
 
     @Test
@@ -497,11 +663,18 @@ class GatewayTest {
         byte[] bomb = ImageSnifferTest.bombHeader(100_000, 100_000);
         HttpResponse<byte[]> refused = post(port, "/v1/translations?target=Blond_Hair=1", "image/png", bomb);
         assertThat(refused.statusCode()).isEqualTo(413);
-        assertThat(new String(refused.body())).contains("body: 100000×100000 pixels, more than this gateway's limit of 16777216");
-        // The bytes decide, not the declared type: a PNG sent as JPEG or as octet-stream is translated; a GIF sent as PNG is not.
-        assertThat(post(port, "/v1/translations?target=Blond_Hair=1", "image/jpeg", png()).statusCode()).isEqualTo(200);
-        assertThat(post(port, "/v1/translations?target=Blond_Hair=1", "application/octet-stream", png()).statusCode()).isEqualTo(200);
-        HttpResponse<byte[]> gif = post(port, "/v1/translations?target=Blond_Hair=1", "image/png", ImageSnifferTest.encode("gif", 8, 8));
+        assertThat(new String(refused.body()))
+                .contains("body: 100000×100000 pixels, more than this gateway's limit of 16777216");
+        // The bytes decide, not the declared type: a PNG sent as JPEG or as octet-stream is translated; a GIF sent as
+        // PNG is not.
+        assertThat(post(port, "/v1/translations?target=Blond_Hair=1", "image/jpeg", png())
+                        .statusCode())
+                .isEqualTo(200);
+        assertThat(post(port, "/v1/translations?target=Blond_Hair=1", "application/octet-stream", png())
+                        .statusCode())
+                .isEqualTo(200);
+        HttpResponse<byte[]> gif =
+                post(port, "/v1/translations?target=Blond_Hair=1", "image/png", ImageSnifferTest.encode("gif", 8, 8));
         assertThat(gif.statusCode()).isEqualTo(415);
         assertThat(new String(gif.body())).contains("body: not a PNG, JPEG or NPY file (first bytes 4749463839610800)");
         // A PNG cut after its header passes the gateway and is refused by the worker that decodes it.
@@ -512,22 +685,31 @@ class GatewayTest {
         // Targets are checked against the model before anything is queued.
         HttpResponse<byte[]> range = post(port, "/v1/translations?target=Male=3", "image/png", png());
         assertThat(range.statusCode()).isEqualTo(400);
-        assertThat(new JsonObject(new String(range.body())).getString("message")).isEqualTo("target: Male=3.0 is out of range, expected 0..1");
+        assertThat(new JsonObject(new String(range.body())).getString("message"))
+                .isEqualTo("target: Male=3.0 is out of range, expected 0..1");
         HttpResponse<byte[]> wings = post(port, "/v1/translations?target=Wings=1", "image/png", png());
-        assertThat(new String(wings.body())).contains("target: unknown domain 'Wings'; this model's domains: Black_Hair, Blond_Hair, Male");
+        assertThat(new String(wings.body()))
+                .contains("target: unknown domain 'Wings'; this model's domains: Black_Hair, Blond_Hair, Male");
         HttpResponse<byte[]> shortVector = post(port, "/v1/translations?labels=1,0", "image/png", png());
         assertThat(new String(shortVector.body())).contains("labels: '1,0' has 2 values, expected 3");
         HttpResponse<byte[]> version = post(port, "/v1/translations?target=Male=1&version=v9", "image/png", png());
         assertThat(version.statusCode()).isEqualTo(400);
-        assertThat(new String(version.body())).contains("version: 'v9' of model 'default' is not served; served: default (v1, v2)");
+        assertThat(new String(version.body()))
+                .contains("version: 'v9' of model 'default' is not served; served: default (v1, v2)");
         // Huge or malformed job specs.
-        HttpResponse<byte[]> huge = post(port, "/v1/training-jobs", "application/json", ("{\"options\": {\"seed\": \"" + "x".repeat(2 << 20) + "\"}}").getBytes());
+        HttpResponse<byte[]> huge = post(
+                port,
+                "/v1/training-jobs",
+                "application/json",
+                ("{\"options\": {\"seed\": \"" + "x".repeat(2 << 20) + "\"}}").getBytes());
         assertThat(huge.statusCode()).isEqualTo(413);
         // Still serving.
         HttpResponse<byte[]> ok = post(port, "/v1/translations?target=Blond_Hair=1,Male=0.5", "image/png", png());
         assertThat(ok.statusCode()).isEqualTo(200);
         assertThat(ok.headers().firstValue("X-Model-Version")).contains("v2");
-        assertThat(get(port, "/metrics").body()).contains("reason=\"too_large\"").contains("reason=\"unsupported_media_type\"")
+        assertThat(get(port, "/metrics").body())
+                .contains("reason=\"too_large\"")
+                .contains("reason=\"unsupported_media_type\"")
                 .contains("reason=\"bad_request\"");
     }
 
@@ -541,8 +723,13 @@ class GatewayTest {
         java.util.List<java.util.concurrent.CompletableFuture<HttpResponse<byte[]>>> sent = new java.util.ArrayList<>();
         for (int i = 0; i < 12; i++) {
             int port = i % 2 == 0 ? a : b;
-            sent.add(http.sendAsync(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/translations?target=domain1=" + (i / 12.0)))
-                    .header("Content-Type", "image/png").header("Accept", "application/json").POST(HttpRequest.BodyPublishers.ofByteArray(png())).build(),
+            sent.add(http.sendAsync(
+                    HttpRequest.newBuilder(URI.create(
+                                    "http://127.0.0.1:" + port + "/v1/translations?target=domain1=" + (i / 12.0)))
+                            .header("Content-Type", "image/png")
+                            .header("Accept", "application/json")
+                            .POST(HttpRequest.BodyPublishers.ofByteArray(png()))
+                            .build(),
                     HttpResponse.BodyHandlers.ofByteArray()));
         }
         for (int i = 0; i < sent.size(); i++) {
@@ -551,24 +738,34 @@ class GatewayTest {
         }
         // Each instance saw only its own results: had they shared a reply topic, each would have dropped the other's.
         for (int port : new int[] {a, b}) {
-            assertThat(get(port, "/metrics").body()).containsPattern("stargan_gateway_dropped_results\\{[^}]*\\} 0\\.0");
+            assertThat(get(port, "/metrics").body())
+                    .containsPattern("stargan_gateway_dropped_results\\{[^}]*\\} 0\\.0");
         }
     }
 
     @Test
     void aFloodingClientGets429WhileOtherClientsAreServed() throws Exception {
         announceModel(true);
-        int port = gateway(config(Map.of("flood-key", "translate", "calm-key", "translate"), 30_000, 16).withClientLimits(2, 0, 1));
+        int port = gateway(config(Map.of("flood-key", "translate", "calm-key", "translate"), 30_000, 16)
+                .withClientLimits(2, 0, 1));
         awaitReady(port);
-        java.util.List<java.util.concurrent.CompletableFuture<HttpResponse<String>>> flood = new java.util.ArrayList<>();
+        java.util.List<java.util.concurrent.CompletableFuture<HttpResponse<String>>> flood =
+                new java.util.ArrayList<>();
         for (int i = 0; i < 40; i++) {
-            flood.add(http.sendAsync(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/translations?target=domain1=1"))
-                    .header("Content-Type", "image/png").header("X-API-Key", "flood-key").POST(HttpRequest.BodyPublishers.ofByteArray(png())).build(),
+            flood.add(http.sendAsync(
+                    HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/translations?target=domain1=1"))
+                            .header("Content-Type", "image/png")
+                            .header("X-API-Key", "flood-key")
+                            .POST(HttpRequest.BodyPublishers.ofByteArray(png()))
+                            .build(),
                     HttpResponse.BodyHandlers.ofString()));
         }
         for (int i = 0; i < 3; i++) {
-            HttpResponse<byte[]> calm = post(port, "/v1/translations?target=domain1=0.5", "image/png", png(), "X-API-Key", "calm-key");
-            assertThat(calm.statusCode()).as("the calm client's request %d: %s", i, new String(calm.body())).isEqualTo(200);
+            HttpResponse<byte[]> calm =
+                    post(port, "/v1/translations?target=domain1=0.5", "image/png", png(), "X-API-Key", "calm-key");
+            assertThat(calm.statusCode())
+                    .as("the calm client's request %d: %s", i, new String(calm.body()))
+                    .isEqualTo(200);
         }
         int ok = 0;
         int limited = 0;
@@ -578,7 +775,9 @@ class GatewayTest {
                 ok++;
             } else {
                 assertThat(r.statusCode()).isEqualTo(429);
-                assertThat(r.body()).contains("key sha256:" + ApiKeys.hash("flood-key").substring(0, 8) + ": already 2 translations waiting");
+                assertThat(r.body())
+                        .contains("key sha256:" + ApiKeys.hash("flood-key").substring(0, 8)
+                                + ": already 2 translations waiting");
                 assertThat(r.headers().firstValue("Retry-After")).contains("1");
                 limited++;
             }

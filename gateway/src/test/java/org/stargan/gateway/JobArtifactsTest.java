@@ -23,7 +23,8 @@ class JobArtifactsTest {
     void store() throws Exception {
         root = tmp.resolve("artifacts");
         Path job = Files.createDirectories(root.resolve("jobs/j1/samples"));
-        Files.write(job.resolve("10-images.jpg"), new byte[] {(byte) 0xff, (byte) 0xd8, (byte) 0xff, (byte) 0xe0, 1, 2, 3});
+        Files.write(
+                job.resolve("10-images.jpg"), new byte[] {(byte) 0xff, (byte) 0xd8, (byte) 0xff, (byte) 0xe0, 1, 2, 3});
         // Named .jpg but a PNG inside: the bytes decide.
         Files.write(job.resolve("20-images.jpg"), PNG_HEAD);
         Files.createDirectories(root.resolve("jobs/j1/logs"));
@@ -48,7 +49,8 @@ class JobArtifactsTest {
     void aFileInsideTheJobIsServedWithTheTypeItsBytesOrNameSay() throws Exception {
         JobArtifacts.Artifact jpg = artifacts.find("j1", "samples/10-images.jpg");
         assertThat(jpg.contentType()).isEqualTo("image/jpeg");
-        assertThat(jpg.file()).isEqualTo(root.resolve("jobs/j1/samples/10-images.jpg").toRealPath());
+        assertThat(jpg.file())
+                .isEqualTo(root.resolve("jobs/j1/samples/10-images.jpg").toRealPath());
         assertThat(artifacts.find("j1", "samples/20-images.jpg").contentType()).isEqualTo("image/png");
         assertThat(artifacts.find("j1", "./logs/metrics.jsonl").contentType()).isEqualTo("application/jsonl");
     }
@@ -62,7 +64,8 @@ class JobArtifactsTest {
         assertThat(refusal("j1", "samples\\..\\..\\j2\\secret.png")).isEqualTo(400);
         assertThat(refusal("..", "jobs/j2/secret.png")).isEqualTo(400);
         assertThat(refusal("j1/../j2", "secret.png")).isEqualTo(400);
-        assertThatThrownBy(() -> artifacts.find("j1", "../j2/secret.png")).hasMessageContaining("'../j2/secret.png' contains '..'");
+        assertThatThrownBy(() -> artifacts.find("j1", "../j2/secret.png"))
+                .hasMessageContaining("'../j2/secret.png' contains '..'");
     }
 
     @Test
@@ -73,7 +76,8 @@ class JobArtifactsTest {
         Files.createSymbolicLink(job.resolve("latest.jpg"), job.resolve("samples/10-images.jpg"));
         assertThat(refusal("j1", "escape.png")).isEqualTo(403);
         assertThat(refusal("j1", "neighbour/secret.png")).isEqualTo(403);
-        assertThatThrownBy(() -> artifacts.find("j1", "escape.png")).hasMessageContaining("leads outside the directory of job 'j1'");
+        assertThatThrownBy(() -> artifacts.find("j1", "escape.png"))
+                .hasMessageContaining("leads outside the directory of job 'j1'");
         assertThat(artifacts.find("j1", "latest.jpg").contentType()).isEqualTo("image/jpeg");
     }
 
@@ -82,9 +86,14 @@ class JobArtifactsTest {
         assertThat(JobArtifacts.decodeUrlPath("samples/10-images.jpg")).isEqualTo("samples/10-images.jpg");
         assertThat(JobArtifacts.decodeUrlPath("a%20b+c.png")).isEqualTo("a b+c.png");
         assertThat(JobArtifacts.decodeUrlPath("..%2F..%2Fj2%2Fsecret.png")).isEqualTo("../../j2/secret.png");
-        assertThatThrownBy(() -> JobArtifacts.decodeUrlPath("bad%zz")).isInstanceOf(JobArtifacts.Refused.class).hasMessageContaining("'bad%zz'");
+        assertThatThrownBy(() -> JobArtifacts.decodeUrlPath("bad%zz"))
+                .isInstanceOf(JobArtifacts.Refused.class)
+                .hasMessageContaining("'bad%zz'");
         Files.write(root.resolve("jobs/j1/samples/a b.png"), PNG_HEAD);
-        assertThat(artifacts.find("j1", JobArtifacts.decodeUrlPath("samples/a%20b.png")).contentType()).isEqualTo("image/png");
+        assertThat(artifacts
+                        .find("j1", JobArtifacts.decodeUrlPath("samples/a%20b.png"))
+                        .contentType())
+                .isEqualTo("image/png");
     }
 
     @Test
@@ -95,11 +104,14 @@ class JobArtifactsTest {
         assertThat(refusal("j1", "notes.txt")).isEqualTo(403);
         assertThat(refusal("j1", "samples/99-images.jpg")).isEqualTo(404);
         assertThat(refusal("nope", "samples/10-images.jpg")).isEqualTo(404);
-        Process mkfifo = new ProcessBuilder("mkfifo", root.resolve("jobs/j1/pipe.json").toString()).start();
+        Process mkfifo =
+                new ProcessBuilder("mkfifo", root.resolve("jobs/j1/pipe.json").toString()).start();
         assertThat(mkfifo.waitFor()).isZero();
         // A FIFO would block whoever opens it: refused without being opened.
         assertThat(refusal("j1", "pipe.json")).isEqualTo(403);
-        assertThatThrownBy(() -> new JobArtifacts(null).find("j1", "samples/10-images.jpg")).hasMessageContaining("no artifact store")
-                .extracting(e -> ((JobArtifacts.Refused) e).status()).isEqualTo(404);
+        assertThatThrownBy(() -> new JobArtifacts(null).find("j1", "samples/10-images.jpg"))
+                .hasMessageContaining("no artifact store")
+                .extracting(e -> ((JobArtifacts.Refused) e).status())
+                .isEqualTo(404);
     }
 }

@@ -10,7 +10,11 @@ import org.junit.jupiter.api.Test;
 /** Job state from train events, replayed then followed live. */
 class JobBoardTest {
     private static JsonObject event(String type, long iteration) {
-        return new JsonObject().put("job_id", "j1").put("type", type).put("iteration", iteration).put("time_ms", 1L);
+        return new JsonObject()
+                .put("job_id", "j1")
+                .put("type", type)
+                .put("iteration", iteration)
+                .put("time_ms", 1L);
     }
 
     @Test

@@ -14,32 +14,46 @@ import org.stargan.msg.TrainRequest;
 class JobSpecTest {
     @Test
     void aGoodSpecBecomesATrainRequest() {
-        TrainRequest r = JobSpec.parse(new JsonObject("{\"job_id\": \"j1\", \"options\": {\"num-iters\": 20, \"g-lr\": 0.0002,"
-                + " \"selected-attrs\": [\"Black_Hair\", \"Male\"]}, \"synthetic\": {\"count\": 40, \"size\": 16}}"));
+        TrainRequest r = JobSpec.parse(
+                new JsonObject(
+                        "{\"job_id\": \"j1\", \"options\": {\"num-iters\": 20, \"g-lr\": 0.0002,"
+                                + " \"selected-attrs\": [\"Black_Hair\", \"Male\"]}, \"synthetic\": {\"count\": 40, \"size\": 16}}"));
         assertThat(r.jobId()).isEqualTo("j1");
-        assertThat(r.options()).containsEntry("num-iters", "20").containsEntry("g-lr", "2.0E-4").containsEntry("selected-attrs", "Black_Hair,Male");
+        assertThat(r.options())
+                .containsEntry("num-iters", "20")
+                .containsEntry("g-lr", "2.0E-4")
+                .containsEntry("selected-attrs", "Black_Hair,Male");
         assertThat(r.synthetic()).containsEntry("count", 40);
     }
 
     @Test
     void badSpecsNameTheField() {
-        assertThatThrownBy(() -> JobSpec.parse(new JsonObject("{\"options\": {\"num-iters\": \"many\"}}"))).hasMessageStartingWith("options.num-iters: ");
-        assertThatThrownBy(() -> JobSpec.parse(new JsonObject("{\"options\": {\"num-iters\": 0}}"))).hasMessageStartingWith("options.num-iters: ");
-        assertThatThrownBy(() -> JobSpec.parse(new JsonObject("{\"options\": {\"log-dir\": \"/etc\"}}"))).hasMessageContaining("options")
+        assertThatThrownBy(() -> JobSpec.parse(new JsonObject("{\"options\": {\"num-iters\": \"many\"}}")))
+                .hasMessageStartingWith("options.num-iters: ");
+        assertThatThrownBy(() -> JobSpec.parse(new JsonObject("{\"options\": {\"num-iters\": 0}}")))
+                .hasMessageStartingWith("options.num-iters: ");
+        assertThatThrownBy(() -> JobSpec.parse(new JsonObject("{\"options\": {\"log-dir\": \"/etc\"}}")))
+                .hasMessageContaining("options")
                 .hasMessageContaining("log-dir");
         assertThatThrownBy(() -> JobSpec.parse(new JsonObject("{\"options\": {\"attr-path\": \"../../etc/passwd\"}}")))
                 .hasMessageStartingWith("options.attr-path: ");
         assertThatThrownBy(() -> JobSpec.parse(new JsonObject("{\"options\": {\"attr-path\": \"/etc/passwd\"}}")))
                 .hasMessageStartingWith("options.attr-path: ");
-        assertThatThrownBy(() -> JobSpec.parse(new JsonObject("{\"synthetic\": {\"count\": 5, \"size\": 16}}"))).hasMessageStartingWith("synthetic.count: ");
-        assertThatThrownBy(() -> JobSpec.parse(new JsonObject("{\"job_id\": \"a b\"}"))).hasMessageStartingWith("job_id: ");
-        assertThatThrownBy(() -> JobSpec.parse(new JsonObject("{\"surprise\": 1}"))).hasMessageContaining("surprise");
+        assertThatThrownBy(() -> JobSpec.parse(new JsonObject("{\"synthetic\": {\"count\": 5, \"size\": 16}}")))
+                .hasMessageStartingWith("synthetic.count: ");
+        assertThatThrownBy(() -> JobSpec.parse(new JsonObject("{\"job_id\": \"a b\"}")))
+                .hasMessageStartingWith("job_id: ");
+        assertThatThrownBy(() -> JobSpec.parse(new JsonObject("{\"surprise\": 1}")))
+                .hasMessageContaining("surprise");
     }
 
     @Test
     void theSchemaListsExactlyTheOptionsAJobMaySet() {
-        Set<String> inSchema = new TreeSet<>(new JsonObject(JobSpec.SCHEMA).getJsonObject("properties").getJsonObject("options")
-                .getJsonObject("properties").fieldNames());
+        Set<String> inSchema = new TreeSet<>(new JsonObject(JobSpec.SCHEMA)
+                .getJsonObject("properties")
+                .getJsonObject("options")
+                .getJsonObject("properties")
+                .fieldNames());
         Set<String> allowed = new TreeSet<>(TrainingJobs.OPTIONS);
         allowed.removeAll(TrainRequest.RESERVED);
         assertThat(inSchema).isEqualTo(allowed);

@@ -86,10 +86,23 @@ class WebUiBrowserTest {
                 + "(apt-get install chromium chromium-driver; .ci/run installs them), or set CHROMIUM and CHROMEDRIVER";
         assertThat(Files.isExecutable(chromium)).as(chromium + install).isTrue();
         assertThat(Files.isExecutable(driver)).as(driver + install).isTrue();
-        ChromeOptions options = new ChromeOptions().setBinary(chromium.toString()).addArguments("--headless=new", "--no-sandbox", "--disable-gpu",
-                "--disable-dev-shm-usage", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                "--window-size=1280,1200", "--user-data-dir=" + profile);
-        ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(driver.toFile()).usingAnyFreePort().build();
+        ChromeOptions options = new ChromeOptions()
+                .setBinary(chromium.toString())
+                .addArguments(
+                        "--headless=new",
+                        "--no-sandbox",
+                        "--disable-gpu",
+                        "--disable-dev-shm-usage",
+                        "--no-first-run",
+                        "--disable-background-networking",
+                        "--disable-component-update",
+                        "--disable-sync",
+                        "--window-size=1280,1200",
+                        "--user-data-dir=" + profile);
+        ChromeDriverService service = new ChromeDriverService.Builder()
+                .usingDriverExecutable(driver.toFile())
+                .usingAnyFreePort()
+                .build();
         ChromeDriver d = new ChromeDriver(service, options);
         d.manage().timeouts().scriptTimeout(Duration.ofSeconds(10));
         return d;
@@ -103,8 +116,16 @@ class WebUiBrowserTest {
 
     private GatewayVerticle gateway(int port, Map<String, String> keys, JsonObject extra) throws Exception {
         GatewayVerticle gateway = new GatewayVerticle();
-        gatewayDeployment = vertx.deployVerticle(gateway, new DeploymentOptions().setConfig(new GatewayConfig(bootstrap, topics.prefix(), "ui-gw",
-                port, 30_000, 64, 1 << 20, keys).toJson().mergeIn(extra))).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+        gatewayDeployment = vertx.deployVerticle(
+                        gateway,
+                        new DeploymentOptions()
+                                .setConfig(new GatewayConfig(
+                                                bootstrap, topics.prefix(), "ui-gw", port, 30_000, 64, 1 << 20, keys)
+                                        .toJson()
+                                        .mergeIn(extra)))
+                .toCompletionStage()
+                .toCompletableFuture()
+                .get(60, TimeUnit.SECONDS);
         return gateway;
     }
 
@@ -124,13 +145,45 @@ class WebUiBrowserTest {
         }
         Path named = tmp.resolve("named-G.safetensors");
         GeneratorCheckpoint tiny = GeneratorCheckpoint.load(ckpt);
-        new GeneratorCheckpoint(tiny.config(), tiny.weights(), new ModelInfo(List.of("Black_Hair", "Blond_Hair", "Male"),
-                List.of(List.of("Black_Hair", "Blond_Hair")), 32, "test", 1, ""), "safetensors").save(named);
-        vertx.deployVerticle(new InferenceVerticle(), new DeploymentOptions().setConfig(new InferenceConfig(bootstrap, topics.prefix(),
-                "inf-" + topics.prefix(), "w1", "cpu", 4, 5, 64, null, -1).toJson())).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
-        try (KafkaProducer<String, byte[]> p = new KafkaProducer<>(Map.of("bootstrap.servers", bootstrap), new StringSerializer(),
-                new ByteArraySerializer())) {
-            p.send(new ProducerRecord<>(topics.models(), "default", new ModelAnnouncement("default", "ui1", named.toUri().toString(), 1).toJson())).get();
+        new GeneratorCheckpoint(
+                        tiny.config(),
+                        tiny.weights(),
+                        new ModelInfo(
+                                List.of("Black_Hair", "Blond_Hair", "Male"),
+                                List.of(List.of("Black_Hair", "Blond_Hair")),
+                                32,
+                                "test",
+                                1,
+                                ""),
+                        "safetensors")
+                .save(named);
+        vertx.deployVerticle(
+                        new InferenceVerticle(),
+                        new DeploymentOptions()
+                                .setConfig(new InferenceConfig(
+                                                bootstrap,
+                                                topics.prefix(),
+                                                "inf-" + topics.prefix(),
+                                                "w1",
+                                                "cpu",
+                                                4,
+                                                5,
+                                                64,
+                                                null,
+                                                -1)
+                                        .toJson()))
+                .toCompletionStage()
+                .toCompletableFuture()
+                .get(60, TimeUnit.SECONDS);
+        try (KafkaProducer<String, byte[]> p = new KafkaProducer<>(
+                Map.of("bootstrap.servers", bootstrap), new StringSerializer(), new ByteArraySerializer())) {
+            p.send(new ProducerRecord<>(
+                            topics.models(),
+                            "default",
+                            new ModelAnnouncement(
+                                            "default", "ui1", named.toUri().toString(), 1)
+                                    .toJson()))
+                    .get();
         }
         // With a user key configured, the page must carry the key on the WebSocket too (?key=), not only on fetches.
         GatewayVerticle gateway = gateway(Map.of("u-key", "translate"), new JsonObject());
@@ -148,8 +201,12 @@ class WebUiBrowserTest {
         WebElement key = browser.findElement(By.id("key"));
         key.sendKeys("u-key", Keys.TAB);
         // One slider per domain of the model.
-        waitUpTo(30).until(d -> d.findElements(By.cssSelector("#sliders input[type=range]")).size() == 3);
-        assertThat(browser.findElement(By.cssSelector("label[for=d1]")).getText()).isEqualTo("Blond_Hair");
+        waitUpTo(30)
+                .until(d -> d.findElements(By.cssSelector("#sliders input[type=range]"))
+                                .size()
+                        == 3);
+        assertThat(browser.findElement(By.cssSelector("label[for=d1]")).getText())
+                .isEqualTo("Blond_Hair");
 
         browser.findElement(By.id("upload")).sendKeys(face.toAbsolutePath().toString());
         // Choosing the face sends it and a first edit (seq 1, all sliders at 0).
@@ -159,48 +216,94 @@ class WebUiBrowserTest {
         assertThat(browser.findElement(By.id("input")).getDomProperty("src")).startsWith("blob:");
 
         WebElement blond = browser.findElement(By.id("d1"));
-        new Actions(browser).clickAndHold(blond).moveByOffset(30, 0).moveByOffset(30, 0).release().perform();
+        new Actions(browser)
+                .clickAndHold(blond)
+                .moveByOffset(30, 0)
+                .moveByOffset(30, 0)
+                .release()
+                .perform();
         assertThat(Double.parseDouble(blond.getDomProperty("value"))).isGreaterThan(0.5);
-        assertThat(browser.findElement(By.id("v1")).getText()).isEqualTo(String.format("%.2f", Double.parseDouble(blond.getDomProperty("value"))));
-        // The drag sent edits 2, 3, ...; the newest one answered is shown: a new frame with its model version and timings.
-        waitUpTo(60).until(d -> !d.findElement(By.id("output")).getDomProperty("src").equals(firstSrc));
+        assertThat(browser.findElement(By.id("v1")).getText())
+                .isEqualTo(String.format("%.2f", Double.parseDouble(blond.getDomProperty("value"))));
+        // The drag sent edits 2, 3, ...; the newest one answered is shown: a new frame with its model version and
+        // timings.
+        waitUpTo(60)
+                .until(d ->
+                        !d.findElement(By.id("output")).getDomProperty("src").equals(firstSrc));
         String caption = browser.findElement(By.id("caption")).getText();
         assertThat(caption).matches("frame \\d+ · model ui1 · compute [0-9.]+ ms · round trip \\d+ ms");
         assertThat(Integer.parseInt(caption.split(" ")[1])).isGreaterThan(1);
-        waitUpTo(10).until(d -> ((Number) js("const i = document.getElementById('output'); return i.complete ? i.naturalWidth : 0")).intValue() > 0);
-        assertThat(browser.findElement(By.id("status")).getDomAttribute("class")).doesNotContain("error");
+        waitUpTo(10)
+                .until(d -> ((Number)
+                                        js(
+                                                "const i = document.getElementById('output'); return i.complete ? i.naturalWidth : 0"))
+                                .intValue()
+                        > 0);
+        assertThat(browser.findElement(By.id("status")).getDomAttribute("class"))
+                .doesNotContain("error");
 
         // The gateway goes away: the page says the live connection closed; once it is back, the next edit reconnects,
         // sends the image again and gets a new frame.
         int port = gateway.port();
-        vertx.undeploy(gatewayDeployment).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        vertx.undeploy(gatewayDeployment)
+                .toCompletionStage()
+                .toCompletableFuture()
+                .get(30, TimeUnit.SECONDS);
         waitUpTo(20).until(d -> d.findElement(By.id("status")).getText().startsWith("live connection closed"));
-        assertThat(browser.findElement(By.id("status")).getDomAttribute("class")).contains("error");
+        assertThat(browser.findElement(By.id("status")).getDomAttribute("class"))
+                .contains("error");
         awaitReady(gateway(port, Map.of("u-key", "translate"), new JsonObject()).port());
         String beforeReconnect = browser.findElement(By.id("output")).getDomProperty("src");
-        int seqBefore = Integer.parseInt(browser.findElement(By.id("caption")).getText().split(" ")[1]);
+        int seqBefore =
+                Integer.parseInt(browser.findElement(By.id("caption")).getText().split(" ")[1]);
         blond.sendKeys(Keys.ARROW_LEFT);
-        waitUpTo(60).until(d -> !d.findElement(By.id("output")).getDomProperty("src").equals(beforeReconnect));
-        assertThat(Integer.parseInt(browser.findElement(By.id("caption")).getText().split(" ")[1])).isGreaterThan(seqBefore);
+        waitUpTo(60)
+                .until(d ->
+                        !d.findElement(By.id("output")).getDomProperty("src").equals(beforeReconnect));
+        assertThat(Integer.parseInt(
+                        browser.findElement(By.id("caption")).getText().split(" ")[1]))
+                .isGreaterThan(seqBefore);
         assertThat(browser.findElement(By.id("status")).getText()).isEmpty();
     }
 
     @Test
     void theTrainingPageStartsASyntheticJobAndDrawsItsLossesAndSamples() throws Exception {
         Path artifacts = tmp.resolve("artifacts");
-        vertx.deployVerticle(new TrainerVerticle(), new DeploymentOptions().setConfig(new TrainerConfig(bootstrap, topics.prefix(),
-                "trainers-" + topics.prefix(), "t1", "cpu", tmp.toString(), artifacts.toString(), -1).toJson()))
-                .toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
-        GatewayVerticle gateway = gateway(Map.of("a-key", "admin", "*", "translate"), new JsonObject().put("artifactRoot", artifacts.toString()));
+        vertx.deployVerticle(
+                        new TrainerVerticle(),
+                        new DeploymentOptions()
+                                .setConfig(new TrainerConfig(
+                                                bootstrap,
+                                                topics.prefix(),
+                                                "trainers-" + topics.prefix(),
+                                                "t1",
+                                                "cpu",
+                                                tmp.toString(),
+                                                artifacts.toString(),
+                                                -1)
+                                        .toJson()))
+                .toCompletionStage()
+                .toCompletableFuture()
+                .get(60, TimeUnit.SECONDS);
+        GatewayVerticle gateway = gateway(
+                Map.of("a-key", "admin", "*", "translate"), new JsonObject().put("artifactRoot", artifacts.toString()));
 
         browser.get("http://127.0.0.1:" + gateway.port() + "/");
         browser.findElement(By.id("training-link")).click();
         waitUpTo(10).until(d -> d.getCurrentUrl().endsWith("/training.html"));
         browser.findElement(By.id("key")).sendKeys("a-key", Keys.TAB);
         WebElement form = browser.findElement(By.id("job-form"));
-        // As tiny as the trainer's own tests: 16 px, 20 iterations, a point every 5, a sample and a checkpoint every 10.
-        for (String[] field : new String[][] {{"iterations", "20"}, {"batch_size", "4"}, {"count", "40"}, {"seed", "3"}, {"log_step", "5"},
-                {"sample_step", "10"}, {"save_step", "10"}}) {
+        // As tiny as the trainer's own tests: 16 px, 20 iterations, a point every 5, a sample and a checkpoint every
+        // 10.
+        for (String[] field : new String[][] {
+            {"iterations", "20"},
+            {"batch_size", "4"},
+            {"count", "40"},
+            {"seed", "3"},
+            {"log_step", "5"},
+            {"sample_step", "10"},
+            {"save_step", "10"}
+        }) {
             WebElement input = form.findElement(By.name(field[0]));
             input.clear();
             input.sendKeys(field[1]);
@@ -212,35 +315,63 @@ class WebUiBrowserTest {
         String job = browser.findElement(By.id("form-status")).getText().split(" ")[1];
         assertThat(browser.findElement(By.id("job-id")).getText()).isEqualTo(job);
         // The job runs to its end; the page follows it from the event stream.
-        waitUpTo(150).until(d -> d.findElement(By.id("progress")).getText().startsWith("done")
-                || d.findElement(By.id("progress")).getText().startsWith("failed"));
+        waitUpTo(150)
+                .until(d -> d.findElement(By.id("progress")).getText().startsWith("done")
+                        || d.findElement(By.id("progress")).getText().startsWith("failed"));
         assertThat(browser.findElement(By.id("progress")).getText()).startsWith("done · iteration 20 / 20");
 
         // Both loss charts have a curve per loss with a point per log event (iterations 5, 10, 15, 20).
         List<WebElement> curves = browser.findElements(By.cssSelector("#chart-d path.series, #chart-g path.series"));
-        assertThat(curves).extracting(c -> c.getDomAttribute("data-name")).containsExactlyInAnyOrder("D/loss_real", "D/loss_fake", "D/loss_cls",
-                "D/loss_gp", "G/loss_fake", "G/loss_rec", "G/loss_cls");
+        assertThat(curves)
+                .extracting(c -> c.getDomAttribute("data-name"))
+                .containsExactlyInAnyOrder(
+                        "D/loss_real",
+                        "D/loss_fake",
+                        "D/loss_cls",
+                        "D/loss_gp",
+                        "G/loss_fake",
+                        "G/loss_rec",
+                        "G/loss_cls");
         for (WebElement curve : curves) {
             String d = curve.getDomAttribute("d");
-            assertThat(d.split("[ML]").length - 1).as("points of %s: %s", curve.getDomAttribute("data-name"), d).isEqualTo(4);
+            assertThat(d.split("[ML]").length - 1)
+                    .as("points of %s: %s", curve.getDomAttribute("data-name"), d)
+                    .isEqualTo(4);
         }
         assertThat(browser.findElement(By.id("legend-g")).getText()).contains("G/loss_rec");
 
         // The latest sample grid comes through the gateway's artifact route and decodes as an image.
         waitUpTo(20).until(d -> d.findElement(By.id("sample-caption")).getText().equals("iteration 20"));
-        waitUpTo(10).until(d -> ((Number) js("const i = document.getElementById('sample-img'); return i.complete ? i.naturalWidth : 0"))
-                .intValue() > 0);
-        assertThat(browser.findElement(By.id("sample-img")).getDomProperty("src")).startsWith("blob:");
-        assertThat(browser.findElements(By.cssSelector("#checkpoints tr"))).extracting(row -> String.join("|", row.findElements(By.tagName("td"))
-                .stream().map(WebElement::getText).toList())).containsExactly("10|" + job + "-10|10-G.safetensors", "20|" + job + "-20|20-G.safetensors");
-        assertThat(browser.findElements(By.cssSelector("#jobs-body tr.job.selected"))).hasSize(1);
-        assertThat(browser.findElement(By.id("cancel")).isEnabled()).as("cancel after the end").isFalse();
+        waitUpTo(10)
+                .until(d -> ((Number)
+                                        js(
+                                                "const i = document.getElementById('sample-img'); return i.complete ? i.naturalWidth : 0"))
+                                .intValue()
+                        > 0);
+        assertThat(browser.findElement(By.id("sample-img")).getDomProperty("src"))
+                .startsWith("blob:");
+        assertThat(browser.findElements(By.cssSelector("#checkpoints tr")))
+                .extracting(row -> String.join(
+                        "|",
+                        row.findElements(By.tagName("td")).stream()
+                                .map(WebElement::getText)
+                                .toList()))
+                .containsExactly("10|" + job + "-10|10-G.safetensors", "20|" + job + "-20|20-G.safetensors");
+        assertThat(browser.findElements(By.cssSelector("#jobs-body tr.job.selected")))
+                .hasSize(1);
+        assertThat(browser.findElement(By.id("cancel")).isEnabled())
+                .as("cancel after the end")
+                .isFalse();
     }
 
     private static void awaitReady(int port) throws Exception {
-        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(10)).build();
+        HttpClient http = HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(Duration.ofSeconds(10))
+                .build();
         long deadline = System.nanoTime() + 60_000_000_000L;
-        HttpRequest ready = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/health/ready")).build();
+        HttpRequest ready = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/health/ready"))
+                .build();
         HttpResponse<String> answer = http.send(ready, HttpResponse.BodyHandlers.ofString());
         while (System.nanoTime() < deadline && answer.statusCode() != 200) {
             Thread.sleep(100);

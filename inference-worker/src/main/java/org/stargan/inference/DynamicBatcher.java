@@ -33,9 +33,15 @@ public final class DynamicBatcher {
     /**
      * @param onBatch told each batch's size (metrics)
      */
-    public DynamicBatcher(int maxBatch, long maxDelayMillis, ExecutorService compute, ScheduledExecutorService timer, IntConsumer onBatch) {
+    public DynamicBatcher(
+            int maxBatch,
+            long maxDelayMillis,
+            ExecutorService compute,
+            ScheduledExecutorService timer,
+            IntConsumer onBatch) {
         if (maxBatch < 1 || maxDelayMillis < 0) {
-            throw new IllegalArgumentException("maxBatch " + maxBatch + " (≥ 1) / maxDelayMillis " + maxDelayMillis + " (≥ 0)");
+            throw new IllegalArgumentException(
+                    "maxBatch " + maxBatch + " (≥ 1) / maxDelayMillis " + maxDelayMillis + " (≥ 0)");
         }
         this.maxBatch = maxBatch;
         this.maxDelayNanos = TimeUnit.MILLISECONDS.toNanos(maxDelayMillis);

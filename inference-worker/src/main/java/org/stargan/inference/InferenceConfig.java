@@ -16,8 +16,17 @@ import io.vertx.core.json.JsonObject;
  * @param defaultModelPath checkpoint served as {@code default} version {@code initial} at start (may be null)
  * @param metricsPort port of {@code /metrics} and {@code /health} (0: a free one, −1: none)
  */
-public record InferenceConfig(String bootstrapServers, String topicPrefix, String groupId, String workerId, String device, int maxBatch,
-        long maxDelayMillis, int queueLimit, String defaultModelPath, int metricsPort) {
+public record InferenceConfig(
+        String bootstrapServers,
+        String topicPrefix,
+        String groupId,
+        String workerId,
+        String device,
+        int maxBatch,
+        long maxDelayMillis,
+        int queueLimit,
+        String defaultModelPath,
+        int metricsPort) {
     /** Validates every field, naming the one at fault. */
     public InferenceConfig {
         if (bootstrapServers == null || bootstrapServers.isBlank()) {
@@ -30,23 +39,38 @@ public record InferenceConfig(String bootstrapServers, String topicPrefix, Strin
             throw new IllegalArgumentException("maxDelayMillis: " + maxDelayMillis + ", expected 0..10000");
         }
         if (queueLimit < maxBatch) {
-            throw new IllegalArgumentException("queueLimit: " + queueLimit + ", expected ≥ maxBatch (" + maxBatch + ")");
+            throw new IllegalArgumentException(
+                    "queueLimit: " + queueLimit + ", expected ≥ maxBatch (" + maxBatch + ")");
         }
     }
 
     /** Reads the verticle's JSON config (keys as the record components); absent keys take the defaults. */
     public static InferenceConfig fromJson(JsonObject j) {
-        return new InferenceConfig(j.getString("bootstrapServers"), j.getString("topicPrefix", "stargan."),
-                j.getString("groupId", "stargan-inference"), j.getString("workerId", "inference-" + ProcessHandle.current().pid()),
-                j.getString("device", "cpu"), j.getInteger("maxBatch", 16), j.getLong("maxDelayMillis", 10L), j.getInteger("queueLimit", 256),
-                j.getString("defaultModelPath"), j.getInteger("metricsPort", -1));
+        return new InferenceConfig(
+                j.getString("bootstrapServers"),
+                j.getString("topicPrefix", "stargan."),
+                j.getString("groupId", "stargan-inference"),
+                j.getString("workerId", "inference-" + ProcessHandle.current().pid()),
+                j.getString("device", "cpu"),
+                j.getInteger("maxBatch", 16),
+                j.getLong("maxDelayMillis", 10L),
+                j.getInteger("queueLimit", 256),
+                j.getString("defaultModelPath"),
+                j.getInteger("metricsPort", -1));
     }
 
     /** The JSON form, for {@code DeploymentOptions.setConfig}. */
     public JsonObject toJson() {
-        JsonObject j = new JsonObject().put("bootstrapServers", bootstrapServers).put("topicPrefix", topicPrefix).put("groupId", groupId)
-                .put("workerId", workerId).put("device", device).put("maxBatch", maxBatch).put("maxDelayMillis", maxDelayMillis)
-                .put("queueLimit", queueLimit).put("metricsPort", metricsPort);
+        JsonObject j = new JsonObject()
+                .put("bootstrapServers", bootstrapServers)
+                .put("topicPrefix", topicPrefix)
+                .put("groupId", groupId)
+                .put("workerId", workerId)
+                .put("device", device)
+                .put("maxBatch", maxBatch)
+                .put("maxDelayMillis", maxDelayMillis)
+                .put("queueLimit", queueLimit)
+                .put("metricsPort", metricsPort);
         if (defaultModelPath != null) {
             j.put("defaultModelPath", defaultModelPath);
         }

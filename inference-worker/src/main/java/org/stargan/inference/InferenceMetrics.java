@@ -21,19 +21,37 @@ final class InferenceMetrics {
 
     InferenceMetrics(String workerId, Supplier<Number> pending, Supplier<Number> loadedVersions) {
         registry.config().commonTags("worker", workerId);
-        requests = Counter.builder("stargan_inference_requests").description("translate requests received").register(registry);
-        results = Counter.builder("stargan_inference_images").description("images translated").register(registry);
-        batchSize = DistributionSummary.builder("stargan_inference_batch_size").description("requests per batch")
-                .serviceLevelObjectives(1, 2, 4, 8, 16, 32, 64, 128, 256).register(registry);
-        queueTime = Timer.builder("stargan_inference_queue").description("time from receipt to batch start").publishPercentileHistogram()
+        requests = Counter.builder("stargan_inference_requests")
+                .description("translate requests received")
                 .register(registry);
-        computeTime = Timer.builder("stargan_inference_compute").description("batch compute time").publishPercentileHistogram().register(registry);
-        Gauge.builder("stargan_inference_pending", pending).description("requests received but not answered").register(registry);
-        Gauge.builder("stargan_inference_model_versions", loadedVersions).description("model versions loaded").register(registry);
+        results = Counter.builder("stargan_inference_images")
+                .description("images translated")
+                .register(registry);
+        batchSize = DistributionSummary.builder("stargan_inference_batch_size")
+                .description("requests per batch")
+                .serviceLevelObjectives(1, 2, 4, 8, 16, 32, 64, 128, 256)
+                .register(registry);
+        queueTime = Timer.builder("stargan_inference_queue")
+                .description("time from receipt to batch start")
+                .publishPercentileHistogram()
+                .register(registry);
+        computeTime = Timer.builder("stargan_inference_compute")
+                .description("batch compute time")
+                .publishPercentileHistogram()
+                .register(registry);
+        Gauge.builder("stargan_inference_pending", pending)
+                .description("requests received but not answered")
+                .register(registry);
+        Gauge.builder("stargan_inference_model_versions", loadedVersions)
+                .description("model versions loaded")
+                .register(registry);
         new JvmMemoryMetrics().bindTo(registry);
         // Every failure reason exists from the start (at 0), so dashboards and alerts see the series before trouble.
         for (String reason : new String[] {"rejected", "compute", "publish", "model_load", "bad_announcement"}) {
-            Counter.builder("stargan_inference_failures").tag("reason", reason).description("requests that failed, by reason").register(registry);
+            Counter.builder("stargan_inference_failures")
+                    .tag("reason", reason)
+                    .description("requests that failed, by reason")
+                    .register(registry);
         }
     }
 
@@ -55,7 +73,10 @@ final class InferenceMetrics {
     }
 
     void failure(String reason) {
-        Counter.builder("stargan_inference_failures").tag("reason", reason).description("requests that failed, by reason").register(registry)
+        Counter.builder("stargan_inference_failures")
+                .tag("reason", reason)
+                .description("requests that failed, by reason")
+                .register(registry)
                 .increment();
     }
 }

@@ -64,7 +64,9 @@ public final class InferenceVerticle extends VerticleBase {
         compute = Executors.newSingleThreadExecutor(r -> daemon(r, "compute-" + config.device()));
         prepare = Executors.newFixedThreadPool(2, r -> daemon(r, "prepare"));
         timer = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "batch-timer"));
-        metrics = new InferenceMetrics(config.workerId(), offsets::pending,
+        metrics = new InferenceMetrics(
+                config.workerId(),
+                offsets::pending,
                 () -> registry.versions().values().stream().mapToInt(Map::size).sum());
         registry = new ModelRegistry(compute, device, config.maxBatch(), (version, reason) -> {
             LOG.warn("model {} failed to load, previous versions keep serving: {}", version, reason);
@@ -73,9 +75,13 @@ public final class InferenceVerticle extends VerticleBase {
         batcher = new DynamicBatcher(config.maxBatch(), config.maxDelayMillis(), compute, timer, metrics::batch);
         producer = KafkaProducer.create(vertx, producerConfig(), String.class, Buffer.class);
 
-        Future<?> model = config.defaultModelPath() == null ? Future.succeededFuture()
-                : Future.fromCompletionStage(registry.load("default", "initial", Path.of(config.defaultModelPath())), context);
-        return model.compose(m -> announceDefault()).compose(v -> startMetrics()).compose(v -> startRegistryConsumer())
+        Future<?> model = config.defaultModelPath() == null
+                ? Future.succeededFuture()
+                : Future.fromCompletionStage(
+                        registry.load("default", "initial", Path.of(config.defaultModelPath())), context);
+        return model.compose(m -> announceDefault())
+                .compose(v -> startMetrics())
+                .compose(v -> startRegistryConsumer())
                 .compose(v -> startRequestConsumer());
     }
 
@@ -87,7 +93,10 @@ public final class InferenceVerticle extends VerticleBase {
         if (!config().getBoolean("announceDefault", false) || config.defaultModelPath() == null) {
             return Future.succeededFuture();
         }
-        ModelAnnouncement a = new ModelAnnouncement("default", "initial", Path.of(config.defaultModelPath()).toAbsolutePath().toUri().toString(),
+        ModelAnnouncement a = new ModelAnnouncement(
+                "default",
+                "initial",
+                Path.of(config.defaultModelPath()).toAbsolutePath().toUri().toString(),
                 System.currentTimeMillis());
         return producer.send(KafkaProducerRecord.create(topics.models(), a.name(), Buffer.buffer(a.toJson())));
     }
@@ -113,7 +122,8 @@ public final class InferenceVerticle extends VerticleBase {
         consumer = KafkaConsumer.create(vertx, c, String.class, Buffer.class);
         // Commits queue behind poll: a short poll keeps commit latency low.
         consumer.pollTimeout(Duration.ofMillis(100));
-        consumer.partitionsRevokedHandler(parts -> parts.forEach(tp -> offsets.forget(tp.getTopic(), tp.getPartition())));
+        consumer.partitionsRevokedHandler(
+                parts -> parts.forEach(tp -> offsets.forget(tp.getTopic(), tp.getPartition())));
         consumer.exceptionHandler(e -> LOG.warn("request consumer: {}", e.toString()));
         consumer.handler(this::onRequest);
         // Kafka's own client metrics, consumer lag (records-lag-max) among them, under kafka_consumer_*.
@@ -123,18 +133,25 @@ public final class InferenceVerticle extends VerticleBase {
 
     private Future<Void> startRegistryConsumer() {
         // Every worker reads the whole registry: its own group, from the beginning, nothing committed that matters.
-        Map<String, String> c = Topics.consumerConfig(config.bootstrapServers(), config.workerId() + "-registry-" + deploymentID());
+        Map<String, String> c =
+                Topics.consumerConfig(config.bootstrapServers(), config.workerId() + "-registry-" + deploymentID());
         registryConsumer = KafkaConsumer.create(vertx, c, String.class, Buffer.class);
         registryConsumer.pollTimeout(Duration.ofMillis(200));
         registryConsumer.handler(rec -> {
             try {
                 ModelAnnouncement a = ModelAnnouncement.fromJson(rec.value().getBytes());
-                String uri = a.uri().startsWith("file:") ? Path.of(java.net.URI.create(a.uri())).toString() : a.uri();
+                String uri = a.uri().startsWith("file:")
+                        ? Path.of(java.net.URI.create(a.uri())).toString()
+                        : a.uri();
                 if (registry.resolve(a.name(), a.version()) != null) {
                     return; // already serving it (the registry is re-read after a rebalance)
                 }
                 registry.load(a.name(), a.version(), Path.of(uri))
-                        .thenAccept(m -> LOG.info("serving model {} version {} (image {} px, {} domains)", m.name(), m.version(), m.imageSize(),
+                        .thenAccept(m -> LOG.info(
+                                "serving model {} version {} (image {} px, {} domains)",
+                                m.name(),
+                                m.version(),
+                                m.imageSize(),
                                 m.domains().size()));
             } catch (RuntimeException e) {
                 LOG.warn("ignoring registry record {}@{}: {}", rec.partition(), rec.offset(), e.getMessage());
@@ -150,11 +167,16 @@ public final class InferenceVerticle extends VerticleBase {
         }
         http = vertx.createHttpServer().requestHandler(req -> {
             switch (req.path()) {
-                case "/metrics" -> req.response().putHeader("content-type", "text/plain; version=0.0.4").end(metrics.registry.scrape());
+                case "/metrics" ->
+                    req.response()
+                            .putHeader("content-type", "text/plain; version=0.0.4")
+                            .end(metrics.registry.scrape());
                 case "/health/live" -> req.response().end("{\"status\":\"up\"}");
                 case "/health/ready" -> {
                     boolean ready = !registry.versions().isEmpty();
-                    req.response().setStatusCode(ready ? 200 : 503).end(ready ? "{\"status\":\"ready\"}" : "{\"status\":\"no model loaded\"}");
+                    req.response()
+                            .setStatusCode(ready ? 200 : 503)
+                            .end(ready ? "{\"status\":\"ready\"}" : "{\"status\":\"no model loaded\"}");
                 }
                 default -> req.response().setStatusCode(404).end();
             }
@@ -187,7 +209,8 @@ public final class InferenceVerticle extends VerticleBase {
             return;
         }
         LoadedModel model = registry.resolve(request.model(), request.modelVersion());
-        CompletableFuture<LoadedModel> pending = model == null && request.modelVersion() == null ? registry.pendingLoad(request.model()) : null;
+        CompletableFuture<LoadedModel> pending =
+                model == null && request.modelVersion() == null ? registry.pendingLoad(request.model()) : null;
         if (pending != null) {
             // Start-up: the model is still loading; answer once it is there (or reject if it fails).
             final TranslateRequest r = request;
@@ -197,38 +220,66 @@ public final class InferenceVerticle extends VerticleBase {
         accept(rec, headers, request, model);
     }
 
-    private void accept(KafkaConsumerRecord<String, Buffer> rec, Map<String, String> headers, TranslateRequest request, LoadedModel model) {
+    private void accept(
+            KafkaConsumerRecord<String, Buffer> rec,
+            Map<String, String> headers,
+            TranslateRequest request,
+            LoadedModel model) {
         if (model == null) {
-            reject(rec, headers, request.modelVersion() == null ? "model '" + request.model() + "' has no version loaded on this worker"
-                    : "model '" + request.model() + "' version '" + request.modelVersion() + "' is not loaded; loaded: "
-                    + registry.versions().getOrDefault(request.model(), Map.of()).keySet());
+            reject(
+                    rec,
+                    headers,
+                    request.modelVersion() == null
+                            ? "model '" + request.model() + "' has no version loaded on this worker"
+                            : "model '" + request.model() + "' version '" + request.modelVersion()
+                                    + "' is not loaded; loaded: "
+                                    + registry.versions()
+                                            .getOrDefault(request.model(), Map.of())
+                                            .keySet());
             return;
         }
         long received = System.nanoTime();
-        CompletableFuture.supplyAsync(() -> job(request, model, received), prepare).whenComplete((job, err) -> {
-            if (err != null) {
-                Throwable cause = err instanceof java.util.concurrent.CompletionException && err.getCause() != null ? err.getCause() : err;
-                context.runOnContext(v -> reject(rec, headers, cause.getMessage()));
-                return;
-            }
-            batcher.add(job);
-            job.output().thenApplyAsync(out -> {
-                try {
-                    return Map.entry(out, ResultEncoding.encode(out.image(), model.imageSize(), request.accept()));
-                } catch (java.io.IOException e) {
-                    throw new java.io.UncheckedIOException(e);
-                }
-            }, prepare).whenComplete((encoded, failure) -> context.runOnContext(v -> {
-                if (failure != null) {
-                    metrics.failure("compute");
-                    sendResult(rec, request, errorResult(request, "translation failed: " + failure.getMessage()));
-                } else {
-                    metrics.done(encoded.getKey());
-                    metrics.compute(encoded.getKey().computeMs());
-                    sendResult(rec, request, okResult(request, model, encoded.getKey(), encoded.getValue()));
-                }
-            }));
-        });
+        CompletableFuture.supplyAsync(() -> job(request, model, received), prepare)
+                .whenComplete((job, err) -> {
+                    if (err != null) {
+                        Throwable cause =
+                                err instanceof java.util.concurrent.CompletionException && err.getCause() != null
+                                        ? err.getCause()
+                                        : err;
+                        context.runOnContext(v -> reject(rec, headers, cause.getMessage()));
+                        return;
+                    }
+                    batcher.add(job);
+                    job.output()
+                            .thenApplyAsync(
+                                    out -> {
+                                        try {
+                                            return Map.entry(
+                                                    out,
+                                                    ResultEncoding.encode(
+                                                            out.image(), model.imageSize(), request.accept()));
+                                        } catch (java.io.IOException e) {
+                                            throw new java.io.UncheckedIOException(e);
+                                        }
+                                    },
+                                    prepare)
+                            .whenComplete((encoded, failure) -> context.runOnContext(v -> {
+                                if (failure != null) {
+                                    metrics.failure("compute");
+                                    sendResult(
+                                            rec,
+                                            request,
+                                            errorResult(request, "translation failed: " + failure.getMessage()));
+                                } else {
+                                    metrics.done(encoded.getKey());
+                                    metrics.compute(encoded.getKey().computeMs());
+                                    sendResult(
+                                            rec,
+                                            request,
+                                            okResult(request, model, encoded.getKey(), encoded.getValue()));
+                                }
+                            }));
+                });
     }
 
     private TranslateJob job(TranslateRequest r, LoadedModel model, long received) {
@@ -238,19 +289,26 @@ public final class InferenceVerticle extends VerticleBase {
         } catch (java.io.IOException e) {
             throw new IllegalArgumentException("value: " + e.getMessage());
         }
-        float[] base = r.labels() == null ? new float[model.domains().size()] : model.domains().parseVector(r.labels(), Protocol.LABELS);
+        float[] base = r.labels() == null
+                ? new float[model.domains().size()]
+                : model.domains().parseVector(r.labels(), Protocol.LABELS);
         float[] labels = r.target() == null ? base : model.domains().applyTargets(r.target(), base, Protocol.TARGET);
         return new TranslateJob(r, model, image, labels, received, new CompletableFuture<>());
     }
 
-    private KafkaProducerRecord<String, Buffer> okResult(TranslateRequest r, LoadedModel m, TranslateJob.Output out, byte[] bytes) {
-        KafkaProducerRecord<String, Buffer> rec = KafkaProducerRecord.create(r.replyTo(), r.id(), Buffer.buffer(bytes), null,
-                r.replyPartition() >= 0 ? r.replyPartition() : null);
-        rec.addHeader(Protocol.SCHEMA, Protocol.RESULT_V1).addHeader(Protocol.STATUS, "ok").addHeader(Protocol.CONTENT_TYPE, r.accept())
-                .addHeader(Protocol.MODEL, m.name()).addHeader(Protocol.MODEL_VERSION, m.version())
+    private KafkaProducerRecord<String, Buffer> okResult(
+            TranslateRequest r, LoadedModel m, TranslateJob.Output out, byte[] bytes) {
+        KafkaProducerRecord<String, Buffer> rec = KafkaProducerRecord.create(
+                r.replyTo(), r.id(), Buffer.buffer(bytes), null, r.replyPartition() >= 0 ? r.replyPartition() : null);
+        rec.addHeader(Protocol.SCHEMA, Protocol.RESULT_V1)
+                .addHeader(Protocol.STATUS, "ok")
+                .addHeader(Protocol.CONTENT_TYPE, r.accept())
+                .addHeader(Protocol.MODEL, m.name())
+                .addHeader(Protocol.MODEL_VERSION, m.version())
                 .addHeader(Protocol.QUEUE_MS, String.format(Locale.ROOT, "%.2f", out.queueMs()))
                 .addHeader(Protocol.COMPUTE_MS, String.format(Locale.ROOT, "%.2f", out.computeMs()))
-                .addHeader(Protocol.BATCH_SIZE, Integer.toString(out.batchSize())).addHeader(Protocol.WORKER, config.workerId());
+                .addHeader(Protocol.BATCH_SIZE, Integer.toString(out.batchSize()))
+                .addHeader(Protocol.WORKER, config.workerId());
         return rec;
     }
 
@@ -259,13 +317,19 @@ public final class InferenceVerticle extends VerticleBase {
     }
 
     private KafkaProducerRecord<String, Buffer> errorResult(String replyTo, int partition, String id, String message) {
-        KafkaProducerRecord<String, Buffer> rec = KafkaProducerRecord.create(replyTo, id, Buffer.buffer(), null, partition >= 0 ? partition : null);
-        rec.addHeader(Protocol.SCHEMA, Protocol.RESULT_V1).addHeader(Protocol.STATUS, "error").addHeader(Protocol.ERROR, message)
+        KafkaProducerRecord<String, Buffer> rec =
+                KafkaProducerRecord.create(replyTo, id, Buffer.buffer(), null, partition >= 0 ? partition : null);
+        rec.addHeader(Protocol.SCHEMA, Protocol.RESULT_V1)
+                .addHeader(Protocol.STATUS, "error")
+                .addHeader(Protocol.ERROR, message)
                 .addHeader(Protocol.WORKER, config.workerId());
         return rec;
     }
 
-    private void sendResult(KafkaConsumerRecord<String, Buffer> source, TranslateRequest r, KafkaProducerRecord<String, Buffer> result) {
+    private void sendResult(
+            KafkaConsumerRecord<String, Buffer> source,
+            TranslateRequest r,
+            KafkaProducerRecord<String, Buffer> result) {
         producer.send(result).onSuccess(md -> finished(source)).onFailure(e -> {
             // Not committed: the request is redelivered (to this or another worker) and answered again.
             LOG.warn("result of {} not published ({}); it will be redelivered", r.id(), e.toString());
@@ -276,24 +340,33 @@ public final class InferenceVerticle extends VerticleBase {
     /** Sends a record that cannot be processed to dead letters (and an error result to its asker, when known). */
     private void reject(KafkaConsumerRecord<String, Buffer> rec, Map<String, String> headers, String reason) {
         metrics.failure("rejected");
-        KafkaProducerRecord<String, Buffer> dead = KafkaProducerRecord.create(topics.deadLetters(), rec.key(),
-                rec.value() == null ? Buffer.buffer() : rec.value());
+        KafkaProducerRecord<String, Buffer> dead = KafkaProducerRecord.create(
+                topics.deadLetters(), rec.key(), rec.value() == null ? Buffer.buffer() : rec.value());
         headers.forEach(dead::addHeader);
-        dead.addHeader(Protocol.DEAD_LETTER_REASON, reason).addHeader(Protocol.DEAD_LETTER_SOURCE,
-                rec.topic() + "-" + rec.partition() + "@" + rec.offset());
+        dead.addHeader(Protocol.DEAD_LETTER_REASON, reason)
+                .addHeader(Protocol.DEAD_LETTER_SOURCE, rec.topic() + "-" + rec.partition() + "@" + rec.offset());
         Future<?> answered = Future.succeededFuture();
         String replyTo = headers.get(Protocol.REPLY_TO);
-        if (replyTo != null && replyTo.matches("[A-Za-z0-9._-]{1,249}") && rec.key() != null && !rec.key().isEmpty()) {
+        if (replyTo != null
+                && replyTo.matches("[A-Za-z0-9._-]{1,249}")
+                && rec.key() != null
+                && !rec.key().isEmpty()) {
             int partition = -1;
             try {
-                partition = Integer.parseInt(headers.getOrDefault(Protocol.REPLY_PARTITION, "-1").trim());
+                partition = Integer.parseInt(
+                        headers.getOrDefault(Protocol.REPLY_PARTITION, "-1").trim());
             } catch (NumberFormatException ignored) {
                 // reply through the key's partition
             }
             answered = producer.send(errorResult(replyTo, partition, rec.key(), reason));
         }
-        Future.all(producer.send(dead), answered).onSuccess(v -> finished(rec))
-                .onFailure(e -> LOG.warn("dead letter for {}@{} not published ({}); it will be redelivered", rec.partition(), rec.offset(), e.toString()));
+        Future.all(producer.send(dead), answered)
+                .onSuccess(v -> finished(rec))
+                .onFailure(e -> LOG.warn(
+                        "dead letter for {}@{} not published ({}); it will be redelivered",
+                        rec.partition(),
+                        rec.offset(),
+                        e.toString()));
     }
 
     private void finished(KafkaConsumerRecord<String, Buffer> rec) {
@@ -301,7 +374,8 @@ public final class InferenceVerticle extends VerticleBase {
         long commit = offsets.takeCommittable(rec.topic(), rec.partition());
         if (commit >= 0) {
             consumer.commit(Map.of(new TopicPartition(rec.topic(), rec.partition()), new OffsetAndMetadata(commit, "")))
-                    .onFailure(e -> LOG.warn("commit of {}-{}@{} failed: {}", rec.topic(), rec.partition(), commit, e.toString()));
+                    .onFailure(e -> LOG.warn(
+                            "commit of {}-{}@{} failed: {}", rec.topic(), rec.partition(), commit, e.toString()));
         }
         if (paused && offsets.pending() < config.queueLimit() / 2) {
             paused = false;

@@ -16,7 +16,8 @@ import org.stargan.infer.Translator;
 public record LoadedModel(String name, String version, Translator translator, DomainLabels domains, int imageSize) {
     /** Builds the serving view of a checkpoint. */
     public static LoadedModel of(String name, String version, GeneratorCheckpoint ckpt, Translator translator) {
-        DomainLabels d = ckpt.info().domains().isEmpty() ? DomainLabels.unnamed(ckpt.config().cDim())
+        DomainLabels d = ckpt.info().domains().isEmpty()
+                ? DomainLabels.unnamed(ckpt.config().cDim())
                 : new DomainLabels(ckpt.info().domains(), ckpt.info().exclusiveGroups());
         int size = ckpt.info().imageSize() > 0 ? ckpt.info().imageSize() : 128;
         return new LoadedModel(name, version, translator, d, size);

@@ -28,23 +28,39 @@ public final class Main {
         }
         Vertx vertx = Vertx.vertx();
         InferenceVerticle verticle = new InferenceVerticle();
-        io.vertx.core.json.JsonObject json = config.toJson().put("announceDefault",
-                Boolean.parseBoolean(System.getenv().getOrDefault("STARGAN_ANNOUNCE_MODEL", "false")));
-        ServiceProcess.startOrExit("inference-worker", vertx.deployVerticle(verticle, new DeploymentOptions().setConfig(json)).toCompletionStage(),
-                Duration.ofMinutes(10), () -> vertx.close().toCompletionStage());
-        System.err.printf("inference worker %s consuming %stranslate.requests on %s (device %s, batches up to %d, wait %d ms)%s%n",
-                config.workerId(), config.topicPrefix(), config.bootstrapServers(), config.device(), config.maxBatch(), config.maxDelayMillis(),
-                verticle.metricsPort() > 0 ? ", metrics on http://127.0.0.1:" + verticle.metricsPort() + "/metrics" : "");
+        io.vertx.core.json.JsonObject json = config.toJson()
+                .put(
+                        "announceDefault",
+                        Boolean.parseBoolean(System.getenv().getOrDefault("STARGAN_ANNOUNCE_MODEL", "false")));
+        ServiceProcess.startOrExit(
+                "inference-worker",
+                vertx.deployVerticle(verticle, new DeploymentOptions().setConfig(json))
+                        .toCompletionStage(),
+                Duration.ofMinutes(10),
+                () -> vertx.close().toCompletionStage());
+        System.err.printf(
+                "inference worker %s consuming %stranslate.requests on %s (device %s, batches up to %d, wait %d ms)%s%n",
+                config.workerId(),
+                config.topicPrefix(),
+                config.bootstrapServers(),
+                config.device(),
+                config.maxBatch(),
+                config.maxDelayMillis(),
+                verticle.metricsPort() > 0
+                        ? ", metrics on http://127.0.0.1:" + verticle.metricsPort() + "/metrics"
+                        : "");
         ServiceProcess.closeOnShutdown("inference-worker", () -> vertx.close().toCompletionStage());
     }
 
     static InferenceConfig parse(String[] args, Map<String, String> env) {
-        String bootstrap = env.getOrDefault("STARGAN_KAFKA_BOOTSTRAP", env.getOrDefault("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092"));
+        String bootstrap = env.getOrDefault(
+                "STARGAN_KAFKA_BOOTSTRAP", env.getOrDefault("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092"));
         String model = env.get("STARGAN_MODEL");
         String device = env.getOrDefault("STARGAN_DEVICE", "cpu");
         String prefix = env.getOrDefault("STARGAN_TOPIC_PREFIX", "stargan.");
         String group = env.getOrDefault("STARGAN_GROUP", "stargan-inference");
-        String worker = env.getOrDefault("STARGAN_WORKER_ID", "inference-" + ProcessHandle.current().pid());
+        String worker = env.getOrDefault(
+                "STARGAN_WORKER_ID", "inference-" + ProcessHandle.current().pid());
         String maxBatch = env.getOrDefault("STARGAN_MAX_BATCH", "16");
         String maxDelay = env.getOrDefault("STARGAN_MAX_DELAY_MS", "10");
         String metrics = env.getOrDefault("STARGAN_METRICS_PORT", "9101");
@@ -63,12 +79,23 @@ public final class Main {
                 case "--max-batch" -> maxBatch = v;
                 case "--max-delay-ms" -> maxDelay = v;
                 case "--metrics-port" -> metrics = v;
-                default -> throw new IllegalArgumentException("unknown option " + args[i - 1]
-                        + "; known: --bootstrap --model --device --topic-prefix --group --worker-id --max-batch --max-delay-ms --metrics-port");
+                default ->
+                    throw new IllegalArgumentException(
+                            "unknown option " + args[i - 1]
+                                    + "; known: --bootstrap --model --device --topic-prefix --group --worker-id --max-batch --max-delay-ms --metrics-port");
             }
         }
-        return new InferenceConfig(bootstrap, prefix, group, worker, device, integer("max-batch", maxBatch), integer("max-delay-ms", maxDelay),
-                Math.max(256, 4 * integer("max-batch", maxBatch)), model, integer("metrics-port", metrics));
+        return new InferenceConfig(
+                bootstrap,
+                prefix,
+                group,
+                worker,
+                device,
+                integer("max-batch", maxBatch),
+                integer("max-delay-ms", maxDelay),
+                Math.max(256, 4 * integer("max-batch", maxBatch)),
+                model,
+                integer("metrics-port", metrics));
     }
 
     private static int integer(String name, String v) {

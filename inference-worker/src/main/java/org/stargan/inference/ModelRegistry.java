@@ -47,19 +47,25 @@ public final class ModelRegistry implements AutoCloseable {
         if (pending != null) {
             return pending;
         }
-        CompletableFuture<LoadedModel> load = CompletableFuture.supplyAsync(() -> {
-            try {
-                GeneratorCheckpoint ckpt = GeneratorCheckpoint.load(checkpoint);
-                LoadedModel m = LoadedModel.of(name, version, ckpt, new Translator(ckpt, device, batchSize));
-                versions.computeIfAbsent(name, k -> new ConcurrentHashMap<>()).put(version, m);
-                latest.put(name, m);
-                return m;
-            } catch (Exception | Error e) {
-                String reason = e.getMessage() == null ? e.toString() : e.getMessage();
-                onFailure.accept(name + ":" + version, reason);
-                throw new IllegalStateException("model " + name + " version " + version + " from " + checkpoint + " failed to load: " + reason, e);
-            }
-        }, compute);
+        CompletableFuture<LoadedModel> load = CompletableFuture.supplyAsync(
+                () -> {
+                    try {
+                        GeneratorCheckpoint ckpt = GeneratorCheckpoint.load(checkpoint);
+                        LoadedModel m = LoadedModel.of(name, version, ckpt, new Translator(ckpt, device, batchSize));
+                        versions.computeIfAbsent(name, k -> new ConcurrentHashMap<>())
+                                .put(version, m);
+                        latest.put(name, m);
+                        return m;
+                    } catch (Exception | Error e) {
+                        String reason = e.getMessage() == null ? e.toString() : e.getMessage();
+                        onFailure.accept(name + ":" + version, reason);
+                        throw new IllegalStateException(
+                                "model " + name + " version " + version + " from " + checkpoint + " failed to load: "
+                                        + reason,
+                                e);
+                    }
+                },
+                compute);
         loading.put(key, load);
         load.whenComplete((m, e) -> loading.remove(key));
         return load;

@@ -15,7 +15,10 @@ final class ResultEncoding {
         if (accept.equals(Protocol.NPY)) {
             Npy.write(out, Npy.Array.ofFloats(chw, 1, 3, size, size));
         } else {
-            ImageCodec.write(ImageCodec.toImage(chw, 0, size, size), accept.equals(Protocol.JPEG) ? "result.jpg" : "result.png", out);
+            ImageCodec.write(
+                    ImageCodec.toImage(chw, 0, size, size),
+                    accept.equals(Protocol.JPEG) ? "result.jpg" : "result.png",
+                    out);
         }
         return out.toByteArray();
     }
@@ -26,7 +29,8 @@ final class ResultEncoding {
             Npy.Array a = Npy.read(new java.io.ByteArrayInputStream(bytes), "request " + id);
             long[] s = a.shape();
             if (s.length != 4 || s[0] != 1 || s[1] != 3 || s[2] != size || s[3] != size) {
-                throw new IllegalArgumentException("value: NPY of shape " + java.util.Arrays.toString(s) + ", expected (1, 3, " + size + ", " + size + ")");
+                throw new IllegalArgumentException("value: NPY of shape " + java.util.Arrays.toString(s)
+                        + ", expected (1, 3, " + size + ", " + size + ")");
             }
             return a.toFloats();
         }

@@ -49,11 +49,25 @@ public final class ServeBenchmark {
 
     /** Entry point; options {@code --requests N --concurrency C --batch B --max-delay-ms D --config paper|small --device D}. */
     public static void main(String[] args) throws Exception {
-        Map<String, String> o = new HashMap<>(Map.of("requests", "200", "concurrency", "16", "batch", "16", "max-delay-ms", "5", "config", "paper",
-                "device", "cpu", "latency-requests", "40"));
+        Map<String, String> o = new HashMap<>(Map.of(
+                "requests",
+                "200",
+                "concurrency",
+                "16",
+                "batch",
+                "16",
+                "max-delay-ms",
+                "5",
+                "config",
+                "paper",
+                "device",
+                "cpu",
+                "latency-requests",
+                "40"));
         for (int i = 0; i + 1 < args.length; i += 2) {
             if (!args[i].startsWith("--") || !o.containsKey(args[i].substring(2))) {
-                System.err.println("bench serve: unknown option " + args[i] + "; known: " + o.keySet().stream().map(k -> "--" + k).toList());
+                System.err.println("bench serve: unknown option " + args[i] + "; known: "
+                        + o.keySet().stream().map(k -> "--" + k).toList());
                 System.exit(2);
             }
             o.put(args[i].substring(2), args[i + 1]);
@@ -71,13 +85,25 @@ public final class ServeBenchmark {
 
         // A generator of the chosen size with PyTorch's initialisation (its outputs do not matter, its cost does).
         Path ckpt = tmp.resolve("G.safetensors");
-        try (NDManager m = NDManager.newBaseManager(); Generator g = new Generator(paper ? GeneratorConfig.paper(5) : new GeneratorConfig(16, 5, 2), m,
-                DataType.FLOAT32, 1)) {
-            GeneratorCheckpoint.of(g, new ModelInfo(List.of("Black_Hair", "Blond_Hair", "Brown_Hair", "Male", "Young"),
-                    List.of(List.of("Black_Hair", "Blond_Hair", "Brown_Hair")), size, "bench", 0, "")).save(ckpt);
+        try (NDManager m = NDManager.newBaseManager();
+                Generator g = new Generator(
+                        paper ? GeneratorConfig.paper(5) : new GeneratorConfig(16, 5, 2), m, DataType.FLOAT32, 1)) {
+            GeneratorCheckpoint.of(
+                            g,
+                            new ModelInfo(
+                                    List.of("Black_Hair", "Blond_Hair", "Brown_Hair", "Male", "Young"),
+                                    List.of(List.of("Black_Hair", "Blond_Hair", "Brown_Hair")),
+                                    size,
+                                    "bench",
+                                    0,
+                                    ""))
+                    .save(ckpt);
         }
         ByteArrayOutputStream png = new ByteArrayOutputStream();
-        ImageIO.write(SyntheticFaces.render(7, new SyntheticFaces.Attributes(0, true, true, false, false, -1), size), "png", png);
+        ImageIO.write(
+                SyntheticFaces.render(7, new SyntheticFaces.Attributes(0, true, true, false, false, -1), size),
+                "png",
+                png);
         byte[] image = png.toByteArray();
 
         String external = System.getenv("KAFKA_BOOTSTRAP_SERVERS");
@@ -85,17 +111,32 @@ public final class ServeBenchmark {
         String bootstrap = external;
         if (external == null || external.isBlank()) {
             System.err.println("bench serve: starting the local Kafka broker...");
-            broker = LocalKafka.start(Path.of(System.getProperty("stargan.kafka.broker.home", "deploy/kafka-broker")), 0, tmp.resolve("kafka"), 120);
+            broker = LocalKafka.start(
+                    Path.of(System.getProperty("stargan.kafka.broker.home", "deploy/kafka-broker")),
+                    0,
+                    tmp.resolve("kafka"),
+                    120);
             bootstrap = broker.bootstrapServers();
         }
         Topics topics = new Topics("bench" + UUID.randomUUID().toString().substring(0, 6) + ".");
         Vertx vertx = Vertx.vertx();
         Map<String, Object> result = new LinkedHashMap<>();
         try {
-            InferenceConfig config = new InferenceConfig(bootstrap, topics.prefix(), "bench-inference", "bench", o.get("device"), batch,
-                    Long.parseLong(o.get("max-delay-ms")), Math.max(256, 4 * concurrency), ckpt.toString(), -1);
-            vertx.deployVerticle(new InferenceVerticle(), new DeploymentOptions().setConfig(config.toJson())).toCompletionStage()
-                    .toCompletableFuture().get(5, TimeUnit.MINUTES);
+            InferenceConfig config = new InferenceConfig(
+                    bootstrap,
+                    topics.prefix(),
+                    "bench-inference",
+                    "bench",
+                    o.get("device"),
+                    batch,
+                    Long.parseLong(o.get("max-delay-ms")),
+                    Math.max(256, 4 * concurrency),
+                    ckpt.toString(),
+                    -1);
+            vertx.deployVerticle(new InferenceVerticle(), new DeploymentOptions().setConfig(config.toJson()))
+                    .toCompletionStage()
+                    .toCompletableFuture()
+                    .get(5, TimeUnit.MINUTES);
             try (Client client = new Client(bootstrap, topics, image)) {
                 client.run(2 * batch, concurrency, "warm-up");
                 List<Double> loaded = client.run(requests, concurrency, "saturation");
@@ -120,8 +161,10 @@ public final class ServeBenchmark {
             }
         }
         // The bare model, same machine, same batch size: the ceiling the service is measured against.
-        try (Translator t = new Translator(GeneratorCheckpoint.load(ckpt), org.stargan.cli.Devices.parse(o.get("device")), batch)) {
-            float[] x = ImageCodec.toTensor(ImageIO.read(new java.io.ByteArrayInputStream(image)), 0, size).chw();
+        try (Translator t =
+                new Translator(GeneratorCheckpoint.load(ckpt), org.stargan.cli.Devices.parse(o.get("device")), batch)) {
+            float[] x = ImageCodec.toTensor(ImageIO.read(new java.io.ByteArrayInputStream(image)), 0, size)
+                    .chw();
             float[] xs = new float[batch * x.length];
             float[] labels = new float[batch * 5];
             for (int i = 0; i < batch; i++) {
@@ -131,7 +174,9 @@ public final class ServeBenchmark {
             double bareOne = timeMedian(() -> t.translate(x, 1, size, size, new float[5]), 5);
             result.put("bare_img_s_at_max_batch", batch / (bareBatch / 1000));
             result.put("bare_ms_at_batch_1", bareOne);
-            result.put("throughput_ratio", (double) result.get("throughput_img_s") / (double) result.get("bare_img_s_at_max_batch"));
+            result.put(
+                    "throughput_ratio",
+                    (double) result.get("throughput_img_s") / (double) result.get("bare_img_s_at_max_batch"));
         }
         System.out.println(new ObjectMapper().writeValueAsString(result));
         System.exit(0);
@@ -167,9 +212,20 @@ public final class ServeBenchmark {
         Client(String bootstrap, Topics topics, byte[] image) {
             this.topics = topics;
             this.image = image;
-            producer = new KafkaProducer<>(Map.of("bootstrap.servers", bootstrap, "linger.ms", "0"), new StringSerializer(), new ByteArraySerializer());
-            consumer = new KafkaConsumer<>(Map.of("bootstrap.servers", bootstrap, "group.id", "bench-client-" + UUID.randomUUID(),
-                    "auto.offset.reset", "earliest"), new StringDeserializer(), new ByteArrayDeserializer());
+            producer = new KafkaProducer<>(
+                    Map.of("bootstrap.servers", bootstrap, "linger.ms", "0"),
+                    new StringSerializer(),
+                    new ByteArraySerializer());
+            consumer = new KafkaConsumer<>(
+                    Map.of(
+                            "bootstrap.servers",
+                            bootstrap,
+                            "group.id",
+                            "bench-client-" + UUID.randomUUID(),
+                            "auto.offset.reset",
+                            "earliest"),
+                    new StringDeserializer(),
+                    new ByteArrayDeserializer());
             consumer.subscribe(List.of(topics.translateResults()));
         }
 
@@ -190,16 +246,19 @@ public final class ServeBenchmark {
                     if (t0 == null) {
                         continue;
                     }
-                    String status = new String(r.headers().lastHeader(Protocol.STATUS).value(), StandardCharsets.UTF_8);
+                    String status =
+                            new String(r.headers().lastHeader(Protocol.STATUS).value(), StandardCharsets.UTF_8);
                     if (!status.equals("ok")) {
                         throw new IllegalStateException("request " + r.key() + " failed: "
-                                + new String(r.headers().lastHeader(Protocol.ERROR).value(), StandardCharsets.UTF_8));
+                                + new String(
+                                        r.headers().lastHeader(Protocol.ERROR).value(), StandardCharsets.UTF_8));
                     }
                     double latency = (System.nanoTime() - t0) / 1e6;
                     latencies.add(latency);
                     // What the service adds to this very request: everything but its batch's compute time.
-                    lastOverheads.add(latency - Double.parseDouble(new String(r.headers().lastHeader(Protocol.COMPUTE_MS).value(),
-                            StandardCharsets.UTF_8)));
+                    lastOverheads.add(latency
+                            - Double.parseDouble(new String(
+                                    r.headers().lastHeader(Protocol.COMPUTE_MS).value(), StandardCharsets.UTF_8)));
                     if (issued < n) {
                         send(sent);
                         issued++;
@@ -207,8 +266,9 @@ public final class ServeBenchmark {
                 }
             }
             lastElapsedSeconds = (System.nanoTime() - start) / 1e9;
-            System.err.printf("bench serve %s: %d requests, concurrency %d, %.1f img/s%n", phase, latencies.size(), concurrency,
-                    latencies.size() / lastElapsedSeconds);
+            System.err.printf(
+                    "bench serve %s: %d requests, concurrency %d, %.1f img/s%n",
+                    phase, latencies.size(), concurrency, latencies.size() / lastElapsedSeconds);
             return latencies;
         }
 

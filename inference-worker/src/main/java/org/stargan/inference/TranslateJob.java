@@ -14,7 +14,12 @@ import org.stargan.msg.TranslateRequest;
  * @param enqueuedNanos when it entered the queue
  * @param output completed with the raw generator output (3, S, S) and the batch's timings
  */
-public record TranslateJob(TranslateRequest request, LoadedModel model, float[] image, float[] labels, long enqueuedNanos,
+public record TranslateJob(
+        TranslateRequest request,
+        LoadedModel model,
+        float[] image,
+        float[] labels,
+        long enqueuedNanos,
         CompletableFuture<Output> output) {
     /**
      * A finished translation.

@@ -72,11 +72,24 @@ class InferenceWorkerTest {
         return deploy(vertx, "w1", maxBatch, maxDelayMs, -1);
     }
 
-    private InferenceVerticle deploy(Vertx on, String worker, int maxBatch, long maxDelayMs, int metricsPort) throws Exception {
-        InferenceConfig config = new InferenceConfig(bootstrap, topics.prefix(), "inference-" + topics.prefix(), worker, "cpu", maxBatch,
-                maxDelayMs, 64, tinyCheckpoint().toString(), metricsPort);
+    private InferenceVerticle deploy(Vertx on, String worker, int maxBatch, long maxDelayMs, int metricsPort)
+            throws Exception {
+        InferenceConfig config = new InferenceConfig(
+                bootstrap,
+                topics.prefix(),
+                "inference-" + topics.prefix(),
+                worker,
+                "cpu",
+                maxBatch,
+                maxDelayMs,
+                64,
+                tinyCheckpoint().toString(),
+                metricsPort);
         InferenceVerticle v = new InferenceVerticle();
-        on.deployVerticle(v, new DeploymentOptions().setConfig(config.toJson())).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+        on.deployVerticle(v, new DeploymentOptions().setConfig(config.toJson()))
+                .toCompletionStage()
+                .toCompletableFuture()
+                .get(60, TimeUnit.SECONDS);
         return v;
     }
 
@@ -107,9 +120,16 @@ class InferenceWorkerTest {
     }
 
     private List<ConsumerRecord<String, byte[]>> read(String topic, int count) {
-        Map<String, Object> c = Map.of("bootstrap.servers", bootstrap, "group.id", "reader-" + UUID.randomUUID(), "auto.offset.reset", "earliest");
+        Map<String, Object> c = Map.of(
+                "bootstrap.servers",
+                bootstrap,
+                "group.id",
+                "reader-" + UUID.randomUUID(),
+                "auto.offset.reset",
+                "earliest");
         List<ConsumerRecord<String, byte[]>> got = new ArrayList<>();
-        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(c, new StringDeserializer(), new ByteArrayDeserializer())) {
+        try (KafkaConsumer<String, byte[]> consumer =
+                new KafkaConsumer<>(c, new StringDeserializer(), new ByteArrayDeserializer())) {
             consumer.subscribe(List.of(topic));
             long deadline = System.nanoTime() + 90_000_000_000L;
             while (got.size() < count && System.nanoTime() < deadline) {
@@ -125,7 +145,8 @@ class InferenceWorkerTest {
     }
 
     private KafkaProducer<String, byte[]> producer() {
-        return new KafkaProducer<>(Map.of("bootstrap.servers", bootstrap), new StringSerializer(), new ByteArraySerializer());
+        return new KafkaProducer<>(
+                Map.of("bootstrap.servers", bootstrap), new StringSerializer(), new ByteArraySerializer());
     }
 
     @Test
@@ -139,8 +160,9 @@ class InferenceWorkerTest {
         }
         List<ConsumerRecord<String, byte[]>> results = read(topics.translateResults(), 8);
         assertThat(results).hasSize(8);
-        assertThat(results).extracting(ConsumerRecord::key).containsExactlyInAnyOrder("req-0", "req-1", "req-2", "req-3", "req-4", "req-5",
-                "req-6", "req-7");
+        assertThat(results)
+                .extracting(ConsumerRecord::key)
+                .containsExactlyInAnyOrder("req-0", "req-1", "req-2", "req-3", "req-4", "req-5", "req-6", "req-7");
         int maxBatch = 0;
         for (ConsumerRecord<String, byte[]> r : results) {
             assertThat(header(r, Protocol.STATUS)).as(header(r, Protocol.ERROR)).isEqualTo("ok");
@@ -172,7 +194,8 @@ class InferenceWorkerTest {
         assertThat(header(answer, "stargan.status")).isEqualTo("ok");
         assertThat(header(answer, "stargan.content-type")).isEqualTo("image/jpeg");
         assertThat(Double.parseDouble(header(answer, "stargan.compute-ms"))).isPositive();
-        assertThat(ImageIO.read(new ByteArrayInputStream(answer.value())).getWidth()).isEqualTo(128);
+        assertThat(ImageIO.read(new ByteArrayInputStream(answer.value())).getWidth())
+                .isEqualTo(128);
     }
 
     @Test
@@ -193,8 +216,10 @@ class InferenceWorkerTest {
         try (KafkaProducer<String, byte[]> p = producer()) {
             for (int i = 0; i < total; i++) {
                 if (i == 10) {
-                    var a = new org.stargan.msg.ModelAnnouncement("default", "v2", v2.toUri().toString(), System.currentTimeMillis());
-                    p.send(new ProducerRecord<>(topics.models(), "default", a.toJson())).get();
+                    var a = new org.stargan.msg.ModelAnnouncement(
+                            "default", "v2", v2.toUri().toString(), System.currentTimeMillis());
+                    p.send(new ProducerRecord<>(topics.models(), "default", a.toJson()))
+                            .get();
                 }
                 p.send(request("r" + i, png(24), validHeaders())).get();
                 Thread.sleep(100);
@@ -204,12 +229,16 @@ class InferenceWorkerTest {
         assertThat(results).hasSize(total);
         java.util.Set<String> versions = new java.util.HashSet<>();
         for (ConsumerRecord<String, byte[]> r : results) {
-            assertThat(header(r, Protocol.STATUS)).as(r.key() + ": " + header(r, Protocol.ERROR)).isEqualTo("ok");
+            assertThat(header(r, Protocol.STATUS))
+                    .as(r.key() + ": " + header(r, Protocol.ERROR))
+                    .isEqualTo("ok");
             versions.add(header(r, Protocol.MODEL_VERSION));
         }
         assertThat(versions).containsExactlyInAnyOrder("initial", "v2");
         // The last request ran on the new version.
-        assertThat(results.stream().filter(r -> r.key().equals("r" + (total - 1))).map(r -> header(r, Protocol.MODEL_VERSION)))
+        assertThat(results.stream()
+                        .filter(r -> r.key().equals("r" + (total - 1)))
+                        .map(r -> header(r, Protocol.MODEL_VERSION)))
                 .containsOnly("v2");
     }
 
@@ -249,14 +278,24 @@ class InferenceWorkerTest {
         }
         assertThat(read(topics.translateResults(), 1)).hasSize(1);
         var client = java.net.http.HttpClient.newHttpClient();
-        var response = client.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + v.metricsPort() + "/metrics")).build(),
+        var response = client.send(
+                java.net.http.HttpRequest.newBuilder(
+                                java.net.URI.create("http://127.0.0.1:" + v.metricsPort() + "/metrics"))
+                        .build(),
                 java.net.http.HttpResponse.BodyHandlers.ofString());
         assertThat(response.statusCode()).isEqualTo(200);
-        assertThat(response.body()).contains("stargan_inference_requests_total{worker=\"metered\"} 1.0")
-                .contains("stargan_inference_batch_size").contains("stargan_inference_queue_seconds").contains("stargan_inference_compute_seconds")
-                .contains("stargan_inference_model_versions").contains("jvm_memory_used_bytes")
+        assertThat(response.body())
+                .contains("stargan_inference_requests_total{worker=\"metered\"} 1.0")
+                .contains("stargan_inference_batch_size")
+                .contains("stargan_inference_queue_seconds")
+                .contains("stargan_inference_compute_seconds")
+                .contains("stargan_inference_model_versions")
+                .contains("jvm_memory_used_bytes")
                 .contains("kafka_consumer_fetch_manager_records_lag_max");
-        var ready = client.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + v.metricsPort() + "/health/ready")).build(),
+        var ready = client.send(
+                java.net.http.HttpRequest.newBuilder(
+                                java.net.URI.create("http://127.0.0.1:" + v.metricsPort() + "/health/ready"))
+                        .build(),
                 java.net.http.HttpResponse.BodyHandlers.ofString());
         assertThat(ready.statusCode()).isEqualTo(200);
     }
@@ -285,6 +324,9 @@ class InferenceWorkerTest {
         List<ConsumerRecord<String, byte[]>> results = read(topics.translateResults(), 3);
         Map<String, String> status = new HashMap<>();
         results.forEach(r -> status.put(r.key(), header(r, Protocol.STATUS)));
-        assertThat(status).containsEntry("good", "ok").containsEntry("bad-image", "error").containsEntry("bad-labels", "error");
+        assertThat(status)
+                .containsEntry("good", "ok")
+                .containsEntry("bad-image", "error")
+                .containsEntry("bad-labels", "error");
     }
 }

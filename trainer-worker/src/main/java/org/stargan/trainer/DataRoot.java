@@ -19,30 +19,36 @@ final class DataRoot {
     /** The real path of {@code relative} under the root; fails naming {@code field} when it is absolute, missing or outside. */
     Path resolve(String relative, String field) {
         if (relative.isBlank() || Path.of(relative).isAbsolute()) {
-            throw new IllegalArgumentException(field + ": '" + relative + "', expected a path relative to the trainer's data root");
+            throw new IllegalArgumentException(
+                    field + ": '" + relative + "', expected a path relative to the trainer's data root");
         }
         Path real;
         Path rootReal;
         try {
             rootReal = root.toRealPath();
         } catch (IOException e) {
-            throw new IllegalArgumentException(field + ": the trainer's data root does not exist (" + e.getMessage() + ")");
+            throw new IllegalArgumentException(
+                    field + ": the trainer's data root does not exist (" + e.getMessage() + ")");
         }
         Path candidate = rootReal.resolve(relative).normalize();
         // '..' is refused before looking at the disk, so a job cannot even learn which files exist outside.
         if (!candidate.startsWith(rootReal)) {
-            throw new IllegalArgumentException(field + ": '" + relative + "' leads outside the trainer's data root (through '..')");
+            throw new IllegalArgumentException(
+                    field + ": '" + relative + "' leads outside the trainer's data root (through '..')");
         }
         if (!Files.exists(candidate)) {
-            throw new IllegalArgumentException(field + ": '" + relative + "' does not exist in the trainer's data root");
+            throw new IllegalArgumentException(
+                    field + ": '" + relative + "' does not exist in the trainer's data root");
         }
         try {
             real = candidate.toRealPath();
         } catch (IOException e) {
-            throw new IllegalArgumentException(field + ": '" + relative + "' cannot be resolved (" + e.getMessage() + ")");
+            throw new IllegalArgumentException(
+                    field + ": '" + relative + "' cannot be resolved (" + e.getMessage() + ")");
         }
         if (!real.startsWith(rootReal)) {
-            throw new IllegalArgumentException(field + ": '" + relative + "' leads outside the trainer's data root (through '..' or a symbolic link)");
+            throw new IllegalArgumentException(field + ": '" + relative
+                    + "' leads outside the trainer's data root (through '..' or a symbolic link)");
         }
         return real;
     }

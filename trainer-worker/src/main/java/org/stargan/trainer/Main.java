@@ -27,22 +27,33 @@ public final class Main {
         }
         Vertx vertx = Vertx.vertx();
         TrainerVerticle v = new TrainerVerticle();
-        ServiceProcess.startOrExit("trainer-worker", vertx.deployVerticle(v, new DeploymentOptions().setConfig(config.toJson())).toCompletionStage(),
-                Duration.ofMinutes(2), () -> vertx.close().toCompletionStage());
-        System.err.printf("trainer %s consuming %strain.requests on %s (device %s, artifacts in %s)%s%n", config.workerId(), config.topicPrefix(),
-                config.bootstrapServers(), config.device(), config.artifactRoot(),
+        ServiceProcess.startOrExit(
+                "trainer-worker",
+                vertx.deployVerticle(v, new DeploymentOptions().setConfig(config.toJson()))
+                        .toCompletionStage(),
+                Duration.ofMinutes(2),
+                () -> vertx.close().toCompletionStage());
+        System.err.printf(
+                "trainer %s consuming %strain.requests on %s (device %s, artifacts in %s)%s%n",
+                config.workerId(),
+                config.topicPrefix(),
+                config.bootstrapServers(),
+                config.device(),
+                config.artifactRoot(),
                 v.metricsPort() > 0 ? ", metrics on http://127.0.0.1:" + v.metricsPort() + "/metrics" : "");
         ServiceProcess.closeOnShutdown("trainer-worker", () -> vertx.close().toCompletionStage());
     }
 
     static TrainerConfig parse(String[] args, Map<String, String> env) {
-        String bootstrap = env.getOrDefault("STARGAN_KAFKA_BOOTSTRAP", env.getOrDefault("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092"));
+        String bootstrap = env.getOrDefault(
+                "STARGAN_KAFKA_BOOTSTRAP", env.getOrDefault("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092"));
         String data = env.getOrDefault("STARGAN_DATA_ROOT", ".");
         String artifacts = env.getOrDefault("STARGAN_ARTIFACTS", "stargan/artifacts");
         String device = env.getOrDefault("STARGAN_DEVICE", "cpu");
         String prefix = env.getOrDefault("STARGAN_TOPIC_PREFIX", "stargan.");
         String group = env.getOrDefault("STARGAN_GROUP", "stargan-trainers");
-        String worker = env.getOrDefault("STARGAN_WORKER_ID", "trainer-" + ProcessHandle.current().pid());
+        String worker = env.getOrDefault(
+                "STARGAN_WORKER_ID", "trainer-" + ProcessHandle.current().pid());
         String metrics = env.getOrDefault("STARGAN_METRICS_PORT", "9102");
         for (int i = 0; i + 1 < args.length; i += 2) {
             String v = args[i + 1];
@@ -55,8 +66,10 @@ public final class Main {
                 case "--group" -> group = v;
                 case "--worker-id" -> worker = v;
                 case "--metrics-port" -> metrics = v;
-                default -> throw new IllegalArgumentException("unknown option " + args[i]
-                        + "; known: --bootstrap --data-root --artifacts --device --topic-prefix --group --worker-id --metrics-port");
+                default ->
+                    throw new IllegalArgumentException(
+                            "unknown option " + args[i]
+                                    + "; known: --bootstrap --data-root --artifacts --device --topic-prefix --group --worker-id --metrics-port");
             }
         }
         if (args.length % 2 != 0) {

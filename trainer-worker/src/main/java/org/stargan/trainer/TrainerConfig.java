@@ -14,8 +14,15 @@ import io.vertx.core.json.JsonObject;
  * @param artifactRoot the artifact store: {@code jobs/<job>/{logs,samples,models}} and synthetic data live here
  * @param metricsPort port of {@code /metrics} and {@code /health} (0: a free one, −1: none)
  */
-public record TrainerConfig(String bootstrapServers, String topicPrefix, String groupId, String workerId, String device, String dataRoot,
-        String artifactRoot, int metricsPort) {
+public record TrainerConfig(
+        String bootstrapServers,
+        String topicPrefix,
+        String groupId,
+        String workerId,
+        String device,
+        String dataRoot,
+        String artifactRoot,
+        int metricsPort) {
     /** Validates the fields that have no default. */
     public TrainerConfig {
         if (bootstrapServers == null || bootstrapServers.isBlank()) {
@@ -28,15 +35,27 @@ public record TrainerConfig(String bootstrapServers, String topicPrefix, String 
 
     /** Reads the verticle's JSON config; absent keys take the defaults. */
     public static TrainerConfig fromJson(JsonObject j) {
-        return new TrainerConfig(j.getString("bootstrapServers"), j.getString("topicPrefix", "stargan."), j.getString("groupId", "stargan-trainers"),
-                j.getString("workerId", "trainer-" + ProcessHandle.current().pid()), j.getString("device", "cpu"), j.getString("dataRoot", "."),
-                j.getString("artifactRoot"), j.getInteger("metricsPort", -1));
+        return new TrainerConfig(
+                j.getString("bootstrapServers"),
+                j.getString("topicPrefix", "stargan."),
+                j.getString("groupId", "stargan-trainers"),
+                j.getString("workerId", "trainer-" + ProcessHandle.current().pid()),
+                j.getString("device", "cpu"),
+                j.getString("dataRoot", "."),
+                j.getString("artifactRoot"),
+                j.getInteger("metricsPort", -1));
     }
 
     /** The JSON form. */
     public JsonObject toJson() {
-        return new JsonObject().put("bootstrapServers", bootstrapServers).put("topicPrefix", topicPrefix).put("groupId", groupId)
-                .put("workerId", workerId).put("device", device).put("dataRoot", dataRoot).put("artifactRoot", artifactRoot)
+        return new JsonObject()
+                .put("bootstrapServers", bootstrapServers)
+                .put("topicPrefix", topicPrefix)
+                .put("groupId", groupId)
+                .put("workerId", workerId)
+                .put("device", device)
+                .put("dataRoot", dataRoot)
+                .put("artifactRoot", artifactRoot)
                 .put("metricsPort", metricsPort);
     }
 }

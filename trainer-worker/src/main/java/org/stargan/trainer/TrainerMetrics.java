@@ -28,11 +28,18 @@ final class TrainerMetrics {
     }
 
     static void state(String job, String state) {
-        Counter.builder("stargan_train_job_events").tag("type", state).description("training job state changes").register(REGISTRY).increment();
+        Counter.builder("stargan_train_job_events")
+                .tag("type", state)
+                .description("training job state changes")
+                .register(REGISTRY)
+                .increment();
     }
 
     static void checkpoint() {
-        Counter.builder("stargan_train_checkpoints").description("checkpoints written").register(REGISTRY).increment();
+        Counter.builder("stargan_train_checkpoints")
+                .description("checkpoints written")
+                .register(REGISTRY)
+                .increment();
     }
 
     private static double[] gauge(String job, String key, String metric, String lossName) {

@@ -83,7 +83,8 @@ public final class TrainerVerticle extends VerticleBase {
 
     private Future<Void> startControl() {
         // Every trainer reads every command: its own group, from the beginning.
-        Map<String, String> c = Topics.consumerConfig(config.bootstrapServers(), config.workerId() + "-control-" + deploymentID());
+        Map<String, String> c =
+                Topics.consumerConfig(config.bootstrapServers(), config.workerId() + "-control-" + deploymentID());
         control = KafkaConsumer.create(vertx, c, String.class, Buffer.class);
         control.pollTimeout(Duration.ofMillis(100));
         control.handler(rec -> {
@@ -104,8 +105,16 @@ public final class TrainerVerticle extends VerticleBase {
         }
         http = vertx.createHttpServer().requestHandler(req -> {
             switch (req.path()) {
-                case "/metrics" -> req.response().putHeader("content-type", "text/plain; version=0.0.4").end(TrainerMetrics.REGISTRY.scrape());
-                case "/health/live", "/health/ready" -> req.response().end(new JsonObject().put("status", "up").put("job", running).encode());
+                case "/metrics" ->
+                    req.response()
+                            .putHeader("content-type", "text/plain; version=0.0.4")
+                            .end(TrainerMetrics.REGISTRY.scrape());
+                case "/health/live", "/health/ready" ->
+                    req.response()
+                            .end(new JsonObject()
+                                    .put("status", "up")
+                                    .put("job", running)
+                                    .encode());
                 default -> req.response().setStatusCode(404).end();
             }
         });
@@ -122,22 +131,36 @@ public final class TrainerVerticle extends VerticleBase {
         jobs.pause();
         TrainRequest request;
         try {
-            request = TrainRequest.fromJson(rec.value() == null ? new byte[0] : rec.value().getBytes());
+            request = TrainRequest.fromJson(
+                    rec.value() == null ? new byte[0] : rec.value().getBytes());
         } catch (IllegalArgumentException e) {
             String job = rec.key() == null ? "unknown" : rec.key();
-            publish(new TrainEvent(job, "failed", 0, config.workerId(), Map.of("reason", "bad request: " + e.getMessage()), System.currentTimeMillis()))
+            publish(new TrainEvent(
+                            job,
+                            "failed",
+                            0,
+                            config.workerId(),
+                            Map.of("reason", "bad request: " + e.getMessage()),
+                            System.currentTimeMillis()))
                     .onComplete(ar -> finish(rec));
             return;
         }
         if (cancelled.contains(request.jobId())) {
-            publish(new TrainEvent(request.jobId(), "cancelled", 0, config.workerId(), Map.of("before_start", true), System.currentTimeMillis()))
+            publish(new TrainEvent(
+                            request.jobId(),
+                            "cancelled",
+                            0,
+                            config.workerId(),
+                            Map.of("before_start", true),
+                            System.currentTimeMillis()))
                     .onComplete(ar -> finish(rec));
             return;
         }
         running = request.jobId();
         TrainerMetrics.state(request.jobId(), "running");
         jobThread.execute(() -> {
-            TrainingJobRunner.Outcome outcome = runner.run(request,
+            TrainingJobRunner.Outcome outcome = runner.run(
+                    request,
                     event -> context.runOnContext(v -> {
                         if (!stopping) {
                             publish(event);
@@ -159,8 +182,8 @@ public final class TrainerVerticle extends VerticleBase {
 
     private void announce(TrainRequest request, long iteration, java.net.URI model) {
         TrainerMetrics.checkpoint();
-        ModelAnnouncement a = new ModelAnnouncement(request.model(), request.jobId() + "-" + iteration, model.toString(),
-                System.currentTimeMillis());
+        ModelAnnouncement a = new ModelAnnouncement(
+                request.model(), request.jobId() + "-" + iteration, model.toString(), System.currentTimeMillis());
         producer.send(KafkaProducerRecord.create(topics.models(), request.model(), Buffer.buffer(a.toJson())))
                 .onFailure(e -> LOG.warn("announcement of {} failed: {}", a.version(), e.toString()));
     }
@@ -171,10 +194,15 @@ public final class TrainerVerticle extends VerticleBase {
     }
 
     private void finish(KafkaConsumerRecord<String, Buffer> rec) {
-        jobs.commit(Map.of(new TopicPartition(rec.topic(), rec.partition()), new OffsetAndMetadata(rec.offset() + 1, "")))
+        jobs.commit(Map.of(
+                        new TopicPartition(rec.topic(), rec.partition()), new OffsetAndMetadata(rec.offset() + 1, "")))
                 .onComplete(ar -> {
                     if (ar.failed()) {
-                        LOG.warn("commit of job at {}@{} failed: {}", rec.partition(), rec.offset(), ar.cause().toString());
+                        LOG.warn(
+                                "commit of job at {}@{} failed: {}",
+                                rec.partition(),
+                                rec.offset(),
+                                ar.cause().toString());
                     }
                     if (!stopping) {
                         jobs.resume();

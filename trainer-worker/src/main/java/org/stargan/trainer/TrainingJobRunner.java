@@ -25,7 +25,11 @@ import org.stargan.train.TrainingRun;
  */
 public final class TrainingJobRunner {
     /** How a job ended. */
-    public enum Outcome { DONE, FAILED, CANCELLED }
+    public enum Outcome {
+        DONE,
+        FAILED,
+        CANCELLED
+    }
 
     private final TrainerConfig config;
     private final ArtifactStore store;
@@ -45,7 +49,10 @@ public final class TrainingJobRunner {
      * Runs {@code request}; {@code events} receives its events in order; {@code onCheckpoint} is told (iteration,
      * published model URI) for each checkpoint once the store has it.
      */
-    public Outcome run(TrainRequest request, Consumer<TrainEvent> events, java.util.function.BiConsumer<Long, java.net.URI> onCheckpoint,
+    public Outcome run(
+            TrainRequest request,
+            Consumer<TrainEvent> events,
+            java.util.function.BiConsumer<Long, java.net.URI> onCheckpoint,
             BooleanSupplier cancelled) {
         String job = request.jobId();
         try {
@@ -60,7 +67,11 @@ public final class TrainingJobRunner {
             for (String k : List.of("attr-path", "celeba-image-dir", "rafd-image-dir")) {
                 int i = args.indexOf("--" + k);
                 if (i >= 0) {
-                    args.set(i + 1, new DataRoot(Path.of(config.dataRoot())).resolve(args.get(i + 1), "options." + k).toString());
+                    args.set(
+                            i + 1,
+                            new DataRoot(Path.of(config.dataRoot()))
+                                    .resolve(args.get(i + 1), "options." + k)
+                                    .toString());
                 }
             }
             TrainingJobs.Prepared p = TrainingJobs.prepare(args, jobDir(job));
@@ -68,46 +79,74 @@ public final class TrainingJobRunner {
             TrainingRun run = new TrainingRun(p.config(), p.data(), p.second(), p.outputs(), device());
             if (resume != null) {
                 long from = Long.parseLong(resume.getFileName().toString().split("-")[0]);
-                events.accept(event(job, "resumed", from, Map.of("state", resume.toUri().toString())));
+                events.accept(event(
+                        job, "resumed", from, Map.of("state", resume.toUri().toString())));
             } else {
-                events.accept(event(job, "running", 0, Map.of("images", p.data().size(), "domains", p.data().domains(),
-                        "num_iters", p.config().numIters())));
+                events.accept(event(
+                        job,
+                        "running",
+                        0,
+                        Map.of(
+                                "images",
+                                p.data().size(),
+                                "domains",
+                                p.data().domains(),
+                                "num_iters",
+                                p.config().numIters())));
             }
-            TrainingRun.End end = run.run(resume, new TrainingRun.Listener() {
-                @Override
-                public void logged(Map<String, Object> line) {
-                    Map<String, Object> d = new LinkedHashMap<>(line);
-                    double itPerSec = ((Number) line.get("it_per_s")).doubleValue();
-                    long done = ((Number) line.get("iteration")).longValue();
-                    d.put("eta_s", itPerSec > 0 ? (p.config().numIters() - done) / itPerSec : null);
-                    events.accept(event(job, "log", done, d));
-                }
+            TrainingRun.End end = run.run(
+                    resume,
+                    new TrainingRun.Listener() {
+                        @Override
+                        public void logged(Map<String, Object> line) {
+                            Map<String, Object> d = new LinkedHashMap<>(line);
+                            double itPerSec = ((Number) line.get("it_per_s")).doubleValue();
+                            long done = ((Number) line.get("iteration")).longValue();
+                            d.put("eta_s", itPerSec > 0 ? (p.config().numIters() - done) / itPerSec : null);
+                            events.accept(event(job, "log", done, d));
+                        }
 
-                @Override
-                public void sample(Path grid) {
-                    long it = Long.parseLong(grid.getFileName().toString().split("-")[0]);
-                    events.accept(event(job, "sample", it, Map.of("uri", publish(job, grid))));
-                }
+                        @Override
+                        public void sample(Path grid) {
+                            long it =
+                                    Long.parseLong(grid.getFileName().toString().split("-")[0]);
+                            events.accept(event(job, "sample", it, Map.of("uri", publish(job, grid))));
+                        }
 
-                @Override
-                public void checkpoint(long iteration, Path model, Path state) {
-                    String modelUri = publish(job, model);
-                    String stateUri = publish(job, state);
-                    onCheckpoint.accept(iteration, java.net.URI.create(modelUri));
-                    events.accept(event(job, "checkpoint", iteration, Map.of("model_uri", modelUri, "state_uri", stateUri,
-                            "version", job + "-" + iteration)));
-                }
+                        @Override
+                        public void checkpoint(long iteration, Path model, Path state) {
+                            String modelUri = publish(job, model);
+                            String stateUri = publish(job, state);
+                            onCheckpoint.accept(iteration, java.net.URI.create(modelUri));
+                            events.accept(event(
+                                    job,
+                                    "checkpoint",
+                                    iteration,
+                                    Map.of(
+                                            "model_uri",
+                                            modelUri,
+                                            "state_uri",
+                                            stateUri,
+                                            "version",
+                                            job + "-" + iteration)));
+                        }
 
-                @Override
-                public void iteration(long done, long total, double itPerSec, StepLosses losses, Map<String, Double> last) {
-                    TrainerMetrics.progress(job, done, itPerSec, last, losses.dLr());
-                }
-            }, cancelled);
+                        @Override
+                        public void iteration(
+                                long done, long total, double itPerSec, StepLosses losses, Map<String, Double> last) {
+                            TrainerMetrics.progress(job, done, itPerSec, last, losses.dLr());
+                        }
+                    },
+                    cancelled);
             if (end == TrainingRun.End.CANCELLED) {
                 events.accept(event(job, "cancelled", 0, Map.of()));
                 return Outcome.CANCELLED;
             }
-            events.accept(event(job, "done", p.config().numIters(), Map.of("model_dir", p.outputs().modelDir().toUri().toString())));
+            events.accept(event(
+                    job,
+                    "done",
+                    p.config().numIters(),
+                    Map.of("model_dir", p.outputs().modelDir().toUri().toString())));
             return Outcome.DONE;
         } catch (Exception | Error e) {
             String reason = e.getMessage() == null ? e.toString() : e.getMessage();
@@ -129,13 +168,16 @@ public final class TrainingJobRunner {
         int size = r.synthetic().getOrDefault("size", 32);
         int seed = r.synthetic().getOrDefault("seed", 1234);
         if (count < 10 || count > 1_000_000 || size < 16 || size > 512) {
-            throw new IllegalArgumentException("synthetic: count " + count + " (expected 10..1000000), size " + size + " (expected 16..512)");
+            throw new IllegalArgumentException(
+                    "synthetic: count " + count + " (expected 10..1000000), size " + size + " (expected 16..512)");
         }
-        Path dir = Path.of(config.artifactRoot()).resolve("data").resolve("synthetic-" + count + "-" + size + "-" + seed);
+        Path dir =
+                Path.of(config.artifactRoot()).resolve("data").resolve("synthetic-" + count + "-" + size + "-" + seed);
         if (!Files.exists(dir.resolve(SyntheticDataset.MANIFEST))) {
             // Drawn in a scratch directory and renamed: a trainer that dies mid-way never leaves a half-written set.
-            Path scratch = Files.createTempDirectory(dir.getParent() == null ? Path.of(".") : Files.createDirectories(dir.getParent()), "drawing-");
-            SyntheticDataset.write(scratch, count, size, seed, n -> { });
+            Path scratch = Files.createTempDirectory(
+                    dir.getParent() == null ? Path.of(".") : Files.createDirectories(dir.getParent()), "drawing-");
+            SyntheticDataset.write(scratch, count, size, seed, n -> {});
             try {
                 Files.move(scratch, dir, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
             } catch (IOException e) {
@@ -154,7 +196,9 @@ public final class TrainingJobRunner {
         }
         try (Stream<Path> s = Files.list(modelDir)) {
             return s.filter(p -> p.getFileName().toString().matches("\\d+-state\\.safetensors"))
-                    .max(java.util.Comparator.comparingLong(p -> Long.parseLong(p.getFileName().toString().split("-")[0]))).orElse(null);
+                    .max(java.util.Comparator.comparingLong(
+                            p -> Long.parseLong(p.getFileName().toString().split("-")[0])))
+                    .orElse(null);
         }
     }
 

@@ -24,14 +24,21 @@ class DataRootTest {
         Files.createSymbolicLink(root.resolve("inner"), root.resolve("celeba"));
         DataRoot data = new DataRoot(root);
 
-        assertThat(data.resolve("celeba/list_attr_celeba.txt", "options.attr-path")).isEqualTo(root.toRealPath().resolve("celeba/list_attr_celeba.txt"));
+        assertThat(data.resolve("celeba/list_attr_celeba.txt", "options.attr-path"))
+                .isEqualTo(root.toRealPath().resolve("celeba/list_attr_celeba.txt"));
         // A link that stays inside is fine.
-        assertThat(data.resolve("inner/images", "options.celeba-image-dir")).isEqualTo(root.toRealPath().resolve("celeba/images"));
-        assertThatThrownBy(() -> data.resolve("../secret.txt", "options.attr-path")).hasMessageContaining("options.attr-path")
+        assertThat(data.resolve("inner/images", "options.celeba-image-dir"))
+                .isEqualTo(root.toRealPath().resolve("celeba/images"));
+        assertThatThrownBy(() -> data.resolve("../secret.txt", "options.attr-path"))
+                .hasMessageContaining("options.attr-path")
                 .hasMessageContaining("outside the trainer's data root");
-        assertThatThrownBy(() -> data.resolve("escape.txt", "options.attr-path")).hasMessageContaining("outside the trainer's data root");
-        assertThatThrownBy(() -> data.resolve("outside/secret.txt", "options.attr-path")).hasMessageContaining("outside the trainer's data root");
-        assertThatThrownBy(() -> data.resolve(secret.toString(), "options.attr-path")).hasMessageContaining("expected a path relative");
-        assertThatThrownBy(() -> data.resolve("celeba/missing.txt", "options.attr-path")).hasMessageContaining("does not exist");
+        assertThatThrownBy(() -> data.resolve("escape.txt", "options.attr-path"))
+                .hasMessageContaining("outside the trainer's data root");
+        assertThatThrownBy(() -> data.resolve("outside/secret.txt", "options.attr-path"))
+                .hasMessageContaining("outside the trainer's data root");
+        assertThatThrownBy(() -> data.resolve(secret.toString(), "options.attr-path"))
+                .hasMessageContaining("expected a path relative");
+        assertThatThrownBy(() -> data.resolve("celeba/missing.txt", "options.attr-path"))
+                .hasMessageContaining("does not exist");
     }
 }

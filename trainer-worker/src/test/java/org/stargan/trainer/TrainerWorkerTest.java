@@ -61,17 +61,43 @@ class TrainerWorkerTest {
     private Vertx trainer(String id) throws Exception {
         Vertx v = Vertx.vertx();
         vertxes.add(v);
-        TrainerConfig c = new TrainerConfig(bootstrap, topics.prefix(), "trainers-" + topics.prefix(), id, "cpu", tmp.toString(),
-                tmp.resolve("artifacts").toString(), 0);
+        TrainerConfig c = new TrainerConfig(
+                bootstrap,
+                topics.prefix(),
+                "trainers-" + topics.prefix(),
+                id,
+                "cpu",
+                tmp.toString(),
+                tmp.resolve("artifacts").toString(),
+                0);
         lastTrainer = new TrainerVerticle();
-        v.deployVerticle(lastTrainer, new DeploymentOptions().setConfig(c.toJson())).toCompletionStage().toCompletableFuture()
+        v.deployVerticle(lastTrainer, new DeploymentOptions().setConfig(c.toJson()))
+                .toCompletionStage()
+                .toCompletableFuture()
                 .get(60, TimeUnit.SECONDS);
         return v;
     }
 
     private static TrainRequest job(String id, int iterations) {
-        Map<String, String> o = new HashMap<>(Map.of("image-size", "16", "g-conv-dim", "8", "d-conv-dim", "8", "g-repeat-num", "1",
-                "d-repeat-num", "3", "batch-size", "4", "num-iters", Integer.toString(iterations), "num-iters-decay", "0", "log-step", "5"));
+        Map<String, String> o = new HashMap<>(Map.of(
+                "image-size",
+                "16",
+                "g-conv-dim",
+                "8",
+                "d-conv-dim",
+                "8",
+                "g-repeat-num",
+                "1",
+                "d-repeat-num",
+                "3",
+                "batch-size",
+                "4",
+                "num-iters",
+                Integer.toString(iterations),
+                "num-iters-decay",
+                "0",
+                "log-step",
+                "5"));
         o.put("sample-step", "10");
         o.put("model-save-step", "10");
         o.put("seed", "9");
@@ -79,8 +105,8 @@ class TrainerWorkerTest {
     }
 
     private void send(String topic, String key, byte[] value) throws Exception {
-        try (KafkaProducer<String, byte[]> p = new KafkaProducer<>(Map.of("bootstrap.servers", bootstrap), new StringSerializer(),
-                new ByteArraySerializer())) {
+        try (KafkaProducer<String, byte[]> p = new KafkaProducer<>(
+                Map.of("bootstrap.servers", bootstrap), new StringSerializer(), new ByteArraySerializer())) {
             p.send(new ProducerRecord<>(topic, key, value)).get();
         }
     }
@@ -88,8 +114,16 @@ class TrainerWorkerTest {
     /** Events of all jobs, in topic order, until {@code until} returns true or the time is up. */
     private List<TrainEvent> events(java.util.function.Predicate<List<TrainEvent>> until, long seconds) {
         List<TrainEvent> got = new ArrayList<>();
-        try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(Map.of("bootstrap.servers", bootstrap, "group.id", "ev-" + UUID.randomUUID(),
-                "auto.offset.reset", "earliest"), new StringDeserializer(), new ByteArrayDeserializer())) {
+        try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(
+                Map.of(
+                        "bootstrap.servers",
+                        bootstrap,
+                        "group.id",
+                        "ev-" + UUID.randomUUID(),
+                        "auto.offset.reset",
+                        "earliest"),
+                new StringDeserializer(),
+                new ByteArrayDeserializer())) {
             c.subscribe(List.of(topics.trainEvents()));
             long deadline = System.nanoTime() + seconds * 1_000_000_000L;
             while (!until.test(got) && System.nanoTime() < deadline) {
@@ -102,11 +136,16 @@ class TrainerWorkerTest {
     }
 
     private static boolean ended(List<TrainEvent> events, String job) {
-        return events.stream().anyMatch(e -> e.jobId().equals(job) && List.of("done", "failed", "cancelled").contains(e.type()));
+        return events.stream()
+                .anyMatch(e -> e.jobId().equals(job)
+                        && List.of("done", "failed", "cancelled").contains(e.type()));
     }
 
     private static List<String> types(List<TrainEvent> events, String job) {
-        return events.stream().filter(e -> e.jobId().equals(job)).map(TrainEvent::type).toList();
+        return events.stream()
+                .filter(e -> e.jobId().equals(job))
+                .map(TrainEvent::type)
+                .toList();
     }
 
     @Test
@@ -114,13 +153,34 @@ class TrainerWorkerTest {
         trainer("t1");
         send(topics.trainRequests(), "j1", job("j1", 20).toJson());
         List<TrainEvent> ev = events(e -> ended(e, "j1"), 180);
-        assertThat(types(ev, "j1")).containsSubsequence("running", "log", "log", "sample", "checkpoint", "log", "log", "sample", "checkpoint", "done");
-        TrainEvent log = ev.stream().filter(e -> e.type().equals("log")).findFirst().orElseThrow();
-        assertThat(log.data()).containsKeys("D/loss_real", "D/loss_fake", "D/loss_cls", "D/loss_gp", "G/loss_fake", "G/loss_rec", "G/loss_cls",
-                "d_lr", "it_per_s", "eta_s");
+        assertThat(types(ev, "j1"))
+                .containsSubsequence(
+                        "running", "log", "log", "sample", "checkpoint", "log", "log", "sample", "checkpoint", "done");
+        TrainEvent log =
+                ev.stream().filter(e -> e.type().equals("log")).findFirst().orElseThrow();
+        assertThat(log.data())
+                .containsKeys(
+                        "D/loss_real",
+                        "D/loss_fake",
+                        "D/loss_cls",
+                        "D/loss_gp",
+                        "G/loss_fake",
+                        "G/loss_rec",
+                        "G/loss_cls",
+                        "d_lr",
+                        "it_per_s",
+                        "eta_s");
         List<ModelAnnouncement> announced = new ArrayList<>();
-        try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(Map.of("bootstrap.servers", bootstrap, "group.id", "reg-" + UUID.randomUUID(),
-                "auto.offset.reset", "earliest"), new StringDeserializer(), new ByteArrayDeserializer())) {
+        try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(
+                Map.of(
+                        "bootstrap.servers",
+                        bootstrap,
+                        "group.id",
+                        "reg-" + UUID.randomUUID(),
+                        "auto.offset.reset",
+                        "earliest"),
+                new StringDeserializer(),
+                new ByteArrayDeserializer())) {
             c.subscribe(List.of(topics.models()));
             long deadline = System.nanoTime() + 30_000_000_000L;
             while (announced.size() < 2 && System.nanoTime() < deadline) {
@@ -128,12 +188,23 @@ class TrainerWorkerTest {
             }
         }
         assertThat(announced).extracting(ModelAnnouncement::version).containsExactly("j1-10", "j1-20");
-        assertThat(GeneratorCheckpoint.load(Path.of(java.net.URI.create(announced.get(1).uri()))).info().iteration()).isEqualTo(20);
-        var metrics = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
-                java.net.URI.create("http://127.0.0.1:" + lastTrainer.metricsPort() + "/metrics")).build(),
-                java.net.http.HttpResponse.BodyHandlers.ofString()).body();
-        assertThat(metrics).contains("stargan_train_iteration{job=\"j1\"} 20.0").contains("stargan_train_loss{job=\"j1\",name=\"G/loss_rec\"}")
-                .contains("stargan_train_learning_rate{job=\"j1\"}").contains("stargan_train_checkpoints_total")
+        assertThat(GeneratorCheckpoint.load(
+                                Path.of(java.net.URI.create(announced.get(1).uri())))
+                        .info()
+                        .iteration())
+                .isEqualTo(20);
+        var metrics = java.net.http.HttpClient.newHttpClient()
+                .send(
+                        java.net.http.HttpRequest.newBuilder(java.net.URI.create(
+                                        "http://127.0.0.1:" + lastTrainer.metricsPort() + "/metrics"))
+                                .build(),
+                        java.net.http.HttpResponse.BodyHandlers.ofString())
+                .body();
+        assertThat(metrics)
+                .contains("stargan_train_iteration{job=\"j1\"} 20.0")
+                .contains("stargan_train_loss{job=\"j1\",name=\"G/loss_rec\"}")
+                .contains("stargan_train_learning_rate{job=\"j1\"}")
+                .contains("stargan_train_checkpoints_total")
                 .contains("stargan_train_job_events_total{type=\"done\"}");
     }
 
@@ -142,11 +213,15 @@ class TrainerWorkerTest {
         trainer("t1");
         Map<String, String> bad = new HashMap<>(job("bad", 10).options());
         bad.put("batch-size", "lots");
-        send(topics.trainRequests(), "bad", new TrainRequest("bad", "test", "m", bad, Map.of("count", 40, "size", 16)).toJson());
+        send(
+                topics.trainRequests(),
+                "bad",
+                new TrainRequest("bad", "test", "m", bad, Map.of("count", 40, "size", 16)).toJson());
         send(topics.trainRequests(), "junk", "{not json".getBytes(StandardCharsets.UTF_8));
         send(topics.trainRequests(), "ok", job("ok", 5).toJson());
         List<TrainEvent> ev = events(e -> ended(e, "ok"), 180);
-        TrainEvent failed = ev.stream().filter(e -> e.jobId().equals("bad")).findFirst().orElseThrow();
+        TrainEvent failed =
+                ev.stream().filter(e -> e.jobId().equals("bad")).findFirst().orElseThrow();
         assertThat(failed.type()).isEqualTo("failed");
         assertThat(failed.data().get("reason").toString()).contains("--batch-size 'lots'");
         assertThat(types(ev, "junk")).containsExactly("failed");
@@ -162,7 +237,9 @@ class TrainerWorkerTest {
         send(topics.trainControl(), "long", "{\"action\":\"cancel\"}".getBytes(StandardCharsets.UTF_8));
         List<TrainEvent> ev = events(e -> ended(e, "next"), 180);
         assertThat(types(ev, "long")).endsWith("cancelled");
-        List<String> order = ev.stream().filter(e -> List.of("running", "cancelled", "done").contains(e.type())).map(e -> e.jobId() + ":" + e.type())
+        List<String> order = ev.stream()
+                .filter(e -> List.of("running", "cancelled", "done").contains(e.type()))
+                .map(e -> e.jobId() + ":" + e.type())
                 .toList();
         assertThat(order).containsSubsequence("long:running", "long:cancelled", "next:running", "next:done");
     }
@@ -177,12 +254,22 @@ class TrainerWorkerTest {
         trainer("survivor");
         List<TrainEvent> ev = events(e -> ended(e, "r1"), 240);
         assertThat(types(ev, "r1")).contains("resumed").endsWith("done");
-        TrainEvent resumed = ev.stream().filter(e -> e.type().equals("resumed")).findFirst().orElseThrow();
+        TrainEvent resumed =
+                ev.stream().filter(e -> e.type().equals("resumed")).findFirst().orElseThrow();
         assertThat(resumed.worker()).isEqualTo("survivor");
         assertThat(resumed.iteration()).isGreaterThanOrEqualTo(10);
 
         // The same job, uninterrupted, under another id: the final generators agree.
-        send(topics.trainRequests(), "r2", new TrainRequest("r2", "test", "m-r2", job("r1", 30).options(), job("r1", 30).synthetic()).toJson());
+        send(
+                topics.trainRequests(),
+                "r2",
+                new TrainRequest(
+                                "r2",
+                                "test",
+                                "m-r2",
+                                job("r1", 30).options(),
+                                job("r1", 30).synthetic())
+                        .toJson());
         events(e -> ended(e, "r2"), 240);
         GeneratorCheckpoint a = GeneratorCheckpoint.load(tmp.resolve("artifacts/jobs/r1/models/30-G.safetensors"));
         GeneratorCheckpoint b = GeneratorCheckpoint.load(tmp.resolve("artifacts/jobs/r2/models/30-G.safetensors"));

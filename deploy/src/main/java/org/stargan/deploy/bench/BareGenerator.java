@@ -33,7 +33,8 @@ final class BareGenerator {
     private BareGenerator() {}
 
     /** Times batches for about {@code seconds} (at least 3, after one untimed) and returns the median. */
-    static Result measure(Path model, byte[] image, String target, int batch, String device, double seconds, PrintStream progress)
+    static Result measure(
+            Path model, byte[] image, String target, int batch, String device, double seconds, PrintStream progress)
             throws IOException {
         GeneratorCheckpoint ckpt = GeneratorCheckpoint.load(model);
         try (Translator t = new Translator(ckpt, org.stargan.cli.Devices.parse(device), batch)) {
@@ -41,7 +42,8 @@ final class BareGenerator {
             LoadedModel served = LoadedModel.of("bench", "bare", ckpt, t);
             int size = served.imageSize();
             DomainLabels domains = served.domains();
-            float[] one = ImageCodec.toTensor(ImageCodec.decode(image, "--image"), 0, size).chw();
+            float[] one = ImageCodec.toTensor(ImageCodec.decode(image, "--image"), 0, size)
+                    .chw();
             float[] label = domains.applyTargets(target, new float[domains.size()], "--target");
             float[] xs = new float[batch * one.length];
             float[] cs = new float[batch * label.length];

@@ -75,14 +75,17 @@ public final class GatewayBench {
     /** Runs the benchmark and returns what the JSON line holds; the table and the JSON line go to {@code out}. */
     public static Map<String, Object> run(GatewayBenchOptions o, PrintStream out, PrintStream err) throws Exception {
         if (!Files.isRegularFile(o.model())) {
-            throw new IllegalArgumentException("--model: " + o.model() + " is not a file, expected a generator checkpoint (.safetensors or *-G.ckpt)");
+            throw new IllegalArgumentException("--model: " + o.model()
+                    + " is not a file, expected a generator checkpoint (.safetensors or *-G.ckpt)");
         }
         byte[] image = readImage(o.image());
         Cleanup cleanup = new Cleanup(err);
-        Thread hook = new Thread(() -> {
-            err.println("bench gateway: interrupted, stopping what was started...");
-            cleanup.close();
-        }, "bench-gateway-stop");
+        Thread hook = new Thread(
+                () -> {
+                    err.println("bench gateway: interrupted, stopping what was started...");
+                    cleanup.close();
+                },
+                "bench-gateway-stop");
         Runtime.getRuntime().addShutdownHook(hook);
         try {
             Path tmp = Files.createTempDirectory("stargan-bench-gateway");
@@ -96,8 +99,11 @@ public final class GatewayBench {
             if (url == null) {
                 if (bootstrap == null) {
                     step(err, "starting a local Kafka broker");
-                    LocalKafka kafka = LocalKafka.start(Path.of(System.getProperty("stargan.kafka.broker.home", "deploy/kafka-broker")), 0,
-                            tmp.resolve("kafka"), 120);
+                    LocalKafka kafka = LocalKafka.start(
+                            Path.of(System.getProperty("stargan.kafka.broker.home", "deploy/kafka-broker")),
+                            0,
+                            tmp.resolve("kafka"),
+                            120);
                     cleanup.add("the Kafka broker", kafka::close);
                     bootstrap = kafka.bootstrapServers();
                 }
@@ -106,12 +112,25 @@ public final class GatewayBench {
                 url = startServices(o, bootstrap, prefix, cleanup, err);
             }
             String translate = url + "/v1/translations?target=" + URLEncoder.encode(o.target(), StandardCharsets.UTF_8);
-            List<String> common = new ArrayList<>(List.of("--image", imageFile.toString(), "--target", o.target(),
-                    "--concurrency", Integer.toString(o.concurrency()), "--warmup-s", Double.toString(o.warmupS()),
-                    "--slice-s", Double.toString(o.sliceS()),
-                    "--timeout-s", Double.toString(o.timeoutS()), "--ready-timeout-s", Double.toString(o.readyTimeoutS())));
-            common.addAll(o.requests() > 0 ? List.of("--requests", Long.toString(o.requests()))
-                    : List.of("--duration-s", Double.toString(o.durationS())));
+            List<String> common = new ArrayList<>(List.of(
+                    "--image",
+                    imageFile.toString(),
+                    "--target",
+                    o.target(),
+                    "--concurrency",
+                    Integer.toString(o.concurrency()),
+                    "--warmup-s",
+                    Double.toString(o.warmupS()),
+                    "--slice-s",
+                    Double.toString(o.sliceS()),
+                    "--timeout-s",
+                    Double.toString(o.timeoutS()),
+                    "--ready-timeout-s",
+                    Double.toString(o.readyTimeoutS())));
+            common.addAll(
+                    o.requests() > 0
+                            ? List.of("--requests", Long.toString(o.requests()))
+                            : List.of("--duration-s", Double.toString(o.durationS())));
 
             List<String> client = new ArrayList<>(common);
             client.addAll(List.of("--url", translate));
@@ -121,7 +140,10 @@ public final class GatewayBench {
             boolean direct = o.direct() && bootstrap != null;
             if (direct) {
                 client.addAll(List.of("--mode", "http,kafka", "--bootstrap", bootstrap, "--topic-prefix", prefix));
-                step(err, "load through the gateway (" + translate + ") and, in turns, straight to the worker over Kafka");
+                step(
+                        err,
+                        "load through the gateway (" + translate
+                                + ") and, in turns, straight to the worker over Kafka");
             } else {
                 client.addAll(List.of("--mode", "http"));
                 if (o.direct()) {
@@ -135,7 +157,8 @@ public final class GatewayBench {
             step(err, "stopping the services");
             cleanup.close();
             step(err, "timing the bare generator (batches of " + o.batch() + ")");
-            BareGenerator.Result bare = BareGenerator.measure(o.model(), image, o.target(), o.batch(), o.device(), o.bareS(), err);
+            BareGenerator.Result bare =
+                    BareGenerator.measure(o.model(), image, o.target(), o.batch(), o.device(), o.bareS(), err);
 
             Map<String, Object> result = result(o, measured.get("http"), measured.get("kafka"), bare);
             printTable(o, result, out);
@@ -153,23 +176,52 @@ public final class GatewayBench {
     }
 
     /** Broker → worker and gateway in this JVM, the model announced; returns the gateway's base URL. */
-    private static String startServices(GatewayBenchOptions o, String bootstrap, String prefix, Cleanup cleanup, PrintStream err) throws Exception {
+    private static String startServices(
+            GatewayBenchOptions o, String bootstrap, String prefix, Cleanup cleanup, PrintStream err) throws Exception {
         createTopics(bootstrap, new Topics(prefix), o.bootstrap() != null, cleanup);
         Vertx vertx = Vertx.vertx();
-        // Bounded: should the broker be gone already, the Kafka clients would keep retrying for their full close timeouts.
-        cleanup.add("the worker and the gateway", () -> vertx.close().toCompletionStage().toCompletableFuture().get(15, TimeUnit.SECONDS));
-        step(err, "starting an inference worker (" + o.device() + ", batches up to " + o.batch() + ", " + o.model().getFileName() + ")");
-        // The queue must hold what the client keeps in flight, or the worker pauses its consumer under the benchmark's load.
-        InferenceConfig worker = new InferenceConfig(bootstrap, prefix, prefix + "inference", "bench-worker", o.device(), o.batch(), o.maxDelayMs(),
-                Math.max(256, 4 * o.concurrency()), o.model().toAbsolutePath().toString(), -1);
+        // Bounded: should the broker be gone already, the Kafka clients would keep retrying for their full close
+        // timeouts.
+        cleanup.add(
+                "the worker and the gateway",
+                () -> vertx.close().toCompletionStage().toCompletableFuture().get(15, TimeUnit.SECONDS));
+        step(
+                err,
+                "starting an inference worker (" + o.device() + ", batches up to " + o.batch() + ", "
+                        + o.model().getFileName() + ")");
+        // The queue must hold what the client keeps in flight, or the worker pauses its consumer under the benchmark's
+        // load.
+        InferenceConfig worker = new InferenceConfig(
+                bootstrap,
+                prefix,
+                prefix + "inference",
+                "bench-worker",
+                o.device(),
+                o.batch(),
+                o.maxDelayMs(),
+                Math.max(256, 4 * o.concurrency()),
+                o.model().toAbsolutePath().toString(),
+                -1);
         Deployments.deploy(vertx, new InferenceVerticle(), worker.toJson().put("announceDefault", true));
         step(err, "starting the gateway");
         GatewayVerticle gateway = new GatewayVerticle();
         // No API keys: translation open, on the loopback address only. In-flight limit above the load so 429s mean a
         // fault; the load client is a single client, so it gets the whole gateway (no per-client share, no rate limit).
         int inFlight = Math.max(256, 2 * o.concurrency());
-        Deployments.deploy(vertx, gateway, new GatewayConfig(bootstrap, prefix, GATEWAY_ID, 0, (long) (o.timeoutS() * 1000), inFlight, 10 << 20, Map.of())
-                .withClientLimits(inFlight, 0, 1).toJson());
+        Deployments.deploy(
+                vertx,
+                gateway,
+                new GatewayConfig(
+                                bootstrap,
+                                prefix,
+                                GATEWAY_ID,
+                                0,
+                                (long) (o.timeoutS() * 1000),
+                                inFlight,
+                                10 << 20,
+                                Map.of())
+                        .withClientLimits(inFlight, 0, 1)
+                        .toJson());
         return "http://127.0.0.1:" + gateway.port();
     }
 
@@ -177,12 +229,22 @@ public final class GatewayBench {
      * Creates the topics the services use before they start, so none of them begins by logging unknown-topic warnings
      * while auto-creation catches up; on a cluster given by {@code --bootstrap} they are deleted again at the end.
      */
-    private static void createTopics(String bootstrap, Topics topics, boolean deleteAfter, Cleanup cleanup) throws Exception {
-        List<String> names = List.of(topics.translateRequests(), topics.replyTopic(GATEWAY_ID), topics.models(), topics.trainEvents(),
+    private static void createTopics(String bootstrap, Topics topics, boolean deleteAfter, Cleanup cleanup)
+            throws Exception {
+        List<String> names = List.of(
+                topics.translateRequests(),
+                topics.replyTopic(GATEWAY_ID),
+                topics.models(),
+                topics.trainEvents(),
                 topics.deadLetters());
         try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
-            // The cluster's default partitions and replication: the benchmark runs as a deployment on that cluster would.
-            admin.createTopics(names.stream().map(n -> new NewTopic(n, Optional.empty(), Optional.empty())).toList()).all().get(60, TimeUnit.SECONDS);
+            // The cluster's default partitions and replication: the benchmark runs as a deployment on that cluster
+            // would.
+            admin.createTopics(names.stream()
+                            .map(n -> new NewTopic(n, Optional.empty(), Optional.empty()))
+                            .toList())
+                    .all()
+                    .get(60, TimeUnit.SECONDS);
         }
         if (deleteAfter) {
             cleanup.add("the benchmark's topics", () -> {
@@ -193,15 +255,20 @@ public final class GatewayBench {
         }
     }
 
-
     /**
      * Runs a {@link LoadClient} in its own JVM on this JVM's classpath, passes its progress through to {@code err} and
      * returns the summaries it prints last, by mode ({@code http}, {@code kafka}).
      */
-    private static Map<String, Map<String, Object>> runClient(List<String> args, Cleanup cleanup, PrintStream err) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+    private static Map<String, Map<String, Object>> runClient(List<String> args, Cleanup cleanup, PrintStream err)
+            throws Exception {
+        List<String> cmd = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 // A small heap and the serial collector: the client should take as little of the machine as it can.
-                "-Xmx256m", "-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path"), LoadClient.class.getName()));
+                "-Xmx256m",
+                "-XX:+UseSerialGC",
+                "-cp",
+                System.getProperty("java.class.path"),
+                LoadClient.class.getName()));
         cmd.addAll(args);
         Process p = new ProcessBuilder(cmd).start();
         cleanup.add("the load client", () -> {
@@ -220,9 +287,11 @@ public final class GatewayBench {
             throw new IllegalStateException("the load client was stopped by a signal (status " + status + ")");
         }
         if (status != 0) {
-            throw new IllegalStateException("the load client exited with status " + status + "; its messages are above");
+            throw new IllegalStateException(
+                    "the load client exited with status " + status + "; its messages are above");
         }
-        String last = stdout.lines().filter(l -> !l.isBlank()).reduce((x, y) -> y).orElse("");
+        String last =
+                stdout.lines().filter(l -> !l.isBlank()).reduce((x, y) -> y).orElse("");
         if (!last.startsWith("{")) {
             throw new IllegalStateException("the load client printed no result line; its output: " + stdout.strip());
         }
@@ -239,7 +308,8 @@ public final class GatewayBench {
         }
     }
 
-    private static Map<String, Object> result(GatewayBenchOptions o, Map<String, Object> gw, Map<String, Object> direct, BareGenerator.Result bare) {
+    private static Map<String, Object> result(
+            GatewayBenchOptions o, Map<String, Object> gw, Map<String, Object> direct, BareGenerator.Result bare) {
         Map<String, Object> r = new LinkedHashMap<>();
         r.put("bench", "gateway");
         r.put("concurrency", o.concurrency());
@@ -253,34 +323,78 @@ public final class GatewayBench {
         r.put("image_size", bare.imageSize());
         r.put("target", o.target());
         r.put("device", o.device());
-        for (String k : List.of("requests", "ok", "errors", "elapsed_s", "throughput_req_s", "latency_mean_ms", "latency_p50_ms", "latency_p90_ms",
-                "latency_p99_ms", "latency_max_ms", "queue_p50_ms", "batch_p50_ms", "outside_worker_p50_ms")) {
+        for (String k : List.of(
+                "requests",
+                "ok",
+                "errors",
+                "elapsed_s",
+                "throughput_req_s",
+                "latency_mean_ms",
+                "latency_p50_ms",
+                "latency_p90_ms",
+                "latency_p99_ms",
+                "latency_max_ms",
+                "queue_p50_ms",
+                "batch_p50_ms",
+                "outside_worker_p50_ms")) {
             r.put(k, gw.get(k));
         }
-        for (String k : List.of("requests", "errors", "throughput_req_s", "latency_p50_ms", "latency_p90_ms", "latency_p99_ms", "latency_max_ms",
-                "queue_p50_ms", "batch_p50_ms", "outside_worker_p50_ms")) {
+        for (String k : List.of(
+                "requests",
+                "errors",
+                "throughput_req_s",
+                "latency_p50_ms",
+                "latency_p90_ms",
+                "latency_p99_ms",
+                "latency_max_ms",
+                "queue_p50_ms",
+                "batch_p50_ms",
+                "outside_worker_p50_ms")) {
             r.put("worker_kafka_" + k, direct == null ? null : direct.get(k));
         }
         r.put("bare_img_s", bare.imagesPerSecond());
         r.put("bare_ms_per_batch", bare.msPerBatch());
         double through = ((Number) gw.get("throughput_req_s")).doubleValue();
-        r.put("ratio_gateway_to_worker_kafka", direct == null ? null : through / ((Number) direct.get("throughput_req_s")).doubleValue());
+        r.put(
+                "ratio_gateway_to_worker_kafka",
+                direct == null ? null : through / ((Number) direct.get("throughput_req_s")).doubleValue());
         r.put("ratio_gateway_to_bare", through / bare.imagesPerSecond());
         return r;
     }
 
     private static void printTable(GatewayBenchOptions o, Map<String, Object> r, PrintStream out) {
-        out.printf("%nbench gateway: %d in flight, %s after %s s warm-up; worker batches up to %d (waits ≤ %d ms); %s at %d px on %s; "
-                + "target %s%n%n", o.concurrency(), o.requests() > 0 ? o.requests() + " requests" : GatewayBenchOptions.plain(o.durationS()) + " s measured",
-                GatewayBenchOptions.plain(o.warmupS()), o.batch(), o.maxDelayMs(), r.get("model"), r.get("image_size"), o.device(), o.target());
-        out.printf("%-36s %9s %7s %9s %8s %8s %8s %8s   %s%n", "path", "requests", "errors", "req/s", "p50 ms", "p90 ms", "p99 ms", "max ms",
+        out.printf(
+                "%nbench gateway: %d in flight, %s after %s s warm-up; worker batches up to %d (waits ≤ %d ms); %s at %d px on %s; "
+                        + "target %s%n%n",
+                o.concurrency(),
+                o.requests() > 0
+                        ? o.requests() + " requests"
+                        : GatewayBenchOptions.plain(o.durationS()) + " s measured",
+                GatewayBenchOptions.plain(o.warmupS()),
+                o.batch(),
+                o.maxDelayMs(),
+                r.get("model"),
+                r.get("image_size"),
+                o.device(),
+                o.target());
+        out.printf(
+                "%-36s %9s %7s %9s %8s %8s %8s %8s   %s%n",
+                "path",
+                "requests",
+                "errors",
+                "req/s",
+                "p50 ms",
+                "p90 ms",
+                "p99 ms",
+                "max ms",
                 "p50 ms of: worker queue / batch / outside the worker");
         row(out, "HTTP → gateway → Kafka → worker", r, "");
         if (r.get("worker_kafka_requests") != null) {
             row(out, "Kafka → worker (no gateway)", r, "worker_kafka_");
         }
-        out.printf("%-36s %9s %7s %9.1f img/s (%.1f ms per batch of %d)%n", "bare generator (no service)", "", "", r.get("bare_img_s"),
-                r.get("bare_ms_per_batch"), o.batch());
+        out.printf(
+                "%-36s %9s %7s %9.1f img/s (%.1f ms per batch of %d)%n",
+                "bare generator (no service)", "", "", r.get("bare_img_s"), r.get("bare_ms_per_batch"), o.batch());
         out.println();
         if (r.get("ratio_gateway_to_worker_kafka") != null) {
             out.printf("through the gateway ÷ worker over Kafka: %.2f%n", r.get("ratio_gateway_to_worker_kafka"));
@@ -290,30 +404,45 @@ public final class GatewayBench {
     }
 
     private static void row(PrintStream out, String name, Map<String, Object> r, String p) {
-        out.printf("%-36s %9s %7d %9.1f %8s %8s %8s %8s   %s / %s / %s%n", name, r.get(p + "requests"), errorTotal(r.get(p + "errors")),
-                r.get(p + "throughput_req_s"), ms(r.get(p + "latency_p50_ms")), ms(r.get(p + "latency_p90_ms")), ms(r.get(p + "latency_p99_ms")),
-                ms(r.get(p + "latency_max_ms")), ms(r.get(p + "queue_p50_ms")), ms(r.get(p + "batch_p50_ms")), ms(r.get(p + "outside_worker_p50_ms")));
+        out.printf(
+                "%-36s %9s %7d %9.1f %8s %8s %8s %8s   %s / %s / %s%n",
+                name,
+                r.get(p + "requests"),
+                errorTotal(r.get(p + "errors")),
+                r.get(p + "throughput_req_s"),
+                ms(r.get(p + "latency_p50_ms")),
+                ms(r.get(p + "latency_p90_ms")),
+                ms(r.get(p + "latency_p99_ms")),
+                ms(r.get(p + "latency_max_ms")),
+                ms(r.get(p + "queue_p50_ms")),
+                ms(r.get(p + "batch_p50_ms")),
+                ms(r.get(p + "outside_worker_p50_ms")));
     }
 
     private static long errorTotal(Object errors) {
-        return ((Map<?, ?>) errors).values().stream().mapToLong(v -> ((Number) v).longValue()).sum();
+        return ((Map<?, ?>) errors)
+                .values().stream().mapToLong(v -> ((Number) v).longValue()).sum();
     }
 
     private static String describeErrors(Object errors) {
         Map<?, ?> m = (Map<?, ?>) errors;
-        return m.isEmpty() ? "none" : m.entrySet().stream().map(e -> e.getKey() + " ×" + e.getValue()).collect(Collectors.joining(", "));
+        return m.isEmpty()
+                ? "none"
+                : m.entrySet().stream()
+                        .map(e -> e.getKey() + " ×" + e.getValue())
+                        .collect(Collectors.joining(", "));
     }
 
     private static String ms(Object v) {
         return v == null ? "-" : String.format("%.1f", ((Number) v).doubleValue());
     }
 
-
     private static byte[] readImage(Path image) throws IOException {
         if (image == null) {
             try (InputStream in = GatewayVerticle.class.getResourceAsStream("/webroot/samples/face1.png")) {
                 if (in == null) {
-                    throw new IllegalStateException("the gateway's sample face /webroot/samples/face1.png is not on the classpath; pass --image FILE");
+                    throw new IllegalStateException(
+                            "the gateway's sample face /webroot/samples/face1.png is not on the classpath; pass --image FILE");
                 }
                 return in.readAllBytes();
             }
@@ -327,5 +456,4 @@ public final class GatewayBench {
     private static void step(PrintStream err, String what) {
         err.println("bench gateway: " + what + "...");
     }
-
 }

@@ -26,9 +26,26 @@ import java.util.List;
  * @param bareS seconds spent timing the bare generator
  * @param direct whether to also drive the worker over Kafka without the gateway
  */
-public record GatewayBenchOptions(int concurrency, double durationS, long requests, double warmupS, double sliceS, int batch, long maxDelayMs, Path model,
-        Path image, String target, String device, String url, String bootstrap, String topicPrefix, String apiKey, double timeoutS,
-        double readyTimeoutS, double bareS, boolean direct) {
+public record GatewayBenchOptions(
+        int concurrency,
+        double durationS,
+        long requests,
+        double warmupS,
+        double sliceS,
+        int batch,
+        long maxDelayMs,
+        Path model,
+        Path image,
+        String target,
+        String device,
+        String url,
+        String bootstrap,
+        String topicPrefix,
+        String apiKey,
+        double timeoutS,
+        double readyTimeoutS,
+        double bareS,
+        boolean direct) {
 
     /** What {@code --help} prints. */
     public static final String USAGE = """
@@ -116,7 +133,8 @@ public record GatewayBenchOptions(int concurrency, double durationS, long reques
                 case "--device" -> device = v;
                 case "--url" -> {
                     if (!v.startsWith("http://") && !v.startsWith("https://")) {
-                        throw new IllegalArgumentException("--url: '" + v + "', expected http://host:port or https://host:port");
+                        throw new IllegalArgumentException(
+                                "--url: '" + v + "', expected http://host:port or https://host:port");
                     }
                     url = v.replaceAll("/+$", "");
                 }
@@ -126,24 +144,44 @@ public record GatewayBenchOptions(int concurrency, double durationS, long reques
                 case "--timeout-s" -> timeout = number(name, v, 0.1, 3600);
                 case "--ready-timeout-s" -> ready = number(name, v, 0, 3600);
                 case "--bare-s" -> bare = number(name, v, 0, 3600);
-                default -> throw new IllegalArgumentException("unknown option " + name + "; known: --concurrency --duration-s --requests "
-                        + "--warmup-s --slice-s --batch --max-delay-ms --model --image --target --device --url --api-key --bootstrap "
-                        + "--topic-prefix --timeout-s --ready-timeout-s --bare-s "
-                        + "--no-direct --help");
+                default ->
+                    throw new IllegalArgumentException(
+                            "unknown option " + name + "; known: --concurrency --duration-s --requests "
+                                    + "--warmup-s --slice-s --batch --max-delay-ms --model --image --target --device --url --api-key --bootstrap "
+                                    + "--topic-prefix --timeout-s --ready-timeout-s --bare-s "
+                                    + "--no-direct --help");
             }
         }
         if (durationGiven && requests > 0) {
             throw new IllegalArgumentException("--duration-s and --requests: both given, expected one of them");
         }
         if (url == null && (apiKey != null || prefix != null)) {
-            throw new IllegalArgumentException((apiKey != null ? "--api-key" : "--topic-prefix") + ": only applies with --url (a gateway started here "
-                    + "has no keys and a fresh topic prefix)");
+            throw new IllegalArgumentException((apiKey != null ? "--api-key" : "--topic-prefix")
+                    + ": only applies with --url (a gateway started here " + "has no keys and a fresh topic prefix)");
         }
         if (target.isBlank()) {
             throw new IllegalArgumentException("--target: empty, expected e.g. Blond_Hair=1 or Male=0.5,Young=1");
         }
-        return new GatewayBenchOptions(concurrency, requests > 0 ? 0 : duration, requests, warmup, slice, batch, maxDelay, model, image, target, device, url,
-                bootstrap, prefix, apiKey, timeout, ready, bare, direct);
+        return new GatewayBenchOptions(
+                concurrency,
+                requests > 0 ? 0 : duration,
+                requests,
+                warmup,
+                slice,
+                batch,
+                maxDelay,
+                model,
+                image,
+                target,
+                device,
+                url,
+                bootstrap,
+                prefix,
+                apiKey,
+                timeout,
+                ready,
+                bare,
+                direct);
     }
 
     private static long integer(String name, String v, long min, long max) {

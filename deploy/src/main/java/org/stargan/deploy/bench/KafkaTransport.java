@@ -37,6 +37,7 @@ final class KafkaTransport implements Transport {
     private final byte[] image;
     /** The same for every request: built once, copied into each record. */
     private final List<Header> requestHeaders;
+
     private final String idPrefix = "bench-" + UUID.randomUUID().toString().substring(0, 8) + "-";
     private final AtomicLong counter = new AtomicLong();
     private final Map<String, CompletableFuture<Outcome>> pending = new ConcurrentHashMap<>();
@@ -52,16 +53,25 @@ final class KafkaTransport implements Transport {
         this.timeout = timeout;
         this.image = image;
         this.replyTopic = topics.replyTopic(idPrefix + "replies");
-        this.requestHeaders = List.of(new RecordHeader(Protocol.SCHEMA, bytes(Protocol.REQUEST_V1)), new RecordHeader(Protocol.REPLY_TO, bytes(replyTopic)),
-                new RecordHeader(Protocol.ACCEPT, bytes(Protocol.PNG)), new RecordHeader(Protocol.TARGET, bytes(target)));
+        this.requestHeaders = List.of(
+                new RecordHeader(Protocol.SCHEMA, bytes(Protocol.REQUEST_V1)),
+                new RecordHeader(Protocol.REPLY_TO, bytes(replyTopic)),
+                new RecordHeader(Protocol.ACCEPT, bytes(Protocol.PNG)),
+                new RecordHeader(Protocol.TARGET, bytes(target)));
         admin = Admin.create(Map.of("bootstrap.servers", bootstrap));
         // One partition read by assignment: no group join to wait for, nothing committed, nothing left behind.
-        admin.createTopics(List.of(new NewTopic(replyTopic, Optional.of(1), Optional.empty()))).all().get(30, TimeUnit.SECONDS);
+        admin.createTopics(List.of(new NewTopic(replyTopic, Optional.of(1), Optional.empty())))
+                .all()
+                .get(30, TimeUnit.SECONDS);
         // As the gateway's producer: a request counts as sent once the broker has it; idempotence keeps retries single.
-        producer = new KafkaProducer<>(Map.of("bootstrap.servers", bootstrap, "acks", "all", "enable.idempotence", "true", "linger.ms", "0"),
-                new StringSerializer(), new ByteArraySerializer());
-        Map<String, Object> c = Map.of("bootstrap.servers", bootstrap, "enable.auto.commit", "false", "auto.offset.reset", "earliest");
-        KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(c, new StringDeserializer(), new ByteArrayDeserializer());
+        producer = new KafkaProducer<>(
+                Map.of("bootstrap.servers", bootstrap, "acks", "all", "enable.idempotence", "true", "linger.ms", "0"),
+                new StringSerializer(),
+                new ByteArraySerializer());
+        Map<String, Object> c =
+                Map.of("bootstrap.servers", bootstrap, "enable.auto.commit", "false", "auto.offset.reset", "earliest");
+        KafkaConsumer<String, byte[]> consumer =
+                new KafkaConsumer<>(c, new StringDeserializer(), new ByteArrayDeserializer());
         consumer.assign(List.of(new TopicPartition(replyTopic, 0)));
         poller = new Thread(() -> poll(consumer), "bench-replies");
         poller.setDaemon(true);
@@ -78,7 +88,9 @@ final class KafkaTransport implements Transport {
                     }
                     String status = header(r, Protocol.STATUS);
                     if (Outcome.OK.equals(status)) {
-                        f.complete(new Outcome(Outcome.OK, Transport.millis(header(r, Protocol.QUEUE_MS)),
+                        f.complete(new Outcome(
+                                Outcome.OK,
+                                Transport.millis(header(r, Protocol.QUEUE_MS)),
                                 Transport.millis(header(r, Protocol.COMPUTE_MS))));
                     } else {
                         lastFailure = "worker error: " + header(r, Protocol.ERROR);

@@ -29,8 +29,21 @@ import org.stargan.kafka.Topics;
  * --requests N) [--warmup-s S] [--slice-s 10] [--timeout-s 30] [--ready-timeout-s 120]}.
  */
 public final class LoadClient {
-    private static final Set<String> OPTIONS = Set.of("mode", "url", "api-key", "bootstrap", "topic-prefix", "image", "target", "concurrency",
-            "duration-s", "requests", "warmup-s", "slice-s", "timeout-s", "ready-timeout-s");
+    private static final Set<String> OPTIONS = Set.of(
+            "mode",
+            "url",
+            "api-key",
+            "bootstrap",
+            "topic-prefix",
+            "image",
+            "target",
+            "concurrency",
+            "duration-s",
+            "requests",
+            "warmup-s",
+            "slice-s",
+            "timeout-s",
+            "ready-timeout-s");
 
     private LoadClient() {}
 
@@ -61,7 +74,8 @@ public final class LoadClient {
             System.err.println("load client: " + (e.getMessage() == null ? e.toString() : e.getMessage()));
             status = 1;
         } finally {
-            // Before exiting: System.exit skips finally blocks, and the Kafka transport deletes its reply topic on close.
+            // Before exiting: System.exit skips finally blocks, and the Kafka transport deletes its reply topic on
+            // close.
             transports.values().forEach(Transport::close);
         }
         System.exit(status);
@@ -72,7 +86,8 @@ public final class LoadClient {
      * {@code --slice-s} until each has had {@code --duration-s}: on a shared machine, load from elsewhere then drifts over
      * all paths alike instead of favouring whichever ran first. With {@code --requests} each runs once, in turn.
      */
-    static Map<String, Map<String, Object>> load(Map<String, Transport> transports, Map<String, String> o, PrintStream progress) throws Exception {
+    static Map<String, Map<String, Object>> load(
+            Map<String, Transport> transports, Map<String, String> o, PrintStream progress) throws Exception {
         int concurrency = Integer.parseInt(o.get("concurrency"));
         long timeoutMs = (long) (Double.parseDouble(o.getOrDefault("timeout-s", "30")) * 1000);
         long readyMs = (long) (Double.parseDouble(o.getOrDefault("ready-timeout-s", "120")) * 1000);
@@ -82,7 +97,16 @@ public final class LoadClient {
         double warmup = Double.parseDouble(o.getOrDefault("warmup-s", "0"));
         for (Map.Entry<String, Transport> t : transports.entrySet()) {
             if (warmup > 0) {
-                measure(t.getValue(), label(t.getKey()) + " warm-up", new LoadStats(), concurrency, seconds(warmup), 0, timeoutMs, 0, progress);
+                measure(
+                        t.getValue(),
+                        label(t.getKey()) + " warm-up",
+                        new LoadStats(),
+                        concurrency,
+                        seconds(warmup),
+                        0,
+                        timeoutMs,
+                        0,
+                        progress);
             }
         }
         long requests = Long.parseLong(o.getOrDefault("requests", "0"));
@@ -94,7 +118,18 @@ public final class LoadClient {
         });
         if (requests > 0) {
             for (Map.Entry<String, Transport> t : transports.entrySet()) {
-                elapsed.put(t.getKey(), measure(t.getValue(), label(t.getKey()), stats.get(t.getKey()), concurrency, 0, requests, timeoutMs, 0, progress));
+                elapsed.put(
+                        t.getKey(),
+                        measure(
+                                t.getValue(),
+                                label(t.getKey()),
+                                stats.get(t.getKey()),
+                                concurrency,
+                                0,
+                                requests,
+                                timeoutMs,
+                                0,
+                                progress));
             }
         } else {
             double total = Double.parseDouble(o.get("duration-s"));
@@ -104,8 +139,20 @@ public final class LoadClient {
                 double d = Math.min(slice, total - done);
                 for (Map.Entry<String, Transport> t : transports.entrySet()) {
                     String m = t.getKey();
-                    elapsed.put(m, elapsed.get(m) + measure(t.getValue(), label(m) + (total > slice ? " (" + Math.round(total) + " s in slices)" : ""),
-                            stats.get(m), concurrency, seconds(d), 0, timeoutMs, done, progress));
+                    elapsed.put(
+                            m,
+                            elapsed.get(m)
+                                    + measure(
+                                            t.getValue(),
+                                            label(m)
+                                                    + (total > slice ? " (" + Math.round(total) + " s in slices)" : ""),
+                                            stats.get(m),
+                                            concurrency,
+                                            seconds(d),
+                                            0,
+                                            timeoutMs,
+                                            done,
+                                            progress));
                 }
                 done += d;
             }
@@ -113,8 +160,9 @@ public final class LoadClient {
         Map<String, Map<String, Object>> out = new LinkedHashMap<>();
         for (String m : transports.keySet()) {
             Map<String, Object> summary = stats.get(m).summary(elapsed.get(m));
-            progress.printf("%s: done, %s ok, %d errors, %.1f req/s%n", label(m), summary.get("ok"), stats.get(m).errorCount(),
-                    summary.get("throughput_req_s"));
+            progress.printf(
+                    "%s: done, %s ok, %d errors, %.1f req/s%n",
+                    label(m), summary.get("ok"), stats.get(m).errorCount(), summary.get("throughput_req_s"));
             out.put(m, summary);
         }
         return out;
@@ -132,7 +180,8 @@ public final class LoadClient {
         for (int i = 0; i < args.length; i += 2) {
             String name = args[i].startsWith("--") ? args[i].substring(2) : "";
             if (!OPTIONS.contains(name)) {
-                throw new IllegalArgumentException("unknown option " + args[i] + "; known: " + OPTIONS.stream().sorted().map(n -> "--" + n).toList());
+                throw new IllegalArgumentException("unknown option " + args[i] + "; known: "
+                        + OPTIONS.stream().sorted().map(n -> "--" + n).toList());
             }
             o.put(name, args[i + 1]);
         }
@@ -151,11 +200,23 @@ public final class LoadClient {
         byte[] image = Files.readAllBytes(Path.of(o.get("image")));
         Duration timeout = Duration.ofMillis((long) (Double.parseDouble(o.getOrDefault("timeout-s", "30")) * 1000));
         return switch (mode) {
-            case "http" -> new HttpTransport(URI.create(required(o, "url", mode)), image, o.get("image").toLowerCase().endsWith(".png") ? "image/png"
-                    : "image/jpeg", o.get("api-key"), timeout);
-            case "kafka" -> new KafkaTransport(required(o, "bootstrap", mode), new Topics(required(o, "topic-prefix", mode)), image, o.get("target"),
-                    timeout);
-            default -> throw new IllegalArgumentException("--mode: '" + o.get("mode") + "', expected http, kafka or http,kafka");
+            case "http" ->
+                new HttpTransport(
+                        URI.create(required(o, "url", mode)),
+                        image,
+                        o.get("image").toLowerCase().endsWith(".png") ? "image/png" : "image/jpeg",
+                        o.get("api-key"),
+                        timeout);
+            case "kafka" ->
+                new KafkaTransport(
+                        required(o, "bootstrap", mode),
+                        new Topics(required(o, "topic-prefix", mode)),
+                        image,
+                        o.get("target"),
+                        timeout);
+            default ->
+                throw new IllegalArgumentException(
+                        "--mode: '" + o.get("mode") + "', expected http, kafka or http,kafka");
         };
     }
 
@@ -175,7 +236,8 @@ public final class LoadClient {
      * Sends one request at a time until one succeeds: the services may still be loading the model or joining their
      * consumer groups. Fails naming the last answer when {@code readyTimeoutMs} passes first.
      */
-    static void awaitFirstSuccess(Transport t, String label, long timeoutMs, long readyTimeoutMs, PrintStream progress) throws Exception {
+    static void awaitFirstSuccess(Transport t, String label, long timeoutMs, long readyTimeoutMs, PrintStream progress)
+            throws Exception {
         long deadline = System.nanoTime() + readyTimeoutMs * 1_000_000;
         String last = null;
         while (true) {
@@ -184,12 +246,14 @@ public final class LoadClient {
                 return;
             }
             if (!outcome.equals(last)) {
-                progress.printf("%s: waiting for the first successful translation (got %s %s)%n", label, outcome, t.lastFailureDetail());
+                progress.printf(
+                        "%s: waiting for the first successful translation (got %s %s)%n",
+                        label, outcome, t.lastFailureDetail());
                 last = outcome;
             }
             if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("no successful translation within " + readyTimeoutMs / 1000 + " s; last outcome " + outcome + " "
-                        + t.lastFailureDetail());
+                throw new IllegalStateException("no successful translation within " + readyTimeoutMs / 1000
+                        + " s; last outcome " + outcome + " " + t.lastFailureDetail());
             }
             Thread.sleep(200);
         }
@@ -202,28 +266,40 @@ public final class LoadClient {
      * and the slice's length is returned; with a request count every answer counts and the time to the last is returned.
      * Progress lines count from {@code priorSeconds} of earlier slices into the same {@code stats}.
      */
-    static double measure(Transport t, String label, LoadStats stats, int concurrency, long durationNanos, long requests, long timeoutMs,
-            double priorSeconds, PrintStream progress) throws InterruptedException {
+    static double measure(
+            Transport t,
+            String label,
+            LoadStats stats,
+            int concurrency,
+            long durationNanos,
+            long requests,
+            long timeoutMs,
+            double priorSeconds,
+            PrintStream progress)
+            throws InterruptedException {
         AtomicLong issued = new AtomicLong();
         long start = System.nanoTime();
         long deadline = durationNanos > 0 ? start + durationNanos : Long.MAX_VALUE;
         Thread[] users = new Thread[concurrency];
         for (int i = 0; i < concurrency; i++) {
-            users[i] = new Thread(() -> {
-                while (System.nanoTime() < deadline && (requests <= 0 || issued.incrementAndGet() <= requests)) {
-                    long t0 = System.nanoTime();
-                    Transport.Outcome outcome = outcome(t, timeoutMs);
-                    long t1 = System.nanoTime();
-                    if (t1 > deadline) {
-                        break;
-                    }
-                    if (outcome.ok()) {
-                        stats.ok((t1 - t0) / 1e6, outcome.queueMs(), outcome.computeMs());
-                    } else {
-                        stats.error(outcome.status());
-                    }
-                }
-            }, "load-" + i);
+            users[i] = new Thread(
+                    () -> {
+                        while (System.nanoTime() < deadline
+                                && (requests <= 0 || issued.incrementAndGet() <= requests)) {
+                            long t0 = System.nanoTime();
+                            Transport.Outcome outcome = outcome(t, timeoutMs);
+                            long t1 = System.nanoTime();
+                            if (t1 > deadline) {
+                                break;
+                            }
+                            if (outcome.ok()) {
+                                stats.ok((t1 - t0) / 1e6, outcome.queueMs(), outcome.computeMs());
+                            } else {
+                                stats.error(outcome.status());
+                            }
+                        }
+                    },
+                    "load-" + i);
             users[i].setDaemon(true);
             users[i].start();
         }
@@ -236,8 +312,14 @@ public final class LoadClient {
                 if (u.isAlive() && (durationNanos <= 0 || now * 1e9 < durationNanos)) {
                     long errors = stats.errorCount();
                     long ok = stats.okCount();
-                    progress.printf("%s: %.0f s, %d ok, %d errors, %.1f req/s in the last second%s%n", label, priorSeconds + now, ok, errors,
-                            (double) (ok - lastOk), errors > lastErrors ? " (last error: " + t.lastFailureDetail() + ")" : "");
+                    progress.printf(
+                            "%s: %.0f s, %d ok, %d errors, %.1f req/s in the last second%s%n",
+                            label,
+                            priorSeconds + now,
+                            ok,
+                            errors,
+                            (double) (ok - lastOk),
+                            errors > lastErrors ? " (last error: " + t.lastFailureDetail() + ")" : "");
                     lastErrors = errors;
                     lastOk = ok;
                 }
@@ -259,8 +341,10 @@ public final class LoadClient {
             while (c instanceof java.util.concurrent.CompletionException && c.getCause() != null) {
                 c = c.getCause();
             }
-            return Transport.Outcome.failed(c instanceof TimeoutException || c instanceof java.net.http.HttpTimeoutException ? "timeout"
-                    : "io:" + c.getClass().getSimpleName());
+            return Transport.Outcome.failed(
+                    c instanceof TimeoutException || c instanceof java.net.http.HttpTimeoutException
+                            ? "timeout"
+                            : "io:" + c.getClass().getSimpleName());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return Transport.Outcome.failed("interrupted");

@@ -56,7 +56,14 @@ final class LoadStats {
         s.put("errors", new TreeMap<>(errors));
         s.put("elapsed_s", elapsedSeconds);
         s.put("throughput_req_s", elapsedSeconds > 0 ? sorted.size() / elapsedSeconds : 0.0);
-        s.put("latency_mean_ms", sorted.isEmpty() ? null : sorted.stream().mapToDouble(Double::doubleValue).average().orElseThrow());
+        s.put(
+                "latency_mean_ms",
+                sorted.isEmpty()
+                        ? null
+                        : sorted.stream()
+                                .mapToDouble(Double::doubleValue)
+                                .average()
+                                .orElseThrow());
         s.put("latency_p50_ms", percentile(sorted, 50));
         s.put("latency_p90_ms", percentile(sorted, 90));
         s.put("latency_p99_ms", percentile(sorted, 99));

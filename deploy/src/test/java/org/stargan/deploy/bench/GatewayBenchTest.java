@@ -23,35 +23,84 @@ class GatewayBenchTest {
     private static final Path HOME = Path.of("..");
 
     @Test
-    void shortRunReportsThroughputAndLatenciesWithoutErrorsAndLeavesNothingBehind(KafkaBroker.Cluster kafka) throws Exception {
-        GatewayBenchOptions o = GatewayBenchOptions.parse(List.of("--bootstrap", kafka.bootstrapServers(), "--concurrency", "2", "--requests", "6",
-                "--warmup-s", "0", "--batch", "2", "--bare-s", "0"), HOME);
+    void shortRunReportsThroughputAndLatenciesWithoutErrorsAndLeavesNothingBehind(KafkaBroker.Cluster kafka)
+            throws Exception {
+        GatewayBenchOptions o = GatewayBenchOptions.parse(
+                List.of(
+                        "--bootstrap",
+                        kafka.bootstrapServers(),
+                        "--concurrency",
+                        "2",
+                        "--requests",
+                        "6",
+                        "--warmup-s",
+                        "0",
+                        "--batch",
+                        "2",
+                        "--bare-s",
+                        "0"),
+                HOME);
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         List<Path> before = benchDirectories();
         GatewayBench.run(o, new PrintStream(out, true, StandardCharsets.UTF_8), System.err);
         assertThat(benchDirectories()).as("temporary directories of the bench").isEqualTo(before);
 
-        List<String> lines = out.toString(StandardCharsets.UTF_8).lines().filter(l -> !l.isBlank()).toList();
-        assertThat(lines.stream().anyMatch(l -> l.startsWith("HTTP → gateway → Kafka → worker"))).as("table row for the gateway path").isTrue();
+        List<String> lines = out.toString(StandardCharsets.UTF_8)
+                .lines()
+                .filter(l -> !l.isBlank())
+                .toList();
+        assertThat(lines.stream().anyMatch(l -> l.startsWith("HTTP → gateway → Kafka → worker")))
+                .as("table row for the gateway path")
+                .isTrue();
         JsonNode j = new ObjectMapper().readTree(lines.get(lines.size() - 1));
-        for (String field : List.of("requests", "ok", "errors", "throughput_req_s", "latency_p50_ms", "latency_p90_ms", "latency_p99_ms",
-                "latency_max_ms", "worker_kafka_requests", "worker_kafka_throughput_req_s", "bare_img_s", "ratio_gateway_to_worker_kafka",
-                "ratio_gateway_to_bare", "image_size", "max_batch", "concurrency", "queue_p50_ms", "batch_p50_ms", "outside_worker_p50_ms",
+        for (String field : List.of(
+                "requests",
+                "ok",
+                "errors",
+                "throughput_req_s",
+                "latency_p50_ms",
+                "latency_p90_ms",
+                "latency_p99_ms",
+                "latency_max_ms",
+                "worker_kafka_requests",
+                "worker_kafka_throughput_req_s",
+                "bare_img_s",
+                "ratio_gateway_to_worker_kafka",
+                "ratio_gateway_to_bare",
+                "image_size",
+                "max_batch",
+                "concurrency",
+                "queue_p50_ms",
+                "batch_p50_ms",
+                "outside_worker_p50_ms",
                 "worker_kafka_batch_p50_ms")) {
-            assertThat(j.has(field) && !j.get(field).isNull()).as("JSON field %s", field).isTrue();
+            assertThat(j.has(field) && !j.get(field).isNull())
+                    .as("JSON field %s", field)
+                    .isTrue();
         }
         // A request count, not a duration: on a busy machine a short window might see no answer at all.
         assertThat(j.get("requests").asLong()).isEqualTo(6);
         assertThat(j.get("ok").asLong()).isEqualTo(6);
-        assertThat(j.get("errors").size()).as("errors by status: %s", j.get("errors")).isZero();
+        assertThat(j.get("errors").size())
+                .as("errors by status: %s", j.get("errors"))
+                .isZero();
         assertThat(j.get("worker_kafka_requests").asLong()).isEqualTo(6);
-        assertThat(j.get("worker_kafka_errors").size()).as("worker errors: %s", j.get("worker_kafka_errors")).isZero();
-        assertThat(j.get("latency_p50_ms").asDouble()).isPositive().isLessThanOrEqualTo(j.get("latency_p90_ms").asDouble());
-        assertThat(j.get("latency_p90_ms").asDouble()).isLessThanOrEqualTo(j.get("latency_p99_ms").asDouble());
-        assertThat(j.get("latency_p99_ms").asDouble()).isLessThanOrEqualTo(j.get("latency_max_ms").asDouble());
+        assertThat(j.get("worker_kafka_errors").size())
+                .as("worker errors: %s", j.get("worker_kafka_errors"))
+                .isZero();
+        assertThat(j.get("latency_p50_ms").asDouble())
+                .isPositive()
+                .isLessThanOrEqualTo(j.get("latency_p90_ms").asDouble());
+        assertThat(j.get("latency_p90_ms").asDouble())
+                .isLessThanOrEqualTo(j.get("latency_p99_ms").asDouble());
+        assertThat(j.get("latency_p99_ms").asDouble())
+                .isLessThanOrEqualTo(j.get("latency_max_ms").asDouble());
         assertThat(j.get("image_size").asInt()).isEqualTo(48);
         assertThat(j.get("ratio_gateway_to_bare").asDouble())
-                .isCloseTo(j.get("throughput_req_s").asDouble() / j.get("bare_img_s").asDouble(), org.assertj.core.data.Offset.offset(1e-9));
+                .isCloseTo(
+                        j.get("throughput_req_s").asDouble()
+                                / j.get("bare_img_s").asDouble(),
+                        org.assertj.core.data.Offset.offset(1e-9));
     }
 
     @Test
@@ -61,12 +110,25 @@ class GatewayBenchTest {
             s.bind(new InetSocketAddress("127.0.0.1", 0));
             closedPort = s.getLocalPort();
         }
-        GatewayBenchOptions o = GatewayBenchOptions.parse(List.of("--url", "http://127.0.0.1:" + closedPort, "--duration-s", "1", "--warmup-s", "0",
-                "--ready-timeout-s", "1", "--no-direct"), HOME);
+        GatewayBenchOptions o = GatewayBenchOptions.parse(
+                List.of(
+                        "--url",
+                        "http://127.0.0.1:" + closedPort,
+                        "--duration-s",
+                        "1",
+                        "--warmup-s",
+                        "0",
+                        "--ready-timeout-s",
+                        "1",
+                        "--no-direct"),
+                HOME);
         List<Path> before = benchDirectories();
-        assertThatThrownBy(() -> GatewayBench.run(o, new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8), System.err))
+        assertThatThrownBy(() -> GatewayBench.run(
+                        o, new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8), System.err))
                 .hasMessageContaining("load client exited with status 1");
-        assertThat(benchDirectories()).as("temporary directories of the bench after a failure").isEqualTo(before);
+        assertThat(benchDirectories())
+                .as("temporary directories of the bench after a failure")
+                .isEqualTo(before);
     }
 
     @Test
@@ -79,13 +141,16 @@ class GatewayBenchTest {
                 .hasMessageContaining("both given");
         assertThatThrownBy(() -> GatewayBenchOptions.parse(List.of("--url", "127.0.0.1:8080"), HOME))
                 .hasMessageContaining("--url: '127.0.0.1:8080', expected http://");
-        assertThatThrownBy(() -> GatewayBenchOptions.parse(List.of("--api-key", "k"), HOME)).hasMessageContaining("only applies with --url");
-        assertThatThrownBy(() -> GatewayBenchOptions.parse(List.of("--batch"), HOME)).hasMessage("--batch: needs a value");
+        assertThatThrownBy(() -> GatewayBenchOptions.parse(List.of("--api-key", "k"), HOME))
+                .hasMessageContaining("only applies with --url");
+        assertThatThrownBy(() -> GatewayBenchOptions.parse(List.of("--batch"), HOME))
+                .hasMessage("--batch: needs a value");
         GatewayBenchOptions d = GatewayBenchOptions.parse(List.of(), HOME);
         assertThat(d.concurrency()).isEqualTo(8);
         assertThat(d.durationS()).isEqualTo(30);
         assertThat(d.model()).isEqualTo(HOME.resolve("deploy/models/synthetic48-G.safetensors"));
-        assertThat(GatewayBenchOptions.parse(List.of("--requests", "50"), HOME).durationS()).isZero();
+        assertThat(GatewayBenchOptions.parse(List.of("--requests", "50"), HOME).durationS())
+                .isZero();
     }
 
     @Test
@@ -96,18 +161,29 @@ class GatewayBenchTest {
         s.error("429");
         s.error("timeout");
         var summary = s.summary(2.0);
-        assertThat(summary).containsEntry("requests", 103L).containsEntry("ok", 100L).containsEntry("throughput_req_s", 50.0)
-                .containsEntry("latency_p50_ms", 50.0).containsEntry("latency_p90_ms", 90.0).containsEntry("latency_p99_ms", 99.0)
-                .containsEntry("latency_max_ms", 100.0).containsEntry("queue_p50_ms", 12.5).containsEntry("batch_p50_ms", 10.0)
+        assertThat(summary)
+                .containsEntry("requests", 103L)
+                .containsEntry("ok", 100L)
+                .containsEntry("throughput_req_s", 50.0)
+                .containsEntry("latency_p50_ms", 50.0)
+                .containsEntry("latency_p90_ms", 90.0)
+                .containsEntry("latency_p99_ms", 99.0)
+                .containsEntry("latency_max_ms", 100.0)
+                .containsEntry("queue_p50_ms", 12.5)
+                .containsEntry("batch_p50_ms", 10.0)
                 .containsEntry("outside_worker_p50_ms", 50 - 12.5 - 10);
         assertThat(summary.get("errors")).isEqualTo(java.util.Map.of("429", 2L, "timeout", 1L));
-        assertThat(new LoadStats().summary(1.0)).containsEntry("latency_p50_ms", null).containsEntry("throughput_req_s", 0.0);
+        assertThat(new LoadStats().summary(1.0))
+                .containsEntry("latency_p50_ms", null)
+                .containsEntry("throughput_req_s", 0.0);
     }
 
     /** The bench's temporary directories now present: each run must remove its own, on success and on failure. */
     private static List<Path> benchDirectories() throws java.io.IOException {
         try (var list = java.nio.file.Files.list(Path.of(System.getProperty("java.io.tmpdir")))) {
-            return list.filter(p -> p.getFileName().toString().startsWith("stargan-bench-gateway")).sorted().toList();
+            return list.filter(p -> p.getFileName().toString().startsWith("stargan-bench-gateway"))
+                    .sorted()
+                    .toList();
         }
     }
 }

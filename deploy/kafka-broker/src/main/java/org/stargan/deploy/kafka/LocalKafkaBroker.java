@@ -41,13 +41,15 @@ public final class LocalKafkaBroker {
                 case "--port" -> port = Integer.parseInt(args[i + 1]);
                 case "--controller-port" -> controllerPort = Integer.parseInt(args[i + 1]);
                 case "--dir" -> dir = Path.of(args[i + 1]);
-                default -> throw new IllegalArgumentException("unknown option " + args[i] + "; expected --port, --controller-port, --dir, --managed");
+                default ->
+                    throw new IllegalArgumentException(
+                            "unknown option " + args[i] + "; expected --port, --controller-port, --dir, --managed");
             }
         }
         if (managed) {
             // Started by another JVM (LocalKafka): Ctrl-C in the terminal reaches the whole process group, but the
             // parent must stop its clients first and then stop us (SIGTERM); and if the parent dies, so do we.
-            sun.misc.Signal.handle(new sun.misc.Signal("INT"), sig -> { });
+            sun.misc.Signal.handle(new sun.misc.Signal("INT"), sig -> {});
             ProcessHandle.current().parent().ifPresent(parent -> parent.onExit().thenRun(() -> System.exit(0)));
         }
         Files.createDirectories(dir);
@@ -73,7 +75,8 @@ public final class LocalKafkaBroker {
         p.setProperty("offsets.topic.num.partitions", "1");
         // Without this every consumer group join waits 3 s for more members.
         p.setProperty("group.initial.rebalance.delay.ms", "0");
-        // The log cleaner's default 128 MB dedupe buffer is most of the broker's memory; compacted topics are tiny here.
+        // The log cleaner's default 128 MB dedupe buffer is most of the broker's memory; compacted topics are tiny
+        // here.
         p.setProperty("log.cleaner.dedupe.buffer.size", "4194304");
         p.setProperty("num.partitions", "1");
         p.setProperty("auto.create.topics.enable", "true");
@@ -83,7 +86,8 @@ public final class LocalKafkaBroker {
         if (!Files.exists(logs.resolve("meta.properties"))) {
             // Kafka's own generator: never starts with '-', which the storage tool would take for an option.
             String clusterId = org.apache.kafka.common.Uuid.randomUuid().toString();
-            int code = kafka.tools.StorageTool.execute(new String[] {"format", "-t", clusterId, "-c", config.toString()},
+            int code = kafka.tools.StorageTool.execute(
+                    new String[] {"format", "-t", clusterId, "-c", config.toString()},
                     new PrintStream(System.err, true, StandardCharsets.UTF_8));
             if (code != 0) {
                 System.err.println("LocalKafkaBroker: formatting " + logs + " failed with status " + code);
@@ -123,5 +127,4 @@ public final class LocalKafkaBroker {
             Thread.currentThread().interrupt();
         }
     }
-
 }
