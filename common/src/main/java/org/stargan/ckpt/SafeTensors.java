@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
@@ -15,6 +14,7 @@ import java.nio.file.StandardOpenOption;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.stargan.msg.CheckpointHeader;
 
 /**
  * The safetensors format (8-byte little-endian header length, JSON header, raw little-endian data): float32 tensors
@@ -22,7 +22,7 @@ import java.util.Map;
  */
 public final class SafeTensors {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final long MAX_HEADER = 100L << 20;
+    private static final long MAX_HEADER = CheckpointHeader.MAX_HEADER_BYTES;
 
     /** Tensors and metadata of one file. */
     public record Contents(Map<String, HostTensor> tensors, Map<String, String> metadata) {}
@@ -184,37 +184,11 @@ public final class SafeTensors {
 
     /** Only the header's metadata of {@code path} (no tensor data is read). */
     public static Map<String, String> metadata(Path path) throws IOException {
-        String source = path.getFileName().toString();
-        try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
-            long size = ch.size();
-            ByteBuffer lenBuf = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
-            readFully(ch, lenBuf, 0, source);
-            long headerLen = lenBuf.flip().getLong();
-            if (headerLen <= 0 || headerLen > MAX_HEADER || 8 + headerLen > size) {
-                throw new CheckpointFormatException(
-                        source + ": not a safetensors file (header length " + headerLen + ")");
-            }
-            ByteBuffer hb = ByteBuffer.allocate((int) headerLen);
-            readFully(ch, hb, 8, source);
-            JsonNode header = JSON.readTree(new String(hb.array(), StandardCharsets.UTF_8));
-            Map<String, String> metadata = new LinkedHashMap<>();
-            header.path("__metadata__")
-                    .fields()
-                    .forEachRemaining(m -> metadata.put(m.getKey(), m.getValue().asText()));
-            return metadata;
-        }
+        return CheckpointHeader.metadata(path);
     }
 
     /** Whether the file starts like a safetensors file (plausible header length followed by '{'). */
     public static boolean looksLike(Path path) throws IOException {
-        try (InputStream in = Files.newInputStream(path)) {
-            byte[] head = in.readNBytes(9);
-            if (head.length < 9) {
-                return false;
-            }
-            long len =
-                    ByteBuffer.wrap(head, 0, 8).order(ByteOrder.LITTLE_ENDIAN).getLong();
-            return len > 0 && len < MAX_HEADER && head[8] == '{';
-        }
+        return CheckpointHeader.looksLike(path);
     }
 }

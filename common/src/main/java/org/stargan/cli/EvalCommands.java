@@ -13,11 +13,11 @@ import java.util.Set;
 import org.stargan.ckpt.AtomicFiles;
 import org.stargan.ckpt.GeneratorCheckpoint;
 import org.stargan.data.CelebAImages;
-import org.stargan.data.DomainLabels;
 import org.stargan.data.ImageCodec;
 import org.stargan.data.LabeledImages;
 import org.stargan.eval.AttributeClassifier;
 import org.stargan.eval.TranslationEvaluation;
+import org.stargan.msg.DomainLabels;
 import org.stargan.nn.DiscriminatorConfig;
 
 /** {@code stargan train-classifier}, {@code eval} and {@code test}: measuring and showing a trained generator. */

@@ -13,10 +13,10 @@ import java.util.Locale;
 import java.util.Set;
 import org.stargan.ckpt.AtomicFiles;
 import org.stargan.ckpt.GeneratorCheckpoint;
-import org.stargan.data.DomainLabels;
 import org.stargan.data.ImageCodec;
 import org.stargan.infer.Translator;
 import org.stargan.io.Npy;
+import org.stargan.msg.DomainLabels;
 
 /** {@code stargan translate}: one image or an {@code .npy} batch through a generator checkpoint. */
 final class TranslateCommand {

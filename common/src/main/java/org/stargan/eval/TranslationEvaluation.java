@@ -9,12 +9,12 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.function.IntConsumer;
 import org.stargan.data.CelebAImages;
-import org.stargan.data.DomainLabels;
 import org.stargan.data.ImageCodec;
 import org.stargan.data.LabeledImages;
 import org.stargan.data.SyntheticDataset;
 import org.stargan.data.SyntheticFaces;
 import org.stargan.infer.Translator;
+import org.stargan.msg.DomainLabels;
 
 /**
  * Measures a generator on a test split: every image is translated into every single-domain target (the official

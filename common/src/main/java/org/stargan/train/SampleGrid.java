@@ -7,8 +7,8 @@ import java.awt.Graphics2D;
 import java.awt.image.BufferedImage;
 import java.util.ArrayList;
 import java.util.List;
-import org.stargan.data.DomainLabels;
 import org.stargan.data.ImageCodec;
+import org.stargan.msg.DomainLabels;
 import org.stargan.nn.Generator;
 import org.stargan.nn.GradMode;
 

@@ -19,9 +19,9 @@ import org.stargan.ckpt.GeneratorCheckpoint;
 import org.stargan.ckpt.ModelInfo;
 import org.stargan.ckpt.TrainingCheckpoint;
 import org.stargan.data.BatchLoader;
-import org.stargan.data.DomainLabels;
 import org.stargan.data.ImageCodec;
 import org.stargan.data.LabeledImages;
+import org.stargan.msg.DomainLabels;
 
 /**
  * A whole training run as the official {@code solver.train}: batches from the loader, one {@link StarGanTrainer}

@@ -347,7 +347,7 @@ public final class GatewayVerticle extends VerticleBase {
         }
         String model = model(ctx);
         String version = ctx.request().getParam("version");
-        org.stargan.data.DomainLabels domains;
+        org.stargan.msg.DomainLabels domains;
         try {
             domains = checkedTargets(model, version, all ? null : target, labels);
         } catch (IllegalArgumentException e) {
@@ -486,8 +486,8 @@ public final class GatewayVerticle extends VerticleBase {
      * against them; null when the checkpoint names none (the worker checks then). Throws an
      * {@link IllegalArgumentException} naming the field otherwise.
      */
-    private org.stargan.data.DomainLabels checkedTargets(String model, String version, String target, String labels) {
-        org.stargan.data.DomainLabels domains = catalog.domains(model, version);
+    private org.stargan.msg.DomainLabels checkedTargets(String model, String version, String target, String labels) {
+        org.stargan.msg.DomainLabels domains = catalog.domains(model, version);
         if (domains != null) {
             TargetCheck.check(domains, target, labels);
         }
@@ -686,7 +686,7 @@ public final class GatewayVerticle extends VerticleBase {
             RoutingContext ctx,
             Buffer body,
             String labels,
-            org.stargan.data.DomainLabels domains,
+            org.stargan.msg.DomainLabels domains,
             String model,
             String version,
             String encoding) {

@@ -9,7 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.stargan.ckpt.SafeTensors;
-import org.stargan.data.DomainLabels;
+import org.stargan.msg.DomainLabels;
 import org.stargan.msg.ModelAnnouncement;
 
 /**

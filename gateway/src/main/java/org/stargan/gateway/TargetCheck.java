@@ -1,6 +1,6 @@
 package org.stargan.gateway;
 
-import org.stargan.data.DomainLabels;
+import org.stargan.msg.DomainLabels;
 
 /**
  * Checks a translation's targets against the model it will run on before anything is queued: names must be the

@@ -10,14 +10,10 @@ import io.vertx.kafka.client.common.TopicPartition;
 import io.vertx.kafka.client.consumer.KafkaConsumer;
 import io.vertx.kafka.client.consumer.KafkaConsumerRecord;
 import io.vertx.kafka.client.consumer.OffsetAndMetadata;
-import io.vertx.kafka.client.producer.KafkaHeader;
 import io.vertx.kafka.client.producer.KafkaProducer;
 import io.vertx.kafka.client.producer.KafkaProducerRecord;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
-import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
@@ -25,10 +21,13 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.stargan.kafka.KafkaSettings;
 import org.stargan.kafka.Topics;
+import org.stargan.msg.DeadLetter;
 import org.stargan.msg.ModelAnnouncement;
 import org.stargan.msg.Protocol;
 import org.stargan.msg.TranslateRequest;
+import org.stargan.msg.TranslateResult;
 
 /**
  * The inference worker: consumes translate requests, runs them in dynamic batches on one compute thread (one worker
@@ -73,7 +72,12 @@ public final class InferenceVerticle extends VerticleBase {
             metrics.failure("model_load");
         });
         batcher = new DynamicBatcher(config.maxBatch(), config.maxDelayMillis(), compute, timer, metrics::batch);
-        producer = KafkaProducer.create(vertx, producerConfig(), String.class, Buffer.class);
+        // A result counts as published only once the broker has it durably; that is when the request's offset commits.
+        producer = KafkaProducer.create(
+                vertx,
+                KafkaSettings.resultProducer(config.bootstrapServers(), Protocol.MAX_VALUE_BYTES),
+                String.class,
+                Buffer.class);
 
         Future<?> model = config.defaultModelPath() == null
                 ? Future.succeededFuture()
@@ -101,24 +105,10 @@ public final class InferenceVerticle extends VerticleBase {
         return producer.send(KafkaProducerRecord.create(topics.models(), a.name(), Buffer.buffer(a.toJson())));
     }
 
-    private Map<String, String> producerConfig() {
-        Map<String, String> p = new HashMap<>();
-        p.put("bootstrap.servers", config.bootstrapServers());
-        // A result counts as published only once the broker has it durably; that is when the request's offset commits.
-        p.put("acks", "all");
-        // Retries must not reorder or duplicate within a partition.
-        p.put("enable.idempotence", "true");
-        // Results are images of tens of kB; a little lingering fills batches under load without hurting latency.
-        p.put("linger.ms", "1");
-        p.put("max.request.size", Integer.toString(Protocol.MAX_VALUE_BYTES + (1 << 20)));
-        return p;
-    }
-
     private Future<Void> startRequestConsumer() {
-        Map<String, String> c = Topics.consumerConfig(config.bootstrapServers(), config.groupId());
         // Offsets are committed by hand, only after the results are published (at-least-once).
-        c.put("enable.auto.commit", "false");
-        c.put("max.partition.fetch.bytes", Integer.toString(Protocol.MAX_VALUE_BYTES + (1 << 20)));
+        Map<String, String> c =
+                KafkaSettings.workConsumer(config.bootstrapServers(), config.groupId(), Protocol.MAX_VALUE_BYTES);
         consumer = KafkaConsumer.create(vertx, c, String.class, Buffer.class);
         // Commits queue behind poll: a short poll keeps commit latency low.
         consumer.pollTimeout(Duration.ofMillis(100));
@@ -133,8 +123,8 @@ public final class InferenceVerticle extends VerticleBase {
 
     private Future<Void> startRegistryConsumer() {
         // Every worker reads the whole registry: its own group, from the beginning, nothing committed that matters.
-        Map<String, String> c =
-                Topics.consumerConfig(config.bootstrapServers(), config.workerId() + "-registry-" + deploymentID());
+        Map<String, String> c = KafkaSettings.readerOfAll(
+                config.bootstrapServers(), config.workerId() + "-registry-" + deploymentID(), 1 << 20);
         registryConsumer = KafkaConsumer.create(vertx, c, String.class, Buffer.class);
         registryConsumer.pollTimeout(Duration.ofMillis(200));
         registryConsumer.handler(rec -> {
@@ -196,16 +186,13 @@ public final class InferenceVerticle extends VerticleBase {
             paused = true;
             consumer.pause();
         }
-        Map<String, String> headers = new HashMap<>();
-        for (KafkaHeader h : rec.headers()) {
-            headers.put(h.key(), h.value().toString(StandardCharsets.UTF_8));
-        }
+        Map<String, String> headers = KafkaRecords.headers(rec);
         byte[] value = rec.value() == null ? new byte[0] : rec.value().getBytes();
         TranslateRequest request;
         try {
             request = TranslateRequest.fromRecord(rec.key(), value, headers);
         } catch (IllegalArgumentException e) {
-            reject(rec, headers, e.getMessage());
+            reject(rec, headers, TranslateResult.ErrorKind.BAD_REQUEST, e.getMessage());
             return;
         }
         LoadedModel model = registry.resolve(request.model(), request.modelVersion());
@@ -229,6 +216,7 @@ public final class InferenceVerticle extends VerticleBase {
             reject(
                     rec,
                     headers,
+                    TranslateResult.ErrorKind.MODEL_UNAVAILABLE,
                     request.modelVersion() == null
                             ? "model '" + request.model() + "' has no version loaded on this worker"
                             : "model '" + request.model() + "' version '" + request.modelVersion()
@@ -246,7 +234,8 @@ public final class InferenceVerticle extends VerticleBase {
                                 err instanceof java.util.concurrent.CompletionException && err.getCause() != null
                                         ? err.getCause()
                                         : err;
-                        context.runOnContext(v -> reject(rec, headers, cause.getMessage()));
+                        context.runOnContext(
+                                v -> reject(rec, headers, TranslateResult.ErrorKind.BAD_REQUEST, cause.getMessage()));
                         return;
                     }
                     batcher.add(job);
@@ -269,14 +258,28 @@ public final class InferenceVerticle extends VerticleBase {
                                     sendResult(
                                             rec,
                                             request,
-                                            errorResult(request, "translation failed: " + failure.getMessage()));
+                                            TranslateResult.error(
+                                                    request.id(),
+                                                    TranslateResult.ErrorKind.INTERNAL,
+                                                    "translation failed: " + failure.getMessage(),
+                                                    config.workerId()));
                                 } else {
                                     metrics.done(encoded.getKey());
                                     metrics.compute(encoded.getKey().computeMs());
+                                    TranslateJob.Output out = encoded.getKey();
                                     sendResult(
                                             rec,
                                             request,
-                                            okResult(request, model, encoded.getKey(), encoded.getValue()));
+                                            TranslateResult.ok(
+                                                    request.id(),
+                                                    encoded.getValue(),
+                                                    request.accept(),
+                                                    model.name(),
+                                                    model.version(),
+                                                    out.queueMs(),
+                                                    out.computeMs(),
+                                                    out.batchSize(),
+                                                    config.workerId()));
                                 }
                             }));
                 });
@@ -296,61 +299,41 @@ public final class InferenceVerticle extends VerticleBase {
         return new TranslateJob(r, model, image, labels, received, new CompletableFuture<>());
     }
 
-    private KafkaProducerRecord<String, Buffer> okResult(
-            TranslateRequest r, LoadedModel m, TranslateJob.Output out, byte[] bytes) {
-        KafkaProducerRecord<String, Buffer> rec = KafkaProducerRecord.create(
-                r.replyTo(), r.id(), Buffer.buffer(bytes), null, r.replyPartition() >= 0 ? r.replyPartition() : null);
-        rec.addHeader(Protocol.SCHEMA, Protocol.RESULT_V1)
-                .addHeader(Protocol.STATUS, "ok")
-                .addHeader(Protocol.CONTENT_TYPE, r.accept())
-                .addHeader(Protocol.MODEL, m.name())
-                .addHeader(Protocol.MODEL_VERSION, m.version())
-                .addHeader(Protocol.QUEUE_MS, String.format(Locale.ROOT, "%.2f", out.queueMs()))
-                .addHeader(Protocol.COMPUTE_MS, String.format(Locale.ROOT, "%.2f", out.computeMs()))
-                .addHeader(Protocol.BATCH_SIZE, Integer.toString(out.batchSize()))
-                .addHeader(Protocol.WORKER, config.workerId());
-        return rec;
+    private void sendResult(KafkaConsumerRecord<String, Buffer> source, TranslateRequest r, TranslateResult result) {
+        producer.send(reply(r.replyTo(), r.replyPartition(), result))
+                .onSuccess(md -> finished(source))
+                .onFailure(e -> {
+                    // Not committed: the request is redelivered (to this or another worker) and answered again.
+                    LOG.warn("result of {} not published ({}); it will be redelivered", r.id(), e.toString());
+                    metrics.failure("publish");
+                });
     }
 
-    private KafkaProducerRecord<String, Buffer> errorResult(TranslateRequest r, String message) {
-        return errorResult(r.replyTo(), r.replyPartition(), r.id(), message);
-    }
-
-    private KafkaProducerRecord<String, Buffer> errorResult(String replyTo, int partition, String id, String message) {
-        KafkaProducerRecord<String, Buffer> rec =
-                KafkaProducerRecord.create(replyTo, id, Buffer.buffer(), null, partition >= 0 ? partition : null);
-        rec.addHeader(Protocol.SCHEMA, Protocol.RESULT_V1)
-                .addHeader(Protocol.STATUS, "error")
-                .addHeader(Protocol.ERROR, message)
-                .addHeader(Protocol.WORKER, config.workerId());
-        return rec;
-    }
-
-    private void sendResult(
-            KafkaConsumerRecord<String, Buffer> source,
-            TranslateRequest r,
-            KafkaProducerRecord<String, Buffer> result) {
-        producer.send(result).onSuccess(md -> finished(source)).onFailure(e -> {
-            // Not committed: the request is redelivered (to this or another worker) and answered again.
-            LOG.warn("result of {} not published ({}); it will be redelivered", r.id(), e.toString());
-            metrics.failure("publish");
-        });
+    private static KafkaProducerRecord<String, Buffer> reply(String topic, int partition, TranslateResult result) {
+        return KafkaRecords.create(topic, result.id(), result.image(), result.headers(), partition);
     }
 
     /** Sends a record that cannot be processed to dead letters (and an error result to its asker, when known). */
-    private void reject(KafkaConsumerRecord<String, Buffer> rec, Map<String, String> headers, String reason) {
+    private void reject(
+            KafkaConsumerRecord<String, Buffer> rec,
+            Map<String, String> headers,
+            TranslateResult.ErrorKind kind,
+            String reason) {
         metrics.failure("rejected");
-        KafkaProducerRecord<String, Buffer> dead = KafkaProducerRecord.create(
-                topics.deadLetters(), rec.key(), rec.value() == null ? Buffer.buffer() : rec.value());
-        headers.forEach(dead::addHeader);
-        dead.addHeader(Protocol.DEAD_LETTER_REASON, reason)
-                .addHeader(Protocol.DEAD_LETTER_SOURCE, rec.topic() + "-" + rec.partition() + "@" + rec.offset());
+        DeadLetter dead = DeadLetter.of(
+                rec.key(),
+                rec.value() == null ? new byte[0] : rec.value().getBytes(),
+                headers,
+                reason,
+                rec.topic(),
+                rec.partition(),
+                rec.offset());
         Future<?> answered = Future.succeededFuture();
         String replyTo = headers.get(Protocol.REPLY_TO);
         if (replyTo != null
                 && replyTo.matches("[A-Za-z0-9._-]{1,249}")
                 && rec.key() != null
-                && !rec.key().isEmpty()) {
+                && rec.key().matches("[A-Za-z0-9._:-]{1,128}")) {
             int partition = -1;
             try {
                 partition = Integer.parseInt(
@@ -358,9 +341,13 @@ public final class InferenceVerticle extends VerticleBase {
             } catch (NumberFormatException ignored) {
                 // reply through the key's partition
             }
-            answered = producer.send(errorResult(replyTo, partition, rec.key(), reason));
+            answered = producer.send(
+                    reply(replyTo, partition, TranslateResult.error(rec.key(), kind, reason, config.workerId())));
         }
-        Future.all(producer.send(dead), answered)
+        Future.all(
+                        producer.send(KafkaRecords.create(
+                                topics.deadLetters(), dead.key(), dead.value(), dead.headers(), -1)),
+                        answered)
                 .onSuccess(v -> finished(rec))
                 .onFailure(e -> LOG.warn(
                         "dead letter for {}@{} not published ({}); it will be redelivered",

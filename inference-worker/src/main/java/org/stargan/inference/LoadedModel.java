@@ -1,8 +1,8 @@
 package org.stargan.inference;
 
 import org.stargan.ckpt.GeneratorCheckpoint;
-import org.stargan.data.DomainLabels;
 import org.stargan.infer.Translator;
+import org.stargan.msg.DomainLabels;
 
 /**
  * One model version ready to serve: its translator (used only on the compute thread), its domains and image size.

@@ -13,7 +13,6 @@ import io.vertx.kafka.client.producer.KafkaProducer;
 import io.vertx.kafka.client.producer.KafkaProducerRecord;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -21,8 +20,10 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.stargan.kafka.KafkaSettings;
 import org.stargan.kafka.Topics;
 import org.stargan.msg.ModelAnnouncement;
+import org.stargan.msg.TrainControl;
 import org.stargan.msg.TrainEvent;
 import org.stargan.msg.TrainRequest;
 
@@ -36,6 +37,9 @@ import org.stargan.msg.TrainRequest;
  */
 public final class TrainerVerticle extends VerticleBase {
     private static final Logger LOG = LoggerFactory.getLogger(TrainerVerticle.class);
+
+    /** Jobs, events, commands and announcements are small JSON values. */
+    private static final int MAX_MESSAGE_BYTES = 1 << 20;
 
     private TrainerConfig config;
     private Topics topics;
@@ -59,19 +63,19 @@ public final class TrainerVerticle extends VerticleBase {
             t.setDaemon(true);
             return t;
         });
-        Map<String, String> p = new HashMap<>();
-        p.put("bootstrap.servers", config.bootstrapServers());
         // Events and announcements count once the broker has them.
-        p.put("acks", "all");
-        p.put("enable.idempotence", "true");
-        producer = KafkaProducer.create(vertx, p, String.class, Buffer.class);
+        producer = KafkaProducer.create(
+                vertx,
+                KafkaSettings.durableProducer(config.bootstrapServers(), MAX_MESSAGE_BYTES),
+                String.class,
+                Buffer.class);
         return startMetrics().compose(v -> startControl()).compose(v -> startJobs());
     }
 
     private Future<Void> startJobs() {
-        Map<String, String> c = Topics.consumerConfig(config.bootstrapServers(), config.groupId());
         // A job is committed by hand when it has ended, never earlier.
-        c.put("enable.auto.commit", "false");
+        Map<String, String> c =
+                KafkaSettings.workConsumer(config.bootstrapServers(), config.groupId(), MAX_MESSAGE_BYTES);
         // One job per poll: the next waits in Kafka, where another trainer can take it.
         c.put("max.poll.records", "1");
         jobs = KafkaConsumer.create(vertx, c, String.class, Buffer.class);
@@ -83,15 +87,16 @@ public final class TrainerVerticle extends VerticleBase {
 
     private Future<Void> startControl() {
         // Every trainer reads every command: its own group, from the beginning.
-        Map<String, String> c =
-                Topics.consumerConfig(config.bootstrapServers(), config.workerId() + "-control-" + deploymentID());
+        Map<String, String> c = KafkaSettings.readerOfAll(
+                config.bootstrapServers(), config.workerId() + "-control-" + deploymentID(), MAX_MESSAGE_BYTES);
         control = KafkaConsumer.create(vertx, c, String.class, Buffer.class);
         control.pollTimeout(Duration.ofMillis(100));
         control.handler(rec -> {
             try {
-                if ("cancel".equals(new JsonObject(rec.value()).getString("action")) && rec.key() != null) {
-                    cancelled.add(rec.key());
-                }
+                TrainControl command = TrainControl.fromRecord(
+                        rec.key(),
+                        rec.value() == null ? new byte[0] : rec.value().getBytes());
+                cancelled.add(command.jobId());
             } catch (RuntimeException e) {
                 LOG.warn("ignoring control record {}@{}: {}", rec.partition(), rec.offset(), e.getMessage());
             }
@@ -137,7 +142,7 @@ public final class TrainerVerticle extends VerticleBase {
             String job = rec.key() == null ? "unknown" : rec.key();
             publish(new TrainEvent(
                             job,
-                            "failed",
+                            TrainEvent.Type.FAILED,
                             0,
                             config.workerId(),
                             Map.of("reason", "bad request: " + e.getMessage()),
@@ -148,7 +153,7 @@ public final class TrainerVerticle extends VerticleBase {
         if (cancelled.contains(request.jobId())) {
             publish(new TrainEvent(
                             request.jobId(),
-                            "cancelled",
+                            TrainEvent.Type.CANCELLED,
                             0,
                             config.workerId(),
                             Map.of("before_start", true),

@@ -80,11 +80,14 @@ public final class TrainingJobRunner {
             if (resume != null) {
                 long from = Long.parseLong(resume.getFileName().toString().split("-")[0]);
                 events.accept(event(
-                        job, "resumed", from, Map.of("state", resume.toUri().toString())));
+                        job,
+                        TrainEvent.Type.RESUMED,
+                        from,
+                        Map.of("state", resume.toUri().toString())));
             } else {
                 events.accept(event(
                         job,
-                        "running",
+                        TrainEvent.Type.RUNNING,
                         0,
                         Map.of(
                                 "images",
@@ -103,14 +106,14 @@ public final class TrainingJobRunner {
                             double itPerSec = ((Number) line.get("it_per_s")).doubleValue();
                             long done = ((Number) line.get("iteration")).longValue();
                             d.put("eta_s", itPerSec > 0 ? (p.config().numIters() - done) / itPerSec : null);
-                            events.accept(event(job, "log", done, d));
+                            events.accept(event(job, TrainEvent.Type.LOG, done, d));
                         }
 
                         @Override
                         public void sample(Path grid) {
                             long it =
                                     Long.parseLong(grid.getFileName().toString().split("-")[0]);
-                            events.accept(event(job, "sample", it, Map.of("uri", publish(job, grid))));
+                            events.accept(event(job, TrainEvent.Type.SAMPLE, it, Map.of("uri", publish(job, grid))));
                         }
 
                         @Override
@@ -120,7 +123,7 @@ public final class TrainingJobRunner {
                             onCheckpoint.accept(iteration, java.net.URI.create(modelUri));
                             events.accept(event(
                                     job,
-                                    "checkpoint",
+                                    TrainEvent.Type.CHECKPOINT,
                                     iteration,
                                     Map.of(
                                             "model_uri",
@@ -139,18 +142,18 @@ public final class TrainingJobRunner {
                     },
                     cancelled);
             if (end == TrainingRun.End.CANCELLED) {
-                events.accept(event(job, "cancelled", 0, Map.of()));
+                events.accept(event(job, TrainEvent.Type.CANCELLED, 0, Map.of()));
                 return Outcome.CANCELLED;
             }
             events.accept(event(
                     job,
-                    "done",
+                    TrainEvent.Type.DONE,
                     p.config().numIters(),
                     Map.of("model_dir", p.outputs().modelDir().toUri().toString())));
             return Outcome.DONE;
         } catch (Exception | Error e) {
             String reason = e.getMessage() == null ? e.toString() : e.getMessage();
-            events.accept(event(job, "failed", 0, Map.of("reason", reason)));
+            events.accept(event(job, TrainEvent.Type.FAILED, 0, Map.of("reason", reason)));
             return Outcome.FAILED;
         }
     }
@@ -206,7 +209,7 @@ public final class TrainingJobRunner {
         return org.stargan.cli.Devices.parse(config.device());
     }
 
-    private TrainEvent event(String job, String type, long iteration, Map<String, Object> data) {
+    private TrainEvent event(String job, TrainEvent.Type type, long iteration, Map<String, Object> data) {
         return new TrainEvent(job, type, iteration, config.workerId(), data, System.currentTimeMillis());
     }
 }

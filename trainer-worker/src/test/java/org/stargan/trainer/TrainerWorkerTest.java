@@ -30,6 +30,7 @@ import org.stargan.ckpt.GeneratorCheckpoint;
 import org.stargan.kafka.KafkaBroker;
 import org.stargan.kafka.Topics;
 import org.stargan.msg.ModelAnnouncement;
+import org.stargan.msg.TrainControl;
 import org.stargan.msg.TrainEvent;
 import org.stargan.msg.TrainRequest;
 
@@ -136,15 +137,13 @@ class TrainerWorkerTest {
     }
 
     private static boolean ended(List<TrainEvent> events, String job) {
-        return events.stream()
-                .anyMatch(e -> e.jobId().equals(job)
-                        && List.of("done", "failed", "cancelled").contains(e.type()));
+        return events.stream().anyMatch(e -> e.jobId().equals(job) && e.type().ends());
     }
 
     private static List<String> types(List<TrainEvent> events, String job) {
         return events.stream()
                 .filter(e -> e.jobId().equals(job))
-                .map(TrainEvent::type)
+                .map(e -> e.type().wire())
                 .toList();
     }
 
@@ -156,8 +155,10 @@ class TrainerWorkerTest {
         assertThat(types(ev, "j1"))
                 .containsSubsequence(
                         "running", "log", "log", "sample", "checkpoint", "log", "log", "sample", "checkpoint", "done");
-        TrainEvent log =
-                ev.stream().filter(e -> e.type().equals("log")).findFirst().orElseThrow();
+        TrainEvent log = ev.stream()
+                .filter(e -> e.type() == TrainEvent.Type.LOG)
+                .findFirst()
+                .orElseThrow();
         assertThat(log.data())
                 .containsKeys(
                         "D/loss_real",
@@ -222,7 +223,7 @@ class TrainerWorkerTest {
         List<TrainEvent> ev = events(e -> ended(e, "ok"), 180);
         TrainEvent failed =
                 ev.stream().filter(e -> e.jobId().equals("bad")).findFirst().orElseThrow();
-        assertThat(failed.type()).isEqualTo("failed");
+        assertThat(failed.type()).isEqualTo(TrainEvent.Type.FAILED);
         assertThat(failed.data().get("reason").toString()).contains("--batch-size 'lots'");
         assertThat(types(ev, "junk")).containsExactly("failed");
         assertThat(types(ev, "ok")).endsWith("done");
@@ -234,12 +235,13 @@ class TrainerWorkerTest {
         send(topics.trainRequests(), "long", job("long", 100_000).toJson());
         send(topics.trainRequests(), "next", job("next", 5).toJson());
         events(e -> types(e, "long").contains("log"), 120);
-        send(topics.trainControl(), "long", "{\"action\":\"cancel\"}".getBytes(StandardCharsets.UTF_8));
+        send(topics.trainControl(), "long", TrainControl.cancel("long").toJson());
         List<TrainEvent> ev = events(e -> ended(e, "next"), 180);
         assertThat(types(ev, "long")).endsWith("cancelled");
         List<String> order = ev.stream()
-                .filter(e -> List.of("running", "cancelled", "done").contains(e.type()))
-                .map(e -> e.jobId() + ":" + e.type())
+                .filter(e -> List.of("running", "cancelled", "done")
+                        .contains(e.type().wire()))
+                .map(e -> e.jobId() + ":" + e.type().wire())
                 .toList();
         assertThat(order).containsSubsequence("long:running", "long:cancelled", "next:running", "next:done");
     }
@@ -254,8 +256,10 @@ class TrainerWorkerTest {
         trainer("survivor");
         List<TrainEvent> ev = events(e -> ended(e, "r1"), 240);
         assertThat(types(ev, "r1")).contains("resumed").endsWith("done");
-        TrainEvent resumed =
-                ev.stream().filter(e -> e.type().equals("resumed")).findFirst().orElseThrow();
+        TrainEvent resumed = ev.stream()
+                .filter(e -> e.type() == TrainEvent.Type.RESUMED)
+                .findFirst()
+                .orElseThrow();
         assertThat(resumed.worker()).isEqualTo("survivor");
         assertThat(resumed.iteration()).isGreaterThanOrEqualTo(10);
 

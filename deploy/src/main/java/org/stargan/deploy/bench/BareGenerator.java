@@ -7,7 +7,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import org.stargan.ckpt.GeneratorCheckpoint;
-import org.stargan.data.DomainLabels;
+import org.stargan.msg.DomainLabels;
 import org.stargan.data.ImageCodec;
 import org.stargan.infer.Translator;
 import org.stargan.inference.LoadedModel;

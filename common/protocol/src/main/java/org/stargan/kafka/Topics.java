@@ -1,8 +1,5 @@
 package org.stargan.kafka;
 
-import java.util.HashMap;
-import java.util.Map;
-
 /**
  * The topic names, all under one configurable prefix (default {@code stargan.}) so several deployments can share a
  * cluster. The wire format of each is in {@code docs/protocol.md}.
@@ -16,19 +13,6 @@ public record Topics(String prefix) {
             throw new IllegalArgumentException(
                     "topic prefix: '" + prefix + "', expected letters, digits, '.', '_' or '-'");
         }
-    }
-
-    /**
-     * The consumer settings every service starts from: the broker, the group, and reading from the start of a topic when
-     * the group has no committed offset (nothing queued before a consumer first joined is skipped). Mutable, so a caller
-     * adds its own settings.
-     */
-    public static Map<String, String> consumerConfig(String bootstrapServers, String groupId) {
-        Map<String, String> c = new HashMap<>();
-        c.put("bootstrap.servers", bootstrapServers);
-        c.put("group.id", groupId);
-        c.put("auto.offset.reset", "earliest");
-        return c;
     }
 
     /** The default names. */

@@ -1,4 +1,4 @@
-package org.stargan.data;
+package org.stargan.msg;
 
 import java.util.ArrayList;
 import java.util.HashSet;

@@ -1,5 +1,6 @@
 package org.stargan.msg;
 
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.regex.Pattern;
 
@@ -51,10 +52,37 @@ public record TranslateRequest(
             throw new IllegalArgumentException(Protocol.LABELS + "/" + Protocol.TARGET
                     + ": neither given, expected a label vector or Name=value targets");
         }
-        if (!accept.equals(Protocol.PNG) && !accept.equals(Protocol.JPEG) && !accept.equals(Protocol.NPY)) {
+        if (model == null || !model.matches("[A-Za-z0-9._-]{1,64}")) {
+            throw new IllegalArgumentException(
+                    Protocol.MODEL + ": '" + model + "', expected 1-64 characters of A-Z a-z 0-9 . _ -");
+        }
+        if (accept == null
+                || !accept.equals(Protocol.PNG) && !accept.equals(Protocol.JPEG) && !accept.equals(Protocol.NPY)) {
             throw new IllegalArgumentException(
                     Protocol.ACCEPT + ": '" + accept + "', expected image/png, image/jpeg or application/x-npy");
         }
+    }
+
+    /** The record headers, in a fixed order (the value is {@link #image}, the key {@link #id}). */
+    public Map<String, String> headers() {
+        Map<String, String> h = new LinkedHashMap<>();
+        h.put(Protocol.SCHEMA, Protocol.REQUEST_V1);
+        h.put(Protocol.REPLY_TO, replyTo);
+        if (replyPartition >= 0) {
+            h.put(Protocol.REPLY_PARTITION, Integer.toString(replyPartition));
+        }
+        if (labels != null) {
+            h.put(Protocol.LABELS, labels);
+        }
+        if (target != null) {
+            h.put(Protocol.TARGET, target);
+        }
+        h.put(Protocol.MODEL, model);
+        if (modelVersion != null) {
+            h.put(Protocol.MODEL_VERSION, modelVersion);
+        }
+        h.put(Protocol.ACCEPT, accept);
+        return h;
     }
 
     /** Reads a request from a record's key, value and headers (last value of each header wins). */

@@ -28,6 +28,8 @@ public final class Protocol {
     public static final String STATUS = "stargan.status";
     /** Error message of a failed request. */
     public static final String ERROR = "stargan.error";
+    /** What kind of failure: {@code bad_request}, {@code model_unavailable} or {@code internal}. */
+    public static final String ERROR_KIND = "stargan.error-kind";
     /** Encoding of a result's value. */
     public static final String CONTENT_TYPE = "stargan.content-type";
     /** Milliseconds the request waited in the worker before its batch ran. */
