@@ -7,10 +7,10 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import org.stargan.ckpt.GeneratorCheckpoint;
-import org.stargan.msg.DomainLabels;
 import org.stargan.data.ImageCodec;
 import org.stargan.infer.Translator;
 import org.stargan.inference.LoadedModel;
+import org.stargan.msg.DomainLabels;
 
 /**
  * The ceiling the services are measured against: the generator alone, on the request's image prepared as the worker
