@@ -20,7 +20,7 @@ import org.stargan.msg.TrainRequest;
  */
 final class JobSpec {
     /** The schema, also served at /v1/training-jobs/schema. */
-    static final Buffer SCHEMA = GatewayVerticle.load("/training-job.schema.json");
+    static final Buffer SCHEMA = HealthRoutes.resource("/training-job.schema.json");
 
     private static final Validator VALIDATOR = Validator.create(
             JsonSchema.of(new JsonObject(SCHEMA)),

@@ -8,7 +8,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.stargan.ckpt.SafeTensors;
+import org.stargan.msg.CheckpointHeader;
 import org.stargan.msg.DomainLabels;
 import org.stargan.msg.ModelAnnouncement;
 
@@ -38,11 +38,11 @@ public final class ModelCatalog {
                 .put("published_at_ms", a.publishedAtMillis());
         try {
             Path p = a.uri().startsWith("file:") ? Path.of(java.net.URI.create(a.uri())) : Path.of(a.uri());
-            if (Files.isRegularFile(p) && SafeTensors.looksLike(p)) {
-                Map<String, String> m = SafeTensors.metadata(p);
-                v.put("domains", new JsonArray(m.getOrDefault("stargan.domains", "[]")));
-                v.put("exclusive_groups", new JsonArray(m.getOrDefault("stargan.exclusive_groups", "[]")));
-                v.put("image_size", Integer.parseInt(m.getOrDefault("stargan.image_size", "0")));
+            if (Files.isRegularFile(p) && CheckpointHeader.looksLike(p)) {
+                Map<String, String> m = CheckpointHeader.metadata(p);
+                v.put("domains", new JsonArray(m.getOrDefault(CheckpointHeader.DOMAINS, "[]")));
+                v.put("exclusive_groups", new JsonArray(m.getOrDefault(CheckpointHeader.EXCLUSIVE_GROUPS, "[]")));
+                v.put("image_size", Integer.parseInt(m.getOrDefault(CheckpointHeader.IMAGE_SIZE, "0")));
             }
         } catch (Exception e) {
             v.put("metadata_error", e.getMessage());

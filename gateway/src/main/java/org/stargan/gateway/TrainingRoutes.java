@@ -10,6 +10,7 @@ import io.vertx.kafka.client.producer.KafkaProducer;
 import io.vertx.kafka.client.producer.KafkaProducerRecord;
 import java.util.Map;
 import org.stargan.kafka.Topics;
+import org.stargan.msg.TrainControl;
 import org.stargan.msg.TrainEvent;
 import org.stargan.msg.TrainRequest;
 
@@ -17,19 +18,9 @@ import org.stargan.msg.TrainRequest;
  * The gateway's training routes: jobs are validated ({@link JobSpec}) and queued on the train-requests topic with a
  * {@code queued} event; their state and events come from {@link JobBoard} (fed by the gateway from the events topic)
  * and stream as Server-Sent Events; cancels go to the control topic; job files come from the artifact store
- * ({@link JobArtifacts}). Every route needs the {@code train} scope. Runs on the gateway's event loop.
+ * ({@link JobArtifacts}). Every route but the schema needs the {@code train} scope. Runs on the gateway's event loop.
  */
 final class TrainingRoutes {
-    /** Who may call, as the gateway decides it: null when refused (the 401/403 has been sent). */
-    interface Access {
-        ApiKeys.Holder caller(RoutingContext ctx, ApiKeys.Scope needed);
-    }
-
-    /** A JSON error answer, counted by the gateway. */
-    interface Errors {
-        void send(RoutingContext ctx, int status, String code, String message);
-    }
-
     /** Largest job spec accepted. */
     static final int MAX_JOB_BYTES = 1 << 20;
 
@@ -38,8 +29,8 @@ final class TrainingRoutes {
     private final Topics topics;
     private final JobBoard jobs;
     private final JobArtifacts artifacts;
-    private final Access access;
-    private final Errors errors;
+    private final AuthHandler auth;
+    private final ApiErrors errors;
 
     TrainingRoutes(
             Vertx vertx,
@@ -47,37 +38,36 @@ final class TrainingRoutes {
             Topics topics,
             JobBoard jobs,
             JobArtifacts artifacts,
-            Access access,
-            Errors errors) {
+            AuthHandler auth,
+            ApiErrors errors) {
         this.vertx = vertx;
         this.producer = producer;
         this.topics = topics;
         this.jobs = jobs;
         this.artifacts = artifacts;
-        this.access = access;
+        this.auth = auth;
         this.errors = errors;
     }
 
-    /** Adds the routes under /v1/training-jobs. */
+    /** Adds the routes under /v1/training-jobs, each behind the {@code train} scope. */
     void mount(Router r) {
+        var train = auth.require(ApiKeys.Scope.TRAIN);
         r.post("/v1/training-jobs")
                 .handler(BodyHandler.create().setBodyLimit(MAX_JOB_BYTES))
+                .handler(train)
                 .handler(this::submitJob);
-        r.get("/v1/training-jobs").handler(this::listJobs);
+        r.get("/v1/training-jobs").handler(train).handler(ctx -> ctx.json(new JsonObject().put("jobs", jobs.all())));
         r.get("/v1/training-jobs/schema")
                 .handler(ctx -> ctx.response()
                         .putHeader("Content-Type", "application/schema+json")
                         .end(JobSpec.SCHEMA));
-        r.get("/v1/training-jobs/:id").handler(this::getJob);
-        r.delete("/v1/training-jobs/:id").handler(this::cancelJob);
-        r.get("/v1/training-jobs/:id/events").handler(this::jobEvents);
-        r.get("/v1/training-jobs/:id/artifacts/*").handler(this::jobArtifact);
+        r.get("/v1/training-jobs/:id").handler(train).handler(this::getJob);
+        r.delete("/v1/training-jobs/:id").handler(train).handler(this::cancelJob);
+        r.get("/v1/training-jobs/:id/events").handler(train).handler(this::jobEvents);
+        r.get("/v1/training-jobs/:id/artifacts/*").handler(train).handler(this::jobArtifact);
     }
 
     private void submitJob(RoutingContext ctx) {
-        if (access.caller(ctx, ApiKeys.Scope.TRAIN) == null) {
-            return;
-        }
         JsonObject body;
         try {
             body = ctx.body().asJsonObject();
@@ -103,7 +93,7 @@ final class TrainingRoutes {
         }
         TrainEvent queued = new TrainEvent(
                 id,
-                "queued",
+                TrainEvent.Type.QUEUED,
                 0,
                 "",
                 Map.of("requested_by", request.requestedBy(), "model", request.model()),
@@ -122,16 +112,7 @@ final class TrainingRoutes {
                 .onFailure(e -> errors.send(ctx, 503, "unavailable", "the job could not be queued: " + e.getMessage()));
     }
 
-    private void listJobs(RoutingContext ctx) {
-        if (access.caller(ctx, ApiKeys.Scope.TRAIN) != null) {
-            ctx.json(new JsonObject().put("jobs", jobs.all()));
-        }
-    }
-
     private void getJob(RoutingContext ctx) {
-        if (access.caller(ctx, ApiKeys.Scope.TRAIN) == null) {
-            return;
-        }
         JsonObject job = jobs.job(ctx.pathParam("id"));
         if (job == null) {
             errors.send(ctx, 404, "not_found", "job '" + ctx.pathParam("id") + "' is unknown");
@@ -141,9 +122,6 @@ final class TrainingRoutes {
     }
 
     private void cancelJob(RoutingContext ctx) {
-        if (access.caller(ctx, ApiKeys.Scope.TRAIN) == null) {
-            return;
-        }
         String id = ctx.pathParam("id");
         JsonObject job = jobs.job(id);
         if (job == null) {
@@ -157,7 +135,7 @@ final class TrainingRoutes {
         producer.send(KafkaProducerRecord.create(
                         topics.trainControl(),
                         id,
-                        Buffer.buffer(new JsonObject().put("action", "cancel").encode())))
+                        Buffer.buffer(TrainControl.cancel(id).toJson())))
                 .onSuccess(v -> ctx.response()
                         .setStatusCode(202)
                         .putHeader("Content-Type", "application/json")
@@ -170,9 +148,6 @@ final class TrainingRoutes {
     }
 
     private void jobEvents(RoutingContext ctx) {
-        if (access.caller(ctx, ApiKeys.Scope.TRAIN) == null) {
-            return;
-        }
         String id = ctx.pathParam("id");
         if (jobs.job(id) == null) {
             errors.send(ctx, 404, "not_found", "job '" + id + "' is unknown");
@@ -198,9 +173,6 @@ final class TrainingRoutes {
 
     /** A file of a job from the artifact store (sample grids, logs, checkpoints); looked up off the event loop. */
     private void jobArtifact(RoutingContext ctx) {
-        if (access.caller(ctx, ApiKeys.Scope.TRAIN) == null) {
-            return;
-        }
         String id = ctx.pathParam("id");
         String path = ctx.pathParam("*");
         // Unordered: one slow disk lookup must not hold back the others (nor the grids drawn off the event loop).

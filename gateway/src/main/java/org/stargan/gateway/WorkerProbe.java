@@ -5,7 +5,7 @@ import io.vertx.core.Vertx;
 import io.vertx.kafka.admin.ConsumerGroupListing;
 import io.vertx.kafka.admin.KafkaAdminClient;
 import io.vertx.kafka.admin.MemberDescription;
-import java.util.Map;
+import org.stargan.kafka.KafkaSettings;
 
 /**
  * Answers "is any inference worker listening?" for readiness: a worker is a consumer-group member that holds a
@@ -21,15 +21,7 @@ final class WorkerProbe {
 
     WorkerProbe(Vertx vertx, String bootstrapServers, String requestTopic) {
         // Bounded waits: a readiness probe must answer, broker or not.
-        this.admin = KafkaAdminClient.create(
-                vertx,
-                Map.of(
-                        "bootstrap.servers",
-                        bootstrapServers,
-                        "request.timeout.ms",
-                        "3000",
-                        "default.api.timeout.ms",
-                        "4000"));
+        this.admin = KafkaAdminClient.create(vertx, KafkaSettings.admin(bootstrapServers, 4000));
         this.requestTopic = requestTopic;
     }
 

@@ -1,0 +1,221 @@
+package org.stargan.gateway;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.junit5.VertxExtension;
+import io.vertx.junit5.VertxTestContext;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.stargan.msg.DomainLabels;
+import org.stargan.msg.Protocol;
+import org.stargan.msg.TranslateRequest;
+import org.stargan.msg.TranslateResult;
+
+/**
+ * The translation routes on a real HTTP server with an in-memory reply transport instead of Kafka and workers: how
+ * each way a call can end becomes an HTTP answer, and the handler chain's order (auth, checks, admission).
+ */
+@ExtendWith(VertxExtension.class)
+class TranslationRoutesTest {
+    private static final DomainLabels DOMAINS =
+            DomainLabels.withOfficialGroups(List.of("Black_Hair", "Blond_Hair", "Male"), false);
+
+    /** What the fake workers answer to a request (null: nothing, so the call times out). */
+    private Function<TranslateRequest, TranslateResult> workers;
+    /** Whether queuing fails, as with the broker down. */
+    private boolean brokerDown;
+
+    private HttpServer server;
+    private HttpClient http;
+    private ReplyClient replies;
+
+    @BeforeEach
+    void start(Vertx vertx, VertxTestContext ctx) {
+        GatewayConfig config =
+                new GatewayConfig("127.0.0.1:1", "t.", "gw", 0, 300, 16, 1 << 20, Map.of("k", "translate"));
+        replies = new ReplyClient(
+                request -> {
+                    if (brokerDown) {
+                        return Future.failedFuture("broker unreachable");
+                    }
+                    TranslateResult answer = workers.apply(request);
+                    if (answer != null) {
+                        vertx.runOnContext(v -> replies.deliver(answer));
+                    }
+                    return Future.succeededFuture();
+                },
+                new ReplyClient.Timers() {
+                    @Override
+                    public long schedule(long delayMillis, Runnable task) {
+                        return vertx.setTimer(delayMillis, t -> task.run());
+                    }
+
+                    @Override
+                    public void cancel(long timerId) {
+                        vertx.cancelTimer(timerId);
+                    }
+                },
+                "gw");
+        ModelCatalog catalog = new ModelCatalog();
+        catalog.add(new ModelCatalog.Described("default", "v1", new JsonObject().put("version", "v1"), DOMAINS));
+        ApiErrors errors = new ApiErrors(new GatewayMetrics());
+        AuthHandler auth = new AuthHandler(config.apiKeys(), errors);
+        Admission admission = new Admission(config, replies::inFlight);
+        Router router = Router.router(vertx);
+        new TranslationRoutes(vertx, config, catalog, replies, "replies", "registry", auth, admission, errors)
+                .mount(router);
+        http = vertx.createHttpClient();
+        vertx.createHttpServer().requestHandler(router).listen(0, "127.0.0.1").onComplete(ctx.succeeding(s -> {
+            server = s;
+            ctx.completeNow();
+        }));
+    }
+
+    @AfterEach
+    void stop(VertxTestContext ctx) {
+        server.close().onComplete(ctx.succeedingThenComplete());
+    }
+
+    @Test
+    void anOkResultIsTheImageWithItsTimings(VertxTestContext ctx) throws Exception {
+        workers = r -> TranslateResult.ok(r.id(), png(4), Protocol.PNG, "default", "v1", 1.5, 7.25, 2, "w1");
+        post("/v1/translations?target=Male=1", "k")
+                .onComplete(ctx.succeeding(res -> ctx.verify(() -> {
+                    assertThat(res.response().statusCode()).isEqualTo(200);
+                    assertThat(res.response().getHeader("Content-Type")).isEqualTo(Protocol.PNG);
+                    assertThat(res.response().getHeader("X-Model-Version")).isEqualTo("v1");
+                    assertThat(res.response().getHeader("X-Compute-Ms")).isEqualTo("7.25");
+                    assertThat(res.body().getBytes()).isEqualTo(png(4));
+                    assertThat(replies.inFlight()).isZero();
+                    ctx.completeNow();
+                })));
+    }
+
+    @Test
+    void eachErrorKindGetsItsStatus(VertxTestContext ctx) throws Exception {
+        Map<TranslateResult.ErrorKind, Integer> expected = Map.of(
+                TranslateResult.ErrorKind.BAD_REQUEST, 400,
+                TranslateResult.ErrorKind.MODEL_UNAVAILABLE, 503,
+                TranslateResult.ErrorKind.INTERNAL, 500);
+        var checkpoint = ctx.checkpoint(expected.size());
+        for (var e : expected.entrySet()) {
+            TranslateResult.ErrorKind kind = e.getKey();
+            // One call at a time: each sees its own kind.
+            workers = r -> TranslateResult.error(r.id(), kind, "worker says " + kind, "w1");
+            Response res = post("/v1/translations?target=Male=1", "k")
+                    .toCompletionStage()
+                    .toCompletableFuture()
+                    .get();
+            ctx.verify(() -> {
+                assertThat(res.response().statusCode()).as(kind.name()).isEqualTo(e.getValue());
+                assertThat(res.body().toString()).contains("worker says " + kind);
+                if (kind == TranslateResult.ErrorKind.MODEL_UNAVAILABLE) {
+                    assertThat(res.response().getHeader("Retry-After")).isEqualTo("1");
+                }
+            });
+            checkpoint.flag();
+        }
+    }
+
+    @Test
+    void noResultWithinTheDeadlineIs504AndNothingStaysWaiting(VertxTestContext ctx) throws Exception {
+        workers = r -> null;
+        post("/v1/translations?target=Male=1", "k")
+                .onComplete(ctx.succeeding(res -> ctx.verify(() -> {
+                    assertThat(res.response().statusCode()).isEqualTo(504);
+                    assertThat(res.body().toJsonObject().getString("message")).isEqualTo("no result within 300 ms");
+                    assertThat(replies.inFlight()).isZero();
+                    ctx.completeNow();
+                })));
+    }
+
+    @Test
+    void aRequestThatCannotBeQueuedIs503(VertxTestContext ctx) throws Exception {
+        brokerDown = true;
+        post("/v1/translations?target=Male=1", "k")
+                .onComplete(ctx.succeeding(res -> ctx.verify(() -> {
+                    assertThat(res.response().statusCode()).isEqualTo(503);
+                    assertThat(res.body().toJsonObject().getString("message"))
+                            .isEqualTo("the request could not be queued: broker unreachable");
+                    ctx.completeNow();
+                })));
+    }
+
+    @Test
+    void checksComeInTheChainsOrder(VertxTestContext ctx) throws Exception {
+        workers = r -> TranslateResult.ok(r.id(), png(4), Protocol.PNG, "default", "v1", 0, 0, 1, "w1");
+        Future.all(
+                        post("/v1/translations?target=Male=1", null),
+                        post("/v1/translations?target=Blue_Hair=1", "k"),
+                        post("/v1/translations?target=Male=2", "k"))
+                .onComplete(ctx.succeeding(all -> ctx.verify(() -> {
+                    Response noKey = all.resultAt(0);
+                    Response unknownDomain = all.resultAt(1);
+                    Response outOfRange = all.resultAt(2);
+                    assertThat(noKey.response().statusCode()).isEqualTo(401);
+                    assertThat(unknownDomain.response().statusCode()).isEqualTo(400);
+                    assertThat(unknownDomain.body().toString()).contains("Blue_Hair");
+                    assertThat(outOfRange.response().statusCode()).isEqualTo(400);
+                    assertThat(outOfRange.body().toString()).contains("Male=2.0 is out of range, expected 0..1");
+                    ctx.completeNow();
+                })));
+    }
+
+    @Test
+    void theGridAsksOncePerDomainAndAnswersOneImage(VertxTestContext ctx) throws Exception {
+        workers = r -> TranslateResult.ok(r.id(), png(8), Protocol.PNG, "default", "v1", 0, 0, 1, "w1");
+        post("/v1/translations?all=true", "k")
+                .onComplete(ctx.succeeding(res -> ctx.verify(() -> {
+                    assertThat(res.response().statusCode()).isEqualTo(200);
+                    BufferedImage grid = ImageIO.read(
+                            new java.io.ByteArrayInputStream(res.body().getBytes()));
+                    assertThat(grid.getWidth()).as("input + 3 domains").isEqualTo(4 * 8);
+                    assertThat(grid.getHeight()).isEqualTo(8);
+                    ctx.completeNow();
+                })));
+    }
+
+    private record Response(HttpClientResponse response, Buffer body) {}
+
+    private Future<Response> post(String uri, String key) throws Exception {
+        byte[] body = png(16);
+        return http.request(HttpMethod.POST, server.actualPort(), "127.0.0.1", uri)
+                .compose(req -> {
+                    req.putHeader("Content-Type", Protocol.PNG);
+                    if (key != null) {
+                        req.putHeader("X-API-Key", key);
+                    }
+                    return req.send(Buffer.buffer(body))
+                            .compose(res -> res.body().map(b -> new Response(res, b)));
+                });
+    }
+
+    private static byte[] png(int side) {
+        BufferedImage img = new BufferedImage(side, side, BufferedImage.TYPE_INT_RGB);
+        img.setRGB(0, 0, 0xff8800);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try {
+            ImageIO.write(img, "png", out);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        return out.toByteArray();
+    }
+}
