@@ -18,6 +18,12 @@ import java.util.Set;
 import org.stargan.bench.BenchConfig;
 import org.stargan.bench.GeneratorForwardBench;
 import org.stargan.bench.TrainStepBench;
+import org.stargan.data.Datasets;
+import org.stargan.device.Devices;
+import org.stargan.options.Option;
+import org.stargan.options.OptionTable;
+import org.stargan.options.OptionValues;
+import org.stargan.options.TrainOptions;
 
 /**
  * {@code stargan bench g-forward|train-step}: times the Java implementation and, with {@code --reference}, the same
@@ -108,14 +114,26 @@ final class BenchCommand {
         return 0;
     }
 
+    /** {@code bench loader}: the data options and how to load. */
+    static final OptionTable LOADER = TrainOptions.DATA_TABLE.with(
+            "bench loader",
+            List.of(
+                    Option.integer("batch", "images per batch")
+                            .atLeast(1)
+                            .atMost(1024)
+                            .byDefault(16),
+                    Option.integer("threads", "decoding threads")
+                            .atLeast(1)
+                            .atMost(64)
+                            .byDefault(2),
+                    Option.integer("batches", "batches timed").atLeast(1).byDefault(50)));
+
     private static int loader(List<String> args, PrintStream out, PrintStream err) throws IOException {
-        java.util.Set<String> names = new java.util.HashSet<>(DataOptions.NAMES);
-        names.addAll(List.of("batch", "threads", "batches"));
-        Options o = Options.parse("bench loader", args, names, Set.of());
-        org.stargan.data.LabeledImages data = DataOptions.open(o, org.stargan.data.CelebAImages.Split.TRAIN);
-        int batch = o.positiveInt("batch", 16);
-        int threads = o.positiveInt("threads", 2);
-        int batches = o.positiveInt("batches", 50);
+        OptionValues o = LOADER.parse(args);
+        org.stargan.data.LabeledImages data = Datasets.open(o, org.stargan.data.CelebAImages.Split.TRAIN);
+        int batch = o.integer("batch");
+        int threads = o.integer("threads");
+        int batches = o.integer("batches");
         try (org.stargan.data.BatchLoader loader =
                 new org.stargan.data.BatchLoader(data, batch, 1, true, threads, 2 * threads, 0)) {
             loader.next();
@@ -131,7 +149,7 @@ final class BenchCommand {
             r.put("batch", batch);
             r.put("threads", threads);
             r.put("image_size", data.imageSize());
-            r.put("dataset", DataOptions.dataset(o));
+            r.put("dataset", Datasets.dataset(o));
             out.println(Json.write(r));
         }
         return 0;

@@ -6,30 +6,74 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HashSet;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import org.stargan.ckpt.AtomicFiles;
 import org.stargan.ckpt.GeneratorCheckpoint;
 import org.stargan.data.CelebAImages;
+import org.stargan.data.Datasets;
 import org.stargan.data.ImageCodec;
 import org.stargan.data.LabeledImages;
+import org.stargan.device.Devices;
 import org.stargan.eval.AttributeClassifier;
 import org.stargan.eval.TranslationEvaluation;
 import org.stargan.msg.DomainLabels;
 import org.stargan.nn.DiscriminatorConfig;
+import org.stargan.options.Option;
+import org.stargan.options.OptionException;
+import org.stargan.options.OptionTable;
+import org.stargan.options.OptionValues;
+import org.stargan.options.TrainOptions;
 
 /** {@code stargan train-classifier}, {@code eval} and {@code test}: measuring and showing a trained generator. */
 final class EvalCommands {
+    private static final Option DEVICE =
+            Option.text("device", "DEVICE", "cpu, cuda or cuda:N").byDefault("cpu");
+
+    static final OptionTable CLASSIFIER = new OptionTable(
+            "train-classifier",
+            with(
+                    Option.path("output", "FILE", "where the classifier is saved (required)"),
+                    Option.integer("conv-dim", "first-layer channels")
+                            .atLeast(1)
+                            .atMost(1024)
+                            .byDefault(32),
+                    Option.integer("repeat-num", "stride-2 layers")
+                            .atLeast(1)
+                            .atMost(10)
+                            .defaultDescribed("4, fewer for images under 16 px"),
+                    Option.integer("batch-size", "images per iteration")
+                            .atLeast(1)
+                            .atMost(1024)
+                            .byDefault(32),
+                    Option.integer("num-iters", "iterations").atLeast(1).byDefault(2000),
+                    DEVICE));
+    static final OptionTable EVAL = new OptionTable(
+            "eval",
+            with(
+                    Option.path("checkpoint", "G", "the generator to measure (required)"),
+                    Option.path("classifier", "FILE", "the judge from `stargan train-classifier` (required)"),
+                    Option.integer("limit", "test images to use at most").atLeast(1),
+                    DEVICE));
+    static final OptionTable TEST = new OptionTable(
+            "test",
+            with(
+                    Option.path("checkpoint", "G", "the generator (required)"),
+                    Option.path("result-dir", "DIR", "where the grids go").byDefault("stargan/results"),
+                    Option.integer("batch-size", "images per grid")
+                            .atLeast(1)
+                            .atMost(1024)
+                            .byDefault(16),
+                    DEVICE));
+
     static final String CLASSIFIER_USAGE = """
-            usage: stargan train-classifier --dataset ... [data options] --output FILE
-                                            [--conv-dim 32] [--repeat-num R] [--batch-size 32] [--num-iters 2000]
+            usage: stargan train-classifier --dataset ... [data options] --output FILE [options]
 
             Trains the judge used by `eval`: StarGAN's discriminator architecture trained with the domain
             classification loss alone, on the real training images; prints its accuracy on the real test images.
-            data:
-            """ + DataOptions.HELP;
+
+            """ + CLASSIFIER.usage();
     static final String EVAL_USAGE = """
             usage: stargan eval --checkpoint G --classifier FILE --dataset ... [data options] [--limit N]
 
@@ -37,15 +81,15 @@ final class EvalCommands {
             test images, target-domain accuracy of the translations, reconstruction L1, and for --dataset synthetic the
             L1 and PSNR to the true rendering of each translation (and the untranslated input's L1 to it), per domain
             and overall.
-            data:
-            """ + DataOptions.HELP;
+
+            """ + EVAL.usage();
     static final String TEST_USAGE = """
-            usage: stargan test --checkpoint G --dataset ... [data options] [--result-dir stargan/results] [--batch-size 16]
+            usage: stargan test --checkpoint G --dataset ... [data options] [--result-dir DIR] [--batch-size N]
 
             The official test mode: the test split translated into every domain, one grid per batch
             (<result-dir>/<n>-images.jpg: input, then one column per domain).
-            data:
-            """ + DataOptions.HELP;
+
+            """ + TEST.usage();
 
     private EvalCommands() {}
 
@@ -54,33 +98,26 @@ final class EvalCommands {
             out.print(CLASSIFIER_USAGE);
             return 0;
         }
-        Options o = Options.parse(
-                "train-classifier",
-                args,
-                with("output", "conv-dim", "repeat-num", "batch-size", "num-iters", "device"),
-                Set.of());
-        String output = o.string("output", null);
-        if (output == null) {
-            throw new Options.UsageException("train-classifier: --output FILE is required");
-        }
-        refuseBoth(o, "train-classifier");
-        LabeledImages train = DataOptions.open(o, CelebAImages.Split.TRAIN);
-        LabeledImages test = DataOptions.open(o, CelebAImages.Split.TEST);
+        OptionValues o = CLASSIFIER.parse(args);
+        String output = (String) o.required("output");
+        Datasets.refuseBoth(o);
+        LabeledImages train = Datasets.open(o, CelebAImages.Split.TRAIN);
+        LabeledImages test = Datasets.open(o, CelebAImages.Split.TEST);
         int size = train.imageSize();
-        int repeat = o.positiveInt(
+        int repeat = o.integer(
                 "repeat-num", Integer.numberOfTrailingZeros(size) >= 4 ? 4 : Integer.numberOfTrailingZeros(size));
         DiscriminatorConfig config;
         try {
             config = new DiscriminatorConfig(
-                    size, o.positiveInt("conv-dim", 32), train.domains().size(), repeat);
+                    size, o.integer("conv-dim"), train.domains().size(), repeat);
         } catch (IllegalArgumentException e) {
-            throw new Options.UsageException("train-classifier: " + e.getMessage());
+            throw new OptionException("train-classifier: " + e.getMessage());
         }
-        int iters = o.positiveInt("num-iters", 2000);
-        Device device = Devices.parseAvailable(o.string("device", "cpu"));
+        int iters = o.integer("num-iters");
+        Device device = Devices.parseAvailable(o.text("device"));
         long t0 = System.nanoTime();
         try (AttributeClassifier c = AttributeClassifier.train(
-                train, config, o.positiveInt("batch-size", 32), iters, DataOptions.seed(o), device, done -> {
+                train, config, o.integer("batch-size"), iters, Datasets.seed(o), device, done -> {
                     if (done % 20 == 0 || done == iters) {
                         err.printf("\rtrain-classifier: %d/%d", done, iters);
                     }
@@ -126,19 +163,19 @@ final class EvalCommands {
             out.print(EVAL_USAGE);
             return 0;
         }
-        Options o = Options.parse("eval", args, with("checkpoint", "classifier", "limit", "device"), Set.of());
-        String ckpt = o.string("checkpoint", null);
-        String cls = o.string("classifier", null);
+        OptionValues o = EVAL.parse(args);
+        String ckpt = o.text("checkpoint");
+        String cls = o.text("classifier");
         if (ckpt == null || cls == null) {
-            throw new Options.UsageException(
+            throw new OptionException(
                     "eval: --checkpoint and --classifier are required (train one with `stargan train-classifier`)");
         }
-        refuseBoth(o, "eval");
-        LabeledImages test = DataOptions.open(o, CelebAImages.Split.TEST);
-        Device device = Devices.parseAvailable(o.string("device", "cpu"));
-        Path synthetic = DataOptions.dataset(o).equals("synthetic") ? Path.of(o.string("synthetic-dir", ".")) : null;
+        Datasets.refuseBoth(o);
+        LabeledImages test = Datasets.open(o, CelebAImages.Split.TEST);
+        Device device = Devices.parseAvailable(o.text("device"));
+        Path synthetic = Datasets.dataset(o).equals("synthetic") ? Path.of(o.text("synthetic-dir")) : null;
         long t0 = System.nanoTime();
-        int limit = o.positiveInt("limit", Integer.MAX_VALUE);
+        int limit = o.integer("limit", Integer.MAX_VALUE);
         int n = Math.min(limit, test.size());
         try (org.stargan.infer.Translator g =
                         new org.stargan.infer.Translator(GeneratorCheckpoint.load(Path.of(ckpt)), device, 32);
@@ -148,7 +185,7 @@ final class EvalCommands {
             err.println();
             Map<String, Object> full = new java.util.LinkedHashMap<>();
             full.put("checkpoint", ckpt);
-            full.put("dataset", DataOptions.dataset(o));
+            full.put("dataset", Datasets.dataset(o));
             full.putAll(report);
             full.put("eval_seconds", (System.nanoTime() - t0) / 1e9);
             out.println(Json.write(full));
@@ -161,22 +198,19 @@ final class EvalCommands {
             out.print(TEST_USAGE);
             return 0;
         }
-        Options o = Options.parse("test", args, with("checkpoint", "result-dir", "batch-size", "device"), Set.of());
-        String ckpt = o.string("checkpoint", null);
-        if (ckpt == null) {
-            throw new Options.UsageException("test: --checkpoint is required");
-        }
-        refuseBoth(o, "test");
-        LabeledImages test = DataOptions.open(o, CelebAImages.Split.TEST);
+        OptionValues o = TEST.parse(args);
+        String ckpt = (String) o.required("checkpoint");
+        Datasets.refuseBoth(o);
+        LabeledImages test = Datasets.open(o, CelebAImages.Split.TEST);
         DomainLabels domains = DomainLabels.withOfficialGroups(test.domains(), test.singleLabel());
-        Path dir = Path.of(o.string("result-dir", "stargan/results"));
+        Path dir = Path.of(o.text("result-dir"));
         Files.createDirectories(dir);
-        int b = o.positiveInt("batch-size", 16);
+        int b = o.integer("batch-size");
         int s = test.imageSize();
         int plane = 3 * s * s;
         int d = domains.size();
         try (org.stargan.infer.Translator g = new org.stargan.infer.Translator(
-                GeneratorCheckpoint.load(Path.of(ckpt)), Devices.parseAvailable(o.string("device", "cpu")), b)) {
+                GeneratorCheckpoint.load(Path.of(ckpt)), Devices.parseAvailable(o.text("device")), b)) {
             int grids = 0;
             for (int start = 0; start < test.size(); start += b) {
                 int n = Math.min(b, test.size() - start);
@@ -212,16 +246,10 @@ final class EvalCommands {
         return 0;
     }
 
-    private static void refuseBoth(Options o, String command) {
-        if (DataOptions.dataset(o).equals("both")) {
-            throw new Options.UsageException(
-                    command + ": --dataset both is for training; evaluate each dataset on its own");
-        }
-    }
-
-    private static Set<String> with(String... extra) {
-        Set<String> s = new HashSet<>(DataOptions.NAMES);
-        s.addAll(List.of(extra));
-        return s;
+    /** The data options, then {@code extra}. */
+    private static List<Option> with(Option... extra) {
+        List<Option> all = new ArrayList<>(TrainOptions.dataOptions());
+        all.addAll(List.of(extra));
+        return all;
     }
 }

@@ -3,6 +3,7 @@ package org.stargan.cli;
 import java.io.PrintStream;
 import java.util.Arrays;
 import java.util.List;
+import org.stargan.options.OptionException;
 
 /** Entry point of {@code ./stargan}: dispatches to the commands that run the StarGAN core directly, without Kafka. */
 public final class StarGanCli {
@@ -62,7 +63,7 @@ public final class StarGanCli {
                     yield 2;
                 }
             };
-        } catch (Options.UsageException e) {
+        } catch (Options.UsageException | OptionException e) {
             err.println("stargan " + e.getMessage());
             return 2;
         } catch (org.stargan.ckpt.CheckpointFormatException | IllegalArgumentException e) {

@@ -36,7 +36,13 @@ final class SynthCommand {
         if (size < 16 || size > 1024) {
             throw new Options.UsageException("synth: --size " + size + ", expected 16..1024");
         }
-        long seed = DataOptions.seed(o);
+        String seedText = o.string("seed", "1234");
+        long seed;
+        try {
+            seed = Long.parseLong(seedText.trim());
+        } catch (NumberFormatException e) {
+            throw new Options.UsageException("synth: --seed '" + seedText + "', expected an integer");
+        }
         long t0 = System.nanoTime();
         int total = 2 * count;
         SyntheticDataset.write(Path.of(dir), count, size, seed, n -> {

@@ -14,6 +14,7 @@ import java.util.Set;
 import org.stargan.ckpt.AtomicFiles;
 import org.stargan.ckpt.GeneratorCheckpoint;
 import org.stargan.data.ImageCodec;
+import org.stargan.device.Devices;
 import org.stargan.infer.Translator;
 import org.stargan.io.Npy;
 import org.stargan.msg.DomainLabels;

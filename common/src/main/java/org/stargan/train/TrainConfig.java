@@ -1,7 +1,13 @@
 package org.stargan.train;
 
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.RecordComponent;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import org.stargan.nn.DiscriminatorConfig;
 import org.stargan.nn.GeneratorConfig;
+import org.stargan.options.OptionValues;
+import org.stargan.options.TrainOptions;
 
 /**
  * Training hyper-parameters with the names and defaults of the official {@code main.py}.
@@ -129,7 +135,7 @@ public record TrainConfig(
      */
     public java.util.List<String> differencesOutsideSchedule(TrainConfig other) {
         java.util.List<String> differences = new java.util.ArrayList<>();
-        for (java.lang.reflect.RecordComponent field : TrainConfig.class.getRecordComponents()) {
+        for (RecordComponent field : TrainConfig.class.getRecordComponents()) {
             if (SCHEDULE.contains(field.getName())) {
                 continue;
             }
@@ -154,30 +160,172 @@ public record TrainConfig(
 
     /** The official defaults (CelebA, 128 px, 5 attributes, 200k iterations). */
     public static TrainConfig official() {
-        return new TrainConfig(
-                5,
-                128,
-                64,
-                64,
-                6,
-                6,
-                1,
-                10,
-                10,
-                16,
-                200_000,
-                100_000,
-                1e-4,
-                1e-4,
-                5,
-                0.5,
-                0.999,
-                1000,
-                LabelMode.MULTI_LABEL,
-                1234,
-                0,
-                0,
-                0);
+        return builder().build();
+    }
+
+    /** A builder starting from the official defaults, which are those of {@link TrainOptions#TABLE}. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this configuration. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        for (RecordComponent c : TrainConfig.class.getRecordComponents()) {
+            try {
+                b.values.put(c.getName(), c.getAccessor().invoke(this));
+            } catch (ReflectiveOperationException e) {
+                throw new IllegalStateException("reading TrainConfig." + c.getName(), e);
+            }
+        }
+        b.decayGiven = true;
+        return b;
+    }
+
+    /**
+     * The configuration a run's options ask for: every field of the option of its kebab-case name ({@code numIters} ←
+     * {@code --num-iters}) when given, else the default, plus what the data decides (the domain counts, the label
+     * mode). A field without an option of its name has to be in {@code SET_BY}.
+     */
+    public static TrainConfig fromOptions(OptionValues options, int cDim, LabelMode labelMode, int c2Dim) {
+        Builder b = builder().labels(labelMode, cDim).secondDataset(c2Dim);
+        for (RecordComponent c : TrainConfig.class.getRecordComponents()) {
+            String option = optionName(c.getName()).substring(2);
+            if (!SET_BY.containsKey(c.getName()) && options.has(option)) {
+                b.option(c.getName(), options.value(option));
+            }
+        }
+        return b.build();
+    }
+
+    /**
+     * Builds a {@link TrainConfig}: starts from the official defaults, takes what is set, and validates everything in
+     * {@link #build()} (the record's constructor), naming the field at fault.
+     */
+    public static final class Builder {
+        private final Map<String, Object> values = new LinkedHashMap<>();
+        /** Whether num-iters-decay was set; if not, it follows the official default capped at num-iters. */
+        private boolean decayGiven;
+
+        private Builder() {
+            values.put("cDim", TrainOptions.DEFAULT_ATTRS.size());
+            values.put("labelMode", LabelMode.MULTI_LABEL);
+            values.put("c2Dim", 0);
+            for (RecordComponent c : TrainConfig.class.getRecordComponents()) {
+                String option = optionName(c.getName()).substring(2);
+                if (!SET_BY.containsKey(c.getName())) {
+                    put(c.getName(), TrainOptions.TABLE.option(option).defaultValue());
+                }
+            }
+        }
+
+        /** Sets the field {@code field} (a record component) from an option value of any numeric type. */
+        Builder option(String field, Object value) {
+            put(field, value);
+            if (field.equals("numItersDecay")) {
+                decayGiven = true;
+            }
+            return this;
+        }
+
+        private void put(String field, Object value) {
+            Class<?> type = componentType(field);
+            Object v = value;
+            if (value instanceof Number n) {
+                v = type == int.class
+                        ? (Object) n.intValue()
+                        : type == long.class
+                                ? (Object) n.longValue()
+                                : type == double.class ? (Object) n.doubleValue() : value;
+            }
+            values.put(field, v);
+        }
+
+        /** Image size and both networks' widths and depths. */
+        public Builder networks(int imageSize, int gConvDim, int dConvDim, int gRepeatNum, int dRepeatNum) {
+            return option("imageSize", imageSize)
+                    .option("gConvDim", gConvDim)
+                    .option("dConvDim", dConvDim)
+                    .option("gRepeatNum", gRepeatNum)
+                    .option("dRepeatNum", dRepeatNum);
+        }
+
+        /** Images per iteration. */
+        public Builder batchSize(int batchSize) {
+            return option("batchSize", batchSize);
+        }
+
+        /** Length, decay and learning-rate steps of the run, and D updates per G update. */
+        public Builder schedule(long numIters, long numItersDecay, int nCritic, long lrUpdateStep) {
+            return option("numIters", numIters)
+                    .option("numItersDecay", numItersDecay)
+                    .option("nCritic", nCritic)
+                    .option("lrUpdateStep", lrUpdateStep);
+        }
+
+        /** Both learning rates. */
+        public Builder learningRates(double gLr, double dLr) {
+            return option("gLr", gLr).option("dLr", dLr);
+        }
+
+        /** The label mode and number of domains. */
+        public Builder labels(LabelMode labelMode, int cDim) {
+            return option("labelMode", labelMode).option("cDim", cDim);
+        }
+
+        /** Domains of a second dataset trained jointly (0: none). */
+        public Builder secondDataset(int c2Dim) {
+            return option("c2Dim", c2Dim);
+        }
+
+        /** The seed of the initial weights and of every per-iteration draw. */
+        public Builder seed(long seed) {
+            return option("seed", seed);
+        }
+
+        /** Weight of the (unofficial) identity term; 0 is the official objective. */
+        public Builder identityLoss(double lambdaId) {
+            return option("lambdaId", lambdaId);
+        }
+
+        /** Decay of the (unofficial) moving average of G's weights; 0 keeps none. */
+        public Builder generatorAverage(double gEmaBeta) {
+            return option("gEmaBeta", gEmaBeta);
+        }
+
+        /** The configuration; an {@link IllegalArgumentException} names the first field at fault. */
+        public TrainConfig build() {
+            if (!decayGiven) {
+                long iters = ((Number) values.get("numIters")).longValue();
+                values.put("numItersDecay", Math.min(((Number) values.get("numItersDecay")).longValue(), iters));
+            }
+            RecordComponent[] components = TrainConfig.class.getRecordComponents();
+            Object[] args = new Object[components.length];
+            Class<?>[] types = new Class<?>[components.length];
+            for (int i = 0; i < components.length; i++) {
+                args[i] = values.get(components[i].getName());
+                types[i] = components[i].getType();
+            }
+            try {
+                return TrainConfig.class.getDeclaredConstructor(types).newInstance(args);
+            } catch (InvocationTargetException e) {
+                if (e.getCause() instanceof RuntimeException r) {
+                    throw r;
+                }
+                throw new IllegalStateException(e.getCause());
+            } catch (ReflectiveOperationException e) {
+                throw new IllegalStateException("TrainConfig's canonical constructor", e);
+            }
+        }
+
+        private static Class<?> componentType(String field) {
+            for (RecordComponent c : TrainConfig.class.getRecordComponents()) {
+                if (c.getName().equals(field)) {
+                    return c.getType();
+                }
+            }
+            throw new IllegalArgumentException("TrainConfig has no field " + field);
+        }
     }
 
     /** Length of G's label vector: c_dim, or c_dim + c2_dim + 2 (the mask) with a second dataset. */
@@ -187,30 +335,7 @@ public record TrainConfig(
 
     /** A copy training jointly with a second dataset of {@code c2Dim} single-label domains (0: none). */
     public TrainConfig withSecondDataset(int c2Dim) {
-        return new TrainConfig(
-                cDim,
-                imageSize,
-                gConvDim,
-                dConvDim,
-                gRepeatNum,
-                dRepeatNum,
-                lambdaCls,
-                lambdaRec,
-                lambdaGp,
-                batchSize,
-                numIters,
-                numItersDecay,
-                gLr,
-                dLr,
-                nCritic,
-                beta1,
-                beta2,
-                lrUpdateStep,
-                labelMode,
-                seed,
-                c2Dim,
-                lambdaId,
-                gEmaBeta);
+        return toBuilder().secondDataset(c2Dim).build();
     }
 
     /** The generator this configuration trains. */
@@ -225,197 +350,40 @@ public record TrainConfig(
 
     /** A copy with other network sizes. */
     public TrainConfig withNetworks(int imageSize, int gConvDim, int dConvDim, int gRepeatNum, int dRepeatNum) {
-        return new TrainConfig(
-                cDim,
-                imageSize,
-                gConvDim,
-                dConvDim,
-                gRepeatNum,
-                dRepeatNum,
-                lambdaCls,
-                lambdaRec,
-                lambdaGp,
-                batchSize,
-                numIters,
-                numItersDecay,
-                gLr,
-                dLr,
-                nCritic,
-                beta1,
-                beta2,
-                lrUpdateStep,
-                labelMode,
-                seed,
-                c2Dim,
-                lambdaId,
-                gEmaBeta);
+        return toBuilder()
+                .networks(imageSize, gConvDim, dConvDim, gRepeatNum, dRepeatNum)
+                .build();
     }
 
     /** A copy with another batch size. */
     public TrainConfig withBatchSize(int batchSize) {
-        return new TrainConfig(
-                cDim,
-                imageSize,
-                gConvDim,
-                dConvDim,
-                gRepeatNum,
-                dRepeatNum,
-                lambdaCls,
-                lambdaRec,
-                lambdaGp,
-                batchSize,
-                numIters,
-                numItersDecay,
-                gLr,
-                dLr,
-                nCritic,
-                beta1,
-                beta2,
-                lrUpdateStep,
-                labelMode,
-                seed,
-                c2Dim,
-                lambdaId,
-                gEmaBeta);
+        return toBuilder().batchSize(batchSize).build();
     }
 
     /** A copy with other loop settings. */
     public TrainConfig withSchedule(long numIters, long numItersDecay, int nCritic, long lrUpdateStep) {
-        return new TrainConfig(
-                cDim,
-                imageSize,
-                gConvDim,
-                dConvDim,
-                gRepeatNum,
-                dRepeatNum,
-                lambdaCls,
-                lambdaRec,
-                lambdaGp,
-                batchSize,
-                numIters,
-                numItersDecay,
-                gLr,
-                dLr,
-                nCritic,
-                beta1,
-                beta2,
-                lrUpdateStep,
-                labelMode,
-                seed,
-                c2Dim,
-                lambdaId,
-                gEmaBeta);
+        return toBuilder()
+                .schedule(numIters, numItersDecay, nCritic, lrUpdateStep)
+                .build();
     }
 
     /** A copy with another label mode and domain count. */
     public TrainConfig withLabels(LabelMode labelMode, int cDim) {
-        return new TrainConfig(
-                cDim,
-                imageSize,
-                gConvDim,
-                dConvDim,
-                gRepeatNum,
-                dRepeatNum,
-                lambdaCls,
-                lambdaRec,
-                lambdaGp,
-                batchSize,
-                numIters,
-                numItersDecay,
-                gLr,
-                dLr,
-                nCritic,
-                beta1,
-                beta2,
-                lrUpdateStep,
-                labelMode,
-                seed,
-                c2Dim,
-                lambdaId,
-                gEmaBeta);
+        return toBuilder().labels(labelMode, cDim).build();
     }
 
     /** A copy with the identity term's weight {@code lambdaId} (0: the official objective). */
     public TrainConfig withIdentityLoss(double lambdaId) {
-        return new TrainConfig(
-                cDim,
-                imageSize,
-                gConvDim,
-                dConvDim,
-                gRepeatNum,
-                dRepeatNum,
-                lambdaCls,
-                lambdaRec,
-                lambdaGp,
-                batchSize,
-                numIters,
-                numItersDecay,
-                gLr,
-                dLr,
-                nCritic,
-                beta1,
-                beta2,
-                lrUpdateStep,
-                labelMode,
-                seed,
-                c2Dim,
-                lambdaId,
-                gEmaBeta);
+        return toBuilder().identityLoss(lambdaId).build();
     }
 
     /** A copy keeping a moving average of G's weights with decay {@code gEmaBeta} (0: none, the official code). */
     public TrainConfig withGeneratorAverage(double gEmaBeta) {
-        return new TrainConfig(
-                cDim,
-                imageSize,
-                gConvDim,
-                dConvDim,
-                gRepeatNum,
-                dRepeatNum,
-                lambdaCls,
-                lambdaRec,
-                lambdaGp,
-                batchSize,
-                numIters,
-                numItersDecay,
-                gLr,
-                dLr,
-                nCritic,
-                beta1,
-                beta2,
-                lrUpdateStep,
-                labelMode,
-                seed,
-                c2Dim,
-                lambdaId,
-                gEmaBeta);
+        return toBuilder().generatorAverage(gEmaBeta).build();
     }
 
     /** A copy with another seed. */
     public TrainConfig withSeed(long seed) {
-        return new TrainConfig(
-                cDim,
-                imageSize,
-                gConvDim,
-                dConvDim,
-                gRepeatNum,
-                dRepeatNum,
-                lambdaCls,
-                lambdaRec,
-                lambdaGp,
-                batchSize,
-                numIters,
-                numItersDecay,
-                gLr,
-                dLr,
-                nCritic,
-                beta1,
-                beta2,
-                lrUpdateStep,
-                labelMode,
-                seed,
-                c2Dim,
-                lambdaId,
-                gEmaBeta);
+        return toBuilder().seed(seed).build();
     }
 }

@@ -13,14 +13,15 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.UUID;
 import org.stargan.msg.TrainRequest;
+import org.stargan.options.TrainOptions;
 
 /**
- * A training job as clients POST it: checked against {@code training-job.schema.json} (every option by name and JSON
+ * A training job as clients POST it: checked against the job schema derived from {@link TrainOptions} (every option by name and JSON
  * type, paths relative to the data root, nothing else), then turned into the {@link TrainRequest} the trainers read.
  */
 final class JobSpec {
     /** The schema, also served at /v1/training-jobs/schema. */
-    static final Buffer SCHEMA = HealthRoutes.resource("/training-job.schema.json");
+    static final Buffer SCHEMA = Buffer.buffer(TrainOptions.jobSchema());
 
     private static final Validator VALIDATOR = Validator.create(
             JsonSchema.of(new JsonObject(SCHEMA)),

@@ -4,11 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.vertx.core.json.JsonObject;
-import java.util.Set;
-import java.util.TreeSet;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
-import org.stargan.cli.TrainingJobs;
 import org.stargan.msg.TrainRequest;
+import org.stargan.options.Option;
+import org.stargan.options.TrainOptions;
 
 /** Training-job specs against the JSON schema: the field at fault is named, and the schema knows every train option. */
 class JobSpecTest {
@@ -48,14 +48,57 @@ class JobSpecTest {
     }
 
     @Test
-    void theSchemaListsExactlyTheOptionsAJobMaySet() {
-        Set<String> inSchema = new TreeSet<>(new JsonObject(JobSpec.SCHEMA)
+    void theSchemaAndTheTrainersParserAgreeOnEveryOptionsBounds() {
+        JsonObject options = new JsonObject(JobSpec.SCHEMA)
                 .getJsonObject("properties")
                 .getJsonObject("options")
-                .getJsonObject("properties")
-                .fieldNames());
-        Set<String> allowed = new TreeSet<>(TrainingJobs.OPTIONS);
-        allowed.removeAll(TrainRequest.RESERVED);
-        assertThat(inSchema).isEqualTo(allowed);
+                .getJsonObject("properties");
+        assertThat(options.fieldNames())
+                .containsExactlyInAnyOrderElementsOf(TrainOptions.JOB_OPTIONS.options().stream()
+                        .map(Option::name)
+                        .toList())
+                .doesNotContainAnyElementsOf(TrainRequest.RESERVED);
+        int checked = 0;
+        for (Option o : TrainOptions.JOB_OPTIONS.options()) {
+            if (o.kind() != Option.Kind.INTEGER && o.kind() != Option.Kind.NUMBER) {
+                continue;
+            }
+            for (double edge : new double[] {o.min(), o.max()}) {
+                if (Double.isInfinite(edge)) {
+                    continue;
+                }
+                boolean exclusive = edge == o.min() ? o.minExclusive() : o.maxExclusive();
+                double outside = edge == o.min() ? edge - 1 : edge + 1;
+                for (double v : exclusive ? new double[] {outside, edge} : new double[] {outside}) {
+                    assertRefusedByBoth(o, v);
+                    checked++;
+                }
+                if (!exclusive) {
+                    assertAcceptedByBoth(o, edge);
+                    checked++;
+                }
+            }
+        }
+        assertThat(checked).as("bounds checked").isGreaterThan(30);
+    }
+
+    private static Object json(Option o, double v) {
+        return o.kind() == Option.Kind.INTEGER ? (Object) (long) v : (Object) v;
+    }
+
+    private static void assertAcceptedByBoth(Option o, double v) {
+        Object value = json(o, v);
+        JobSpec.parse(new JsonObject().put("options", new JsonObject().put(o.name(), value)));
+        TrainOptions.JOB_OPTIONS.parse(Map.of(o.name(), String.valueOf(value)));
+    }
+
+    private static void assertRefusedByBoth(Option o, double v) {
+        Object value = json(o, v);
+        assertThatThrownBy(() -> JobSpec.parse(new JsonObject().put("options", new JsonObject().put(o.name(), value))))
+                .as("schema, --%s %s", o.name(), value)
+                .hasMessageStartingWith("options." + o.name() + ": ");
+        assertThatThrownBy(() -> TrainOptions.JOB_OPTIONS.parse(Map.of(o.name(), String.valueOf(value))))
+                .as("parser, --%s %s", o.name(), value)
+                .hasMessageContaining("--" + o.name() + " '");
     }
 }

@@ -5,7 +5,6 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpServer;
 import io.vertx.kafka.client.common.TopicPartition;
 import io.vertx.kafka.client.consumer.KafkaConsumer;
 import io.vertx.kafka.client.consumer.KafkaConsumerRecord;
@@ -52,14 +51,14 @@ public final class InferenceVerticle extends VerticleBase {
     private KafkaConsumer<String, Buffer> consumer;
     private KafkaConsumer<String, Buffer> registryConsumer;
     private KafkaProducer<String, Buffer> producer;
-    private HttpServer http;
+    private WorkerEndpoints endpoints;
     private boolean paused;
 
     @Override
     public Future<?> start() {
         config = InferenceConfig.fromJson(config());
         topics = new Topics(config.topicPrefix());
-        Device device = org.stargan.cli.Devices.parse(config.device());
+        Device device = org.stargan.device.Devices.parse(config.device());
         compute = Executors.newSingleThreadExecutor(r -> daemon(r, "compute-" + config.device()));
         prepare = Executors.newFixedThreadPool(2, r -> daemon(r, "prepare"));
         timer = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "batch-timer"));
@@ -155,28 +154,14 @@ public final class InferenceVerticle extends VerticleBase {
         if (config.metricsPort() < 0) {
             return Future.succeededFuture();
         }
-        http = vertx.createHttpServer().requestHandler(req -> {
-            switch (req.path()) {
-                case "/metrics" ->
-                    req.response()
-                            .putHeader("content-type", "text/plain; version=0.0.4")
-                            .end(metrics.registry.scrape());
-                case "/health/live" -> req.response().end("{\"status\":\"up\"}");
-                case "/health/ready" -> {
-                    boolean ready = !registry.versions().isEmpty();
-                    req.response()
-                            .setStatusCode(ready ? 200 : 503)
-                            .end(ready ? "{\"status\":\"ready\"}" : "{\"status\":\"no model loaded\"}");
-                }
-                default -> req.response().setStatusCode(404).end();
-            }
-        });
-        return http.listen(config.metricsPort(), "0.0.0.0").mapEmpty();
+        endpoints = new WorkerEndpoints(
+                metrics.registry::scrape, () -> !registry.versions().isEmpty());
+        return endpoints.start(vertx, config.metricsPort());
     }
 
     /** The port of /metrics (after start). */
     public int metricsPort() {
-        return http == null ? -1 : http.actualPort();
+        return endpoints == null ? -1 : endpoints.port();
     }
 
     private void onRequest(KafkaConsumerRecord<String, Buffer> rec) {
@@ -376,7 +361,7 @@ public final class InferenceVerticle extends VerticleBase {
         Future<Void> c = consumer == null ? Future.succeededFuture() : consumer.close();
         Future<Void> rc = registryConsumer == null ? Future.succeededFuture() : registryConsumer.close();
         Future<Void> p = producer == null ? Future.succeededFuture() : producer.close();
-        Future<Void> h = http == null ? Future.succeededFuture() : http.close();
+        Future<Void> h = endpoints == null ? Future.succeededFuture() : endpoints.close();
         // Queued batches are dropped (their requests are not committed and will be redelivered); the running one must
         // finish before the models' native memory is freed, or it would compute on freed tensors.
         Future<Void> computeStopped = vertx.executeBlocking(() -> {

@@ -161,8 +161,8 @@ public final class ServeBenchmark {
             }
         }
         // The bare model, same machine, same batch size: the ceiling the service is measured against.
-        try (Translator t =
-                new Translator(GeneratorCheckpoint.load(ckpt), org.stargan.cli.Devices.parse(o.get("device")), batch)) {
+        try (Translator t = new Translator(
+                GeneratorCheckpoint.load(ckpt), org.stargan.device.Devices.parse(o.get("device")), batch)) {
             float[] x = ImageCodec.toTensor(ImageIO.read(new java.io.ByteArrayInputStream(image)), 0, size)
                     .chw();
             float[] xs = new float[batch * x.length];

@@ -4,18 +4,18 @@ import ai.djl.Device;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
-import org.stargan.cli.TrainingJobs;
 import org.stargan.data.SyntheticDataset;
 import org.stargan.msg.TrainEvent;
 import org.stargan.msg.TrainRequest;
+import org.stargan.options.TrainOptions;
 import org.stargan.train.StepLosses;
+import org.stargan.train.TrainingJob;
 import org.stargan.train.TrainingRun;
 
 /**
@@ -56,25 +56,26 @@ public final class TrainingJobRunner {
             BooleanSupplier cancelled) {
         String job = request.jobId();
         try {
-            List<String> args = new ArrayList<>(request.arguments());
+            Map<String, String> options = new LinkedHashMap<>(request.options());
             if (!request.synthetic().isEmpty()) {
-                Path data = synthetic(request);
-                args.addAll(List.of("--synthetic-dir", data.toString()));
-                if (!request.options().containsKey("dataset")) {
-                    args.addAll(List.of("--dataset", "synthetic"));
-                }
+                options.put("synthetic-dir", synthetic(request).toString());
+                options.putIfAbsent("dataset", "synthetic");
             }
             for (String k : List.of("attr-path", "celeba-image-dir", "rafd-image-dir")) {
-                int i = args.indexOf("--" + k);
-                if (i >= 0) {
-                    args.set(
-                            i + 1,
+                if (options.containsKey(k)) {
+                    options.put(
+                            k,
                             new DataRoot(Path.of(config.dataRoot()))
-                                    .resolve(args.get(i + 1), "options." + k)
+                                    .resolve(options.get(k), "options." + k)
                                     .toString());
                 }
             }
-            TrainingJobs.Prepared p = TrainingJobs.prepare(args, jobDir(job));
+            Path dir = jobDir(job);
+            TrainingJob p = TrainingJob.prepare(
+                    TrainOptions.TABLE.parse(options),
+                    dir.resolve("logs"),
+                    dir.resolve("samples"),
+                    dir.resolve("models"));
             Path resume = latestState(p.outputs().modelDir());
             TrainingRun run = new TrainingRun(p.config(), p.data(), p.second(), p.outputs(), device());
             if (resume != null) {
@@ -206,7 +207,7 @@ public final class TrainingJobRunner {
     }
 
     private Device device() {
-        return org.stargan.cli.Devices.parse(config.device());
+        return org.stargan.device.Devices.parse(config.device());
     }
 
     private TrainEvent event(String job, TrainEvent.Type type, long iteration, Map<String, Object> data) {

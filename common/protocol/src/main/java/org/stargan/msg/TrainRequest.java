@@ -4,11 +4,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
-import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.stargan.options.TrainOptions;
 
 /**
  * A training job (JSON value on the train-requests topic, key = job id): which data, which domains, and any
@@ -41,6 +41,9 @@ public record TrainRequest(
         options = Map.copyOf(options);
         synthetic = Map.copyOf(synthetic);
         for (String k : options.keySet()) {
+            if (!TrainOptions.TABLE.declares(k)) {
+                throw new IllegalArgumentException("options." + k + ": not an option of ./stargan train");
+            }
             if (RESERVED.contains(k)) {
                 throw new IllegalArgumentException("options." + k + ": set by the trainer, not by a job");
             }
@@ -112,15 +115,5 @@ public record TrainRequest(
                 o.path("model").asText("default"),
                 options,
                 synthetic);
-    }
-
-    /** The options as command-line arguments for {@code train}. */
-    public List<String> arguments() {
-        List<String> a = new ArrayList<>();
-        options.forEach((k, v) -> {
-            a.add("--" + k);
-            a.add(v);
-        });
-        return a;
     }
 }

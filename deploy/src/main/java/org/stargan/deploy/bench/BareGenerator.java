@@ -37,7 +37,7 @@ final class BareGenerator {
             Path model, byte[] image, String target, int batch, String device, double seconds, PrintStream progress)
             throws IOException {
         GeneratorCheckpoint ckpt = GeneratorCheckpoint.load(model);
-        try (Translator t = new Translator(ckpt, org.stargan.cli.Devices.parse(device), batch)) {
+        try (Translator t = new Translator(ckpt, org.stargan.device.Devices.parse(device), batch)) {
             // The worker's view of the model: the same domains and image size as served requests get.
             LoadedModel served = LoadedModel.of("bench", "bare", ckpt, t);
             int size = served.imageSize();

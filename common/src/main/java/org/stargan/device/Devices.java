@@ -1,18 +1,19 @@
-package org.stargan.cli;
+package org.stargan.device;
 
 import ai.djl.Device;
+import org.stargan.options.OptionException;
 
 /** Parses device settings: {@code cpu}, {@code cuda} (= cuda:0) or {@code cuda:N}; the commands and the services share it. */
 public final class Devices {
     private Devices() {}
 
     /** Parses and checks that the engine can use the device. */
-    static Device parseAvailable(String value) {
+    public static Device parseAvailable(String value) {
         Device d = parse(value);
         if (d.isGpu()) {
             int gpus = ai.djl.engine.Engine.getInstance().getGpuCount();
             if (d.getDeviceId() >= gpus) {
-                throw new Options.UsageException("--device: '" + value + "', but the PyTorch engine sees " + gpus
+                throw new OptionException("--device: '" + value + "', but the PyTorch engine sees " + gpus
                         + " GPU(s); the bundled libtorch is the CPU build (DJL downloads a CUDA build when run online"
                         + " without -Dai.djl.offline=true on a machine with a GPU)");
             }
@@ -39,6 +40,6 @@ public final class Devices {
                 // reported below
             }
         }
-        throw new Options.UsageException("--device: '" + value + "', expected cpu, cuda or cuda:N");
+        throw new OptionException("--device: '" + value + "', expected cpu, cuda or cuda:N");
     }
 }

@@ -1,0 +1,82 @@
+package org.stargan.options;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** Parsing, errors and usage text all come from one declaration per option. */
+class OptionTableTest {
+    private static final OptionTable TABLE = new OptionTable(
+            "demo",
+            List.of(
+                    Option.integer("batch", "images per batch")
+                            .atLeast(1)
+                            .atMost(64)
+                            .byDefault(8),
+                    Option.number("rate", "a learning rate").above(0).atMost(1).byDefault(1e-4),
+                    Option.number("beta", "a decay").atLeast(0).below(1),
+                    Option.choice("mode", List.of("fast", "exact"), "how").byDefault("exact"),
+                    Option.names("attrs", "A,B", "attributes"),
+                    Option.path("out", "DIR", "where to write"),
+                    Option.flag("verbose", "say more")));
+
+    @Test
+    void valuesAreTypedAndAbsentOnesReadAsDefaults() {
+        OptionValues v = TABLE.parse(List.of("--batch", "16", "--rate=0.5", "--attrs", "Male, Young", "--verbose"));
+        assertThat(v.integer("batch")).isEqualTo(16);
+        assertThat(v.number("rate")).isEqualTo(0.5);
+        assertThat(v.names("attrs")).containsExactly("Male", "Young");
+        assertThat(v.flag("verbose")).isTrue();
+        assertThat(v.text("mode")).isEqualTo("exact");
+        assertThat(v.has("mode")).isFalse();
+        assertThat(v.text("out")).isNull();
+        assertThat(TABLE.parse(Map.of("batch", "4")).integer("batch")).isEqualTo(4);
+    }
+
+    @Test
+    void everyMistakeNamesTheOptionTheValueAndWhatWasExpected() {
+        Map<List<String>, String> cases = Map.of(
+                List.of("--batch", "many"), "demo: --batch 'many', expected a whole number in 1..64",
+                List.of("--batch", "0"), "demo: --batch '0', expected a whole number in 1..64",
+                List.of("--rate", "0"), "demo: --rate '0', expected a number in (0, 1]",
+                List.of("--beta", "1"), "demo: --beta '1', expected a number in [0, 1)",
+                List.of("--beta", "NaN"), "demo: --beta 'NaN', expected a number in [0, 1)",
+                List.of("--mode", "slow"), "demo: --mode 'slow', expected fast or exact",
+                List.of("--attrs", "a-b"), "demo: --attrs 'a-b', expected names separated by commas",
+                List.of("--batch"), "demo: option --batch needs a value (a whole number in 1..64)",
+                List.of("--size", "3"), "demo: unknown option --size; known: --batch, --rate",
+                List.of("batch"), "demo: unexpected argument 'batch'; options start with --");
+        cases.forEach((args, message) -> assertThatThrownBy(() -> TABLE.parse(args))
+                .isInstanceOf(OptionException.class)
+                .hasMessageStartingWith(message));
+        assertThatThrownBy(() -> TABLE.parse(List.of()).required("out")).hasMessage("demo: --out is required");
+    }
+
+    @Test
+    void theUsageListsEveryOptionWithItsDefault() {
+        String usage = TABLE.usage();
+        for (Option o : TABLE.options()) {
+            assertThat(usage).contains("--" + o.name());
+        }
+        assertThat(usage).contains("images per batch (default 8)").contains("--mode fast|exact");
+    }
+
+    @Test
+    void aDeclarationMistakeIsCaughtWhenTheTableIsBuilt() {
+        assertThatThrownBy(() -> new OptionTable("demo", List.of(Option.flag("x", "a"), Option.flag("x", "b"))))
+                .hasMessageContaining("--x declared twice");
+        assertThatThrownBy(() -> Option.flag("NotKebab", "x")).hasMessageContaining("kebab-case");
+    }
+
+    @Test
+    void trainJobsMayNotSetOutputsResumingOrTheDevice() {
+        assertThat(TrainOptions.JOB_OPTIONS.declares("num-iters")).isTrue();
+        for (String reserved : List.of("log-dir", "sample-dir", "model-save-dir", "resume-iters", "device")) {
+            assertThat(TrainOptions.TABLE.declares(reserved)).isTrue();
+            assertThat(TrainOptions.JOB_OPTIONS.declares(reserved)).as(reserved).isFalse();
+        }
+    }
+}

@@ -1,0 +1,141 @@
+package org.stargan.deploy.bench;
+
+import java.io.PrintStream;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+/** What {@code bench gateway} reports: the JSON line's fields and the table printed before it. */
+final class GatewayBenchReport {
+    private GatewayBenchReport() {}
+
+    static Map<String, Object> result(
+            GatewayBenchOptions o, Map<String, Object> gw, Map<String, Object> direct, BareGenerator.Result bare) {
+        Map<String, Object> r = new LinkedHashMap<>();
+        r.put("bench", "gateway");
+        r.put("concurrency", o.concurrency());
+        r.put("duration_s", o.requests() > 0 ? null : o.durationS());
+        r.put("requests_per_phase", o.requests() > 0 ? o.requests() : null);
+        r.put("warmup_s", o.warmupS());
+        r.put("slice_s", o.requests() > 0 ? null : o.sliceS());
+        r.put("max_batch", o.batch());
+        r.put("max_delay_ms", o.maxDelayMs());
+        r.put("model", o.model().getFileName().toString());
+        r.put("image_size", bare.imageSize());
+        r.put("target", o.target());
+        r.put("device", o.device());
+        for (String k : List.of(
+                "requests",
+                "ok",
+                "errors",
+                "elapsed_s",
+                "throughput_req_s",
+                "latency_mean_ms",
+                "latency_p50_ms",
+                "latency_p90_ms",
+                "latency_p99_ms",
+                "latency_max_ms",
+                "queue_p50_ms",
+                "batch_p50_ms",
+                "outside_worker_p50_ms")) {
+            r.put(k, gw.get(k));
+        }
+        for (String k : List.of(
+                "requests",
+                "errors",
+                "throughput_req_s",
+                "latency_p50_ms",
+                "latency_p90_ms",
+                "latency_p99_ms",
+                "latency_max_ms",
+                "queue_p50_ms",
+                "batch_p50_ms",
+                "outside_worker_p50_ms")) {
+            r.put("worker_kafka_" + k, direct == null ? null : direct.get(k));
+        }
+        r.put("bare_img_s", bare.imagesPerSecond());
+        r.put("bare_ms_per_batch", bare.msPerBatch());
+        double through = ((Number) gw.get("throughput_req_s")).doubleValue();
+        r.put(
+                "ratio_gateway_to_worker_kafka",
+                direct == null ? null : through / ((Number) direct.get("throughput_req_s")).doubleValue());
+        r.put("ratio_gateway_to_bare", through / bare.imagesPerSecond());
+        return r;
+    }
+
+    static void printTable(GatewayBenchOptions o, Map<String, Object> r, PrintStream out) {
+        out.printf(
+                "%nbench gateway: %d in flight, %s after %s s warm-up; worker batches up to %d (waits ≤ %d ms); %s at %d px on %s; "
+                        + "target %s%n%n",
+                o.concurrency(),
+                o.requests() > 0
+                        ? o.requests() + " requests"
+                        : GatewayBenchOptions.plain(o.durationS()) + " s measured",
+                GatewayBenchOptions.plain(o.warmupS()),
+                o.batch(),
+                o.maxDelayMs(),
+                r.get("model"),
+                r.get("image_size"),
+                o.device(),
+                o.target());
+        out.printf(
+                "%-36s %9s %7s %9s %8s %8s %8s %8s   %s%n",
+                "path",
+                "requests",
+                "errors",
+                "req/s",
+                "p50 ms",
+                "p90 ms",
+                "p99 ms",
+                "max ms",
+                "p50 ms of: worker queue / batch / outside the worker");
+        row(out, "HTTP → gateway → Kafka → worker", r, "");
+        if (r.get("worker_kafka_requests") != null) {
+            row(out, "Kafka → worker (no gateway)", r, "worker_kafka_");
+        }
+        out.printf(
+                "%-36s %9s %7s %9.1f img/s (%.1f ms per batch of %d)%n",
+                "bare generator (no service)", "", "", r.get("bare_img_s"), r.get("bare_ms_per_batch"), o.batch());
+        out.println();
+        if (r.get("ratio_gateway_to_worker_kafka") != null) {
+            out.printf("through the gateway ÷ worker over Kafka: %.2f%n", r.get("ratio_gateway_to_worker_kafka"));
+        }
+        out.printf("through the gateway ÷ bare generator:    %.2f%n", r.get("ratio_gateway_to_bare"));
+        out.printf("errors through the gateway: %s%n%n", describeErrors(r.get("errors")));
+    }
+
+    private static void row(PrintStream out, String name, Map<String, Object> r, String p) {
+        out.printf(
+                "%-36s %9s %7d %9.1f %8s %8s %8s %8s   %s / %s / %s%n",
+                name,
+                r.get(p + "requests"),
+                errorTotal(r.get(p + "errors")),
+                r.get(p + "throughput_req_s"),
+                ms(r.get(p + "latency_p50_ms")),
+                ms(r.get(p + "latency_p90_ms")),
+                ms(r.get(p + "latency_p99_ms")),
+                ms(r.get(p + "latency_max_ms")),
+                ms(r.get(p + "queue_p50_ms")),
+                ms(r.get(p + "batch_p50_ms")),
+                ms(r.get(p + "outside_worker_p50_ms")));
+    }
+
+    private static long errorTotal(Object errors) {
+        return ((Map<?, ?>) errors)
+                .values().stream().mapToLong(v -> ((Number) v).longValue()).sum();
+    }
+
+    private static String describeErrors(Object errors) {
+        Map<?, ?> m = (Map<?, ?>) errors;
+        return m.isEmpty()
+                ? "none"
+                : m.entrySet().stream()
+                        .map(e -> e.getKey() + " ×" + e.getValue())
+                        .collect(Collectors.joining(", "));
+    }
+
+    private static String ms(Object v) {
+        return v == null ? "-" : String.format("%.1f", ((Number) v).doubleValue());
+    }
+}
