@@ -61,17 +61,7 @@ public final class GatewayVerticle extends VerticleBase {
                 request -> producer.send(KafkaRecords.create(
                                 topics.translateRequests(), request.id(), request.image(), request.headers(), -1))
                         .mapEmpty(),
-                new ReplyClient.Timers() {
-                    @Override
-                    public long schedule(long delayMillis, Runnable task) {
-                        return vertx.setTimer(delayMillis, t -> task.run());
-                    }
-
-                    @Override
-                    public void cancel(long timerId) {
-                        vertx.cancelTimer(timerId);
-                    }
-                },
+                ReplyClient.Timers.of(vertx),
                 config.instanceId());
         ApiErrors errors = new ApiErrors(metrics);
         AuthHandler auth = new AuthHandler(config.apiKeys(), errors);

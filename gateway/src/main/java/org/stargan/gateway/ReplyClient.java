@@ -2,6 +2,7 @@ package org.stargan.gateway;
 
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
@@ -26,6 +27,21 @@ final class ReplyClient {
         long schedule(long delayMillis, Runnable task);
 
         void cancel(long timerId);
+
+        /** The timers of {@code vertx}: tasks run on the caller's context. */
+        static Timers of(Vertx vertx) {
+            return new Timers() {
+                @Override
+                public long schedule(long delayMillis, Runnable task) {
+                    return vertx.setTimer(delayMillis, t -> task.run());
+                }
+
+                @Override
+                public void cancel(long timerId) {
+                    vertx.cancelTimer(timerId);
+                }
+            };
+        }
     }
 
     /** No result came within the deadline. */

@@ -61,17 +61,7 @@ class TranslationRoutesTest {
                     }
                     return Future.succeededFuture();
                 },
-                new ReplyClient.Timers() {
-                    @Override
-                    public long schedule(long delayMillis, Runnable task) {
-                        return vertx.setTimer(delayMillis, t -> task.run());
-                    }
-
-                    @Override
-                    public void cancel(long timerId) {
-                        vertx.cancelTimer(timerId);
-                    }
-                },
+                ReplyClient.Timers.of(vertx),
                 "gw");
         ModelCatalog catalog = new ModelCatalog();
         catalog.add(new ModelCatalog.Described("default", "v1", new JsonObject().put("version", "v1"), DOMAINS));

@@ -3,6 +3,7 @@ package org.stargan.msg;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.Function;
 import java.util.regex.Pattern;
 
 /**
@@ -54,12 +55,7 @@ public record TranslateResult(
         }
 
         static Status parse(String value) {
-            for (Status s : values()) {
-                if (s.wire.equals(value)) {
-                    return s;
-                }
-            }
-            throw new IllegalArgumentException(Protocol.STATUS + ": '" + value + "', expected ok or error");
+            return byWire(values(), Status::wire, Protocol.STATUS, value, "ok or error");
         }
     }
 
@@ -96,6 +92,16 @@ public record TranslateResult(
             throw new IllegalArgumentException(
                     Protocol.ERROR_KIND + ": '" + value + "', expected bad_request, model_unavailable or internal");
         }
+    }
+
+    /** The constant whose header value is {@code value}; an exception naming the header otherwise. */
+    private static <E> E byWire(E[] values, Function<E, String> wire, String header, String value, String expected) {
+        for (E e : values) {
+            if (wire.apply(e).equals(value)) {
+                return e;
+            }
+        }
+        throw new IllegalArgumentException(header + ": '" + value + "', expected " + expected);
     }
 
     /** Validates every field, naming the one at fault. */

@@ -69,20 +69,16 @@ public record Option(
     }
 
     private static Option of(String name, Kind kind, String valueName, String help) {
-        return new Option(
-                name,
-                kind,
-                valueName,
-                Double.NEGATIVE_INFINITY,
-                Double.POSITIVE_INFINITY,
-                false,
-                false,
-                List.of(),
-                null,
-                null,
-                help,
-                "options",
-                false);
+        return draft(name, kind, valueName, help).build();
+    }
+
+    private static Draft draft(String name, Kind kind, String valueName, String help) {
+        Draft d = new Draft();
+        d.name = name;
+        d.kind = kind;
+        d.valueName = valueName;
+        d.help = help;
+        return d;
     }
 
     /** A whole number. */
@@ -122,164 +118,121 @@ public record Option(
 
     /** One of {@code choices}. */
     public static Option choice(String name, List<String> choices, String help) {
-        return new Option(
-                name,
-                Kind.CHOICE,
-                String.join("|", choices),
-                Double.NEGATIVE_INFINITY,
-                Double.POSITIVE_INFINITY,
-                false,
-                false,
-                choices,
-                null,
-                null,
-                help,
-                "options",
-                false);
+        Draft d = draft(name, Kind.CHOICE, String.join("|", choices), help);
+        d.choices = choices;
+        return d.build();
     }
 
     /** At least {@code min}. */
     public Option atLeast(double min) {
-        return new Option(
-                name,
-                kind,
-                valueName,
-                min,
-                max,
-                false,
-                maxExclusive,
-                choices,
-                defaultValue,
-                defaultText,
-                help,
-                group,
-                jobField);
+        Draft d = draft();
+        d.min = min;
+        d.minExclusive = false;
+        return d.build();
     }
 
     /** More than {@code min}. */
     public Option above(double min) {
-        return new Option(
-                name,
-                kind,
-                valueName,
-                min,
-                max,
-                true,
-                maxExclusive,
-                choices,
-                defaultValue,
-                defaultText,
-                help,
-                group,
-                jobField);
+        Draft d = draft();
+        d.min = min;
+        d.minExclusive = true;
+        return d.build();
     }
 
     /** At most {@code max}. */
     public Option atMost(double max) {
-        return new Option(
-                name,
-                kind,
-                valueName,
-                min,
-                max,
-                minExclusive,
-                false,
-                choices,
-                defaultValue,
-                defaultText,
-                help,
-                group,
-                jobField);
+        Draft d = draft();
+        d.max = max;
+        d.maxExclusive = false;
+        return d.build();
     }
 
     /** Less than {@code max}. */
     public Option below(double max) {
-        return new Option(
-                name,
-                kind,
-                valueName,
-                min,
-                max,
-                minExclusive,
-                true,
-                choices,
-                defaultValue,
-                defaultText,
-                help,
-                group,
-                jobField);
+        Draft d = draft();
+        d.max = max;
+        d.maxExclusive = true;
+        return d.build();
     }
 
     /** The value when absent. */
     public Option byDefault(Object value) {
-        return new Option(
-                name,
-                kind,
-                valueName,
-                min,
-                max,
-                minExclusive,
-                maxExclusive,
-                choices,
-                value,
-                defaultText,
-                help,
-                group,
-                jobField);
+        Draft d = draft();
+        d.defaultValue = value;
+        return d.build();
     }
 
     /** A default that depends on other options, described in words for the usage text. */
     public Option defaultDescribed(String text) {
-        return new Option(
-                name,
-                kind,
-                valueName,
-                min,
-                max,
-                minExclusive,
-                maxExclusive,
-                choices,
-                defaultValue,
-                text,
-                help,
-                group,
-                jobField);
+        Draft d = draft();
+        d.defaultText = text;
+        return d.build();
     }
 
     /** Listed under {@code heading}. */
     public Option inGroup(String heading) {
-        return new Option(
-                name,
-                kind,
-                valueName,
-                min,
-                max,
-                minExclusive,
-                maxExclusive,
-                choices,
-                defaultValue,
-                defaultText,
-                help,
-                heading,
-                jobField);
+        Draft d = draft();
+        d.group = heading;
+        return d.build();
     }
 
     /** A training job may set it. */
     public Option forJobs() {
-        return new Option(
-                name,
-                kind,
-                valueName,
-                min,
-                max,
-                minExclusive,
-                maxExclusive,
-                choices,
-                defaultValue,
-                defaultText,
-                help,
-                group,
-                true);
+        Draft d = draft();
+        d.jobField = true;
+        return d.build();
+    }
+
+    private Draft draft() {
+        Draft d = new Draft();
+        d.name = name;
+        d.kind = kind;
+        d.valueName = valueName;
+        d.min = min;
+        d.max = max;
+        d.minExclusive = minExclusive;
+        d.maxExclusive = maxExclusive;
+        d.choices = choices;
+        d.defaultValue = defaultValue;
+        d.defaultText = defaultText;
+        d.help = help;
+        d.group = group;
+        d.jobField = jobField;
+        return d;
+    }
+
+    /** The fields of an option being declared; {@link #build} validates them. */
+    private static final class Draft {
+        String name;
+        Kind kind;
+        String valueName;
+        double min = Double.NEGATIVE_INFINITY;
+        double max = Double.POSITIVE_INFINITY;
+        boolean minExclusive;
+        boolean maxExclusive;
+        List<String> choices = List.of();
+        Object defaultValue;
+        String defaultText;
+        String help;
+        String group = "options";
+        boolean jobField;
+
+        Option build() {
+            return new Option(
+                    name,
+                    kind,
+                    valueName,
+                    min,
+                    max,
+                    minExclusive,
+                    maxExclusive,
+                    choices,
+                    defaultValue,
+                    defaultText,
+                    help,
+                    group,
+                    jobField);
+        }
     }
 
     /** The value of {@code text} for this option; an {@link OptionException} naming it otherwise. */
