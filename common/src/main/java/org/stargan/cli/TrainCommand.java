@@ -37,7 +37,8 @@ final class TrainCommand {
                 --num-iters-decay, --g-lr, --d-lr and --lr-update-step may differ from the saved run's options)
             output: --log-step 10 --sample-step 1000 --model-save-step 10000 --lr-update-step 1000
               --log-dir stargan/logs --sample-dir stargan/samples --model-save-dir stargan/models
-            other: --device cpu|cuda|cuda:N --num-workers 2 (image decoding threads)
+            other: --device cpu|cuda|cuda:N --num-workers N (image decoding threads; default 2 on the CPU,
+              on a GPU all cores but one, up to 8)
 
             Shows a progress line (iteration, it/s, ETA, losses); appends a JSON line with the seven losses (and
             G/loss_id when --lambda-id > 0) and both learning rates to <log-dir>/metrics.jsonl every log step; writes <sample-dir>/<i>-images.jpg grids and
@@ -74,7 +75,10 @@ final class TrainCommand {
                 Path.of(o.string("sample-dir", "stargan/samples")),
                 Path.of(o.string("model-save-dir", "stargan/models")),
                 DataOptions.datasetName(o),
-                o.positiveInt("num-workers", 2));
+                o.positiveInt(
+                        "num-workers",
+                        TrainingRun.loaderThreadsFor(
+                                device, Runtime.getRuntime().availableProcessors())));
         Path resume = null;
         if (o.string("resume-iters", null) != null) {
             resume = outputs.modelDir().resolve(o.positiveInt("resume-iters", 1) + "-state.safetensors");

@@ -83,7 +83,8 @@ public final class TrainingJobs {
                     outputDir.resolve("samples"),
                     outputDir.resolve("models"),
                     DataOptions.datasetName(o),
-                    o.positiveInt("num-workers", 2));
+                    // Absent: sized for the trainer's device by the run.
+                    o.flag("num-workers") ? o.positiveInt("num-workers", 2) : 0);
             return new Prepared(config, data, second, outputs);
         } catch (Options.UsageException e) {
             throw new IllegalArgumentException(e.getMessage(), e);
