@@ -1,7 +1,6 @@
 package org.stargan.cli;
 
 import ai.djl.Device;
-import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDManager;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -52,7 +51,8 @@ final class BenchCommand {
               --batch B        images per batch (default 1 for g-forward, 8 for train-step)
               --warmup N       untimed repetitions first (default 3)
               --iters N        timed repetitions (default 10; train-step times N of each kind)
-              --device D       cpu, cuda or cuda:N (default cpu)
+              --device D       cpu, cuda or cuda:N (default cpu; a GPU needs a CUDA libtorch: README, GPUs)
+              --precision P    g-forward only: fp32 (default) or fp16 (weights and inputs converted once)
               --reference      also run the same work with PyTorch eager (common/python/bench_reference.py, needs
                                python3 with torch: apt-get install python3-torch) and report java/reference ratios
               --python PATH    interpreter for --reference (default: $STARGAN_PYTHON, else python3 with torch)
@@ -78,7 +78,7 @@ final class BenchCommand {
         Options o = Options.parse(
                 "bench " + what,
                 args.subList(1, args.size()),
-                Set.of("config", "batch", "warmup", "iters", "device", "python"),
+                Set.of("config", "batch", "warmup", "iters", "device", "python", "precision"),
                 Set.of("reference"));
         boolean forward = what.equals("g-forward");
         BenchConfig config = BenchConfig.parse(o.string("config", forward ? "paper" : "small"));
@@ -86,16 +86,25 @@ final class BenchCommand {
         int warmup = o.nonNegativeInt("warmup", 3);
         int iters = o.positiveInt("iters", 10);
         String deviceName = o.string("device", "cpu");
+        org.stargan.infer.Precision precision;
+        try {
+            precision = org.stargan.infer.Precision.parse(o.string("precision", "fp32"));
+        } catch (IllegalArgumentException e) {
+            throw new Options.UsageException("bench " + what + ": " + e.getMessage());
+        }
+        if (!forward && precision != org.stargan.infer.Precision.FP32) {
+            throw new Options.UsageException("bench train-step: --precision " + precision.cliName()
+                    + ", but training runs in fp32 only; --precision is for g-forward");
+        }
         Device device = Devices.parseAvailable(deviceName);
 
         Map<String, Object> result = new LinkedHashMap<>();
         try (NDManager manager = NDManager.newBaseManager(device)) {
-            err.printf(
-                    "engine %s %s on %s%n",
-                    Engine.getInstance().getEngineName(), Engine.getInstance().getVersion(), device);
+            err.println(org.stargan.device.DeviceReport.describe(device).logLine());
             result.putAll(
                     forward
-                            ? GeneratorForwardBench.run(manager, config, batch, warmup, iters, err)
+                            ? GeneratorForwardBench.run(
+                                    manager, config, batch, warmup, iters, precision.dataType(), err)
                             : TrainStepBench.run(manager, config, batch, warmup, iters, err));
         }
         result.put("device", deviceName);

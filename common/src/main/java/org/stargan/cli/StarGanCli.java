@@ -20,6 +20,7 @@ public final class StarGanCli {
               eval       measure a generator: target-domain accuracy, reconstruction, L1/PSNR to ground truth
               translate  translate an image or an .npy batch with a generator checkpoint (official or this project's)
               export     convert a checkpoint to the official PyTorch format or to safetensors
+              device     check a device (--device cuda:0) as the workers do and print the libtorch and GPUs in use
               bench      time G's forward pass or a training iteration, optionally against PyTorch eager;
                          `bench serve` times requests through a real broker and an inference worker,
                          `bench gateway` HTTP requests through the gateway as well
@@ -57,6 +58,7 @@ public final class StarGanCli {
                 case "train-classifier" -> EvalCommands.trainClassifier(rest, out, err);
                 case "eval" -> EvalCommands.eval(rest, out, err);
                 case "export" -> ExportCommand.run(rest, out, err);
+                case "device" -> DeviceCommand.run(rest, out, err);
                 default -> {
                     err.println("stargan: unknown command '" + command + "'");
                     err.print(USAGE);

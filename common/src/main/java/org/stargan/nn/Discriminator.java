@@ -118,9 +118,12 @@ public final class Discriminator implements AutoCloseable {
                     2,
                     1);
             if (slopes != null) {
-                // PyTorch's leaky_relu backward: slope 1 where z > 0, else 0.01.
-                slopes.add(
-                        z.gt(0).toType(z.getDataType(), false).muli(1 - SLOPE).addi(SLOPE));
+                // PyTorch's leaky_relu backward: slope 1 where z > 0, else 0.01. The numbers are tensors already on the
+                // device (DeviceConstants); DJL's where() does not broadcast, hence the arithmetic.
+                slopes.add(z.gt(DeviceConstants.of(z, 0))
+                        .toType(z.getDataType(), false)
+                        .muli(DeviceConstants.of(z, 1 - SLOPE))
+                        .addi(DeviceConstants.of(z, SLOPE)));
             }
             h = leakyRelu(z, SLOPE);
         }

@@ -32,16 +32,29 @@ public final class Generator implements AutoCloseable {
 
     /** Creates a generator with PyTorch's default initialisation drawn from {@code seed}. */
     public Generator(GeneratorConfig config, NDManager parent, DataType dtype, long seed) {
+        this(config, parent, dtype, new SplittableRandom(seed));
+    }
+
+    /**
+     * A generator whose weights are zeros made on the device, to be overwritten by a checkpoint: no random draws and no
+     * copies from Java memory (the checkpoint's values are the only ones copied in).
+     */
+    public static Generator forWeights(GeneratorConfig config, NDManager parent, DataType dtype) {
+        return new Generator(config, parent, dtype, (SplittableRandom) null);
+    }
+
+    private Generator(GeneratorConfig config, NDManager parent, DataType dtype, SplittableRandom rng) {
         this.config = config;
         this.manager = parent.newSubManager();
         this.residualStart = 9;
         this.upStart = residualStart + config.repeatNum();
         this.lastConv = upStart + 6;
-        SplittableRandom rng = new SplittableRandom(seed);
         for (Map.Entry<String, long[]> e : parameterShapes(config).entrySet()) {
             long[] shape = e.getValue();
             NDArray p;
-            if (shape.length == 4) {
+            if (rng == null) {
+                p = manager.zeros(new Shape(shape), dtype);
+            } else if (shape.length == 4) {
                 p = TorchInit.uniform(manager, new Shape(shape), dtype, TorchInit.bound(new Shape(shape)), rng);
             } else if (e.getKey().endsWith(".weight")) {
                 p = manager.ones(new Shape(shape), dtype);

@@ -1,6 +1,7 @@
 package org.stargan.train;
 
 import ai.djl.ndarray.NDArray;
+import org.stargan.nn.DeviceConstants;
 import org.stargan.nn.Discriminator;
 
 /**
@@ -15,7 +16,7 @@ public final class GradientPenalty {
 
     /** x̂ = α·x_real + (1−α)·x_fake with α of shape (N, 1, 1, 1). */
     public static NDArray interpolate(NDArray real, NDArray fake, NDArray alpha) {
-        return real.mul(alpha).add(fake.mul(alpha.neg().add(1)));
+        return real.mul(alpha).add(fake.mul(alpha.neg().add(DeviceConstants.of(alpha, 1))));
     }
 
     /** The penalty at {@code xHat}. */
@@ -23,6 +24,6 @@ public final class GradientPenalty {
         NDArray grad = d.srcInputGradient(xHat);
         long n = grad.getShape().get(0);
         NDArray norms = grad.reshape(n, -1).square().sum(new int[] {1}).sqrt();
-        return norms.sub(1).square().mean();
+        return norms.sub(DeviceConstants.of(norms, 1)).square().mean();
     }
 }

@@ -1,8 +1,7 @@
 package org.stargan.train;
 
-import static org.stargan.nn.Functional.constant;
-
 import ai.djl.ndarray.NDArray;
+import org.stargan.nn.DeviceConstants;
 
 /** StarGAN's loss terms with the official reductions. */
 public final class Losses {
@@ -22,10 +21,10 @@ public final class Losses {
                     .relu()
                     .sub(x.mul(targets))
                     .add(x.abs().neg().getNDArrayInternal().softPlus());
-            return perElement.sum().div(constant(x.getManager(), n));
+            return perElement.sum().div(DeviceConstants.of(x, n));
         }
         // F.cross_entropy: mean over the batch of −log softmax at the target class.
-        return logits.logSoftmax(1).mul(targets).sum().neg().div(constant(logits.getManager(), n));
+        return logits.logSoftmax(1).mul(targets).sum().neg().div(DeviceConstants.of(logits, n));
     }
 
     /** The WGAN critic term −mean(D_src) (real images in the D step, fakes in the G step). */

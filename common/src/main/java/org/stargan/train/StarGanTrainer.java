@@ -1,7 +1,5 @@
 package org.stargan.train;
 
-import static org.stargan.nn.Functional.constant;
-
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
@@ -9,8 +7,8 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
-import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
+import org.stargan.nn.DeviceConstants;
 import org.stargan.nn.Discriminator;
 import org.stargan.nn.Generator;
 import org.stargan.nn.GradMode;
@@ -174,20 +172,13 @@ public final class StarGanTrainer implements AutoCloseable {
         try (NDManager step = manager.newSubManager()) {
             NDArray xReal = images.getManager() == step ? images : images.duplicate();
             xReal.attach(step);
-            DataType t = xReal.getDataType();
-            Labels org = new Labels(
-                    labelArray(step, labels, null, t, null, 0),
-                    labelArray(step, labels, null, t, slot, config.gLabelDim()));
-            Labels trg = new Labels(
-                    labelArray(step, labels, noise.permutation(), t, null, 0),
-                    labelArray(step, labels, noise.permutation(), t, slot, config.gLabelDim()));
-            NDArray alpha = step.create(noise.alpha(), new Shape(n, 1, 1, 1)).toType(t, false);
+            BatchExtras extras = batchExtras(step, labels, noise, xReal.getDataType(), slot);
             boolean gStep = (iteration + 1) % config.nCritic() == 0;
-            Translations fakes = translate(xReal, org, trg, gStep);
-            double[] d = discriminatorStep(xReal, fakes.fake().stopGradient(), org, alpha, slot, dLr);
+            Translations fakes = translate(xReal, extras.org(), extras.trg(), gStep);
+            double[] d = discriminatorStep(xReal, fakes.fake().stopGradient(), extras.org(), extras.alpha(), slot, dLr);
             double[] g = {Double.NaN, Double.NaN, Double.NaN, Double.NaN};
             if (gStep) {
-                g = generatorStep(xReal, fakes, org, trg, slot, gLr);
+                g = generatorStep(xReal, fakes, extras.org(), extras.trg(), slot, gLr);
             }
             return new StepLosses(d[0], d[1], d[2], d[3], g[0], g[1], g[2], g[3], dLr, gLr);
         }
@@ -233,12 +224,12 @@ public final class StarGanTrainer implements AutoCloseable {
             NDArray lossCls = Losses.classification(clsReal, org.cls(), slot.mode());
             NDArray lossGp = GradientPenalty.of(discriminator, GradientPenalty.interpolate(xReal, xFake, alpha));
             NDArray total = lossReal.add(lossFake)
-                    .add(lossCls.mul(constant(xReal.getManager(), config.lambdaCls())))
-                    .add(lossGp.mul(constant(xReal.getManager(), config.lambdaGp())));
+                    .add(lossCls.mul(DeviceConstants.of(xReal, config.lambdaCls())))
+                    .add(lossGp.mul(DeviceConstants.of(xReal, config.lambdaGp())));
             collector.backward(total);
             gradientObserver.beforeUpdate("D", discriminator.parameters());
             dOptimizer.step(lr);
-            return new double[] {scalar(lossReal), scalar(lossFake), scalar(lossCls), scalar(lossGp)};
+            return values(lossReal, lossFake, lossCls, lossGp);
         }
     }
 
@@ -255,20 +246,23 @@ public final class StarGanTrainer implements AutoCloseable {
             NDArray lossCls = Losses.classification(cls, trg.cls(), slot.mode());
             NDArray xRec = generator.forward(xFake, org.c());
             NDArray lossRec = Losses.l1(xReal, xRec);
-            NDArray total = lossFake.add(lossRec.mul(constant(xReal.getManager(), config.lambdaRec())))
-                    .add(lossCls.mul(constant(xReal.getManager(), config.lambdaCls())));
-            double id = Double.NaN;
+            NDArray total = lossFake.add(lossRec.mul(DeviceConstants.of(xReal, config.lambdaRec())))
+                    .add(lossCls.mul(DeviceConstants.of(xReal, config.lambdaCls())));
+            NDArray lossId = null;
             if (fakes.copy() != null) {
                 // Not in the official objective: translating an image to its own domain should change nothing.
-                NDArray lossId = Losses.l1(xReal, fakes.copy());
-                total = total.add(lossId.mul(constant(xReal.getManager(), config.lambdaId())));
-                id = scalar(lossId);
+                lossId = Losses.l1(xReal, fakes.copy());
+                total = total.add(lossId.mul(DeviceConstants.of(xReal, config.lambdaId())));
             }
             collector.backward(total);
             gradientObserver.beforeUpdate("G", generator.parameters());
             gOptimizer.step(lr);
             updateAverage();
-            return new double[] {scalar(lossFake), scalar(lossRec), scalar(lossCls), id};
+            if (lossId == null) {
+                double[] v = values(lossFake, lossRec, lossCls);
+                return new double[] {v[0], v[1], v[2], Double.NaN};
+            }
+            return values(lossFake, lossRec, lossCls, lossId);
         } finally {
             discriminator.parameters().setRequiresGradient(true);
         }
@@ -284,35 +278,71 @@ public final class StarGanTrainer implements AutoCloseable {
             generator.parameters().asMap().forEach((name, p) -> {
                 NDArray avg = average.parameters().get(name);
                 try (NDArray step = p.sub(avg)) {
-                    avg.addi(step.muli(rate));
+                    avg.addi(step.muli(DeviceConstants.of(avg, rate)));
                 }
             });
         }
     }
 
+    /** The labels, target labels and α of one iteration on the device. */
+    private record BatchExtras(Labels org, Labels trg, NDArray alpha) {}
+
     /**
-     * Labels (optionally permuted) as an (N, width) array: the bare rows when {@code slot} is null, else placed at the
-     * slot's offset in G's full label vector with the slot's mask entry set.
+     * Everything of an iteration's batch besides the images, copied to the device in one piece: the labels and the
+     * target labels (each as the classification target and as G's input c) and the gradient-penalty weights α. On a
+     * GPU each array made from Java memory is a blocking copy; one copy per batch instead of five.
      */
-    private NDArray labelArray(
-            NDManager m, float[][] labels, int[] permutation, DataType dtype, LabelSlot slot, int width) {
+    private BatchExtras batchExtras(
+            NDManager step, float[][] labels, IterationNoise noise, DataType dtype, LabelSlot slot) {
         int n = labels.length;
-        int c = labels[0].length;
-        int w = slot == null ? c : width;
-        int at = slot == null ? 0 : slot.offset();
-        float[] flat = new float[n * w];
-        for (int i = 0; i < n; i++) {
-            float[] row = labels[permutation == null ? i : permutation[i]];
-            System.arraycopy(row, 0, flat, i * w + at, c);
-            if (slot != null && slot.mask() >= 0) {
-                flat[i * w + config.cDim() + config.c2Dim() + slot.mask()] = 1;
-            }
+        int clsWidth = labels[0].length;
+        int cWidth = config.gLabelDim();
+        int[][] orders = {null, noise.permutation()};
+        int part = n * (clsWidth + cWidth);
+        float[] host = new float[2 * part + n];
+        for (int k = 0; k < 2; k++) {
+            placeLabels(host, k * part, labels, orders[k], null, clsWidth);
+            placeLabels(host, k * part + n * clsWidth, labels, orders[k], slot, cWidth);
         }
-        return m.create(flat, new Shape(n, w)).toType(dtype, false);
+        System.arraycopy(noise.alpha(), 0, host, 2 * part, n);
+        NDArray all = step.create(host);
+        Labels[] parts = new Labels[2];
+        for (int k = 0; k < 2; k++) {
+            int at = k * part;
+            parts[k] = new Labels(
+                    slice(all, at, n * clsWidth).reshape(n, clsWidth).toType(dtype, false),
+                    slice(all, at + n * clsWidth, n * cWidth).reshape(n, cWidth).toType(dtype, false));
+        }
+        NDArray alpha = slice(all, 2 * part, n).reshape(n, 1, 1, 1).toType(dtype, false);
+        return new BatchExtras(parts[0], parts[1], alpha);
     }
 
-    private static double scalar(NDArray a) {
-        return a.toType(DataType.FLOAT64, false).getDouble();
+    private static NDArray slice(NDArray flat, int from, int length) {
+        return flat.get(new NDIndex("{}:{}", from, from + length));
+    }
+
+    /**
+     * Writes the labels (optionally permuted) as an (N, width) block at {@code offset}: the bare rows when {@code slot}
+     * is null, else placed at the slot's offset in G's full label vector with the slot's mask entry set.
+     */
+    private void placeLabels(float[] out, int offset, float[][] labels, int[] permutation, LabelSlot slot, int width) {
+        int c = labels[0].length;
+        int at = slot == null ? 0 : slot.offset();
+        for (int i = 0; i < labels.length; i++) {
+            float[] row = labels[permutation == null ? i : permutation[i]];
+            System.arraycopy(row, 0, out, offset + i * width + at, c);
+            if (slot != null && slot.mask() >= 0) {
+                out[offset + i * width + config.cDim() + config.c2Dim() + slot.mask()] = 1;
+            }
+        }
+    }
+
+    /** The values of several 0-dim losses in one read from the device (each read waits for the device to finish). */
+    private static double[] values(NDArray... losses) {
+        try (GradMode ignored = GradMode.off()) {
+            NDArray stacked = NDArrays.stack(new NDList(losses));
+            return stacked.toType(DataType.FLOAT64, false).toDoubleArray();
+        }
     }
 
     @Override

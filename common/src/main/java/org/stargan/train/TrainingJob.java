@@ -53,7 +53,8 @@ public record TrainingJob(TrainConfig config, LabeledImages data, LabeledImages 
                 sampleDir,
                 modelDir,
                 Datasets.datasetName(o),
-                o.integer("num-workers"));
+                // Absent: the run sizes its decoders for the device it trains on.
+                o.integer("num-workers", 0));
         return new TrainingJob(config, data, second, outputs);
     }
 }

@@ -42,7 +42,7 @@ public final class TrainingRun {
      * @param sampleDir {@code <iteration>-images.jpg} grids go here
      * @param modelDir {@code <iteration>-G.safetensors} and {@code <iteration>-state.safetensors} go here
      * @param dataset the dataset's name, recorded in checkpoints
-     * @param loaderThreads image decoding threads
+     * @param loaderThreads image decoding threads; 0 sizes them for the device ({@link #loaderThreadsFor})
      */
     public record Outputs(
             long logStep,
@@ -53,6 +53,16 @@ public final class TrainingRun {
             Path modelDir,
             String dataset,
             int loaderThreads) {}
+
+    /**
+     * Decoding threads that keep {@code device} fed on a machine with {@code cores} cores. On the CPU the cores also
+     * compute the step, so two decoders (the official default is one worker) leave them to it. A GPU leaves the cores
+     * idle and steps through a batch in tens of milliseconds: all cores but the one driving the GPU decode, up to 8
+     * (decoded images are cached, so beyond the first epoch they mostly wait).
+     */
+    public static int loaderThreadsFor(Device device, int cores) {
+        return device.isGpu() ? Math.max(2, Math.min(cores - 1, 8)) : Math.min(2, Math.max(1, cores));
+    }
 
     /** What a run reports while it goes. */
     public interface Listener {
@@ -158,19 +168,18 @@ public final class TrainingRun {
         Files.createDirectories(outputs.sampleDir());
         Files.createDirectories(outputs.modelDir());
         int size = config.imageSize();
+        int threads = outputs.loaderThreads() > 0
+                ? outputs.loaderThreads()
+                : loaderThreadsFor(device, Runtime.getRuntime().availableProcessors());
+        // Two batches ahead per decoder keeps every decoder busy while the step runs.
+        int prefetch = Math.max(4, 2 * threads);
         try (NDManager manager = NDManager.newBaseManager(device);
-                BatchLoader loader = new BatchLoader(
-                        data, config.batchSize(), config.seed(), true, outputs.loaderThreads(), 4, 2L << 30);
+                BatchLoader loader =
+                        new BatchLoader(data, config.batchSize(), config.seed(), true, threads, prefetch, 2L << 30);
                 BatchLoader loader2 = second == null
                         ? null
                         : new BatchLoader(
-                                second,
-                                config.batchSize(),
-                                config.seed() + 1,
-                                true,
-                                outputs.loaderThreads(),
-                                4,
-                                1L << 30)) {
+                                second, config.batchSize(), config.seed() + 1, true, threads, prefetch, 1L << 30)) {
             StarGanTrainer trainer;
             long start;
             if (resumeFrom != null) {

@@ -15,6 +15,9 @@ import io.vertx.core.json.JsonObject;
  * @param queueLimit requests accepted but not answered before the consumer pauses
  * @param defaultModelPath checkpoint served as {@code default} version {@code initial} at start (may be null)
  * @param metricsPort port of {@code /metrics} and {@code /health} (0: a free one, −1: none)
+ * @param precision {@code fp32} or {@code fp16}: the element type models are converted to when they load
+ * @param keepVersions newest versions of a model kept loaded (older ones are freed as new ones arrive)
+ * @param pinned {@code name:version} entries kept loaded regardless of {@code keepVersions}
  */
 public record InferenceConfig(
         String bootstrapServers,
@@ -26,7 +29,13 @@ public record InferenceConfig(
         long maxDelayMillis,
         int queueLimit,
         String defaultModelPath,
-        int metricsPort) {
+        int metricsPort,
+        String precision,
+        int keepVersions,
+        java.util.List<String> pinned) {
+    /** Newest versions per model kept loaded unless configured: the latest, and two before it for pinned requests. */
+    public static final int DEFAULT_KEEP_VERSIONS = 3;
+
     /** Validates every field, naming the one at fault. */
     public InferenceConfig {
         if (bootstrapServers == null || bootstrapServers.isBlank()) {
@@ -42,6 +51,44 @@ public record InferenceConfig(
             throw new IllegalArgumentException(
                     "queueLimit: " + queueLimit + ", expected ≥ maxBatch (" + maxBatch + ")");
         }
+        org.stargan.infer.Precision.parse(precision);
+        if (keepVersions < 1) {
+            throw new IllegalArgumentException("keepVersions: " + keepVersions + ", expected ≥ 1");
+        }
+        for (String p : pinned) {
+            if (!p.matches("[^:]+:[^:]+")) {
+                throw new IllegalArgumentException("pinned: '" + p + "', expected name:version");
+            }
+        }
+        pinned = java.util.List.copyOf(pinned);
+    }
+
+    /** Float32, the default number of kept versions, nothing pinned. */
+    public InferenceConfig(
+            String bootstrapServers,
+            String topicPrefix,
+            String groupId,
+            String workerId,
+            String device,
+            int maxBatch,
+            long maxDelayMillis,
+            int queueLimit,
+            String defaultModelPath,
+            int metricsPort) {
+        this(
+                bootstrapServers,
+                topicPrefix,
+                groupId,
+                workerId,
+                device,
+                maxBatch,
+                maxDelayMillis,
+                queueLimit,
+                defaultModelPath,
+                metricsPort,
+                "fp32",
+                DEFAULT_KEEP_VERSIONS,
+                java.util.List.of());
     }
 
     /** Reads the verticle's JSON config (keys as the record components); absent keys take the defaults. */
@@ -56,7 +103,12 @@ public record InferenceConfig(
                 j.getLong("maxDelayMillis", 10L),
                 j.getInteger("queueLimit", 256),
                 j.getString("defaultModelPath"),
-                j.getInteger("metricsPort", -1));
+                j.getInteger("metricsPort", -1),
+                j.getString("precision", "fp32"),
+                j.getInteger("keepVersions", DEFAULT_KEEP_VERSIONS),
+                j.getJsonArray("pinned", new io.vertx.core.json.JsonArray()).stream()
+                        .map(Object::toString)
+                        .toList());
     }
 
     /** The JSON form, for {@code DeploymentOptions.setConfig}. */
@@ -70,7 +122,10 @@ public record InferenceConfig(
                 .put("maxBatch", maxBatch)
                 .put("maxDelayMillis", maxDelayMillis)
                 .put("queueLimit", queueLimit)
-                .put("metricsPort", metricsPort);
+                .put("metricsPort", metricsPort)
+                .put("precision", precision)
+                .put("keepVersions", keepVersions)
+                .put("pinned", new io.vertx.core.json.JsonArray(pinned));
         if (defaultModelPath != null) {
             j.put("defaultModelPath", defaultModelPath);
         }

@@ -7,8 +7,11 @@ import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
+import org.stargan.device.DeviceHealth;
+import org.stargan.device.DeviceReport;
 
 /** The worker's Prometheus metrics (names in {@code docs/metrics.md} once the dashboards land). */
 final class InferenceMetrics {
@@ -18,6 +21,7 @@ final class InferenceMetrics {
     private final DistributionSummary batchSize;
     private final Timer queueTime;
     private final Timer computeTime;
+    private final Counter evicted;
 
     InferenceMetrics(String workerId, Supplier<Number> pending, Supplier<Number> loadedVersions) {
         registry.config().commonTags("worker", workerId);
@@ -45,6 +49,9 @@ final class InferenceMetrics {
         Gauge.builder("stargan_inference_model_versions", loadedVersions)
                 .description("model versions loaded")
                 .register(registry);
+        evicted = Counter.builder("stargan_inference_model_evictions")
+                .description("model versions freed to make room for newer ones")
+                .register(registry);
         new JvmMemoryMetrics().bindTo(registry);
         // Every failure reason exists from the start (at 0), so dashboards and alerts see the series before trouble.
         for (String reason : new String[] {"rejected", "compute", "publish", "model_load", "bad_announcement"}) {
@@ -53,6 +60,15 @@ final class InferenceMetrics {
                     .description("requests that failed, by reason")
                     .register(registry);
         }
+    }
+
+    /** Which device, libtorch and GPU this worker computes with, whether it still computes, and the GPU's memory. */
+    void device(String workerId, DeviceReport report, DeviceHealth health) {
+        DeviceGauges.register(registry, report, health, Map.of("worker", workerId));
+    }
+
+    void evicted() {
+        evicted.increment();
     }
 
     void request() {

@@ -5,6 +5,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServer;
 import io.vertx.kafka.client.common.TopicPartition;
 import io.vertx.kafka.client.consumer.KafkaConsumer;
 import io.vertx.kafka.client.consumer.KafkaConsumerRecord;
@@ -20,9 +21,12 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.stargan.device.DeviceCheck;
+import org.stargan.device.DeviceHealth;
+import org.stargan.device.DeviceReport;
+import org.stargan.infer.Precision;
 import org.stargan.kafka.KafkaSettings;
 import org.stargan.kafka.Topics;
-import org.stargan.msg.DeadLetter;
 import org.stargan.msg.ModelAnnouncement;
 import org.stargan.msg.Protocol;
 import org.stargan.msg.TranslateRequest;
@@ -51,25 +55,54 @@ public final class InferenceVerticle extends VerticleBase {
     private KafkaConsumer<String, Buffer> consumer;
     private KafkaConsumer<String, Buffer> registryConsumer;
     private KafkaProducer<String, Buffer> producer;
-    private WorkerEndpoints endpoints;
+    private HttpServer http;
+    private DeviceHealth health;
+    private ResultPublisher publisher;
     private boolean paused;
 
     @Override
     public Future<?> start() {
         config = InferenceConfig.fromJson(config());
         topics = new Topics(config.topicPrefix());
-        Device device = org.stargan.device.Devices.parse(config.device());
         compute = Executors.newSingleThreadExecutor(r -> daemon(r, "compute-" + config.device()));
         prepare = Executors.newFixedThreadPool(2, r -> daemon(r, "prepare"));
         timer = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "batch-timer"));
+        // First of all: a device that cannot compute fails the start (naming what to set) before any work is taken.
+        return Future.fromCompletionStage(
+                        CompletableFuture.supplyAsync(() -> DeviceCheck.require(config.device()), compute), context)
+                .recover(e -> Future.failedFuture(
+                        e instanceof java.util.concurrent.CompletionException && e.getCause() != null
+                                ? e.getCause()
+                                : e))
+                .compose(this::startWithDevice)
+                .onFailure(e -> stop());
+    }
+
+    private Future<?> startWithDevice(DeviceReport report) {
+        LOG.info(report.logLine());
+        if (report.idleGpuWarning() != null) {
+            LOG.warn(report.idleGpuWarning());
+        }
+        Device device = DeviceCheck.parse(config.device());
+        health = new DeviceHealth(device);
         metrics = new InferenceMetrics(
                 config.workerId(),
                 offsets::pending,
                 () -> registry.versions().values().stream().mapToInt(Map::size).sum());
-        registry = new ModelRegistry(compute, device, config.maxBatch(), (version, reason) -> {
-            LOG.warn("model {} failed to load, previous versions keep serving: {}", version, reason);
-            metrics.failure("model_load");
-        });
+        metrics.device(config.workerId(), report, health);
+        registry = new ModelRegistry(
+                compute,
+                new ModelRegistry.Settings(
+                        device,
+                        config.maxBatch(),
+                        Precision.parse(config.precision()),
+                        config.keepVersions(),
+                        java.util.Set.copyOf(config.pinned())),
+                (version, reason) -> {
+                    LOG.warn("model {} failed to load, previous versions keep serving: {}", version, reason);
+                    metrics.failure("model_load");
+                },
+                metrics::evicted);
         batcher = new DynamicBatcher(config.maxBatch(), config.maxDelayMillis(), compute, timer, metrics::batch);
         // A result counts as published only once the broker has it durably; that is when the request's offset commits.
         producer = KafkaProducer.create(
@@ -77,6 +110,7 @@ public final class InferenceVerticle extends VerticleBase {
                 KafkaSettings.resultProducer(config.bootstrapServers(), Protocol.MAX_VALUE_BYTES),
                 String.class,
                 Buffer.class);
+        publisher = new ResultPublisher(producer, topics, config.workerId(), metrics);
 
         Future<?> model = config.defaultModelPath() == null
                 ? Future.succeededFuture()
@@ -154,14 +188,21 @@ public final class InferenceVerticle extends VerticleBase {
         if (config.metricsPort() < 0) {
             return Future.succeededFuture();
         }
-        endpoints = new WorkerEndpoints(
-                metrics.registry::scrape, () -> !registry.versions().isEmpty());
-        return endpoints.start(vertx, config.metricsPort());
+        http = vertx.createHttpServer().requestHandler(new WorkerHealthRoutes(metrics.registry, health, () -> {
+            if (registry.versions().values().stream().allMatch(Map::isEmpty)) {
+                return "no model loaded";
+            }
+            return null;
+        }));
+        return http.listen(config.metricsPort(), "0.0.0.0")
+                .recover(e -> Future.failedFuture(new IllegalStateException("--metrics-port " + config.metricsPort()
+                        + ": " + e.getMessage() + " (another worker on this host? give each its own port)")))
+                .mapEmpty();
     }
 
     /** The port of /metrics (after start). */
     public int metricsPort() {
-        return endpoints == null ? -1 : endpoints.port();
+        return http == null ? -1 : http.actualPort();
     }
 
     private void onRequest(KafkaConsumerRecord<String, Buffer> rec) {
@@ -180,13 +221,14 @@ public final class InferenceVerticle extends VerticleBase {
             reject(rec, headers, TranslateResult.ErrorKind.BAD_REQUEST, e.getMessage());
             return;
         }
-        LoadedModel model = registry.resolve(request.model(), request.modelVersion());
+        LoadedModel model = registry.acquire(request.model(), request.modelVersion());
         CompletableFuture<LoadedModel> pending =
                 model == null && request.modelVersion() == null ? registry.pendingLoad(request.model()) : null;
         if (pending != null) {
             // Start-up: the model is still loading; answer once it is there (or reject if it fails).
             final TranslateRequest r = request;
-            pending.whenComplete((m, e) -> context.runOnContext(v -> accept(rec, headers, r, e == null ? m : null)));
+            pending.whenComplete((m, e) -> context.runOnContext(
+                    v -> accept(rec, headers, r, e == null ? registry.acquire(r.model(), null) : null)));
             return;
         }
         accept(rec, headers, request, model);
@@ -215,6 +257,7 @@ public final class InferenceVerticle extends VerticleBase {
         CompletableFuture.supplyAsync(() -> job(request, model, received), prepare)
                 .whenComplete((job, err) -> {
                     if (err != null) {
+                        model.release();
                         Throwable cause =
                                 err instanceof java.util.concurrent.CompletionException && err.getCause() != null
                                         ? err.getCause()
@@ -238,8 +281,10 @@ public final class InferenceVerticle extends VerticleBase {
                                     },
                                     prepare)
                             .whenComplete((encoded, failure) -> context.runOnContext(v -> {
+                                model.release();
                                 if (failure != null) {
                                     metrics.failure("compute");
+                                    recheckDevice();
                                     sendResult(
                                             rec,
                                             request,
@@ -270,6 +315,17 @@ public final class InferenceVerticle extends VerticleBase {
                 });
     }
 
+    /** After a failed batch: is it the device? If it no longer computes, the health routes say so from now on. */
+    private void recheckDevice() {
+        if (health.requestRecheck()) {
+            compute.execute(() -> {
+                if (!health.recheck()) {
+                    LOG.error("{}; this worker reports itself dead (/health/live 503)", health.problem());
+                }
+            });
+        }
+    }
+
     private TranslateJob job(TranslateRequest r, LoadedModel model, long received) {
         float[] image;
         try {
@@ -285,17 +341,7 @@ public final class InferenceVerticle extends VerticleBase {
     }
 
     private void sendResult(KafkaConsumerRecord<String, Buffer> source, TranslateRequest r, TranslateResult result) {
-        producer.send(reply(r.replyTo(), r.replyPartition(), result))
-                .onSuccess(md -> finished(source))
-                .onFailure(e -> {
-                    // Not committed: the request is redelivered (to this or another worker) and answered again.
-                    LOG.warn("result of {} not published ({}); it will be redelivered", r.id(), e.toString());
-                    metrics.failure("publish");
-                });
-    }
-
-    private static KafkaProducerRecord<String, Buffer> reply(String topic, int partition, TranslateResult result) {
-        return KafkaRecords.create(topic, result.id(), result.image(), result.headers(), partition);
+        publisher.result(r, result).onSuccess(md -> finished(source));
     }
 
     /** Sends a record that cannot be processed to dead letters (and an error result to its asker, when known). */
@@ -304,41 +350,7 @@ public final class InferenceVerticle extends VerticleBase {
             Map<String, String> headers,
             TranslateResult.ErrorKind kind,
             String reason) {
-        metrics.failure("rejected");
-        DeadLetter dead = DeadLetter.of(
-                rec.key(),
-                rec.value() == null ? new byte[0] : rec.value().getBytes(),
-                headers,
-                reason,
-                rec.topic(),
-                rec.partition(),
-                rec.offset());
-        Future<?> answered = Future.succeededFuture();
-        String replyTo = headers.get(Protocol.REPLY_TO);
-        if (replyTo != null
-                && replyTo.matches("[A-Za-z0-9._-]{1,249}")
-                && rec.key() != null
-                && rec.key().matches("[A-Za-z0-9._:-]{1,128}")) {
-            int partition = -1;
-            try {
-                partition = Integer.parseInt(
-                        headers.getOrDefault(Protocol.REPLY_PARTITION, "-1").trim());
-            } catch (NumberFormatException ignored) {
-                // reply through the key's partition
-            }
-            answered = producer.send(
-                    reply(replyTo, partition, TranslateResult.error(rec.key(), kind, reason, config.workerId())));
-        }
-        Future.all(
-                        producer.send(KafkaRecords.create(
-                                topics.deadLetters(), dead.key(), dead.value(), dead.headers(), -1)),
-                        answered)
-                .onSuccess(v -> finished(rec))
-                .onFailure(e -> LOG.warn(
-                        "dead letter for {}@{} not published ({}); it will be redelivered",
-                        rec.partition(),
-                        rec.offset(),
-                        e.toString()));
+        publisher.reject(rec, headers, kind, reason).onSuccess(v -> finished(rec));
     }
 
     private void finished(KafkaConsumerRecord<String, Buffer> rec) {
@@ -361,7 +373,7 @@ public final class InferenceVerticle extends VerticleBase {
         Future<Void> c = consumer == null ? Future.succeededFuture() : consumer.close();
         Future<Void> rc = registryConsumer == null ? Future.succeededFuture() : registryConsumer.close();
         Future<Void> p = producer == null ? Future.succeededFuture() : producer.close();
-        Future<Void> h = endpoints == null ? Future.succeededFuture() : endpoints.close();
+        Future<Void> h = http == null ? Future.succeededFuture() : http.close();
         // Queued batches are dropped (their requests are not committed and will be redelivered); the running one must
         // finish before the models' native memory is freed, or it would compute on freed tensors.
         Future<Void> computeStopped = vertx.executeBlocking(() -> {
@@ -372,7 +384,9 @@ public final class InferenceVerticle extends VerticleBase {
         Future.join(c, rc, p, h, computeStopped).onComplete(ar -> {
             prepare.shutdownNow();
             timer.shutdownNow();
-            registry.close();
+            if (registry != null) {
+                registry.close();
+            }
             done.complete();
         });
         return done.future();

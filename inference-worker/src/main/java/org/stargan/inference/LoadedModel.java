@@ -1,5 +1,6 @@
 package org.stargan.inference;
 
+import java.util.concurrent.atomic.AtomicInteger;
 import org.stargan.ckpt.GeneratorCheckpoint;
 import org.stargan.infer.Translator;
 import org.stargan.msg.DomainLabels;
@@ -7,13 +8,36 @@ import org.stargan.msg.DomainLabels;
 /**
  * One model version ready to serve: its translator (used only on the compute thread), its domains and image size.
  *
- * @param name model name
- * @param version version label
- * @param translator the generator on this worker's device
- * @param domains names of the label entries (from the checkpoint, or {@code domain0..} for official files)
- * @param imageSize the side requests are resized to
+ * <p>Requests hold it while they wait and compute ({@link #acquire}, {@link #release}); once the registry evicts it
+ * ({@link #retire}), it takes no new holders and frees its weights when the last one lets go, so an evicted version never
+ * computes on freed memory and never keeps device memory longer than its last request.
  */
-public record LoadedModel(String name, String version, Translator translator, DomainLabels domains, int imageSize) {
+public final class LoadedModel {
+    private final String name;
+    private final String version;
+    private final Translator translator;
+    private final DomainLabels domains;
+    private final int imageSize;
+    /** Holders, plus one while the registry serves it; −1 once closed. */
+    private final AtomicInteger holders = new AtomicInteger(1);
+
+    private volatile Runnable closer = () -> {};
+
+    /**
+     * @param name model name
+     * @param version version label
+     * @param translator the generator on this worker's device
+     * @param domains names of the label entries (from the checkpoint, or {@code domain0..} for official files)
+     * @param imageSize the side requests are resized to
+     */
+    public LoadedModel(String name, String version, Translator translator, DomainLabels domains, int imageSize) {
+        this.name = name;
+        this.version = version;
+        this.translator = translator;
+        this.domains = domains;
+        this.imageSize = imageSize;
+    }
+
     /** Builds the serving view of a checkpoint. */
     public static LoadedModel of(String name, String version, GeneratorCheckpoint ckpt, Translator translator) {
         DomainLabels d = ckpt.info().domains().isEmpty()
@@ -21,5 +45,65 @@ public record LoadedModel(String name, String version, Translator translator, Do
                 : new DomainLabels(ckpt.info().domains(), ckpt.info().exclusiveGroups());
         int size = ckpt.info().imageSize() > 0 ? ckpt.info().imageSize() : 128;
         return new LoadedModel(name, version, translator, d, size);
+    }
+
+    /** Model name. */
+    public String name() {
+        return name;
+    }
+
+    /** Version label. */
+    public String version() {
+        return version;
+    }
+
+    /** The generator on this worker's device (compute thread only). */
+    public Translator translator() {
+        return translator;
+    }
+
+    /** Names of the label entries. */
+    public DomainLabels domains() {
+        return domains;
+    }
+
+    /** The side requests are resized to. */
+    public int imageSize() {
+        return imageSize;
+    }
+
+    /** Holds it for a request; false when it was retired meanwhile (resolve again). */
+    public boolean acquire() {
+        while (true) {
+            int h = holders.get();
+            if (h <= 0) {
+                return false;
+            }
+            if (holders.compareAndSet(h, h + 1)) {
+                return true;
+            }
+        }
+    }
+
+    /** A request holding it is done. */
+    public void release() {
+        dropOne();
+    }
+
+    /** Stops serving it: new requests cannot hold it; {@code closer} frees it when the last holder lets go. */
+    void retire(Runnable closer) {
+        this.closer = closer;
+        dropOne();
+    }
+
+    /** Whether its weights have been freed. */
+    public boolean isClosed() {
+        return holders.get() < 0;
+    }
+
+    private void dropOne() {
+        if (holders.decrementAndGet() == 0 && holders.compareAndSet(0, -1)) {
+            closer.run();
+        }
     }
 }

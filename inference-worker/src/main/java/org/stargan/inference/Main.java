@@ -10,7 +10,8 @@ import org.stargan.process.ServiceProcess;
  * Runs one inference worker: {@code stargan-inference-worker [--bootstrap H:P] [--model PATH] [--device cpu] ...};
  * each option also reads from the environment ({@code STARGAN_KAFKA_BOOTSTRAP} or {@code KAFKA_BOOTSTRAP_SERVERS},
  * {@code STARGAN_MODEL}, {@code STARGAN_DEVICE}, {@code STARGAN_TOPIC_PREFIX}, {@code STARGAN_MAX_BATCH},
- * {@code STARGAN_MAX_DELAY_MS}, {@code STARGAN_METRICS_PORT}, {@code STARGAN_WORKER_ID}, {@code STARGAN_GROUP};
+ * {@code STARGAN_MAX_DELAY_MS}, {@code STARGAN_METRICS_PORT}, {@code STARGAN_WORKER_ID}, {@code STARGAN_GROUP},
+ * {@code STARGAN_PRECISION}, {@code STARGAN_KEEP_VERSIONS}, {@code STARGAN_PIN};
  * {@code STARGAN_ANNOUNCE_MODEL=true} publishes the default model on the registry).
  */
 public final class Main {
@@ -39,11 +40,12 @@ public final class Main {
                 Duration.ofMinutes(10),
                 () -> vertx.close().toCompletionStage());
         System.err.printf(
-                "inference worker %s consuming %stranslate.requests on %s (device %s, batches up to %d, wait %d ms)%s%n",
+                "inference worker %s consuming %stranslate.requests on %s (device %s, %s, batches up to %d, wait %d ms)%s%n",
                 config.workerId(),
                 config.topicPrefix(),
                 config.bootstrapServers(),
                 config.device(),
+                config.precision(),
                 config.maxBatch(),
                 config.maxDelayMillis(),
                 verticle.metricsPort() > 0
@@ -64,6 +66,10 @@ public final class Main {
         String maxBatch = env.getOrDefault("STARGAN_MAX_BATCH", "16");
         String maxDelay = env.getOrDefault("STARGAN_MAX_DELAY_MS", "10");
         String metrics = env.getOrDefault("STARGAN_METRICS_PORT", "9101");
+        String precision = env.getOrDefault("STARGAN_PRECISION", "fp32");
+        String keep =
+                env.getOrDefault("STARGAN_KEEP_VERSIONS", Integer.toString(InferenceConfig.DEFAULT_KEEP_VERSIONS));
+        String pin = env.getOrDefault("STARGAN_PIN", "");
         for (int i = 0; i < args.length; i++) {
             if (i + 1 >= args.length) {
                 throw new IllegalArgumentException("option " + args[i] + " needs a value");
@@ -79,10 +85,13 @@ public final class Main {
                 case "--max-batch" -> maxBatch = v;
                 case "--max-delay-ms" -> maxDelay = v;
                 case "--metrics-port" -> metrics = v;
+                case "--precision" -> precision = v;
+                case "--keep-versions" -> keep = v;
+                case "--pin" -> pin = v;
                 default ->
-                    throw new IllegalArgumentException(
-                            "unknown option " + args[i - 1]
-                                    + "; known: --bootstrap --model --device --topic-prefix --group --worker-id --max-batch --max-delay-ms --metrics-port");
+                    throw new IllegalArgumentException("unknown option " + args[i - 1]
+                            + "; known: --bootstrap --model --device --topic-prefix --group --worker-id --max-batch"
+                            + " --max-delay-ms --metrics-port --precision --keep-versions --pin");
             }
         }
         return new InferenceConfig(
@@ -95,7 +104,13 @@ public final class Main {
                 integer("max-delay-ms", maxDelay),
                 Math.max(256, 4 * integer("max-batch", maxBatch)),
                 model,
-                integer("metrics-port", metrics));
+                integer("metrics-port", metrics),
+                org.stargan.infer.Precision.parse(precision).cliName(),
+                integer("keep-versions", keep),
+                java.util.Arrays.stream(pin.split(","))
+                        .map(String::trim)
+                        .filter(p -> !p.isEmpty())
+                        .toList());
     }
 
     private static int integer(String name, String v) {

@@ -291,13 +291,19 @@ class InferenceWorkerTest {
                 .contains("stargan_inference_compute_seconds")
                 .contains("stargan_inference_model_versions")
                 .contains("jvm_memory_used_bytes")
-                .contains("kafka_consumer_fetch_manager_records_lag_max");
+                .contains("kafka_consumer_fetch_manager_records_lag_max")
+                // What it computes with: the device, the libtorch flavor and version, the GPU (none on the CPU).
+                .containsPattern(
+                        "stargan_device_info\\{device=\"cpu\",flavor=\"cpu\",gpu=\"none\",libtorch=\"2\\.7\\.1\",worker=\"metered\"} 1(\\.0)?\n")
+                .contains("stargan_device_usable{device=\"cpu\",worker=\"metered\"} 1.0")
+                .contains("stargan_inference_model_evictions_total{worker=\"metered\"} 0.0");
         var ready = client.send(
                 java.net.http.HttpRequest.newBuilder(
                                 java.net.URI.create("http://127.0.0.1:" + v.metricsPort() + "/health/ready"))
                         .build(),
                 java.net.http.HttpResponse.BodyHandlers.ofString());
         assertThat(ready.statusCode()).isEqualTo(200);
+        assertThat(ready.body()).isEqualTo("{\"status\":\"ready\",\"device\":\"cpu\"}");
     }
 
     @Test

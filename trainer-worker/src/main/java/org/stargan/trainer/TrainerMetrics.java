@@ -5,13 +5,19 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.prometheus.metrics.core.metrics.Info;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import org.stargan.device.DeviceHealth;
+import org.stargan.device.DeviceReport;
+import org.stargan.device.GpuInventory;
+import org.stargan.device.GpuMemory;
 
 /** The trainers' Prometheus metrics: per job the seven losses, learning rate, iteration and speed; job states; checkpoints. */
 final class TrainerMetrics {
     static final PrometheusMeterRegistry REGISTRY = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private static final Map<String, double[]> VALUES = new ConcurrentHashMap<>();
+    private static Info deviceInfo;
 
     static {
         new JvmMemoryMetrics().bindTo(REGISTRY);
@@ -25,6 +31,39 @@ final class TrainerMetrics {
         gauge(job, "it_per_s", "stargan_train_iterations_per_second", null)[0] = itPerSec;
         gauge(job, "lr", "stargan_train_learning_rate", null)[0] = lr;
         losses.forEach((name, v) -> gauge(job, name, "stargan_train_loss", name)[0] = v);
+    }
+
+    /**
+     * Which device, libtorch and GPU this trainer computes with ({@code stargan_device_info}, a Prometheus info metric
+     * registered with the Prometheus client itself: Micrometer would drop the reserved {@code _info} suffix), whether it
+     * still computes, and on a GPU its memory in use and size.
+     */
+    static synchronized void device(DeviceReport report, DeviceHealth health) {
+        if (deviceInfo == null) {
+            deviceInfo = Info.builder()
+                    .name(DeviceReport.INFO_METRIC)
+                    .help("the device, libtorch flavor and GPU this trainer computes with")
+                    .labelNames(report.metricTags().keySet().toArray(String[]::new))
+                    .register(REGISTRY.getPrometheusRegistry());
+        }
+        deviceInfo.addLabelValues(report.metricTags().values().toArray(String[]::new));
+        Gauge.builder(DeviceReport.USABLE_METRIC, health, h -> h.usable() ? 1 : 0)
+                .description("1 while the device computes, 0 once a check found it unusable")
+                .tag("device", report.device())
+                .register(REGISTRY);
+        if (health.device().isGpu()) {
+            Gauge.builder(DeviceReport.MEMORY_USED_METRIC, new GpuMemory(health.device()), GpuMemory::usedBytes)
+                    .description("bytes in use on this trainer's GPU (all processes)")
+                    .tag("device", report.device())
+                    .register(REGISTRY);
+            GpuInventory.Gpu gpu = report.gpu();
+            if (gpu != null) {
+                Gauge.builder(DeviceReport.MEMORY_TOTAL_METRIC, gpu, GpuInventory.Gpu::totalBytes)
+                        .description("memory size of this trainer's GPU")
+                        .tag("device", report.device())
+                        .register(REGISTRY);
+            }
+        }
     }
 
     static void state(String job, String state) {

@@ -15,11 +15,16 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.stargan.device.DeviceCheck;
+import org.stargan.device.DeviceHealth;
+import org.stargan.device.DeviceReport;
 import org.stargan.kafka.KafkaSettings;
 import org.stargan.kafka.Topics;
 import org.stargan.msg.ModelAnnouncement;
@@ -49,6 +54,7 @@ public final class TrainerVerticle extends VerticleBase {
     private KafkaConsumer<String, Buffer> control;
     private KafkaProducer<String, Buffer> producer;
     private HttpServer http;
+    private DeviceHealth health;
     private final Set<String> cancelled = ConcurrentHashMap.newKeySet();
     private volatile boolean stopping;
     private volatile String running;
@@ -63,6 +69,23 @@ public final class TrainerVerticle extends VerticleBase {
             t.setDaemon(true);
             return t;
         });
+        // First of all: a device that cannot compute fails the start (naming what to set), so this trainer never
+        // takes a job only to fail it.
+        return Future.fromCompletionStage(
+                        CompletableFuture.supplyAsync(() -> DeviceCheck.require(config.device()), jobThread), context)
+                .recover(e -> Future.failedFuture(
+                        e instanceof CompletionException && e.getCause() != null ? e.getCause() : e))
+                .compose(this::startWithDevice)
+                .onFailure(e -> stop());
+    }
+
+    private Future<?> startWithDevice(DeviceReport report) {
+        LOG.info(report.logLine());
+        if (report.idleGpuWarning() != null) {
+            LOG.warn(report.idleGpuWarning());
+        }
+        health = new DeviceHealth(DeviceCheck.parse(config.device()));
+        TrainerMetrics.device(report, health);
         // Events and announcements count once the broker has them.
         producer = KafkaProducer.create(
                 vertx,
@@ -115,15 +138,22 @@ public final class TrainerVerticle extends VerticleBase {
                             .putHeader("content-type", "text/plain; version=0.0.4")
                             .end(TrainerMetrics.REGISTRY.scrape());
                 case "/health/live", "/health/ready" ->
+                    // 503 once the device no longer computes: this trainer takes no more jobs and should be restarted.
                     req.response()
+                            .setStatusCode(health.usable() ? 200 : 503)
+                            .putHeader("content-type", "application/json")
                             .end(new JsonObject()
-                                    .put("status", "up")
+                                    .put("status", health.usable() ? "up" : health.problem())
+                                    .put("device", DeviceReport.name(health.device()))
                                     .put("job", running)
                                     .encode());
                 default -> req.response().setStatusCode(404).end();
             }
         });
-        return http.listen(config.metricsPort(), "0.0.0.0").mapEmpty();
+        return http.listen(config.metricsPort(), "0.0.0.0")
+                .recover(e -> Future.failedFuture(new IllegalStateException("--metrics-port " + config.metricsPort()
+                        + ": " + e.getMessage() + " (another worker on this host? give each its own port)")))
+                .mapEmpty();
     }
 
     /** The port of /metrics (after start). */
@@ -173,6 +203,9 @@ public final class TrainerVerticle extends VerticleBase {
                     }),
                     (iteration, model) -> context.runOnContext(v -> announce(request, iteration, model)),
                     () -> stopping || cancelled.contains(request.jobId()));
+            // A failed job may have failed because the device did: check it before taking another.
+            boolean deviceLost = outcome == TrainingJobRunner.Outcome.FAILED
+                    && (health.requestRecheck() ? !health.recheck() : !health.usable());
             context.runOnContext(v -> {
                 running = null;
                 TrainerMetrics.state(request.jobId(), outcome.name().toLowerCase());
@@ -180,9 +213,26 @@ public final class TrainerVerticle extends VerticleBase {
                     // Shutting down mid-run: not committed, so another trainer resumes it from its last checkpoint.
                     return;
                 }
+                if (deviceLost) {
+                    leaveGroup(rec);
+                    return;
+                }
                 finish(rec);
             });
         });
+    }
+
+    /**
+     * The device no longer computes: the job is left uncommitted (another trainer resumes it from its last checkpoint)
+     * and this trainer leaves the group so the partition moves to one that can compute; health answers 503 from now on.
+     */
+    private void leaveGroup(KafkaConsumerRecord<String, Buffer> rec) {
+        LOG.error(
+                "{}; job at {}@{} left to another trainer, this one takes no more jobs (/health/live 503)",
+                health.problem(),
+                rec.partition(),
+                rec.offset());
+        jobs.unsubscribe();
     }
 
     private void announce(TrainRequest request, long iteration, java.net.URI model) {
@@ -228,6 +278,7 @@ public final class TrainerVerticle extends VerticleBase {
             jobThread.awaitTermination(5, java.util.concurrent.TimeUnit.MINUTES);
             return null;
         });
-        return Future.join(j, c, h, jobEnded).compose(v -> producer.close());
+        return Future.join(j, c, h, jobEnded)
+                .compose(v -> producer == null ? Future.succeededFuture() : producer.close());
     }
 }

@@ -206,7 +206,11 @@ class TrainerWorkerTest {
                 .contains("stargan_train_loss{job=\"j1\",name=\"G/loss_rec\"}")
                 .contains("stargan_train_learning_rate{job=\"j1\"}")
                 .contains("stargan_train_checkpoints_total")
-                .contains("stargan_train_job_events_total{type=\"done\"}");
+                .contains("stargan_train_job_events_total{type=\"done\"}")
+                // What it computes with: the device, the libtorch flavor and version, the GPU (none on the CPU).
+                .containsPattern(
+                        "stargan_device_info\\{device=\"cpu\",flavor=\"cpu\",gpu=\"none\",libtorch=\"2\\.7\\.1\"} 1(\\.0)?\n")
+                .contains("stargan_device_usable{device=\"cpu\"} 1.0");
     }
 
     @Test

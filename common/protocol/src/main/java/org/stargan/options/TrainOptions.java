@@ -185,7 +185,7 @@ public final class TrainOptions {
             Option.integer("num-workers", "image decoding threads")
                     .atLeast(1)
                     .atMost(64)
-                    .byDefault(2)
+                    .defaultDescribed("2 on the CPU; on a GPU all cores but one, up to 8")
                     .forJobs());
 
     /** Every option of {@code train}, grouped as its usage lists them. */
