@@ -1,0 +1,32 @@
+package org.stargan.face;
+
+import org.stargan.msg.FaceBox;
+
+/**
+ * A face found in a photo, in continuous pixel coordinates of the upright photo (pixel (i, j) covers [i, i+1) ×
+ * [j, j+1), so its centre is (i + 0.5, j + 0.5)).
+ *
+ * @param box the face detector's box
+ * @param leftEye the centre of the eye on the image's left (the person's right eye)
+ * @param rightEye the centre of the eye on the image's right
+ * @param eyesDetected whether both eyes were found by the eye detector; false: estimated from the box
+ */
+public record Face(FaceBox box, Point leftEye, Point rightEye, boolean eyesDetected) {
+    /**
+     * A point in continuous pixel coordinates.
+     *
+     * @param x column coordinate
+     * @param y row coordinate
+     */
+    public record Point(double x, double y) {
+        /** Distance to {@code o}. */
+        public double distance(Point o) {
+            return Math.hypot(x - o.x, y - o.y);
+        }
+    }
+
+    /** Area of the detection box, for picking the largest face. */
+    public long area() {
+        return (long) box.width() * box.height();
+    }
+}
