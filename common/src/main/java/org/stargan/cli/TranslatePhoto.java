@@ -60,7 +60,11 @@ final class TranslatePhoto {
                     f.box().y(),
                     f.box().width(),
                     f.box().height(),
-                    f.eyesDetected() ? "found" : "estimated from the box",
+                    switch (f.eyesFound()) {
+                        case 2 -> "found";
+                        case 1 -> "one found, one mirrored";
+                        default -> "estimated from the box";
+                    },
                     f.leftEye().x(),
                     f.leftEye().y(),
                     f.rightEye().x(),

@@ -9,9 +9,10 @@ import org.stargan.msg.FaceBox;
  * @param box the face detector's box
  * @param leftEye the centre of the eye on the image's left (the person's right eye)
  * @param rightEye the centre of the eye on the image's right
- * @param eyesDetected whether both eyes were found by the eye detector; false: estimated from the box
+ * @param eyesFound how many eyes the eye detectors found: 2; 1 (the other mirrored across the box's centre line, at
+ *     the same height); 0 (both estimated from the box)
  */
-public record Face(FaceBox box, Point leftEye, Point rightEye, boolean eyesDetected) {
+public record Face(FaceBox box, Point leftEye, Point rightEye, int eyesFound) {
     /**
      * A point in continuous pixel coordinates.
      *

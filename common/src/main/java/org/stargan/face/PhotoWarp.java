@@ -1,5 +1,6 @@
 package org.stargan.face;
 
+import java.util.List;
 import org.opencv.core.Core;
 import org.opencv.core.CvType;
 import org.opencv.core.Mat;
@@ -46,14 +47,17 @@ public final class PhotoWarp {
             fy = h / (double) part.rows();
         }
         Mat crop = new Mat();
-        Imgproc.warpAffine(
-                source,
-                crop,
-                t.toOpenCv(x0, y0, fx, fy),
-                new Size(size, size),
-                Imgproc.INTER_LINEAR,
-                Core.BORDER_REPLICATE);
-        return toTensor(crop);
+        Mat m = t.toOpenCv(x0, y0, fx, fy);
+        Imgproc.warpAffine(source, crop, m, new Size(size, size), Imgproc.INTER_LINEAR, Core.BORDER_REPLICATE);
+        float[] tensor = toTensor(crop);
+        // OpenCV's Java Mats free their native memory only when finalised: release them now.
+        crop.release();
+        m.release();
+        if (source != part) {
+            source.release();
+        }
+        part.release();
+        return tensor;
     }
 
     /**
@@ -72,16 +76,20 @@ public final class PhotoWarp {
         }
         Mat toRoi = t.toOpenCv(roi.x, roi.y, 1, 1);
         int flags = Imgproc.INTER_LINEAR | Imgproc.WARP_INVERSE_MAP;
+        Mat image = toImage(output, size);
+        Mat mask = FeatherMask.of(size, t.featherSides());
         Mat warped = new Mat();
-        Imgproc.warpAffine(toImage(output, size), warped, toRoi, roi.size(), flags, Core.BORDER_REPLICATE);
+        Imgproc.warpAffine(image, warped, toRoi, roi.size(), flags, Core.BORDER_REPLICATE);
         Mat weight = new Mat();
-        Imgproc.warpAffine(
-                FeatherMask.of(size, t.featherSides()), weight, toRoi, roi.size(), flags, Core.BORDER_REPLICATE);
+        Imgproc.warpAffine(mask, weight, toRoi, roi.size(), flags, Core.BORDER_REPLICATE);
         int n = roi.width * roi.height;
         float[] w = new float[n];
         weight.get(0, 0, w);
         float[] translated = new float[3 * n];
         warped.get(0, 0, translated);
+        for (Mat done : List.of(image, mask, warped, weight, toRoi)) {
+            done.release();
+        }
         Mat target = bgr.submat(roi);
         byte[] pixels = new byte[3 * n];
         target.get(0, 0, pixels);
@@ -92,11 +100,12 @@ public final class PhotoWarp {
             }
             for (int k = 3 * i; k < 3 * i + 3; k++) {
                 float old = pixels[k] & 0xff;
-                long v = Math.round(old + Math.min(1f, m) * (translated[k] - old));
+                int v = (int) (old + Math.min(1f, m) * (translated[k] - old) + 0.5f);
                 pixels[k] = (byte) Math.max(0, Math.min(255, v));
             }
         }
         target.put(0, 0, pixels);
+        target.release();
     }
 
     /** An 8-bit BGR image as a (3, H, W) RGB tensor in [−1, 1] (ToTensor then Normalize(0.5, 0.5)). */

@@ -2,6 +2,7 @@ package org.stargan.inference;
 
 import ai.djl.Device;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -37,6 +38,15 @@ public final class ModelRegistry implements AutoCloseable {
 
     /** Loads {@code version} of {@code name} from {@code checkpoint}; completes with it, or exceptionally with the reason. */
     public CompletableFuture<LoadedModel> load(String name, String version, Path checkpoint) {
+        return load(name, version, checkpoint, List.of(), 0);
+    }
+
+    /**
+     * Loads a version with what its announcement says the checkpoint does not ({@code domains}, {@code imageSize}; see
+     * {@link LoadedModel#of(String, String, GeneratorCheckpoint, Translator, List, int)}).
+     */
+    public CompletableFuture<LoadedModel> load(
+            String name, String version, Path checkpoint, List<String> domains, int imageSize) {
         LoadedModel existing = find(name, version);
         if (existing != null) {
             return CompletableFuture.completedFuture(existing);
@@ -51,7 +61,14 @@ public final class ModelRegistry implements AutoCloseable {
                 () -> {
                     try {
                         GeneratorCheckpoint ckpt = GeneratorCheckpoint.load(checkpoint);
-                        LoadedModel m = LoadedModel.of(name, version, ckpt, new Translator(ckpt, device, batchSize));
+                        Translator translator = new Translator(ckpt, device, batchSize);
+                        LoadedModel m;
+                        try {
+                            m = LoadedModel.of(name, version, ckpt, translator, domains, imageSize);
+                        } catch (RuntimeException e) {
+                            translator.close();
+                            throw e;
+                        }
                         versions.computeIfAbsent(name, k -> new ConcurrentHashMap<>())
                                 .put(version, m);
                         latest.put(name, m);
