@@ -46,7 +46,11 @@ public final class AnnounceCommand {
         System.exit(run(args, System.getenv()));
     }
 
-    static int run(String[] args, Map<String, String> env) {
+    /**
+     * Runs the command with {@code env} as its environment; returns 0 announced, 1 failed, 2 usage error (the
+     * reason printed).
+     */
+    public static int run(String[] args, Map<String, String> env) {
         if (List.of(args).contains("--help") || List.of(args).contains("-h")) {
             System.out.print(USAGE);
             return 0;
