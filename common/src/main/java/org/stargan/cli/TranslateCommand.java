@@ -177,12 +177,17 @@ final class TranslateCommand {
             }
             return null;
         }
-        PhotoOptions.Crop mode = crop == null ? PhotoOptions.Crop.CENTER : PhotoOptions.Crop.parse(crop, "--crop");
+        PhotoOptions.Crop mode;
+        PhotoOptions.Faces which;
+        try {
+            mode = crop == null ? PhotoOptions.Crop.CENTER : PhotoOptions.Crop.parse(crop, "--crop");
+            which = faces == null ? PhotoOptions.Faces.LARGEST : PhotoOptions.Faces.parse(faces, "--faces");
+        } catch (IllegalArgumentException e) {
+            throw new Options.UsageException("translate: " + e.getMessage());
+        }
         if (faces != null && mode != PhotoOptions.Crop.FACE) {
             throw new Options.UsageException("translate: --faces " + faces + " needs --crop face");
         }
-        PhotoOptions.Faces which =
-                faces == null ? PhotoOptions.Faces.LARGEST : PhotoOptions.Faces.parse(faces, "--faces");
         PhotoOptions options = new PhotoOptions(mode, paste, which);
         return options.equals(PhotoOptions.DEFAULT) ? null : options;
     }
