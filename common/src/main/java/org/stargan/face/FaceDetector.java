@@ -200,8 +200,9 @@ public final class FaceDetector {
                 1.1,
                 3,
                 0,
+                // An eye's box is a tenth to a quarter of the face's width.
                 new Size(EYE_FACE_WIDTH / 10.0, EYE_FACE_WIDTH / 10.0),
-                new Size(EYE_FACE_WIDTH / 3.0, EYE_FACE_WIDTH / 3.0));
+                new Size(EYE_FACE_WIDTH / 4.0, EYE_FACE_WIDTH / 4.0));
         for (Rect r : found.toArray()) {
             Face.Point p =
                     new Face.Point(box.x() + (offset + r.x + r.width / 2.0) / s, top + (r.y + r.height / 2.0) / s);

@@ -77,35 +77,24 @@ public final class PhotoWarp {
         Mat toRoi = t.toOpenCv(roi.x, roi.y, 1, 1);
         int flags = Imgproc.INTER_LINEAR | Imgproc.WARP_INVERSE_MAP;
         Mat image = toImage(output, size);
-        Mat mask = FeatherMask.of(size, t.featherSides());
         Mat warped = new Mat();
         Imgproc.warpAffine(image, warped, toRoi, roi.size(), flags, Core.BORDER_REPLICATE);
         Mat weight = new Mat();
-        Imgproc.warpAffine(mask, weight, toRoi, roi.size(), flags, Core.BORDER_REPLICATE);
-        int n = roi.width * roi.height;
-        float[] w = new float[n];
-        weight.get(0, 0, w);
-        float[] translated = new float[3 * n];
-        warped.get(0, 0, translated);
-        for (Mat done : List.of(image, mask, warped, weight, toRoi)) {
+        Imgproc.warpAffine(
+                FeatherMask.of(size, t.featherSides()), weight, toRoi, roi.size(), flags, Core.BORDER_REPLICATE);
+        // translated·w + photo·(1 − w), rounded; written only where w > 0, so every other pixel keeps its bytes.
+        Mat rest = new Mat();
+        Core.subtract(Mat.ones(weight.size(), CvType.CV_32FC1), weight, rest);
+        Mat target = bgr.submat(roi);
+        Mat blended = new Mat();
+        Imgproc.blendLinear(warped, target, weight, rest, blended);
+        Mat touched = new Mat();
+        Imgproc.threshold(weight, touched, 0, 255, Imgproc.THRESH_BINARY);
+        touched.convertTo(touched, CvType.CV_8UC1);
+        blended.copyTo(target, touched);
+        for (Mat done : List.of(image, warped, weight, rest, blended, touched, target, toRoi)) {
             done.release();
         }
-        Mat target = bgr.submat(roi);
-        byte[] pixels = new byte[3 * n];
-        target.get(0, 0, pixels);
-        for (int i = 0; i < n; i++) {
-            float m = w[i];
-            if (m <= 0) {
-                continue;
-            }
-            for (int k = 3 * i; k < 3 * i + 3; k++) {
-                float old = pixels[k] & 0xff;
-                int v = (int) (old + Math.min(1f, m) * (translated[k] - old) + 0.5f);
-                pixels[k] = (byte) Math.max(0, Math.min(255, v));
-            }
-        }
-        target.put(0, 0, pixels);
-        target.release();
     }
 
     /** An 8-bit BGR image as a (3, H, W) RGB tensor in [−1, 1] (ToTensor then Normalize(0.5, 0.5)). */
@@ -122,17 +111,21 @@ public final class PhotoWarp {
         return chw;
     }
 
-    /** A (3, S, S) RGB tensor in [−1, 1] as a float BGR image in [0, 255] (not yet rounded: the warp comes first). */
+    /** A (3, S, S) RGB tensor in [−1, 1] as an 8-bit BGR image, as {@code save_image} rounds it. */
     private static Mat toImage(float[] chw, int size) {
         int n = size * size;
-        float[] bgr = new float[3 * n];
+        byte[] bgr = new byte[3 * n];
         for (int i = 0; i < n; i++) {
-            bgr[3 * i] = (chw[2 * n + i] + 1f) * 127.5f;
-            bgr[3 * i + 1] = (chw[n + i] + 1f) * 127.5f;
-            bgr[3 * i + 2] = (chw[i] + 1f) * 127.5f;
+            bgr[3 * i] = to8bit(chw[2 * n + i]);
+            bgr[3 * i + 1] = to8bit(chw[n + i]);
+            bgr[3 * i + 2] = to8bit(chw[i]);
         }
-        Mat m = new Mat(size, size, CvType.CV_32FC3);
+        Mat m = new Mat(size, size, CvType.CV_8UC3);
         m.put(0, 0, bgr);
         return m;
+    }
+
+    private static byte to8bit(float v) {
+        return (byte) Math.max(0, Math.min(255, (int) ((v + 1f) * 127.5f + 0.5f)));
     }
 }
