@@ -33,6 +33,7 @@ final class BenchCommand {
             usage: stargan bench g-forward  [--config paper|small] [--batch B] [options]
                    stargan bench train-step [--config small|paper] [--batch B] [options]
                    stargan bench loader     --dataset ... [data options] [--batch B] [--threads T] [--batches N]
+                   stargan bench face       [--photo FILE] [--eyes LX,LY,RX,RY] [--face X0,Y0,X1,Y1] [--iters N]
                    stargan bench serve      [--config paper|small] [--requests N] [--concurrency C] [--batch B]
                    stargan bench gateway    [--concurrency C] [--duration-s S | --requests N] [--batch B] [--help]
 
@@ -41,6 +42,12 @@ final class BenchCommand {
                         d_step_ms (iteration with a D update only) and d_plus_g_ms (D update then G update)
             loader      the training data loader without its cache (decode, crop, resize, flip on T threads with a
                         bounded prefetch queue); reports images_per_s
+            face        a photo's work around the generator: face and eye detection, CelebA alignment, paste-back
+                        (default photo: the skimage astronaut, 512×512, from Debian's python3-skimage) on one
+                        thread; reports the medians detect_ms, align_ms, paste_ms, total_ms (wall clock) and the
+                        same as *_cpu_ms (the thread's CPU time; --size S crop side, default 128); with a
+                        person's marks (--eyes: eye centres, --face: the face's extent) also the eye positions' error
+                        after alignment and the box's overlap with the face
             serve       requests through a local broker and one inference worker; see README
             gateway     HTTP load from a separate JVM through gateway, Kafka and a worker, next to the worker over
                         Kafka alone and the bare generator; see README
@@ -71,9 +78,12 @@ final class BenchCommand {
         if (what.equals("loader")) {
             return loader(args.subList(1, args.size()), out, err);
         }
+        if (what.equals("face")) {
+            return face(args.subList(1, args.size()), out);
+        }
         if (!what.equals("g-forward") && !what.equals("train-step")) {
             throw new Options.UsageException("bench: unknown benchmark '" + what
-                    + "', expected g-forward, train-step, loader, serve or gateway");
+                    + "', expected g-forward, train-step, loader, face, serve or gateway");
         }
         Options o = Options.parse(
                 "bench " + what,
@@ -136,6 +146,62 @@ final class BenchCommand {
                             .atMost(64)
                             .byDefault(2),
                     Option.integer("batches", "batches timed").atLeast(1).byDefault(50)));
+
+    private static int face(List<String> args, PrintStream out) throws IOException {
+        Options o =
+                Options.parse("bench face", args, Set.of("photo", "size", "warmup", "iters", "eyes", "face"), Set.of());
+        Path photo = Path.of(o.string("photo", "/usr/lib/python3/dist-packages/skimage/data/astronaut.png"));
+        if (!Files.isRegularFile(photo)) {
+            throw new Options.UsageException("bench face: --photo " + photo
+                    + ": no such file (the default comes with Debian's python3-skimage)");
+        }
+        Map<String, Object> r = new LinkedHashMap<>();
+        r.put("photo", photo.getFileName().toString());
+        r.putAll(org.stargan.bench.FaceBench.run(
+                org.stargan.face.Photo.decode(Files.readAllBytes(photo), photo.toString()),
+                o.positiveInt("size", 128),
+                o.nonNegativeInt("warmup", 5),
+                o.positiveInt("iters", 50),
+                new org.stargan.bench.FaceBench.Marks(numbers(o, "eyes", 4), numbers(o, "face", 4))));
+        r.put("opencv", org.stargan.face.OpenCvNative.version());
+        out.printf(
+                "%s %s×%s, one thread: detection %s ms + alignment %s ms + paste-back %s ms = %s ms wall clock"
+                        + " (p90 %s), %s ms CPU (p90 %s); medians of %s%n",
+                r.get("photo"),
+                r.get("width"),
+                r.get("height"),
+                r.get("detect_ms"),
+                r.get("align_ms"),
+                r.get("paste_ms"),
+                r.get("total_ms"),
+                r.get("total_ms_p90"),
+                r.get("total_cpu_ms"),
+                r.get("total_cpu_ms_p90"),
+                r.get("iterations"));
+        out.println(Json.write(r));
+        return 0;
+    }
+
+    private static double[] numbers(Options o, String name, int count) {
+        String v = o.string(name, null);
+        if (v == null) {
+            return null;
+        }
+        String[] parts = v.split(",");
+        double[] d = new double[parts.length];
+        try {
+            for (int i = 0; i < parts.length; i++) {
+                d[i] = Double.parseDouble(parts[i].trim());
+            }
+        } catch (NumberFormatException e) {
+            d = new double[0];
+        }
+        if (d.length != count) {
+            throw new Options.UsageException(
+                    "bench face: --" + name + " '" + v + "', expected " + count + " numbers separated by commas");
+        }
+        return d;
+    }
 
     private static int loader(List<String> args, PrintStream out, PrintStream err) throws IOException {
         OptionValues o = LOADER.parse(args);

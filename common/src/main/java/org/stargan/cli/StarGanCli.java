@@ -18,13 +18,17 @@ public final class StarGanCli {
               test       the official test mode: the test split translated into every domain, as grids
               train-classifier  train the domain classifier that eval uses as a judge
               eval       measure a generator: target-domain accuracy, reconstruction, L1/PSNR to ground truth
-              translate  translate an image or an .npy batch with a generator checkpoint (official or this project's)
+              translate  translate an image or an .npy batch with a generator checkpoint (official or this project's);
+                         photos: --crop face (faces found and aligned as CelebA's) and --paste (back into the photo)
               export     convert a checkpoint to the official PyTorch format or to safetensors
               device     check a device (--device cuda:0) as the workers do and print the libtorch and GPUs in use
               bench      time G's forward pass or a training iteration, optionally against PyTorch eager;
+                         `bench face` a photo's face detection, alignment and paste-back;
                          `bench serve` times requests through a real broker and an inference worker,
                          `bench gateway` HTTP requests through the gateway as well
               inference-worker   run an inference worker (Kafka consumer, dynamic batching, hot reload)
+              announce   publish a generator checkpoint on the model registry (an official *-G.ckpt with its
+                         --domains): every inference worker loads it
               trainer-worker     run a trainer worker (training jobs from Kafka, events, checkpoints, resume)
               gateway    run the HTTP API (translations and training jobs over Kafka)
               api-key    make a gateway API key: prints it once, stores only its hash (--name N --scope S [--file F])

@@ -18,6 +18,7 @@ import org.stargan.device.Devices;
 import org.stargan.infer.Translator;
 import org.stargan.io.Npy;
 import org.stargan.msg.DomainLabels;
+import org.stargan.msg.PhotoOptions;
 
 /** {@code stargan translate}: one image or an {@code .npy} batch through a generator checkpoint. */
 final class TranslateCommand {
@@ -37,7 +38,14 @@ final class TranslateCommand {
                                   every other domain flipped from --labels; image output is a grid (input, then one
                                   column per domain); .npy output is (N, domains, 3, H, W)
               --domains A,B,...   names for an official checkpoint's domains (its file carries none)
-              --crop N            centre crop before resizing (default: the shorter side; CelebA's official is 178)
+              --crop MODE         what the model sees of a PNG/JPEG photo: face (each face found, aligned as CelebA's
+                                  faces were: eyes level, at CelebA's positions and scale), center (the centre
+                                  square, the default) or none (the whole image squeezed to a square); a number N
+                                  centre-crops N×N pixels (CelebA's official loader: 178)
+              --paste             paste the translation back into the photo (feathered edges) and write the photo at
+                                  its own size; the output's format is the output file's, a JPEG keeps the input
+                                  JPEG's EXIF block (orientation included)
+              --faces WHICH       with --crop face: largest (default) or all (at most 8; one row each without --paste)
               --image-size N      resize images to N×N (default: the model's training size, else 128)
               --batch B           images per forward pass (default 16)
               --device D          cpu, cuda or cuda:N (default cpu)
@@ -61,10 +69,11 @@ final class TranslateCommand {
                         "labels",
                         "domains",
                         "crop",
+                        "faces",
                         "image-size",
                         "batch",
                         "device"),
-                Set.of("all-domains"));
+                Set.of("all-domains", "paste"));
         Path checkpointPath = required(o, "checkpoint");
         Path input = required(o, "input");
         Path output = required(o, "output");
@@ -87,6 +96,25 @@ final class TranslateCommand {
         DomainLabels domains = domainsOf(ckpt, o.string("domains", null));
 
         boolean npyIn = input.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".npy");
+        float[] base = labelsText == null ? new float[domains.size()] : domains.parseVector(labelsText, "--labels");
+        List<float[]> targets = all
+                ? domains.allDomainTargets(base)
+                : List.of(target == null ? base : domains.applyTargets(target, base, "--target"));
+        PhotoOptions photo = photoOptions(o);
+        if (photo != null) {
+            if (npyIn) {
+                throw new Options.UsageException(
+                        "translate: --crop " + photo.crop().wire() + (photo.paste() ? " --paste" : "")
+                                + " needs a PNG or JPEG photo, not " + input.getFileName());
+            }
+            int size = imageSize(o, ckpt);
+            int crops;
+            try (Translator translator = new Translator(ckpt, device, o.positiveInt("batch", 16))) {
+                crops = TranslatePhoto.run(input, output, photo, size, translator, targets, err);
+            }
+            report(err, crops, targets.size(), checkpointPath, ckpt, started, output);
+            return 0;
+        }
         float[] images;
         int n;
         int h;
@@ -106,23 +134,18 @@ final class TranslateCommand {
             h = (int) s[2];
             w = (int) s[3];
         } else {
-            int size = o.positiveInt(
-                    "image-size", ckpt.info().imageSize() > 0 ? ckpt.info().imageSize() : 128);
-            if (size % 4 != 0) {
-                throw new Options.UsageException("translate: --image-size " + size + ", expected a multiple of 4");
-            }
+            int size = imageSize(o, ckpt);
             BufferedImage img = ImageCodec.decode(
                     Files.readAllBytes(input), input.getFileName().toString());
-            ImageCodec.Tensor t = ImageCodec.toTensor(img, o.nonNegativeInt("crop", 0), size);
+            // A numeric --crop is the centre crop's side; "center" (or nothing) is the shorter side.
+            String crop = o.string("crop", "center");
+            ImageCodec.Tensor t =
+                    ImageCodec.toTensor(img, crop.equals("center") ? 0 : o.nonNegativeInt("crop", 0), size);
             images = t.chw();
             n = 1;
             h = t.height();
             w = t.width();
         }
-        float[] base = labelsText == null ? new float[domains.size()] : domains.parseVector(labelsText, "--labels");
-        List<float[]> targets = all
-                ? domains.allDomainTargets(base)
-                : List.of(target == null ? base : domains.applyTargets(target, base, "--target"));
 
         List<float[]> results = new ArrayList<>();
         try (Translator translator = new Translator(ckpt, device, o.positiveInt("batch", 16))) {
@@ -134,6 +157,54 @@ final class TranslateCommand {
                 results.add(translator.translate(images, n, h, w, labels));
             }
         }
+        writeResults(output, images, results, n, h, w, all);
+        report(err, n, targets.size(), checkpointPath, ckpt, started, output);
+        return 0;
+    }
+
+    /**
+     * The photo options, or null for the plain path (a numeric or absent {@code --crop} without {@code --paste}:
+     * the centre crop, as before photos were handled).
+     */
+    private static PhotoOptions photoOptions(Options o) {
+        String crop = o.string("crop", null);
+        boolean numeric = crop != null && crop.trim().matches("\\d+");
+        boolean paste = o.flag("paste");
+        String faces = o.string("faces", null);
+        if (numeric) {
+            if (paste || faces != null) {
+                throw new Options.UsageException("translate: --crop " + crop
+                        + " is the plain centre crop; --paste and --faces need --crop face, center or none");
+            }
+            return null;
+        }
+        PhotoOptions.Crop mode;
+        PhotoOptions.Faces which;
+        try {
+            mode = crop == null ? PhotoOptions.Crop.CENTER : PhotoOptions.Crop.parse(crop, "--crop");
+            which = faces == null ? PhotoOptions.Faces.LARGEST : PhotoOptions.Faces.parse(faces, "--faces");
+        } catch (IllegalArgumentException e) {
+            throw new Options.UsageException("translate: " + e.getMessage());
+        }
+        if (faces != null && mode != PhotoOptions.Crop.FACE) {
+            throw new Options.UsageException("translate: --faces " + faces + " needs --crop face");
+        }
+        PhotoOptions options = new PhotoOptions(mode, paste, which);
+        return options.equals(PhotoOptions.DEFAULT) ? null : options;
+    }
+
+    private static int imageSize(Options o, GeneratorCheckpoint ckpt) {
+        int size = o.positiveInt(
+                "image-size", ckpt.info().imageSize() > 0 ? ckpt.info().imageSize() : 128);
+        if (size % 4 != 0) {
+            throw new Options.UsageException("translate: --image-size " + size + ", expected a multiple of 4");
+        }
+        return size;
+    }
+
+    /** Writes translations as the output's extension says: {@code .npy} raw outputs, else an image grid. */
+    static void writeResults(Path output, float[] images, List<float[]> results, int n, int h, int w, boolean all)
+            throws IOException {
         String outName = output.getFileName().toString();
         if (outName.toLowerCase(Locale.ROOT).endsWith(".npy")) {
             writeNpy(output, results, n, h, w, all);
@@ -142,10 +213,20 @@ final class TranslateCommand {
             BufferedImage grid = grid(images, results, n, h, w, all);
             AtomicFiles.write(output, os -> ImageCodec.write(grid, outName, os));
         }
+    }
+
+    private static void report(
+            PrintStream err,
+            int n,
+            int targets,
+            Path checkpointPath,
+            GeneratorCheckpoint ckpt,
+            long started,
+            Path output) {
         err.printf(
                 "translated %d image(s) into %d target(s) with %s (%s, c_dim %d, conv %d, %d residual blocks) in %.0f ms -> %s%n",
                 n,
-                targets.size(),
+                targets,
                 checkpointPath.getFileName(),
                 ckpt.format(),
                 ckpt.config().cDim(),
@@ -153,7 +234,6 @@ final class TranslateCommand {
                 ckpt.config().repeatNum(),
                 (System.nanoTime() - started) / 1e6,
                 output);
-        return 0;
     }
 
     private static DomainLabels domainsOf(GeneratorCheckpoint ckpt, String namesOption) {

@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -35,6 +36,10 @@ import org.stargan.trainer.TrainerVerticle;
  * registry, a small training run is submitted so there are losses to watch, and Ctrl-C stops everything.
  */
 public final class Demo {
+    /** What the bundled model is, for people choosing one: it has never seen a photo. */
+    static final String SYNTHETIC_MODEL_CARD = "synthetic faces, 48 px — not for photos (trained on faces drawn by"
+            + " ./stargan synth; for photos serve the official CelebA generator, see README)";
+
     private Demo() {}
 
     /**
@@ -111,7 +116,10 @@ public final class Demo {
                                             "default",
                                             "synthetic48",
                                             model.toAbsolutePath().toUri().toString(),
-                                            System.currentTimeMillis())
+                                            System.currentTimeMillis(),
+                                            List.of(),
+                                            0,
+                                            SYNTHETIC_MODEL_CARD)
                                     .toJson()))
                     .get();
         }

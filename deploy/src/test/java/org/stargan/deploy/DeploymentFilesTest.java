@@ -173,7 +173,9 @@ class DeploymentFilesTest {
         assertThat(Path.of("docker/Dockerfile")).exists();
         assertThat(Files.readString(Path.of("docker/Dockerfile")))
                 .contains("USER stargan")
-                .contains("AS build");
+                .contains("AS build")
+                .as("OpenCV's cascade files for face detection")
+                .contains("opencv-data");
         assertThat(Path.of("models/synthetic48-G.safetensors")).exists();
         assertThat(Path.of("prometheus/prometheus.yml")).exists();
     }

@@ -1,5 +1,9 @@
 package org.stargan.inference;
 
+import static org.stargan.msg.TranslateResult.ErrorKind.BAD_REQUEST;
+import static org.stargan.msg.TranslateResult.ErrorKind.INTERNAL;
+import static org.stargan.msg.TranslateResult.ErrorKind.NO_FACE;
+
 import ai.djl.Device;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -16,6 +20,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -24,6 +29,8 @@ import org.slf4j.LoggerFactory;
 import org.stargan.device.DeviceCheck;
 import org.stargan.device.DeviceHealth;
 import org.stargan.device.DeviceReport;
+import org.stargan.face.FaceDetector;
+import org.stargan.face.NoFaceFoundException;
 import org.stargan.infer.Precision;
 import org.stargan.kafka.KafkaSettings;
 import org.stargan.kafka.Topics;
@@ -52,6 +59,9 @@ public final class InferenceVerticle extends VerticleBase {
     private DynamicBatcher batcher;
     private InferenceMetrics metrics;
     private final OffsetTracker offsets = new OffsetTracker();
+    /** One face detector per preparing thread (OpenCV's classifiers are not thread-safe); made on first use. */
+    private final ThreadLocal<FaceDetector> detectors = ThreadLocal.withInitial(FaceDetector::new);
+
     private KafkaConsumer<String, Buffer> consumer;
     private KafkaConsumer<String, Buffer> registryConsumer;
     private KafkaProducer<String, Buffer> producer;
@@ -169,7 +179,7 @@ public final class InferenceVerticle extends VerticleBase {
                 if (registry.resolve(a.name(), a.version()) != null) {
                     return; // already serving it (the registry is re-read after a rebalance)
                 }
-                registry.load(a.name(), a.version(), Path.of(uri))
+                registry.load(a.name(), a.version(), Path.of(uri), a.domains(), a.imageSize())
                         .thenAccept(m -> LOG.info(
                                 "serving model {} version {} (image {} px, {} domains)",
                                 m.name(),
@@ -254,65 +264,56 @@ public final class InferenceVerticle extends VerticleBase {
             return;
         }
         long received = System.nanoTime();
-        CompletableFuture.supplyAsync(() -> job(request, model, received), prepare)
-                .whenComplete((job, err) -> {
-                    if (err != null) {
+        CompletableFuture.supplyAsync(() -> PreparedRequest.prepare(request, model, received, detectors::get), prepare)
+                .whenComplete((prepared, err) -> {
+                    Throwable cause =
+                            err instanceof CompletionException && err.getCause() != null ? err.getCause() : err;
+                    if (cause != null) {
                         model.release();
-                        Throwable cause =
-                                err instanceof java.util.concurrent.CompletionException && err.getCause() != null
-                                        ? err.getCause()
-                                        : err;
-                        context.runOnContext(
-                                v -> reject(rec, headers, TranslateResult.ErrorKind.BAD_REQUEST, cause.getMessage()));
+                    }
+                    if (cause instanceof NoFaceFoundException) {
+                        // A valid request whose photo has no face: the asker is told why; no dead letter.
+                        metrics.failure("no_face");
+                        context.runOnContext(v -> sendResult(rec, request, error(request, NO_FACE, cause)));
+                    } else if (cause instanceof IllegalStateException) {
+                        // The worker cannot do face work (e.g. OpenCV's data missing): not the request's fault.
+                        metrics.failure("photo");
+                        context.runOnContext(v -> sendResult(rec, request, error(request, INTERNAL, cause)));
+                    } else if (cause != null) {
+                        context.runOnContext(v -> reject(rec, headers, BAD_REQUEST, cause.getMessage()));
+                    } else {
+                        run(rec, request, model, prepared);
+                    }
+                });
+    }
+
+    /** Queues a prepared request's crops, then publishes the answer made from their outputs. */
+    private void run(
+            KafkaConsumerRecord<String, Buffer> rec,
+            TranslateRequest request,
+            LoadedModel model,
+            PreparedRequest prepared) {
+        prepared.jobs().forEach(batcher::add);
+        prepared.result(model, config.workerId(), prepare)
+                .whenComplete((result, failure) -> context.runOnContext(v -> {
+                    model.release();
+                    if (failure != null) {
+                        metrics.failure("compute");
+                        recheckDevice();
+                        sendResult(rec, request, error(request, INTERNAL, failure));
                         return;
                     }
-                    batcher.add(job);
-                    job.output()
-                            .thenApplyAsync(
-                                    out -> {
-                                        try {
-                                            return Map.entry(
-                                                    out,
-                                                    ResultEncoding.encode(
-                                                            out.image(), model.imageSize(), request.accept()));
-                                        } catch (java.io.IOException e) {
-                                            throw new java.io.UncheckedIOException(e);
-                                        }
-                                    },
-                                    prepare)
-                            .whenComplete((encoded, failure) -> context.runOnContext(v -> {
-                                model.release();
-                                if (failure != null) {
-                                    metrics.failure("compute");
-                                    recheckDevice();
-                                    sendResult(
-                                            rec,
-                                            request,
-                                            TranslateResult.error(
-                                                    request.id(),
-                                                    TranslateResult.ErrorKind.INTERNAL,
-                                                    "translation failed: " + failure.getMessage(),
-                                                    config.workerId()));
-                                } else {
-                                    metrics.done(encoded.getKey());
-                                    metrics.compute(encoded.getKey().computeMs());
-                                    TranslateJob.Output out = encoded.getKey();
-                                    sendResult(
-                                            rec,
-                                            request,
-                                            TranslateResult.ok(
-                                                    request.id(),
-                                                    encoded.getValue(),
-                                                    request.accept(),
-                                                    model.name(),
-                                                    model.version(),
-                                                    out.queueMs(),
-                                                    out.computeMs(),
-                                                    out.batchSize(),
-                                                    config.workerId()));
-                                }
-                            }));
-                });
+                    prepared.jobs().forEach(j -> metrics.done(j.output().join()));
+                    metrics.compute(result.computeMillis());
+                    sendResult(rec, request, result);
+                }));
+    }
+
+    private TranslateResult error(TranslateRequest r, TranslateResult.ErrorKind kind, Throwable cause) {
+        Throwable c = cause instanceof CompletionException && cause.getCause() != null ? cause.getCause() : cause;
+        String reason = c.getMessage() == null ? c.toString() : c.getMessage();
+        return TranslateResult.error(
+                r.id(), kind, kind == INTERNAL ? "translation failed: " + reason : reason, config.workerId());
     }
 
     /** After a failed batch: is it the device? If it no longer computes, the health routes say so from now on. */
@@ -324,20 +325,6 @@ public final class InferenceVerticle extends VerticleBase {
                 }
             });
         }
-    }
-
-    private TranslateJob job(TranslateRequest r, LoadedModel model, long received) {
-        float[] image;
-        try {
-            image = ResultEncoding.decode(r.image(), model.imageSize(), r.id());
-        } catch (java.io.IOException e) {
-            throw new IllegalArgumentException("value: " + e.getMessage());
-        }
-        float[] base = r.labels() == null
-                ? new float[model.domains().size()]
-                : model.domains().parseVector(r.labels(), Protocol.LABELS);
-        float[] labels = r.target() == null ? base : model.domains().applyTargets(r.target(), base, Protocol.TARGET);
-        return new TranslateJob(r, model, image, labels, received, new CompletableFuture<>());
     }
 
     private void sendResult(KafkaConsumerRecord<String, Buffer> source, TranslateRequest r, TranslateResult result) {

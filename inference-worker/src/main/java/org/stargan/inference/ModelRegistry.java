@@ -75,6 +75,15 @@ public final class ModelRegistry implements AutoCloseable {
 
     /** Loads {@code version} of {@code name} from {@code checkpoint}; completes with it, or exceptionally with the reason. */
     public CompletableFuture<LoadedModel> load(String name, String version, Path checkpoint) {
+        return load(name, version, checkpoint, List.of(), 0);
+    }
+
+    /**
+     * Loads a version with what its announcement says the checkpoint does not ({@code domains}, {@code imageSize}; see
+     * {@link LoadedModel#of(String, String, GeneratorCheckpoint, Translator, List, int)}).
+     */
+    public CompletableFuture<LoadedModel> load(
+            String name, String version, Path checkpoint, List<String> domains, int imageSize) {
         LoadedModel existing = find(name, version);
         if (existing != null) {
             return CompletableFuture.completedFuture(existing);
@@ -95,7 +104,13 @@ public final class ModelRegistry implements AutoCloseable {
                                 .optBatchSize(settings.batchSize())
                                 .optPrecision(settings.precision())
                                 .build();
-                        LoadedModel m = LoadedModel.of(name, version, ckpt, t);
+                        LoadedModel m;
+                        try {
+                            m = LoadedModel.of(name, version, ckpt, t, domains, imageSize);
+                        } catch (RuntimeException e) {
+                            t.close();
+                            throw e;
+                        }
                         loadOrder.put(m, loads.incrementAndGet());
                         versions.computeIfAbsent(name, k -> new ConcurrentHashMap<>())
                                 .put(version, m);

@@ -25,7 +25,7 @@ final class ResultEncoding {
 
     /** Decodes a request's image: NPY (1, 3, S, S) at the model's size, or PNG/JPEG centre-cropped and resized. */
     static float[] decode(byte[] bytes, int size, String id) throws IOException {
-        if (bytes.length > 6 && (bytes[0] & 0xff) == 0x93 && bytes[1] == 'N' && bytes[2] == 'U') {
+        if (org.stargan.msg.TranslateRequest.isNpy(bytes)) {
             Npy.Array a = Npy.read(new java.io.ByteArrayInputStream(bytes), "request " + id);
             long[] s = a.shape();
             if (s.length != 4 || s[0] != 1 || s[1] != 3 || s[2] != size || s[3] != size) {

@@ -24,11 +24,19 @@ public final class Protocol {
     public static final String MODEL_VERSION = "stargan.model-version";
     /** Wanted result encoding: {@code image/png} (default), {@code image/jpeg}, {@code application/x-npy}. */
     public static final String ACCEPT = "stargan.accept";
+    /** What the model sees of a photo: {@code face}, {@code center} (default) or {@code none} ({@link PhotoOptions}). */
+    public static final String CROP = "stargan.crop";
+    /** {@code true}: the translation is pasted back into the photo, answered at the photo's own size and format. */
+    public static final String PASTE = "stargan.paste";
+    /** With {@code stargan.crop=face}: {@code largest} (default) or {@code all} faces. */
+    public static final String FACES = "stargan.faces";
+    /** Result of a face crop: the detected faces' boxes {@code x,y,w,h;...} in the upright photo's pixels. */
+    public static final String FACE_BOXES = "stargan.face-boxes";
     /** Result status: {@code ok} or {@code error}. */
     public static final String STATUS = "stargan.status";
     /** Error message of a failed request. */
     public static final String ERROR = "stargan.error";
-    /** What kind of failure: {@code bad_request}, {@code model_unavailable} or {@code internal}. */
+    /** What kind of failure: {@code bad_request}, {@code no_face}, {@code model_unavailable} or {@code internal}. */
     public static final String ERROR_KIND = "stargan.error-kind";
     /** Encoding of a result's value. */
     public static final String CONTENT_TYPE = "stargan.content-type";

@@ -17,7 +17,8 @@ import java.util.regex.Pattern;
  * @param target named targets, or null
  * @param model model name
  * @param modelVersion pinned version, or null for the latest
- * @param accept result encoding
+ * @param accept result encoding; null only with {@code photo.paste()}: the input photo's own format
+ * @param photo how a PNG/JPEG photo is cropped and answered ({@link PhotoOptions#DEFAULT} when null)
  */
 public record TranslateRequest(
         String id,
@@ -28,7 +29,8 @@ public record TranslateRequest(
         String target,
         String model,
         String modelVersion,
-        String accept) {
+        String accept,
+        PhotoOptions photo) {
     private static final Pattern ID = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
     private static final Pattern TOPIC = Pattern.compile("[A-Za-z0-9._-]{1,249}");
 
@@ -56,11 +58,44 @@ public record TranslateRequest(
             throw new IllegalArgumentException(
                     Protocol.MODEL + ": '" + model + "', expected 1-64 characters of A-Z a-z 0-9 . _ -");
         }
-        if (accept == null
-                || !accept.equals(Protocol.PNG) && !accept.equals(Protocol.JPEG) && !accept.equals(Protocol.NPY)) {
+        photo = photo == null ? PhotoOptions.DEFAULT : photo;
+        if (accept == null && !photo.paste()
+                || accept != null
+                        && !accept.equals(Protocol.PNG)
+                        && !accept.equals(Protocol.JPEG)
+                        && !accept.equals(Protocol.NPY)) {
             throw new IllegalArgumentException(
                     Protocol.ACCEPT + ": '" + accept + "', expected image/png, image/jpeg or application/x-npy");
         }
+        if (photo.paste() && Protocol.NPY.equals(accept)) {
+            throw new IllegalArgumentException(Protocol.ACCEPT + ": '" + accept + "' with " + Protocol.PASTE
+                    + "=true, expected image/png or image/jpeg (or no " + Protocol.ACCEPT
+                    + " for the photo's own format): a pasted-back answer is the photo itself");
+        }
+        if (photo.needsPhoto() && isNpy(image)) {
+            throw new IllegalArgumentException(
+                    (photo.crop() == PhotoOptions.Crop.FACE ? Protocol.CROP + ": 'face'" : Protocol.PASTE + ": 'true'")
+                            + " needs a PNG or JPEG photo, but the value is NPY (a tensor at the model's size)");
+        }
+    }
+
+    /** Whether {@code bytes} start like a NumPy {@code .npy} file. */
+    public static boolean isNpy(byte[] bytes) {
+        return bytes.length > 6 && (bytes[0] & 0xff) == 0x93 && bytes[1] == 'N' && bytes[2] == 'U';
+    }
+
+    /** A request with the {@linkplain PhotoOptions#DEFAULT default photo options} (centre crop, square answer). */
+    public TranslateRequest(
+            String id,
+            byte[] image,
+            String replyTo,
+            int replyPartition,
+            String labels,
+            String target,
+            String model,
+            String modelVersion,
+            String accept) {
+        this(id, image, replyTo, replyPartition, labels, target, model, modelVersion, accept, PhotoOptions.DEFAULT);
     }
 
     /** The record headers, in a fixed order (the value is {@link #image}, the key {@link #id}). */
@@ -81,7 +116,18 @@ public record TranslateRequest(
         if (modelVersion != null) {
             h.put(Protocol.MODEL_VERSION, modelVersion);
         }
-        h.put(Protocol.ACCEPT, accept);
+        if (accept != null) {
+            h.put(Protocol.ACCEPT, accept);
+        }
+        if (photo.crop() != PhotoOptions.DEFAULT.crop()) {
+            h.put(Protocol.CROP, photo.crop().wire());
+        }
+        if (photo.paste()) {
+            h.put(Protocol.PASTE, "true");
+        }
+        if (photo.faces() != PhotoOptions.DEFAULT.faces()) {
+            h.put(Protocol.FACES, photo.faces().wire());
+        }
         return h;
     }
 
@@ -104,6 +150,8 @@ public record TranslateRequest(
                         Protocol.REPLY_PARTITION + ": '" + p + "', expected a partition number ≥ 0");
             }
         }
+        PhotoOptions photo = PhotoOptions.fromHeaders(
+                headers.get(Protocol.CROP), headers.get(Protocol.PASTE), headers.get(Protocol.FACES));
         return new TranslateRequest(
                 key,
                 value,
@@ -113,6 +161,8 @@ public record TranslateRequest(
                 headers.get(Protocol.TARGET),
                 headers.getOrDefault(Protocol.MODEL, "default"),
                 headers.get(Protocol.MODEL_VERSION),
-                headers.getOrDefault(Protocol.ACCEPT, Protocol.PNG));
+                // Without stargan.accept a pasted-back answer keeps the photo's format, any other answer is PNG.
+                headers.getOrDefault(Protocol.ACCEPT, photo.paste() ? null : Protocol.PNG),
+                photo);
     }
 }

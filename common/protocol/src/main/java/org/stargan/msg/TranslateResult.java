@@ -1,6 +1,7 @@
 package org.stargan.msg;
 
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.function.Function;
@@ -22,6 +23,7 @@ import java.util.regex.Pattern;
  * @param computeMillis how long its batch computed
  * @param batchSize how many requests that batch held
  * @param worker which worker answered
+ * @param faces for a face crop, the faces translated (boxes in the upright photo's pixels); empty otherwise
  */
 public record TranslateResult(
         String id,
@@ -35,7 +37,8 @@ public record TranslateResult(
         double queueMillis,
         double computeMillis,
         int batchSize,
-        String worker) {
+        String worker,
+        List<FaceBox> faces) {
     private static final Pattern ID = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
 
     /** {@code stargan.status}. */
@@ -63,6 +66,11 @@ public record TranslateResult(
     public enum ErrorKind {
         /** The request itself is wrong (image, targets, headers): the asker must change it. */
         BAD_REQUEST("bad_request"),
+        /**
+         * The image is a valid photo but has no face to crop ({@code stargan.crop=face}): the asker needs another photo
+         * or {@code stargan.crop=center} (an HTTP gateway answers 422).
+         */
+        NO_FACE("no_face"),
         /** The model or version asked for is not served by this worker (yet): asking again later may work. */
         MODEL_UNAVAILABLE("model_unavailable"),
         /** The worker failed computing a valid request. */
@@ -89,8 +97,8 @@ public record TranslateResult(
                     return k;
                 }
             }
-            throw new IllegalArgumentException(
-                    Protocol.ERROR_KIND + ": '" + value + "', expected bad_request, model_unavailable or internal");
+            throw new IllegalArgumentException(Protocol.ERROR_KIND + ": '" + value
+                    + "', expected bad_request, no_face, model_unavailable or internal");
         }
     }
 
@@ -114,6 +122,7 @@ public record TranslateResult(
             throw new IllegalArgumentException(Protocol.STATUS + ": missing, expected ok or error");
         }
         image = image == null ? new byte[0] : image;
+        faces = faces == null ? List.of() : List.copyOf(faces);
         if (status == Status.ERROR) {
             if (errorKind == null) {
                 throw new IllegalArgumentException(Protocol.ERROR_KIND + ": missing on an error result");
@@ -155,12 +164,32 @@ public record TranslateResult(
                 queueMillis,
                 computeMillis,
                 batchSize,
-                worker);
+                worker,
+                List.of());
     }
 
     /** A failed request, with what went wrong. */
     public static TranslateResult error(String id, ErrorKind kind, String message, String worker) {
-        return new TranslateResult(id, Status.ERROR, kind, message, new byte[0], null, null, null, 0, 0, 0, worker);
+        return new TranslateResult(
+                id, Status.ERROR, kind, message, new byte[0], null, null, null, 0, 0, 0, worker, List.of());
+    }
+
+    /** This result with the boxes of the faces it translated. */
+    public TranslateResult withFaces(List<FaceBox> boxes) {
+        return new TranslateResult(
+                id,
+                status,
+                errorKind,
+                message,
+                image,
+                contentType,
+                model,
+                modelVersion,
+                queueMillis,
+                computeMillis,
+                batchSize,
+                worker,
+                boxes);
     }
 
     /** Whether the translation worked. */
@@ -183,6 +212,9 @@ public record TranslateResult(
             h.put(Protocol.QUEUE_MS, String.format(Locale.ROOT, "%.2f", queueMillis));
             h.put(Protocol.COMPUTE_MS, String.format(Locale.ROOT, "%.2f", computeMillis));
             h.put(Protocol.BATCH_SIZE, Integer.toString(batchSize));
+            if (!faces.isEmpty()) {
+                h.put(Protocol.FACE_BOXES, FaceBox.toHeader(faces));
+            }
         }
         putIfSet(h, Protocol.WORKER, worker);
         return h;
@@ -200,15 +232,16 @@ public record TranslateResult(
             return error(key, ErrorKind.parse(headers.get(Protocol.ERROR_KIND)), headers.get(Protocol.ERROR), worker);
         }
         return ok(
-                key,
-                value,
-                headers.get(Protocol.CONTENT_TYPE),
-                headers.get(Protocol.MODEL),
-                headers.get(Protocol.MODEL_VERSION),
-                number(headers, Protocol.QUEUE_MS),
-                number(headers, Protocol.COMPUTE_MS),
-                (int) number(headers, Protocol.BATCH_SIZE),
-                worker);
+                        key,
+                        value,
+                        headers.get(Protocol.CONTENT_TYPE),
+                        headers.get(Protocol.MODEL),
+                        headers.get(Protocol.MODEL_VERSION),
+                        number(headers, Protocol.QUEUE_MS),
+                        number(headers, Protocol.COMPUTE_MS),
+                        (int) number(headers, Protocol.BATCH_SIZE),
+                        worker)
+                .withFaces(FaceBox.fromHeader(headers.get(Protocol.FACE_BOXES)));
     }
 
     private static double number(Map<String, String> headers, String name) {

@@ -33,6 +33,68 @@ class ProtocolRecordsTest {
     }
 
     @Test
+    void photoOptionsRoundTripThroughTheirHeaders() {
+        PhotoOptions photo = new PhotoOptions(PhotoOptions.Crop.FACE, true, PhotoOptions.Faces.ALL);
+        TranslateRequest r =
+                new TranslateRequest("gw-1-43", PNG, "replies", -1, null, "Blond_Hair=1", "default", null, null, photo);
+        assertThat(r.headers())
+                .containsEntry(Protocol.CROP, "face")
+                .containsEntry(Protocol.PASTE, "true")
+                .containsEntry(Protocol.FACES, "all")
+                .doesNotContainKey(Protocol.ACCEPT);
+        TranslateRequest back = TranslateRequest.fromRecord(r.id(), r.image(), r.headers());
+        assertThat(back).usingRecursiveComparison().isEqualTo(r);
+        assertThat(back.accept())
+                .as("no stargan.accept with paste: the photo's own format")
+                .isNull();
+        // The defaults write no photo headers and read back as the defaults.
+        TranslateRequest plain = TranslateRequest.fromRecord(
+                "id", PNG, Map.of(Protocol.SCHEMA, Protocol.REQUEST_V1, Protocol.REPLY_TO, "r", Protocol.LABELS, "1"));
+        assertThat(plain.photo()).isEqualTo(PhotoOptions.DEFAULT);
+        assertThat(plain.accept()).isEqualTo(Protocol.PNG);
+        assertThat(plain.headers()).doesNotContainKeys(Protocol.CROP, Protocol.PASTE, Protocol.FACES);
+    }
+
+    @Test
+    void badPhotoOptionsAreNamed() {
+        Map<String, String> h = new HashMap<>(
+                Map.of(Protocol.SCHEMA, Protocol.REQUEST_V1, Protocol.REPLY_TO, "r", Protocol.TARGET, "Male=1"));
+        h.put(Protocol.CROP, "eyes");
+        assertThatThrownBy(() -> TranslateRequest.fromRecord("id", PNG, h))
+                .hasMessage(Protocol.CROP + ": 'eyes', expected face, center or none");
+        h.put(Protocol.CROP, "face");
+        h.put(Protocol.PASTE, "yes");
+        assertThatThrownBy(() -> TranslateRequest.fromRecord("id", PNG, h))
+                .hasMessage(Protocol.PASTE + ": 'yes', expected true or false");
+        h.put(Protocol.PASTE, "true");
+        h.put(Protocol.FACES, "some");
+        assertThatThrownBy(() -> TranslateRequest.fromRecord("id", PNG, h))
+                .hasMessage(Protocol.FACES + ": 'some', expected largest or all");
+        h.remove(Protocol.FACES);
+        h.put(Protocol.ACCEPT, Protocol.NPY);
+        assertThatThrownBy(() -> TranslateRequest.fromRecord("id", PNG, h))
+                .hasMessageContaining(Protocol.ACCEPT + ": 'application/x-npy' with " + Protocol.PASTE + "=true");
+        h.remove(Protocol.ACCEPT);
+        byte[] npy = {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0};
+        assertThatThrownBy(() -> TranslateRequest.fromRecord("id", npy, h))
+                .hasMessageContaining(Protocol.CROP + ": 'face' needs a PNG or JPEG photo");
+    }
+
+    @Test
+    void faceBoxesAndTheNoFaceKindRoundTripOnResults() {
+        List<FaceBox> boxes = List.of(new FaceBox(173, 64, 102, 102), new FaceBox(10, 20, 30, 31));
+        TranslateResult r = TranslateResult.ok("gw-1-44", PNG, Protocol.PNG, "celeba", "official", 1, 2, 1, "w")
+                .withFaces(boxes);
+        assertThat(r.headers()).containsEntry(Protocol.FACE_BOXES, "173,64,102,102;10,20,30,31");
+        assertThat(TranslateResult.fromRecord(r.id(), r.image(), r.headers()).faces())
+                .isEqualTo(boxes);
+        TranslateResult none = TranslateResult.error("x", TranslateResult.ErrorKind.NO_FACE, "no face found", "w");
+        assertThat(none.headers()).containsEntry(Protocol.ERROR_KIND, "no_face");
+        assertThatThrownBy(() -> FaceBox.fromHeader("1,2,3"))
+                .hasMessage(Protocol.FACE_BOXES + ": '1,2,3', expected x,y,w,h;... with whole numbers");
+    }
+
+    @Test
     void aRequestWithoutOptionalHeadersGetsTheDefaults() {
         TranslateRequest back = TranslateRequest.fromRecord(
                 "id",
@@ -122,6 +184,29 @@ class ProtocolRecordsTest {
     void aModelAnnouncementRoundTripsThroughJson() {
         ModelAnnouncement a = new ModelAnnouncement("demo", "job-1-200", "file:/models/200-G.safetensors", 1234L);
         assertThat(ModelAnnouncement.fromJson(a.toJson())).isEqualTo(a);
+        assertThat(new String(a.toJson(), StandardCharsets.UTF_8))
+                .doesNotContain("domains")
+                .doesNotContain("image_size")
+                .doesNotContain("description");
+        ModelAnnouncement official = new ModelAnnouncement(
+                "celeba",
+                "200000",
+                "file:/models/200000-G.ckpt",
+                1,
+                List.of("Black_Hair", "Blond_Hair", "Brown_Hair", "Male", "Young"),
+                128,
+                "CelebA photos, 128 px (the official StarGAN model)");
+        assertThat(ModelAnnouncement.fromJson(official.toJson())).isEqualTo(official);
+        assertThatThrownBy(() -> new ModelAnnouncement("m", "v", "u", 1, List.of("Male", "Male"), 0, null))
+                .hasMessageContaining("domains: 'Male'");
+        assertThatThrownBy(() -> new ModelAnnouncement("m", "v", "u", 1, List.of("Blond Hair"), 0, null))
+                .hasMessageContaining("domains: 'Blond Hair'");
+        assertThatThrownBy(() -> new ModelAnnouncement("m", "v", "u", 1, List.of(), 130, null))
+                .hasMessageContaining("image_size: 130");
+        assertThatThrownBy(() -> ModelAnnouncement.fromJson(
+                        "{\"schema\":\"model/1\",\"name\":\"m\",\"version\":\"v\",\"uri\":\"u\",\"domains\":\"Male\"}"
+                                .getBytes(StandardCharsets.UTF_8)))
+                .hasMessageContaining("domains: \"Male\", expected an array of names");
         assertThatThrownBy(
                         () -> ModelAnnouncement.fromJson("{\"schema\":\"model/2\"}".getBytes(StandardCharsets.UTF_8)))
                 .hasMessageContaining("schema: 'model/2'");
