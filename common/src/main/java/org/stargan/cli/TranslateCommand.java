@@ -30,10 +30,11 @@ final class TranslateCommand {
                                   (torch.save, zip or legacy format)
               --input FILE        a PNG/JPEG image, or .npy float32 (N, 3, H, W) in [-1, 1] (used as is)
               --output FILE       .png/.jpg image, or .npy (raw generator output, float32)
-              --target NAME=V,... target domains by name, e.g. Blond_Hair=1,Male=0.5 (values may be fractional;
-                                  turning one hair colour on turns the others off); unnamed domains keep --labels
-              --labels V1,V2,...  the full label vector (required with official checkpoints unless --domains names
-                                  them); with --target, the vector the edits start from (default all 0)
+              --target NAME=V,... target domains by name, e.g. Blond_Hair=1,Male=0.5 (values 0..1, fractions blend;
+                                  names match in any case; turning one hair colour on turns the others off);
+                                  unnamed domains keep --labels
+              --labels V1,V2,...  the full label vector, values 0..1 (required with official checkpoints unless
+                                  --domains names them); with --target, the vector the edits start from (default 0)
               --all-domains       one output per domain, like the official test mode: each hair colour on in turn,
                                   every other domain flipped from --labels; image output is a grid (input, then one
                                   column per domain); .npy output is (N, domains, 3, H, W)

@@ -90,15 +90,15 @@ public final class SyntheticDataset {
                             .toFile());
             progress.accept(count + i + 1);
         }
-        Properties p = new Properties();
-        p.setProperty("seed", Long.toString(seed));
-        p.setProperty("count", Integer.toString(count));
-        p.setProperty("size", Integer.toString(size));
-        try (Writer w = Files.newBufferedWriter(dir.resolve(MANIFEST), StandardCharsets.UTF_8)) {
-            p.store(
-                    w,
-                    "StarGAN synthetic faces: image i of celeba/ has content seed SyntheticDataset.contentSeed(seed, i)");
-        }
+        // Written by hand, not with Properties.store: that adds the current date as a comment, and the same seed must
+        // write the same bytes. Properties.load reads it back.
+        Files.writeString(
+                dir.resolve(MANIFEST),
+                "# StarGAN synthetic faces: image i of celeba/ has content seed SyntheticDataset.contentSeed(seed, i)\n"
+                        + "count=" + count + "\n"
+                        + "seed=" + seed + "\n"
+                        + "size=" + size + "\n",
+                StandardCharsets.UTF_8);
     }
 
     /** The recipe of a directory written by {@link #write}, or fails saying the directory is not synthetic. */

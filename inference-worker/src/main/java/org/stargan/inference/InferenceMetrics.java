@@ -4,7 +4,12 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.util.Map;
@@ -13,8 +18,13 @@ import java.util.function.Supplier;
 import org.stargan.device.DeviceHealth;
 import org.stargan.device.DeviceReport;
 
-/** The worker's Prometheus metrics (names in {@code docs/metrics.md} once the dashboards land). */
-final class InferenceMetrics {
+/**
+ * The worker's Prometheus metrics, as the Serving and JVM dashboards read them: requests, images, batch sizes, queue
+ * and compute times, failures by reason, pending requests, loaded versions, the request group's lag behind its
+ * commits, the device, and the JVM and process metrics every service exports. Every series carries {@code worker};
+ * none is labelled {@code job} or {@code instance}, the labels Prometheus gives the scraped target.
+ */
+final class InferenceMetrics implements AutoCloseable {
     final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final Counter requests;
     private final Counter results;
@@ -22,6 +32,7 @@ final class InferenceMetrics {
     private final Timer queueTime;
     private final Timer computeTime;
     private final Counter evicted;
+    private final JvmGcMetrics gc = new JvmGcMetrics();
 
     InferenceMetrics(String workerId, Supplier<Number> pending, Supplier<Number> loadedVersions) {
         registry.config().commonTags("worker", workerId);
@@ -53,6 +64,11 @@ final class InferenceMetrics {
                 .description("model versions freed to make room for newer ones")
                 .register(registry);
         new JvmMemoryMetrics().bindTo(registry);
+        gc.bindTo(registry);
+        new JvmThreadMetrics().bindTo(registry);
+        new ClassLoaderMetrics().bindTo(registry);
+        new ProcessorMetrics().bindTo(registry);
+        new UptimeMetrics().bindTo(registry);
         // Every failure reason exists from the start (at 0), so dashboards and alerts see the series before trouble.
         for (String reason : new String[] {"rejected", "compute", "publish", "model_load", "bad_announcement"}) {
             Counter.builder("stargan_inference_failures")
@@ -69,6 +85,16 @@ final class InferenceMetrics {
 
     void evicted() {
         evicted.increment();
+    }
+
+    /** Exports {@code lag}'s latest figure per topic as {@code stargan_inference_consumer_lag_records}. */
+    void watch(CommittedLag lag) {
+        for (String topic : lag.topics()) {
+            Gauge.builder("stargan_inference_consumer_lag_records", lag, l -> l.records(topic))
+                    .tag("topic", topic)
+                    .description("records of the request topic not yet committed by the workers' group")
+                    .register(registry);
+        }
     }
 
     void request() {
@@ -94,5 +120,11 @@ final class InferenceMetrics {
                 .description("requests that failed, by reason")
                 .register(registry)
                 .increment();
+    }
+
+    /** Stops listening for garbage collections. */
+    @Override
+    public void close() {
+        gc.close();
     }
 }

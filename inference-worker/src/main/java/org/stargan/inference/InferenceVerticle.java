@@ -49,6 +49,10 @@ import org.stargan.msg.TranslateResult;
  */
 public final class InferenceVerticle extends VerticleBase {
     private static final Logger LOG = LoggerFactory.getLogger(InferenceVerticle.class);
+    /** How often the group's committed lag is measured: a few times per default Prometheus scrape (15 s). */
+    private static final long LAG_PERIOD_MILLIS = 5_000;
+
+    private static final long LAG_TIMEOUT_MILLIS = 5_000;
 
     private InferenceConfig config;
     private Topics topics;
@@ -65,6 +69,7 @@ public final class InferenceVerticle extends VerticleBase {
     private KafkaConsumer<String, Buffer> consumer;
     private KafkaConsumer<String, Buffer> registryConsumer;
     private KafkaProducer<String, Buffer> producer;
+    private CommittedLag lag;
     private HttpServer http;
     private DeviceHealth health;
     private ResultPublisher publisher;
@@ -161,6 +166,14 @@ public final class InferenceVerticle extends VerticleBase {
         consumer.handler(this::onRequest);
         // Kafka's own client metrics, consumer lag (records-lag-max) among them, under kafka_consumer_*.
         new io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics(consumer.unwrap()).bindTo(metrics.registry);
+        // The group's lag behind its commits (the fetch lag above reads 0 while fetched requests wait).
+        lag = new CommittedLag(
+                        KafkaSettings.admin(config.bootstrapServers(), LAG_TIMEOUT_MILLIS),
+                        config.groupId(),
+                        java.util.List.of(topics.translateRequests()),
+                        LAG_TIMEOUT_MILLIS)
+                .start(LAG_PERIOD_MILLIS);
+        metrics.watch(lag);
         return consumer.subscribe(topics.translateRequests());
     }
 
@@ -369,6 +382,12 @@ public final class InferenceVerticle extends VerticleBase {
             return null;
         });
         Future.join(c, rc, p, h, computeStopped).onComplete(ar -> {
+            if (lag != null) {
+                lag.close();
+            }
+            if (metrics != null) {
+                metrics.close();
+            }
             prepare.shutdownNow();
             timer.shutdownNow();
             if (registry != null) {

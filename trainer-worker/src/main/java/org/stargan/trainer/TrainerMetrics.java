@@ -2,25 +2,61 @@ package org.stargan.trainer;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.prometheus.metrics.core.metrics.Info;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.stargan.device.DeviceHealth;
 import org.stargan.device.DeviceReport;
 import org.stargan.device.GpuInventory;
 import org.stargan.device.GpuMemory;
+import org.stargan.msg.TrainEvent;
 
-/** The trainers' Prometheus metrics: per job the seven losses, learning rate, iteration and speed; job states; checkpoints. */
+/**
+ * The trainers' Prometheus metrics: per job the seven losses, learning rate, iteration and speed; job states;
+ * checkpoints; the device; the JVM and process metrics every service exports.
+ *
+ * <p>A job is labelled {@code training_job}, never {@code job}: {@code job} and {@code instance} are the labels
+ * Prometheus gives every scraped target, and it renames a clashing application label to {@code exported_job}, which
+ * no dashboard asks for. Counters exist at 0 from the start, so the first event of each kind is an increase that
+ * {@code increase()} and {@code rate()} can see.
+ */
 final class TrainerMetrics {
     static final PrometheusMeterRegistry REGISTRY = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    /** The job states a trainer reports, as {@code type} labels of {@code stargan_train_job_events_total}. */
+    static final List<TrainEvent.Type> STATES =
+            List.of(TrainEvent.Type.RUNNING, TrainEvent.Type.DONE, TrainEvent.Type.FAILED, TrainEvent.Type.CANCELLED);
+
     private static final Map<String, double[]> VALUES = new ConcurrentHashMap<>();
+    private static final Map<TrainEvent.Type, Counter> STATE_COUNTERS = new ConcurrentHashMap<>();
+    private static final Counter CHECKPOINTS = Counter.builder("stargan_train_checkpoints")
+            .description("checkpoints written")
+            .register(REGISTRY);
     private static Info deviceInfo;
 
     static {
         new JvmMemoryMetrics().bindTo(REGISTRY);
+        new JvmGcMetrics().bindTo(REGISTRY);
+        new JvmThreadMetrics().bindTo(REGISTRY);
+        new ClassLoaderMetrics().bindTo(REGISTRY);
+        new ProcessorMetrics().bindTo(REGISTRY);
+        new UptimeMetrics().bindTo(REGISTRY);
+        for (TrainEvent.Type state : STATES) {
+            STATE_COUNTERS.put(
+                    state,
+                    Counter.builder("stargan_train_job_events")
+                            .tag("type", state.wire())
+                            .description("training job state changes")
+                            .register(REGISTRY));
+        }
     }
 
     private TrainerMetrics() {}
@@ -66,25 +102,23 @@ final class TrainerMetrics {
         }
     }
 
-    static void state(String job, String state) {
-        Counter.builder("stargan_train_job_events")
-                .tag("type", state)
-                .description("training job state changes")
-                .register(REGISTRY)
-                .increment();
+    /** Counts a job entering {@code state}, one of {@link #STATES}. */
+    static void state(TrainEvent.Type state) {
+        Counter c = STATE_COUNTERS.get(state);
+        if (c == null) {
+            throw new IllegalArgumentException("state: " + state + ", expected one of " + STATES);
+        }
+        c.increment();
     }
 
     static void checkpoint() {
-        Counter.builder("stargan_train_checkpoints")
-                .description("checkpoints written")
-                .register(REGISTRY)
-                .increment();
+        CHECKPOINTS.increment();
     }
 
     private static double[] gauge(String job, String key, String metric, String lossName) {
         return VALUES.computeIfAbsent(job + "/" + key, k -> {
             double[] holder = new double[1];
-            Gauge.Builder<double[]> b = Gauge.builder(metric, holder, h -> h[0]).tag("job", job);
+            Gauge.Builder<double[]> b = Gauge.builder(metric, holder, h -> h[0]).tag("training_job", job);
             if (lossName != null) {
                 b.tag("name", lossName);
             }

@@ -170,6 +170,7 @@ public final class TrainerVerticle extends VerticleBase {
                     rec.value() == null ? new byte[0] : rec.value().getBytes());
         } catch (IllegalArgumentException e) {
             String job = rec.key() == null ? "unknown" : rec.key();
+            TrainerMetrics.state(TrainEvent.Type.FAILED);
             publish(new TrainEvent(
                             job,
                             TrainEvent.Type.FAILED,
@@ -181,6 +182,7 @@ public final class TrainerVerticle extends VerticleBase {
             return;
         }
         if (cancelled.contains(request.jobId())) {
+            TrainerMetrics.state(TrainEvent.Type.CANCELLED);
             publish(new TrainEvent(
                             request.jobId(),
                             TrainEvent.Type.CANCELLED,
@@ -192,7 +194,7 @@ public final class TrainerVerticle extends VerticleBase {
             return;
         }
         running = request.jobId();
-        TrainerMetrics.state(request.jobId(), "running");
+        TrainerMetrics.state(TrainEvent.Type.RUNNING);
         jobThread.execute(() -> {
             TrainingJobRunner.Outcome outcome = runner.run(
                     request,
@@ -208,7 +210,7 @@ public final class TrainerVerticle extends VerticleBase {
                     && (health.requestRecheck() ? !health.recheck() : !health.usable());
             context.runOnContext(v -> {
                 running = null;
-                TrainerMetrics.state(request.jobId(), outcome.name().toLowerCase());
+                TrainerMetrics.state(TrainEvent.Type.valueOf(outcome.name()));
                 if (stopping) {
                     // Shutting down mid-run: not committed, so another trainer resumes it from its last checkpoint.
                     return;

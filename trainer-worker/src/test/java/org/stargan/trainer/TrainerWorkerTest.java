@@ -201,12 +201,17 @@ class TrainerWorkerTest {
                                 .build(),
                         java.net.http.HttpResponse.BodyHandlers.ofString())
                 .body();
+        // The job is labelled training_job: a label named job (or instance) would clash with the scraped target's.
         assertThat(metrics)
-                .contains("stargan_train_iteration{job=\"j1\"} 20.0")
-                .contains("stargan_train_loss{job=\"j1\",name=\"G/loss_rec\"}")
-                .contains("stargan_train_learning_rate{job=\"j1\"}")
+                .contains("stargan_train_iteration{training_job=\"j1\"} 20.0")
+                .contains("stargan_train_loss{name=\"G/loss_rec\",training_job=\"j1\"}")
+                .contains("stargan_train_learning_rate{training_job=\"j1\"}")
                 .contains("stargan_train_checkpoints_total")
                 .contains("stargan_train_job_events_total{type=\"done\"}")
+                .contains("stargan_train_job_events_total{type=\"cancelled\"} 0.0")
+                .contains("jvm_gc_")
+                .contains("process_cpu_usage")
+                .doesNotContainPattern("[{,](job|instance)=")
                 // What it computes with: the device, the libtorch flavor and version, the GPU (none on the CPU).
                 .containsPattern(
                         "stargan_device_info\\{device=\"cpu\",flavor=\"cpu\",gpu=\"none\",libtorch=\"2\\.7\\.1\"} 1(\\.0)?\n")

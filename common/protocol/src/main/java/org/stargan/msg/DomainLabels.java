@@ -10,6 +10,10 @@ import java.util.Set;
  * The domains of a model (the entries of c) by name, with the groups of which at most one can be on (hair colours),
  * and the label vectors users ask for: named edits like {@code Blond_Hair=1,Male=0.5} and the official test mode's
  * one-column-per-domain targets.
+ *
+ * <p>One rule for every way in (the CLI, HTTP, the WebSocket, Kafka), enforced here: a label value is a finite number
+ * in 0..1 (the model was trained on 0 and 1; fractions blend a domain in), and domain names match case-insensitively
+ * when no name matches exactly.
  */
 public final class DomainLabels {
     /** The official code treats these CelebA attributes as one exclusive group ({@code create_labels}). */
@@ -74,7 +78,7 @@ public final class DomainLabels {
         return names.size();
     }
 
-    /** Parses a raw label vector {@code v1,v2,...} of exactly {@link #size()} finite numbers. */
+    /** Parses a raw label vector {@code v1,v2,...} of exactly {@link #size()} numbers in 0..1. */
     public float[] parseVector(String text, String field) {
         String[] parts = text.split(",");
         if (parts.length != names.size()) {
@@ -83,7 +87,7 @@ public final class DomainLabels {
         }
         float[] v = new float[parts.length];
         for (int i = 0; i < parts.length; i++) {
-            v[i] = number(parts[i], field, text);
+            v[i] = inRange(number(parts[i], field, text), names.get(i), field);
         }
         return v;
     }
@@ -120,11 +124,12 @@ public final class DomainLabels {
         }
         for (String[] p : pairs) {
             int index = indexOf(p[0]);
-            float value = number(p[1], field, p[0] + "=" + p[1]);
+            String name = names.get(index); // as the model spells it: p[0] may differ in case
+            float value = inRange(number(p[1], field, p[0] + "=" + p[1]), name, field);
             v[index] = value;
             if (value > 0) {
                 for (List<String> g : exclusiveGroups) {
-                    if (g.contains(p[0])) {
+                    if (g.contains(name)) {
                         for (String other : g) {
                             int o = indexOf(other);
                             if (o != index && !explicit.contains(o)) {
@@ -180,6 +185,13 @@ public final class DomainLabels {
             }
         }
         return -1;
+    }
+
+    private static float inRange(float value, String domain, String field) {
+        if (value < 0 || value > 1) {
+            throw new IllegalArgumentException(field + ": " + domain + "=" + value + " is out of range, expected 0..1");
+        }
+        return value;
     }
 
     private static float number(String s, String field, String context) {

@@ -80,6 +80,9 @@ public final class LocalKafkaBroker {
         p.setProperty("log.cleaner.dedupe.buffer.size", "4194304");
         p.setProperty("num.partitions", "1");
         p.setProperty("auto.create.topics.enable", "true");
+        // A translation request may carry a 16 MiB image plus headers (docs/protocol.md), as the compose and Kubernetes
+        // brokers allow; Kafka's default of 1 MiB would refuse a large photo.
+        p.setProperty("message.max.bytes", "17825792");
         try (Writer w = Files.newBufferedWriter(config, StandardCharsets.UTF_8)) {
             p.store(w, "written by LocalKafkaBroker");
         }
