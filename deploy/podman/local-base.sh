@@ -9,6 +9,8 @@
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 export CONTAINERS_CONF="${CONTAINERS_CONF:-$here/containers.conf}"
+# debootstrap lives in /usr/sbin, which not every root PATH names.
+export PATH="$PATH:/usr/sbin:/sbin"
 DEBIAN_IMAGE=localhost/stargan-debian:bookworm
 JRE_IMAGE=localhost/stargan-jre:17
 

@@ -51,7 +51,8 @@ final class Podman {
         List<String> missing = new ArrayList<>();
         for (String tool : List.of("podman", "podman-compose", "runc", "debootstrap")) {
             boolean found = false;
-            for (String dir : System.getenv().getOrDefault("PATH", "/usr/bin").split(":")) {
+            // debootstrap is in /usr/sbin, which not every root PATH names (local-base.sh adds it).
+            for (String dir : (System.getenv().getOrDefault("PATH", "/usr/bin") + ":/usr/sbin:/sbin").split(":")) {
                 found |= Files.isExecutable(Path.of(dir, tool));
             }
             if (!found) {
