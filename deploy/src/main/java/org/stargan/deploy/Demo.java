@@ -23,6 +23,8 @@ import org.stargan.gateway.GatewayVerticle;
 import org.stargan.inference.InferenceConfig;
 import org.stargan.inference.InferenceVerticle;
 import org.stargan.kafka.LocalKafka;
+import org.stargan.kafka.TopicPlan;
+import org.stargan.kafka.TopicSetup;
 import org.stargan.kafka.Topics;
 import org.stargan.msg.ModelAnnouncement;
 import org.stargan.trainer.TrainerConfig;
@@ -88,6 +90,11 @@ public final class Demo {
         LocalKafka kafka = LocalKafka.start(home.resolve("deploy/kafka-broker"), kafkaPort, dir.resolve("kafka"), 120);
         String bootstrap = kafka.bootstrapServers();
         Topics topics = Topics.defaults();
+        // As the services' mains do: the registry compacted, the work queues with room for more workers.
+        TopicSetup.ensure(
+                bootstrap,
+                TopicPlan.platform(topics, TopicPlan.DEFAULT_QUEUE_PARTITIONS),
+                java.time.Duration.ofSeconds(60));
         Vertx vertx = Vertx.vertx();
         Runtime.getRuntime()
                 .addShutdownHook(new Thread(

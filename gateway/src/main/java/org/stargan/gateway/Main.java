@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.stargan.kafka.TopicsCommand;
 import org.stargan.process.ServiceProcess;
 
 /**
@@ -37,6 +38,9 @@ public final class Main {
             System.exit(2);
             return;
         }
+        // Before anything subscribes or sends: the broker would otherwise auto-create the topics (one partition, the
+        // registry not compacted).
+        TopicsCommand.ensureAtStart("gateway", config.bootstrapServers(), config.topicPrefix(), System.getenv());
         Vertx vertx = Vertx.vertx();
         GatewayVerticle v = new GatewayVerticle();
         ServiceProcess.startOrExit(

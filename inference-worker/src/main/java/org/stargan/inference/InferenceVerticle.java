@@ -155,8 +155,9 @@ public final class InferenceVerticle extends VerticleBase {
 
     private Future<Void> startRequestConsumer() {
         // Offsets are committed by hand, only after the results are published (at-least-once).
+        // A dead worker's requests move to a survivor within seconds (see requestConsumer).
         Map<String, String> c =
-                KafkaSettings.workConsumer(config.bootstrapServers(), config.groupId(), Protocol.MAX_VALUE_BYTES);
+                KafkaSettings.requestConsumer(config.bootstrapServers(), config.groupId(), Protocol.MAX_VALUE_BYTES);
         consumer = KafkaConsumer.create(vertx, c, String.class, Buffer.class);
         // Commits queue behind poll: a short poll keeps commit latency low.
         consumer.pollTimeout(Duration.ofMillis(100));

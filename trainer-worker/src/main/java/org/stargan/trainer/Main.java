@@ -4,6 +4,7 @@ import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Vertx;
 import java.time.Duration;
 import java.util.Map;
+import org.stargan.kafka.TopicsCommand;
 import org.stargan.process.ServiceProcess;
 
 /**
@@ -25,6 +26,9 @@ public final class Main {
             System.exit(2);
             return;
         }
+        // Before anything subscribes or sends: the broker would otherwise auto-create the topics (one partition, the
+        // registry not compacted).
+        TopicsCommand.ensureAtStart("trainer-worker", config.bootstrapServers(), config.topicPrefix(), System.getenv());
         Vertx vertx = Vertx.vertx();
         TrainerVerticle v = new TrainerVerticle();
         ServiceProcess.startOrExit(
