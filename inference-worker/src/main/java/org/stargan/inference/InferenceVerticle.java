@@ -23,7 +23,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.stargan.kafka.KafkaSettings;
 import org.stargan.kafka.Topics;
-import org.stargan.msg.DeadLetter;
 import org.stargan.msg.ModelAnnouncement;
 import org.stargan.msg.Protocol;
 import org.stargan.msg.TranslateRequest;
@@ -33,9 +32,11 @@ import org.stargan.msg.TranslateResult;
  * The inference worker: consumes translate requests, runs them in dynamic batches on one compute thread (one worker
  * per device; DJL never runs on the event loop), publishes each result to the request's reply topic, and commits an
  * offset only once every record up to it has its result (or dead letter) acknowledged by the broker, so a worker
- * that dies loses nothing: its uncommitted requests are redelivered and answered again. Malformed requests go to
- * dead letters with the reason (and an error result to the asker when a reply topic is known) and are committed,
- * so they never block the partition. The consumer pauses while too many requests are in flight.
+ * that dies loses nothing: its uncommitted requests are redelivered and answered again. Malformed requests, and
+ * requests whose reply topic or partition does not exist (checked before computing, see {@link ReplyTargets}), go to
+ * dead letters with the reason (and an error result to the asker when its reply target is usable) and are committed,
+ * so they never block the partition; so does a request whose result could not be delivered within the producer's
+ * bounded delivery time. The consumer pauses while too many requests are in flight.
  */
 public final class InferenceVerticle extends VerticleBase {
     private static final Logger LOG = LoggerFactory.getLogger(InferenceVerticle.class);
@@ -52,6 +53,8 @@ public final class InferenceVerticle extends VerticleBase {
     private KafkaConsumer<String, Buffer> consumer;
     private KafkaConsumer<String, Buffer> registryConsumer;
     private KafkaProducer<String, Buffer> producer;
+    private ReplyTargets replyTargets;
+    private DeadLetters deadLetters;
     private HttpServer http;
     private boolean paused;
 
@@ -75,9 +78,14 @@ public final class InferenceVerticle extends VerticleBase {
         // A result counts as published only once the broker has it durably; that is when the request's offset commits.
         producer = KafkaProducer.create(
                 vertx,
-                KafkaSettings.resultProducer(config.bootstrapServers(), Protocol.MAX_VALUE_BYTES),
+                KafkaSettings.named(
+                        KafkaSettings.resultProducer(config.bootstrapServers(), Protocol.MAX_VALUE_BYTES),
+                        config.workerId() + "-results"),
                 String.class,
                 Buffer.class);
+        producer.exceptionHandler(e -> {}); // each send's own future handles its failure
+        replyTargets = ReplyTargets.connect(vertx, config.bootstrapServers(), config.workerId());
+        deadLetters = new DeadLetters(vertx, producer, topics.deadLetters(), replyTargets, config.workerId(), offsets);
 
         Future<?> model = config.defaultModelPath() == null
                 ? Future.succeededFuture()
@@ -107,8 +115,13 @@ public final class InferenceVerticle extends VerticleBase {
 
     private Future<Void> startRequestConsumer() {
         // Offsets are committed by hand, only after the results are published (at-least-once).
-        Map<String, String> c =
-                KafkaSettings.workConsumer(config.bootstrapServers(), config.groupId(), Protocol.MAX_VALUE_BYTES);
+        // Each worker under its own client id; static membership only under a name the operator keeps stable.
+        Map<String, String> c = KafkaSettings.workConsumer(
+                config.bootstrapServers(),
+                config.groupId(),
+                Protocol.MAX_VALUE_BYTES,
+                config.workerId(),
+                config().getString("groupInstanceId"));
         consumer = KafkaConsumer.create(vertx, c, String.class, Buffer.class);
         // Commits queue behind poll: a short poll keeps commit latency low.
         consumer.pollTimeout(Duration.ofMillis(100));
@@ -123,8 +136,10 @@ public final class InferenceVerticle extends VerticleBase {
 
     private Future<Void> startRegistryConsumer() {
         // Every worker reads the whole registry: its own group, from the beginning, nothing committed that matters.
-        Map<String, String> c = KafkaSettings.readerOfAll(
-                config.bootstrapServers(), config.workerId() + "-registry-" + deploymentID(), 1 << 20);
+        Map<String, String> c = KafkaSettings.named(
+                KafkaSettings.readerOfAll(
+                        config.bootstrapServers(), config.workerId() + "-registry-" + deploymentID(), 1 << 20),
+                config.workerId() + "-registry");
         registryConsumer = KafkaConsumer.create(vertx, c, String.class, Buffer.class);
         registryConsumer.pollTimeout(Duration.ofMillis(200));
         registryConsumer.handler(rec -> {
@@ -195,13 +210,26 @@ public final class InferenceVerticle extends VerticleBase {
             reject(rec, headers, TranslateResult.ErrorKind.BAD_REQUEST, e.getMessage());
             return;
         }
+        // Before any work: an answer that cannot be delivered would also block the results behind it.
+        final TranslateRequest checked = request;
+        replyTargets.problem(request.replyTo(), request.replyPartition()).onSuccess(problem -> {
+            if (problem != null) {
+                reject(rec, headers, TranslateResult.ErrorKind.BAD_REQUEST, problem);
+            } else {
+                route(rec, headers, checked);
+            }
+        });
+    }
+
+    /** Runs {@code request} on the model it names, waiting for it when it is still loading. */
+    private void route(KafkaConsumerRecord<String, Buffer> rec, Map<String, String> headers, TranslateRequest request) {
         LoadedModel model = registry.resolve(request.model(), request.modelVersion());
         CompletableFuture<LoadedModel> pending =
                 model == null && request.modelVersion() == null ? registry.pendingLoad(request.model()) : null;
         if (pending != null) {
             // Start-up: the model is still loading; answer once it is there (or reject if it fails).
-            final TranslateRequest r = request;
-            pending.whenComplete((m, e) -> context.runOnContext(v -> accept(rec, headers, r, e == null ? m : null)));
+            pending.whenComplete(
+                    (m, e) -> context.runOnContext(v -> accept(rec, headers, request, e == null ? m : null)));
             return;
         }
         accept(rec, headers, request, model);
@@ -303,9 +331,10 @@ public final class InferenceVerticle extends VerticleBase {
         producer.send(reply(r.replyTo(), r.replyPartition(), result))
                 .onSuccess(md -> finished(source))
                 .onFailure(e -> {
-                    // Not committed: the request is redelivered (to this or another worker) and answered again.
-                    LOG.warn("result of {} not published ({}); it will be redelivered", r.id(), e.toString());
+                    // Dead-lettered and committed, so the partition's later records can commit: a result that could
+                    // not be delivered within the bounded delivery time will not be by trying the same send again.
                     metrics.failure("publish");
+                    deadLetters.undeliverable(source, r, e).onSuccess(v -> finished(source));
                 });
     }
 
@@ -313,47 +342,15 @@ public final class InferenceVerticle extends VerticleBase {
         return KafkaRecords.create(topic, result.id(), result.image(), result.headers(), partition);
     }
 
-    /** Sends a record that cannot be processed to dead letters (and an error result to its asker, when known). */
+    /** Sends a record that cannot be processed to dead letters (and an error result to its asker, when usable). */
     private void reject(
             KafkaConsumerRecord<String, Buffer> rec,
             Map<String, String> headers,
             TranslateResult.ErrorKind kind,
             String reason) {
         metrics.failure("rejected");
-        DeadLetter dead = DeadLetter.of(
-                rec.key(),
-                rec.value() == null ? new byte[0] : rec.value().getBytes(),
-                headers,
-                reason,
-                rec.topic(),
-                rec.partition(),
-                rec.offset());
-        Future<?> answered = Future.succeededFuture();
-        String replyTo = headers.get(Protocol.REPLY_TO);
-        if (replyTo != null
-                && replyTo.matches("[A-Za-z0-9._-]{1,249}")
-                && rec.key() != null
-                && rec.key().matches("[A-Za-z0-9._:-]{1,128}")) {
-            int partition = -1;
-            try {
-                partition = Integer.parseInt(
-                        headers.getOrDefault(Protocol.REPLY_PARTITION, "-1").trim());
-            } catch (NumberFormatException ignored) {
-                // reply through the key's partition
-            }
-            answered = producer.send(
-                    reply(replyTo, partition, TranslateResult.error(rec.key(), kind, reason, config.workerId())));
-        }
-        Future.all(
-                        producer.send(KafkaRecords.create(
-                                topics.deadLetters(), dead.key(), dead.value(), dead.headers(), -1)),
-                        answered)
-                .onSuccess(v -> finished(rec))
-                .onFailure(e -> LOG.warn(
-                        "dead letter for {}@{} not published ({}); it will be redelivered",
-                        rec.partition(),
-                        rec.offset(),
-                        e.toString()));
+        // Fails only once the partition was revoked: the new owner then handles the record again.
+        deadLetters.reject(rec, headers, kind, reason).onSuccess(v -> finished(rec));
     }
 
     private void finished(KafkaConsumerRecord<String, Buffer> rec) {
@@ -376,6 +373,7 @@ public final class InferenceVerticle extends VerticleBase {
         Future<Void> c = consumer == null ? Future.succeededFuture() : consumer.close();
         Future<Void> rc = registryConsumer == null ? Future.succeededFuture() : registryConsumer.close();
         Future<Void> p = producer == null ? Future.succeededFuture() : producer.close();
+        Future<Void> a = replyTargets == null ? Future.succeededFuture() : replyTargets.close();
         Future<Void> h = http == null ? Future.succeededFuture() : http.close();
         // Queued batches are dropped (their requests are not committed and will be redelivered); the running one must
         // finish before the models' native memory is freed, or it would compute on freed tensors.
@@ -384,7 +382,7 @@ public final class InferenceVerticle extends VerticleBase {
             compute.awaitTermination(2, java.util.concurrent.TimeUnit.MINUTES);
             return null;
         });
-        Future.join(c, rc, p, h, computeStopped).onComplete(ar -> {
+        Future.join(c, rc, p, a, h, computeStopped).onComplete(ar -> {
             prepare.shutdownNow();
             timer.shutdownNow();
             registry.close();
