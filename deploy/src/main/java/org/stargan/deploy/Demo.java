@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -101,6 +102,14 @@ public final class Demo {
                         },
                         "demo-stop"));
 
+        // The default reply topic (docs/protocol.md's kcat example): workers answer only on reply topics that exist.
+        try (org.apache.kafka.clients.admin.Admin admin =
+                org.apache.kafka.clients.admin.Admin.create(Map.of("bootstrap.servers", bootstrap))) {
+            admin.createTopics(List.of(new org.apache.kafka.clients.admin.NewTopic(
+                            topics.translateResults(), java.util.Optional.empty(), java.util.Optional.empty())))
+                    .all()
+                    .get(60, TimeUnit.SECONDS);
+        }
         step("announcing the default model (" + model.getFileName() + ")");
         try (KafkaProducer<String, byte[]> p = new KafkaProducer<>(
                 Map.of("bootstrap.servers", bootstrap), new StringSerializer(), new ByteArraySerializer())) {

@@ -210,27 +210,41 @@ public final class GatewayVerticle extends VerticleBase {
                                         : " (" + ctx.failure().getMessage() + ")")));
         router.errorHandler(500, ctx -> errors.send(ctx, 500, "internal", String.valueOf(ctx.failure())));
 
-        HttpServerOptions options = new HttpServerOptions()
+        return Future.all(
+                        replies.subscribe(replyTopic),
+                        registry.subscribe(topics.models()),
+                        events.subscribe(topics.trainEvents()))
+                .compose(v -> configureServer(
+                                vertx.createHttpServer(serverOptions(config.maxBodyBytes(), config.limits())),
+                                slowClients)
+                        .requestHandler(router)
+                        .listen(config.httpPort(), config.host()))
+                .onSuccess(s -> server = s);
+    }
+
+    /** The HTTP server's options: WebSocket limits and no compression, the idle timeout. */
+    static HttpServerOptions serverOptions(int maxBodyBytes, ConnectionLimits limits) {
+        return new HttpServerOptions()
                 .setCompressionSupported(true)
                 // A live-edit image may be as large as an upload, and browsers send a message as one frame (the
                 // defaults are 64 KiB a frame, 256 KiB a message).
-                .setMaxWebSocketFrameSize(config.maxBodyBytes())
-                .setMaxWebSocketMessageSize(config.maxBodyBytes())
+                .setMaxWebSocketFrameSize(maxBodyBytes)
+                .setMaxWebSocketMessageSize(maxBodyBytes)
                 // No WebSocket compression: images are compressed already, and Vert.x's size limits count a message's
                 // compressed bytes, so a deflated message of a few hundred kB could inflate to gigabytes.
                 .setPerMessageWebSocketCompressionSupported(false)
                 .setPerFrameWebSocketCompressionSupported(false)
                 // Backstop for connections the header and body timeouts do not cover (WebSockets, event streams).
-                .setIdleTimeout(config.limits().idleTimeoutSeconds());
-        return Future.all(
-                        replies.subscribe(replyTopic),
-                        registry.subscribe(topics.models()),
-                        events.subscribe(topics.trainEvents()))
-                .compose(v -> vertx.createHttpServer(options)
-                        .connectionHandler(slowClients::connected)
-                        .requestHandler(router)
-                        .listen(config.httpPort(), config.host()))
-                .onSuccess(s -> server = s);
+                .setIdleTimeout(limits.idleTimeoutSeconds())
+                // HTTP/1.1 only (browsers speak HTTP/2 over TLS only). With cleartext HTTP/2 detection on, Vert.x
+                // sets a connection up only once its first bytes arrive, so a silent connection would escape the
+                // header timeout.
+                .setHttp2ClearTextEnabled(false);
+    }
+
+    /** Puts {@code guard} on every connection of {@code server} from its first moment. */
+    static HttpServer configureServer(HttpServer server, SlowClientGuard guard) {
+        return server.connectionHandler(guard::connected);
     }
 
     /** Replies, the registry and job events are read in full: this instance's own groups, nothing shared. */

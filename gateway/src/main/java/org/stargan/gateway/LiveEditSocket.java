@@ -120,32 +120,54 @@ final class LiveEditSocket {
 
         /** Assembles messages from frames within their kind's limit (Vert.x's own limits count compressed bytes). */
         void frame(WebSocketFrame f) {
+            if ((f.isText() || f.isBinary()) && f.isFinal()) {
+                // A whole message in one frame, as browsers send it: its data is already a copy of its own.
+                assembling = null;
+                assemblingText = f.isText();
+                if (!withinLimit(f.binaryData().length())) {
+                    return;
+                }
+                deliver(f.binaryData());
+                return;
+            }
             if (f.isText() || f.isBinary()) {
                 assemblingText = f.isText();
                 assembling = Buffer.buffer();
             } else if (!f.isContinuation() || assembling == null) {
                 return; // ping, pong and close are Vert.x's
             }
-            int limit = assemblingText ? MAX_TEXT_BYTES : config.maxBodyBytes();
-            if (assembling.length() + f.binaryData().length() > limit) {
-                assembling = null;
-                refuse(
-                        MESSAGE_TOO_BIG,
-                        "too_large",
-                        (assemblingText ? "edit" : "image") + ": a message larger than " + limit
-                                + " bytes, this gateway's limit for "
-                                + (assemblingText ? "an edit" : "an image (--max-body-bytes)"));
+            if (!withinLimit(assembling.length() + f.binaryData().length())) {
                 return;
             }
             assembling.appendBuffer(f.binaryData());
             if (f.isFinal()) {
                 Buffer message = assembling;
                 assembling = null;
-                if (assemblingText) {
-                    edit(message.toString(StandardCharsets.UTF_8));
-                } else {
-                    image(message);
-                }
+                deliver(message);
+            }
+        }
+
+        /** Whether a message of {@code bytes} (so far) is within its kind's limit; if not, refuses it and closes. */
+        private boolean withinLimit(long bytes) {
+            int limit = assemblingText ? MAX_TEXT_BYTES : config.maxBodyBytes();
+            if (bytes <= limit) {
+                return true;
+            }
+            assembling = null;
+            refuse(
+                    MESSAGE_TOO_BIG,
+                    "too_large",
+                    (assemblingText ? "edit" : "image") + ": a message larger than " + limit
+                            + " bytes, this gateway's limit for "
+                            + (assemblingText ? "an edit" : "an image (--max-body-bytes)"));
+            return false;
+        }
+
+        private void deliver(Buffer message) {
+            if (assemblingText) {
+                edit(message.toString(StandardCharsets.UTF_8));
+            } else {
+                image(message);
             }
         }
 

@@ -9,6 +9,7 @@ import io.vertx.kafka.client.common.TopicPartition;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.stargan.kafka.KafkaSettings;
 
 /**
@@ -51,7 +52,12 @@ final class WorkerProbe {
         if (last == null || (last.isComplete() && now - lastAt > REUSE_MILLIS)) {
             lastAt = now;
             Future<Integer> partitions = admin.describeTopics(List.of(requestTopic))
-                    .map(d -> d.get(requestTopic).getPartitions().size());
+                    .map(d -> d.get(requestTopic).getPartitions().size())
+                    // Not created yet (nobody has sent or subscribed): no partitions, no workers.
+                    .recover(e -> e instanceof UnknownTopicOrPartitionException
+                                    || e.getCause() instanceof UnknownTopicOrPartitionException
+                            ? Future.succeededFuture(0)
+                            : Future.failedFuture(e));
             Future<Map<Integer, String>> owners = admin.listConsumerGroups()
                     .compose(groups -> admin.describeConsumerGroups(groups.stream()
                             .map(ConsumerGroupListing::getGroupId)
