@@ -23,6 +23,8 @@ final class LivenessWatch implements AutoCloseable {
     private final ServiceJvm gateway;
     private final long periodMillis;
     private final List<Double> millis = new ArrayList<>();
+    private final List<Long> at = new ArrayList<>();
+    private final java.util.Map<Long, String> phases = new java.util.TreeMap<>();
     private final Thread thread;
     private volatile boolean running = true;
     private int failures;
@@ -55,6 +57,7 @@ final class LivenessWatch implements AutoCloseable {
             double ms = (System.nanoTime() - t) / 1e6;
             synchronized (this) {
                 millis.add(ms);
+                at.add(t);
                 failures += ok ? 0 : 1;
                 peakRss = Math.max(peakRss, gateway.rssBytes());
             }
@@ -112,6 +115,29 @@ final class LivenessWatch implements AutoCloseable {
             // closing anyway
         }
         socket = null;
+    }
+
+    /** Marks the start of a phase of the attack: {@link #phases} reports the slowest answer per phase. */
+    synchronized void phase(String name) {
+        phases.put(System.nanoTime(), name);
+    }
+
+    /** The slowest answer of each phase, for attributing slow answers to what happened then. */
+    synchronized String phases() {
+        StringBuilder out = new StringBuilder();
+        List<Long> starts = new ArrayList<>(phases.keySet());
+        for (int p = 0; p < starts.size(); p++) {
+            long from = starts.get(p);
+            long to = p + 1 < starts.size() ? starts.get(p + 1) : Long.MAX_VALUE;
+            double worst = 0;
+            for (int i = 0; i < at.size(); i++) {
+                if (at.get(i) >= from && at.get(i) < to) {
+                    worst = Math.max(worst, millis.get(i));
+                }
+            }
+            out.append(String.format(Locale.ROOT, "%s%s %.0f ms", p == 0 ? "" : ", ", phases.get(from), worst));
+        }
+        return out.toString();
     }
 
     synchronized double maxMillis() {
