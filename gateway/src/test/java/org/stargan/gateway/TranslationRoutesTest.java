@@ -202,7 +202,8 @@ class TranslationRoutesTest {
         Future.all(
                         post("/v1/translations?target=Male=1", null),
                         post("/v1/translations?target=Blue_Hair=1", "k"),
-                        post("/v1/translations?target=Male=2", "k"))
+                        post("/v1/translations?target=Male=2", "k"),
+                        post("/v1/translations?target=Blond_Hair=1,Blond_Hair=0", "k"))
                 .onComplete(ctx.succeeding(all -> ctx.verify(() -> {
                     Response noKey = all.resultAt(0);
                     Response unknownDomain = all.resultAt(1);
@@ -212,6 +213,9 @@ class TranslationRoutesTest {
                     assertThat(unknownDomain.body().toString()).contains("Blue_Hair");
                     assertThat(outOfRange.response().statusCode()).isEqualTo(400);
                     assertThat(outOfRange.body().toString()).contains("Male=2.0 is out of range, expected 0..1");
+                    Response twice = all.resultAt(3);
+                    assertThat(twice.response().statusCode()).isEqualTo(400);
+                    assertThat(twice.body().toString()).contains("domain 'Blond_Hair' is given twice");
                     ctx.completeNow();
                 })));
     }

@@ -324,6 +324,14 @@ class InferenceWorkerTest {
                         .build(),
                 java.net.http.HttpResponse.BodyHandlers.ofString());
         assertThat(ready.statusCode()).isEqualTo(200);
+        // Each worker under its own client id (the broker's logs and quotas tell workers apart).
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
+            var group = admin.describeConsumerGroups(List.of("inference-" + topics.prefix()))
+                    .all()
+                    .get(30, TimeUnit.SECONDS)
+                    .get("inference-" + topics.prefix());
+            assertThat(group.members()).extracting(m -> m.clientId()).containsExactly("metered");
+        }
     }
 
     @Test
@@ -391,7 +399,9 @@ class InferenceWorkerTest {
             for (int i = 0; i < 5; i++) {
                 p.send(request("after-" + i, png(24), validHeaders())).get();
             }
-            ConsumerRecord<String, byte[]> dead = read(topics.deadLetters(), 1).get(0);
+            List<ConsumerRecord<String, byte[]>> letters = read(topics.deadLetters(), 1);
+            assertThat(letters).as("dead letters").hasSize(1);
+            ConsumerRecord<String, byte[]> dead = letters.get(0);
             assertThat(dead.key()).isEqualTo("bad-partition");
             assertThat(header(dead, Protocol.DEAD_LETTER_REASON))
                     .isEqualTo("stargan.reply-partition: 7, but topic '" + topics.translateResults()
@@ -420,7 +430,9 @@ class InferenceWorkerTest {
             p.send(request("too-big", png(24), tooBig)).get();
             p.send(request("fine", png(24), validHeaders())).get();
         }
-        ConsumerRecord<String, byte[]> dead = read(topics.deadLetters(), 1).get(0);
+        List<ConsumerRecord<String, byte[]>> letters = read(topics.deadLetters(), 1);
+        assertThat(letters).as("dead letters").hasSize(1);
+        ConsumerRecord<String, byte[]> dead = letters.get(0);
         assertThat(dead.key()).isEqualTo("too-big");
         assertThat(header(dead, Protocol.DEAD_LETTER_REASON))
                 .startsWith("result not delivered to " + small + ": ")
