@@ -33,10 +33,13 @@ class DeploymentFilesTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String BUNDLED_MODEL = "/opt/stargan/models/synthetic48-G.safetensors";
 
-    /** STARGAN_* names the services read: their mains, the topic plan and the distributions' start script. */
+    /**
+     * Names the services read: STARGAN_* from their mains, the topic plan and the distributions' start script, and the
+     * libtorch settings that start script reads (PYTORCH_*, DJL_*).
+     */
     private static Set<String> variablesTheServicesRead() throws Exception {
         Set<String> names = new HashSet<>();
-        Pattern p = Pattern.compile("(STARGAN_[A-Z_]+|KAFKA_BOOTSTRAP_SERVERS)");
+        Pattern p = Pattern.compile("(STARGAN_[A-Z_]+|KAFKA_BOOTSTRAP_SERVERS|PYTORCH_[A-Z_]+|DJL_[A-Z_]+)");
         for (String source : List.of(
                 "../gateway/src/main/java/org/stargan/gateway/Main.java",
                 "../inference-worker/src/main/java/org/stargan/inference/Main.java",

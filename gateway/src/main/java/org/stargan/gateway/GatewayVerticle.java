@@ -12,6 +12,7 @@ import io.vertx.kafka.client.consumer.KafkaConsumerRecord;
 import io.vertx.kafka.client.producer.KafkaProducer;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import org.slf4j.Logger;
@@ -19,7 +20,9 @@ import org.slf4j.LoggerFactory;
 import org.stargan.kafka.KafkaSettings;
 import org.stargan.kafka.Topics;
 import org.stargan.msg.ModelAnnouncement;
+import org.stargan.msg.Protocol;
 import org.stargan.msg.TrainEvent;
+import org.stargan.msg.TranslateRequest;
 import org.stargan.msg.TranslateResult;
 
 /**
@@ -33,6 +36,8 @@ public final class GatewayVerticle extends VerticleBase {
     private static final Logger LOG = LoggerFactory.getLogger(GatewayVerticle.class);
     /** Registry announcements and job events are small JSON values. */
     private static final int MAX_EVENT_BYTES = 1 << 20;
+    /** How often the broker's reachability is probed: with two failures to go down, an outage is known within ~0.5 s. */
+    private static final long BROKER_PROBE_MILLIS = 250;
 
     private final GatewayMetrics metrics = new GatewayMetrics();
     private final ModelCatalog catalog = new ModelCatalog();
@@ -45,6 +50,7 @@ public final class GatewayVerticle extends VerticleBase {
     private WorkerProbe workers;
     private HttpServer server;
     private volatile boolean repliesAssigned;
+    private volatile List<String> advertisedBrokers = List.of();
 
     @Override
     public Future<?> start() {
@@ -53,28 +59,67 @@ public final class GatewayVerticle extends VerticleBase {
         String replyTopic = topics.replyTopic(config.instanceId());
         producer = KafkaProducer.create(
                 vertx,
-                KafkaSettings.requestProducer(
-                        config.bootstrapServers(), config.maxBodyBytes(), config.requestTimeoutMillis()),
+                KafkaSettings.named(
+                        KafkaSettings.requestProducer(
+                                config.bootstrapServers(), Protocol.MAX_VALUE_BYTES, config.requestTimeoutMillis()),
+                        config.instanceId() + "-requests"),
                 String.class,
                 Buffer.class);
+        producer.exceptionHandler(e -> {}); // each send's own future handles its failure
+        RequestPartitions partitions = new RequestPartitions();
         ReplyClient replyClient = new ReplyClient(
-                request -> producer.send(KafkaRecords.create(
-                                topics.translateRequests(), request.id(), request.image(), request.headers(), -1))
-                        .mapEmpty(),
+                new ReplyClient.Transport() {
+                    @Override
+                    public Future<Void> send(TranslateRequest request) {
+                        return producer.send(KafkaRecords.create(
+                                        topics.translateRequests(),
+                                        request.id(),
+                                        request.image(),
+                                        request.headers(),
+                                        -1))
+                                .mapEmpty();
+                    }
+
+                    @Override
+                    public Future<Void> resend(TranslateRequest request) {
+                        int p = partitions.alternative(request.id());
+                        return p < 0
+                                ? null
+                                : producer.send(KafkaRecords.create(
+                                                topics.translateRequests(),
+                                                request.id(),
+                                                request.image(),
+                                                request.headers(),
+                                                p))
+                                        .mapEmpty();
+                    }
+                },
                 ReplyClient.Timers.of(vertx),
-                config.instanceId());
+                config.instanceId(),
+                config.hedgeAfterMillis());
         ApiErrors errors = new ApiErrors(metrics);
         AuthHandler auth = new AuthHandler(config.apiKeys(), errors);
-        Admission admission = new Admission(config, replyClient::inFlight);
+        workers = new WorkerProbe(
+                vertx, config.bootstrapServers(), topics.translateRequests(), config.instanceId() + "-probe");
+        // While the broker is away nothing can be queued or answered: callers are told at once, not at their deadline.
+        BrokerHealth broker = new BrokerHealth(
+                BrokerHealth.tcp(vertx, config.bootstrapServers(), () -> advertisedBrokers),
+                System::currentTimeMillis,
+                why -> LOG.warn("{}; {} waiting translations answered 503", why, replyClient.failAll(why)));
+        vertx.setPeriodic(BROKER_PROBE_MILLIS, t -> broker.check());
+        // Which worker holds which request partition (for hedges), and where the brokers are (for the probe).
+        vertx.setPeriodic(2_000, t -> workers.view().onSuccess(partitions::update));
+        vertx.setPeriodic(30_000, t -> workers.brokers().onSuccess(b -> advertisedBrokers = b));
+        Admission admission = new Admission(config, replyClient::inFlight, broker::problem);
         vertx.setPeriodic(60_000, t -> admission.forgetIdle());
-        workers = new WorkerProbe(vertx, config.bootstrapServers(), topics.translateRequests());
 
-        replies = consumer("gateway-" + config.instanceId() + "-" + UUID.randomUUID(), config.maxBodyBytes());
+        replies =
+                consumer("gateway-" + config.instanceId() + "-" + UUID.randomUUID(), config.maxBodyBytes(), "replies");
         replies.partitionsAssignedHandler(parts -> repliesAssigned = true);
         replies.handler(rec -> result(rec).ifPresent(replyClient::deliver));
-        registry = consumer("gateway-registry-" + UUID.randomUUID(), MAX_EVENT_BYTES);
+        registry = consumer("gateway-registry-" + UUID.randomUUID(), MAX_EVENT_BYTES, "registry");
         registry.handler(this::announced);
-        events = consumer("gateway-events-" + UUID.randomUUID(), MAX_EVENT_BYTES);
+        events = consumer("gateway-events-" + UUID.randomUUID(), MAX_EVENT_BYTES, "events");
         events.handler(this::jobEvent);
 
         LiveEditSocket liveEdits =
@@ -87,18 +132,35 @@ public final class GatewayVerticle extends VerticleBase {
         metrics.gauge("stargan_gateway_websocket_sessions", "open /v1/stream sessions", liveEdits::sessions);
         metrics.gauge(
                 "stargan_gateway_clients_tracked", "clients with a rate-limit or in-flight record", admission::tracked);
+        metrics.gauge(
+                "stargan_gateway_hedged_requests",
+                "translations sent a second time, to another worker, after the hedge delay",
+                replyClient::hedged);
+        metrics.gauge(
+                "stargan_gateway_broker_reachable",
+                "1 while the Kafka broker answers the probe",
+                () -> broker.reachable() ? 1 : 0);
+        metrics.gauge(
+                "stargan_gateway_websocket_image_bytes",
+                "bytes of images live-edit sessions hold",
+                liveEdits::heldBytes);
+        SlowClientGuard slowClients = new SlowClientGuard(vertx, config.limits(), errors);
 
         Router router = Router.router(vertx);
+        router.route().handler(slowClients::requestArrived);
         router.route().handler(metrics::timeRequests);
         new TranslationRoutes(vertx, config, catalog, replyClient, replyTopic, topics.models(), auth, admission, errors)
                 .mount(router);
         liveEdits.mount(router);
         JobArtifacts artifacts =
                 new JobArtifacts(config.artifactRoot().isEmpty() ? null : Path.of(config.artifactRoot()));
-        new TrainingRoutes(vertx, producer, topics, jobs, artifacts, auth, errors).mount(router);
+        // Event streams write a comment now and then so that the idle timeout leaves them open.
+        long keepAlive = Math.min(30_000, config.limits().idleTimeoutSeconds() * 500L);
+        new TrainingRoutes(vertx, producer, topics, jobs, artifacts, auth, errors, keepAlive).mount(router);
         new HealthRoutes(
                         catalog,
                         workers,
+                        broker::problem,
                         () -> repliesAssigned,
                         replyTopic,
                         topics.translateRequests(),
@@ -120,33 +182,68 @@ public final class GatewayVerticle extends VerticleBase {
                         ctx,
                         413,
                         "too_large",
-                        "body: larger than "
-                                + (ctx.request().path().startsWith("/v1/translations")
-                                        ? config.maxBodyBytes()
-                                        : TrainingRoutes.MAX_JOB_BYTES)
-                                + " bytes"));
+                        ctx.request().path().startsWith("/v1/translations")
+                                ? "body: larger than " + config.maxBodyBytes()
+                                        + " bytes, this gateway's limit (--max-body-bytes; the protocol allows at most "
+                                        + Protocol.MAX_VALUE_BYTES + ")"
+                                : "body: larger than " + TrainingRoutes.MAX_JOB_BYTES + " bytes, the limit of a job"));
+        // A path the router cannot decode (a malformed %-escape) is the client's fault: JSON like every other answer.
+        router.errorHandler(
+                400,
+                ctx -> errors.send(
+                        ctx,
+                        400,
+                        "bad_request",
+                        "path: '" + ctx.request().uri() + "' cannot be decoded"
+                                + (ctx.failure() == null
+                                        ? ""
+                                        : " (" + ctx.failure().getMessage() + ")")));
         router.errorHandler(500, ctx -> errors.send(ctx, 500, "internal", String.valueOf(ctx.failure())));
 
-        HttpServerOptions options = new HttpServerOptions()
-                .setCompressionSupported(true)
-                // A live-edit image may be as large as an upload, and browsers send a message as one frame (the
-                // defaults are 64 KiB a frame, 256 KiB a message).
-                .setMaxWebSocketFrameSize(config.maxBodyBytes())
-                .setMaxWebSocketMessageSize(config.maxBodyBytes());
         return Future.all(
                         replies.subscribe(replyTopic),
                         registry.subscribe(topics.models()),
                         events.subscribe(topics.trainEvents()))
-                .compose(v ->
-                        vertx.createHttpServer(options).requestHandler(router).listen(config.httpPort(), config.host()))
+                .compose(v -> configureServer(
+                                vertx.createHttpServer(serverOptions(config.maxBodyBytes(), config.limits())),
+                                slowClients)
+                        .requestHandler(router)
+                        .listen(config.httpPort(), config.host()))
                 .onSuccess(s -> server = s);
     }
 
+    /** The HTTP server's options: WebSocket limits and no compression, the idle timeout. */
+    static HttpServerOptions serverOptions(int maxBodyBytes, ConnectionLimits limits) {
+        return new HttpServerOptions()
+                .setCompressionSupported(true)
+                // A live-edit image may be as large as an upload, and browsers send a message as one frame (the
+                // defaults are 64 KiB a frame, 256 KiB a message).
+                .setMaxWebSocketFrameSize(maxBodyBytes)
+                .setMaxWebSocketMessageSize(maxBodyBytes)
+                // No WebSocket compression: images are compressed already, and Vert.x's size limits count a message's
+                // compressed bytes, so a deflated message of a few hundred kB could inflate to gigabytes.
+                .setPerMessageWebSocketCompressionSupported(false)
+                .setPerFrameWebSocketCompressionSupported(false)
+                // Backstop for connections the header and body timeouts do not cover (WebSockets, event streams).
+                .setIdleTimeout(limits.idleTimeoutSeconds())
+                // HTTP/1.1 only (browsers speak HTTP/2 over TLS only). With cleartext HTTP/2 detection on, Vert.x
+                // sets a connection up only once its first bytes arrive, so a silent connection would escape the
+                // header timeout.
+                .setHttp2ClearTextEnabled(false);
+    }
+
+    /** Puts {@code guard} on every connection of {@code server} from its first moment. */
+    static HttpServer configureServer(HttpServer server, SlowClientGuard guard) {
+        return server.connectionHandler(guard::connected);
+    }
+
     /** Replies, the registry and job events are read in full: this instance's own groups, nothing shared. */
-    private KafkaConsumer<String, Buffer> consumer(String group, int maxValueBytes) {
+    private KafkaConsumer<String, Buffer> consumer(String group, int maxValueBytes, String role) {
         KafkaConsumer<String, Buffer> k = KafkaConsumer.create(
                 vertx,
-                KafkaSettings.readerOfAll(config.bootstrapServers(), group, maxValueBytes),
+                KafkaSettings.named(
+                        KafkaSettings.readerOfAll(config.bootstrapServers(), group, maxValueBytes),
+                        config.instanceId() + "-" + role),
                 String.class,
                 Buffer.class);
         // Commits queue behind poll; a short poll also keeps a result's way to its caller short.

@@ -8,10 +8,11 @@ import io.vertx.ext.web.handler.StaticHandler;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 
 /**
- * What operators and browsers read without a key: liveness, readiness (connected to the broker, a model announced and
- * some inference worker holding a request partition), Prometheus metrics, the API description and the web UI.
+ * What operators and browsers read without a key: liveness, readiness (the broker reachable — the state admission
+ * uses —, its reply topic assigned, a model announced and some inference worker holding a request partition), Prometheus metrics, the API description and the web UI.
  */
 final class HealthRoutes {
     /** The API description, served at /openapi.yaml. */
@@ -19,6 +20,7 @@ final class HealthRoutes {
 
     private final ModelCatalog catalog;
     private final WorkerProbe workers;
+    private final Supplier<String> brokerProblem;
     private final BooleanSupplier connected;
     private final String replyTopic;
     private final String requestTopic;
@@ -28,6 +30,7 @@ final class HealthRoutes {
     HealthRoutes(
             ModelCatalog catalog,
             WorkerProbe workers,
+            Supplier<String> brokerProblem,
             BooleanSupplier connected,
             String replyTopic,
             String requestTopic,
@@ -35,6 +38,7 @@ final class HealthRoutes {
             ApiErrors errors) {
         this.catalog = catalog;
         this.workers = workers;
+        this.brokerProblem = brokerProblem;
         this.connected = connected;
         this.replyTopic = replyTopic;
         this.requestTopic = requestTopic;
@@ -59,7 +63,12 @@ final class HealthRoutes {
     }
 
     private void ready(RoutingContext ctx) {
-        if (!connected.getAsBoolean()) {
+        String away = brokerProblem.get();
+        if (away != null) {
+            // The state admission refuses translations by: ready and admitting agree.
+            ctx.response().putHeader("Retry-After", "1");
+            errors.send(ctx, 503, "unavailable", away);
+        } else if (!connected.getAsBoolean()) {
             errors.send(
                     ctx,
                     503,

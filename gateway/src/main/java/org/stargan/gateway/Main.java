@@ -18,13 +18,17 @@ import org.stargan.process.ServiceProcess;
  * {@code --max-in-flight-per-client 64}, {@code --rate-limit 100} (requests/s per client, 0: off),
  * {@code --rate-burst 200}, {@code --max-body-bytes 10485760}, {@code --max-pixels 16777216},
  * {@code --artifact-root DIR} [STARGAN_ARTIFACT_ROOT] (the trainers' artifact store, whose job files — sample grids,
- * logs, checkpoints — {@code GET /v1/training-jobs/{id}/artifacts/...} then serves). Listening beyond the loopback
- * address requires API keys.
+ * logs, checkpoints — {@code GET /v1/training-jobs/{id}/artifacts/...} then serves), {@code --hedge-after-ms 5000}
+ * (0: off), and the connection limits {@code --header-timeout-ms 10000}, {@code --body-timeout-ms 30000},
+ * {@code --idle-timeout-s 120}, {@code --max-stream-sessions 64}, {@code --max-stream-sessions-per-client 4},
+ * {@code --stream-image-budget-bytes 268435456}. Listening beyond the loopback address requires API keys.
  */
 public final class Main {
     private static final String USAGE =
             "known options: --bootstrap --host --port --api-keys-file --api-keys --topic-prefix --instance-id --timeout-ms "
-                    + "--max-in-flight --max-in-flight-per-client --rate-limit --rate-burst --max-body-bytes --max-pixels --artifact-root";
+                    + "--max-in-flight --max-in-flight-per-client --rate-limit --rate-burst --max-body-bytes --max-pixels --artifact-root "
+                    + "--hedge-after-ms --header-timeout-ms --body-timeout-ms --idle-timeout-s --max-stream-sessions "
+                    + "--max-stream-sessions-per-client --stream-image-budget-bytes";
 
     private Main() {}
 
@@ -82,9 +86,17 @@ public final class Main {
         o.put("max-in-flight-per-client", "");
         o.put("rate-limit", "100");
         o.put("rate-burst", "200");
-        o.put("max-body-bytes", Integer.toString(10 << 20));
+        o.put("max-body-bytes", Integer.toString(org.stargan.msg.Protocol.MAX_VALUE_BYTES));
         o.put("max-pixels", Long.toString(GatewayConfig.DEFAULT_MAX_PIXELS));
         o.put("artifact-root", env.getOrDefault("STARGAN_ARTIFACT_ROOT", ""));
+        o.put("hedge-after-ms", "");
+        ConnectionLimits d = ConnectionLimits.DEFAULTS;
+        o.put("header-timeout-ms", Long.toString(d.headerTimeoutMillis()));
+        o.put("body-timeout-ms", Long.toString(d.bodyTimeoutMillis()));
+        o.put("idle-timeout-s", Integer.toString(d.idleTimeoutSeconds()));
+        o.put("max-stream-sessions", Integer.toString(d.maxStreamSessions()));
+        o.put("max-stream-sessions-per-client", Integer.toString(d.maxStreamSessionsPerClient()));
+        o.put("stream-image-budget-bytes", Long.toString(d.streamImageBudgetBytes()));
         if (args.length % 2 != 0) {
             throw new IllegalArgumentException("option " + args[args.length - 1] + " needs a value");
         }
@@ -110,27 +122,41 @@ public final class Main {
             throw new IllegalArgumentException(
                     "--rate-limit: '" + o.get("rate-limit") + "', expected requests per second (0: off)");
         }
-        long maxPixels;
-        try {
-            maxPixels = Long.parseLong(o.get("max-pixels").trim());
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("--max-pixels: '" + o.get("max-pixels") + "', expected an integer");
-        }
+        int timeout = integer(o, "timeout-ms");
+        ConnectionLimits limits = new ConnectionLimits(
+                longInteger(o, "header-timeout-ms"),
+                longInteger(o, "body-timeout-ms"),
+                integer(o, "idle-timeout-s"),
+                integer(o, "max-stream-sessions"),
+                integer(o, "max-stream-sessions-per-client"),
+                longInteger(o, "stream-image-budget-bytes"));
         return new GatewayConfig(
                 o.get("bootstrap"),
                 o.get("topic-prefix"),
                 o.get("instance-id"),
                 o.get("host").trim(),
                 integer(o, "port"),
-                integer(o, "timeout-ms"),
+                timeout,
                 maxInFlight,
                 perClient,
                 rate,
                 integer(o, "rate-burst"),
                 integer(o, "max-body-bytes"),
-                maxPixels,
+                longInteger(o, "max-pixels"),
                 keys,
-                o.get("artifact-root"));
+                o.get("artifact-root"),
+                o.get("hedge-after-ms").isBlank()
+                        ? GatewayConfig.defaultHedge(timeout)
+                        : longInteger(o, "hedge-after-ms"),
+                limits);
+    }
+
+    private static long longInteger(Map<String, String> o, String name) {
+        try {
+            return Long.parseLong(o.get(name).trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("--" + name + ": '" + o.get(name) + "', expected an integer");
+        }
     }
 
     private static int integer(Map<String, String> o, String name) {

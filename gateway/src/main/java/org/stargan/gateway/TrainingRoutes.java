@@ -29,6 +29,9 @@ final class TrainingRoutes {
     private final Topics topics;
     private final JobBoard jobs;
     private final JobArtifacts artifacts;
+    /** How often an event stream with nothing to say writes a comment (the idle timeout would close it otherwise). */
+    private final long keepAliveMillis;
+
     private final AuthHandler auth;
     private final ApiErrors errors;
 
@@ -39,7 +42,9 @@ final class TrainingRoutes {
             JobBoard jobs,
             JobArtifacts artifacts,
             AuthHandler auth,
-            ApiErrors errors) {
+            ApiErrors errors,
+            long keepAliveMillis) {
+        this.keepAliveMillis = keepAliveMillis;
         this.vertx = vertx;
         this.producer = producer;
         this.topics = topics;
@@ -167,8 +172,19 @@ final class TrainingRoutes {
                 res.end();
             }
         });
-        res.closeHandler(v -> stop[0].run());
-        res.endHandler(v -> stop[0].run());
+        long keepAlive = vertx.setPeriodic(keepAliveMillis, t -> {
+            if (!res.ended() && !res.closed()) {
+                res.write(": keep-alive\n\n"); // a comment: EventSource ignores it
+            }
+        });
+        res.closeHandler(v -> {
+            vertx.cancelTimer(keepAlive);
+            stop[0].run();
+        });
+        res.endHandler(v -> {
+            vertx.cancelTimer(keepAlive);
+            stop[0].run();
+        });
     }
 
     /** A file of a job from the artifact store (sample grids, logs, checkpoints); looked up off the event loop. */

@@ -10,6 +10,7 @@ import io.vertx.ext.web.handler.BodyHandler;
 import java.util.Base64;
 import java.util.Locale;
 import java.util.Set;
+import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.stargan.msg.DomainLabels;
 import org.stargan.msg.Protocol;
 import org.stargan.msg.TranslateRequest;
@@ -260,11 +261,24 @@ final class TranslationRoutes {
         }
     }
 
-    /** Answers a call that ended without a result: 504 after its deadline, 503 when it could not be queued. */
+    /**
+     * Answers a call that ended without a result: 504 after its deadline, 503 with Retry-After when it could not be
+     * queued or the broker went away, 413 when the broker refused a record that large.
+     */
     static void failed(RoutingContext ctx, Throwable e, ApiErrors errors) {
         if (e instanceof ReplyClient.Timeout) {
             errors.send(ctx, 504, "timeout", e.getMessage());
+        } else if (e instanceof ReplyClient.Unavailable && e.getCause() instanceof RecordTooLargeException) {
+            // The gateway's own limit is the protocol's: a broker refusing less is configured below it.
+            errors.send(
+                    ctx,
+                    413,
+                    "too_large",
+                    "body: the Kafka broker refused the request as too large ("
+                            + e.getCause().getMessage() + "); the protocol allows " + Protocol.MAX_VALUE_BYTES
+                            + " bytes");
         } else if (e instanceof ReplyClient.Unavailable) {
+            ctx.response().putHeader("Retry-After", "1");
             errors.send(ctx, 503, "unavailable", e.getMessage());
         } else if (!(e instanceof ReplyClient.Cancelled)) {
             errors.send(ctx, 500, "internal", String.valueOf(e));

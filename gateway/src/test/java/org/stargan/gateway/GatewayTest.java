@@ -380,15 +380,11 @@ class GatewayTest {
         assertThat(noTarget.statusCode()).isEqualTo(400);
         assertThat(new JsonObject(new String(noTarget.body())).getString("message"))
                 .startsWith("target or labels");
-        assertThat(post(
-                                port,
-                                "/v1/translations?target=domain1=1",
-                                "image/png",
-                                new byte[200 << 10],
-                                "X-API-Key",
-                                "u-key")
-                        .statusCode())
-                .isEqualTo(413);
+        HttpResponse<byte[]> tooLarge =
+                post(port, "/v1/translations?target=domain1=1", "image/png", new byte[200 << 10], "X-API-Key", "u-key");
+        assertThat(tooLarge.statusCode()).isEqualTo(413);
+        assertThat(new JsonObject(new String(tooLarge.body())).getString("message"))
+                .startsWith("body: larger than " + (64 << 10) + " bytes, this gateway's limit");
         HttpResponse<byte[]> unknown =
                 post(port, "/v1/translations?target=Wings=1", "image/png", png(), "Authorization", "Bearer u-key");
         assertThat(unknown.statusCode()).isEqualTo(400);
@@ -456,6 +452,20 @@ class GatewayTest {
         HttpResponse<String> dotDot = get(port, base + "..%2F..%2F..%2Foutside.png", "X-API-Key", "a-key");
         assertThat(dotDot.statusCode()).as(dotDot.body()).isEqualTo(400);
         assertThat(dotDot.body()).contains("contains '..'");
+        // A malformed escape: the router cannot decode the path; answered in JSON like every other refusal.
+        // (Sent over a plain socket: java.net.URI refuses to build such a URL.)
+        String badEscape;
+        try (java.net.Socket raw = new java.net.Socket("127.0.0.1", port)) {
+            raw.getOutputStream()
+                    .write(("GET " + base + "%ZZ HTTP/1.1\r\nHost: 127.0.0.1\r\nX-API-Key: a-key\r\n"
+                                    + "Connection: close\r\n\r\n")
+                            .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            badEscape = new String(raw.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        }
+        assertThat(badEscape).startsWith("HTTP/1.1 400").contains("application/json");
+        JsonObject badEscapeJson = new JsonObject(badEscape.substring(badEscape.indexOf("\r\n\r\n") + 4));
+        assertThat(badEscapeJson.getString("error")).isEqualTo("bad_request");
+        assertThat(badEscapeJson.getString("message")).contains("%ZZ");
         assertThat(get(port, base + "escape.png", "X-API-Key", "a-key").statusCode())
                 .isEqualTo(403);
         assertThat(get(port, base + "samples/20-images.jpg", "X-API-Key", "a-key")

@@ -55,12 +55,24 @@ class ReplyClientTest {
     /** Records what was sent; each send completes when the test says so. */
     private static final class Wire implements ReplyClient.Transport {
         final Map<String, Promise<Void>> sends = new TreeMap<>();
+        final List<String> resent = new ArrayList<>();
+        /** Whether another worker's partition exists to resend to. */
+        boolean elsewhere = true;
 
         @Override
         public Future<Void> send(TranslateRequest request) {
             Promise<Void> p = Promise.promise();
             sends.put(request.id(), p);
             return p.future();
+        }
+
+        @Override
+        public Future<Void> resend(TranslateRequest request) {
+            if (!elsewhere) {
+                return null;
+            }
+            resent.add(request.id());
+            return Future.succeededFuture();
         }
     }
 
@@ -149,6 +161,74 @@ class ReplyClientTest {
         wire.sends.values().forEach(p -> p.fail("acknowledgement lost"));
         assertThat(f.succeeded()).isTrue();
         assertThat(client.inFlight()).isZero();
+    }
+
+    @Test
+    void aCallUnansweredAfterTheHedgeDelayIsSentOnceMoreAndTheFirstAnswerWins() {
+        ReplyClient hedging = new ReplyClient(wire, clock, "gw-1", 200);
+        TranslateRequest a = request();
+        Future<TranslateResult> f = hedging.send(a, 1000);
+        clock.advance(199);
+        assertThat(wire.resent).isEmpty();
+        clock.advance(1);
+        assertThat(wire.resent).containsExactly(a.id());
+        clock.advance(500);
+        assertThat(wire.resent).as("once only").hasSize(1);
+        assertThat(hedging.deliver(ok(a.id()))).isTrue();
+        assertThat(hedging.deliver(ok(a.id()))).as("the other copy's answer").isFalse();
+        assertThat(f.result().id()).isEqualTo(a.id());
+        assertThat(hedging.hedged()).isEqualTo(1);
+        assertThat(hedging.dropped()).isEqualTo(1);
+        assertThat(clock.pending()).isZero();
+    }
+
+    @Test
+    void anAnsweredCallIsNotHedgedNorOneWithNowhereElseToGo() {
+        ReplyClient hedging = new ReplyClient(wire, clock, "gw-1", 200);
+        TranslateRequest a = request();
+        hedging.send(a, 1000);
+        hedging.deliver(ok(a.id()));
+        wire.elsewhere = false;
+        TranslateRequest b = request();
+        hedging.send(b, 1000);
+        clock.advance(1000);
+        assertThat(wire.resent).isEmpty();
+        assertThat(hedging.hedged()).isZero();
+    }
+
+    @Test
+    void hedgesAreBudgetedToATenthOfTheCalls() {
+        ReplyClient hedging = new ReplyClient(wire, clock, "gw-1", 200);
+        // A slowdown that holds every call past the hedge delay: the saved-up budget, then one per ten calls.
+        for (int i = 0; i < 100; i++) {
+            hedging.send(request(), 100_000);
+        }
+        clock.advance(200);
+        assertThat(hedging.hedged()).isEqualTo((long) ReplyClient.HEDGE_BUDGET);
+        for (int i = 0; i < 100; i++) {
+            hedging.send(request(), 100_000);
+        }
+        clock.advance(200);
+        assertThat(hedging.hedged())
+                .isBetween((long) ReplyClient.HEDGE_BUDGET + 9, (long) ReplyClient.HEDGE_BUDGET + 10);
+    }
+
+    @Test
+    void failAllEndsEveryWaitingCallAsUnavailableAndTheirResultsAreDropped() {
+        ReplyClient hedging = new ReplyClient(wire, clock, "gw-1", 200);
+        TranslateRequest a = request();
+        TranslateRequest b = request();
+        Future<TranslateResult> fa = hedging.send(a, 1000);
+        Future<TranslateResult> fb = hedging.send(b, 1000);
+        assertThat(hedging.failAll("the Kafka broker is unreachable")).isEqualTo(2);
+        assertThat(fa.cause())
+                .isInstanceOf(ReplyClient.Unavailable.class)
+                .hasMessage("the Kafka broker is unreachable");
+        assertThat(fb.failed()).isTrue();
+        assertThat(hedging.inFlight()).isZero();
+        assertThat(clock.pending()).as("deadlines and hedges cancelled").isZero();
+        assertThat(hedging.deliver(ok(a.id()))).isFalse();
+        assertThat(hedging.failAll("again")).isZero();
     }
 
     @Test

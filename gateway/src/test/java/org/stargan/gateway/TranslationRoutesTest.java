@@ -41,6 +41,12 @@ class TranslationRoutesTest {
     private Function<TranslateRequest, TranslateResult> workers;
     /** Whether queuing fails, as with the broker down. */
     private boolean brokerDown;
+    /** How queuing fails when it does. */
+    private Throwable sendFailure = new RuntimeException("broker unreachable");
+    /** What the broker probe says (null: reachable). */
+    private String brokerAway;
+    /** Requests the fake transport was handed. */
+    private int sent;
 
     private HttpServer server;
     private HttpClient http;
@@ -52,8 +58,9 @@ class TranslationRoutesTest {
                 new GatewayConfig("127.0.0.1:1", "t.", "gw", 0, 300, 16, 1 << 20, Map.of("k", "translate"));
         replies = new ReplyClient(
                 request -> {
+                    sent++;
                     if (brokerDown) {
-                        return Future.failedFuture("broker unreachable");
+                        return Future.failedFuture(sendFailure);
                     }
                     TranslateResult answer = workers.apply(request);
                     if (answer != null) {
@@ -67,7 +74,7 @@ class TranslationRoutesTest {
         catalog.add(new ModelCatalog.Described("default", "v1", new JsonObject().put("version", "v1"), DOMAINS));
         ApiErrors errors = new ApiErrors(new GatewayMetrics());
         AuthHandler auth = new AuthHandler(config.apiKeys(), errors);
-        Admission admission = new Admission(config, replies::inFlight);
+        Admission admission = new Admission(config, replies::inFlight, () -> brokerAway);
         Router router = Router.router(vertx);
         new TranslationRoutes(vertx, config, catalog, replies, "replies", "registry", auth, admission, errors)
                 .mount(router);
@@ -142,8 +149,39 @@ class TranslationRoutesTest {
         post("/v1/translations?target=Male=1", "k")
                 .onComplete(ctx.succeeding(res -> ctx.verify(() -> {
                     assertThat(res.response().statusCode()).isEqualTo(503);
+                    assertThat(res.response().getHeader("Retry-After")).isEqualTo("1");
                     assertThat(res.body().toJsonObject().getString("message"))
                             .isEqualTo("the request could not be queued: broker unreachable");
+                    ctx.completeNow();
+                })));
+    }
+
+    @Test
+    void whileTheBrokerIsUnreachableNothingIsQueuedAndTheAnswerIs503AtOnce(VertxTestContext ctx) throws Exception {
+        brokerAway = "the Kafka broker is unreachable (127.0.0.1:9: Connection refused) since 0.5 s ago; retry shortly";
+        long start = System.nanoTime();
+        post("/v1/translations?target=Male=1", "k")
+                .onComplete(ctx.succeeding(res -> ctx.verify(() -> {
+                    assertThat(res.response().statusCode()).isEqualTo(503);
+                    assertThat(res.response().getHeader("Retry-After")).isEqualTo("1");
+                    assertThat(res.body().toJsonObject().getString("message")).isEqualTo(brokerAway);
+                    assertThat(sent).as("requests handed to Kafka").isZero();
+                    assertThat((System.nanoTime() - start) / 1e6).as("ms").isLessThan(250);
+                    ctx.completeNow();
+                })));
+    }
+
+    @Test
+    void aRecordTheBrokerRefusesAsTooLargeIs413NamingTheLimit(VertxTestContext ctx) throws Exception {
+        brokerDown = true;
+        sendFailure = new org.apache.kafka.common.errors.RecordTooLargeException(
+                "The request included a message larger than the max message size the server will accept.");
+        post("/v1/translations?target=Male=1", "k")
+                .onComplete(ctx.succeeding(res -> ctx.verify(() -> {
+                    assertThat(res.response().statusCode()).isEqualTo(413);
+                    assertThat(res.body().toJsonObject().getString("message"))
+                            .contains("refused the request as too large")
+                            .contains("the protocol allows " + Protocol.MAX_VALUE_BYTES + " bytes");
                     ctx.completeNow();
                 })));
     }
@@ -154,7 +192,8 @@ class TranslationRoutesTest {
         Future.all(
                         post("/v1/translations?target=Male=1", null),
                         post("/v1/translations?target=Blue_Hair=1", "k"),
-                        post("/v1/translations?target=Male=2", "k"))
+                        post("/v1/translations?target=Male=2", "k"),
+                        post("/v1/translations?target=Blond_Hair=1,Blond_Hair=0", "k"))
                 .onComplete(ctx.succeeding(all -> ctx.verify(() -> {
                     Response noKey = all.resultAt(0);
                     Response unknownDomain = all.resultAt(1);
@@ -164,6 +203,9 @@ class TranslationRoutesTest {
                     assertThat(unknownDomain.body().toString()).contains("Blue_Hair");
                     assertThat(outOfRange.response().statusCode()).isEqualTo(400);
                     assertThat(outOfRange.body().toString()).contains("Male=2.0 is out of range, expected 0..1");
+                    Response twice = all.resultAt(3);
+                    assertThat(twice.response().statusCode()).isEqualTo(400);
+                    assertThat(twice.body().toString()).contains("domain 'Blond_Hair' is given twice");
                     ctx.completeNow();
                 })));
     }

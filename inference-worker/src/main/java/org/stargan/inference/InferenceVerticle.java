@@ -43,9 +43,11 @@ import org.stargan.msg.TranslateResult;
  * The inference worker: consumes translate requests, runs them in dynamic batches on one compute thread (one worker
  * per device; DJL never runs on the event loop), publishes each result to the request's reply topic, and commits an
  * offset only once every record up to it has its result (or dead letter) acknowledged by the broker, so a worker
- * that dies loses nothing: its uncommitted requests are redelivered and answered again. Malformed requests go to
- * dead letters with the reason (and an error result to the asker when a reply topic is known) and are committed,
- * so they never block the partition. The consumer pauses while too many requests are in flight.
+ * that dies loses nothing: its uncommitted requests are redelivered and answered again. Malformed requests, and
+ * requests whose reply topic or partition does not exist (checked before computing, see {@link ReplyTargets}), go to
+ * dead letters with the reason (and an error result to the asker when its reply target is usable) and are committed,
+ * so they never block the partition; so does a request whose result could not be delivered within the producer's
+ * bounded delivery time. The consumer pauses while too many requests are in flight.
  */
 public final class InferenceVerticle extends VerticleBase {
     private static final Logger LOG = LoggerFactory.getLogger(InferenceVerticle.class);
@@ -70,6 +72,7 @@ public final class InferenceVerticle extends VerticleBase {
     private KafkaConsumer<String, Buffer> registryConsumer;
     private KafkaProducer<String, Buffer> producer;
     private CommittedLag lag;
+    private ReplyTargets replyTargets;
     private HttpServer http;
     private DeviceHealth health;
     private ResultPublisher publisher;
@@ -122,10 +125,17 @@ public final class InferenceVerticle extends VerticleBase {
         // A result counts as published only once the broker has it durably; that is when the request's offset commits.
         producer = KafkaProducer.create(
                 vertx,
-                KafkaSettings.resultProducer(config.bootstrapServers(), Protocol.MAX_VALUE_BYTES),
+                KafkaSettings.named(
+                        KafkaSettings.resultProducer(config.bootstrapServers(), Protocol.MAX_VALUE_BYTES),
+                        config.workerId() + "-results"),
                 String.class,
                 Buffer.class);
-        publisher = new ResultPublisher(producer, topics, config.workerId(), metrics);
+        producer.exceptionHandler(e -> {}); // each send's own future handles its failure
+        replyTargets = ReplyTargets.connect(vertx, config.bootstrapServers(), config.workerId());
+        publisher = new ResultPublisher(
+                producer,
+                new DeadLetters(vertx, producer, topics.deadLetters(), replyTargets, config.workerId(), offsets),
+                metrics);
 
         Future<?> model = config.defaultModelPath() == null
                 ? Future.succeededFuture()
@@ -155,9 +165,13 @@ public final class InferenceVerticle extends VerticleBase {
 
     private Future<Void> startRequestConsumer() {
         // Offsets are committed by hand, only after the results are published (at-least-once).
-        // A dead worker's requests move to a survivor within seconds (see requestConsumer).
-        Map<String, String> c =
-                KafkaSettings.requestConsumer(config.bootstrapServers(), config.groupId(), Protocol.MAX_VALUE_BYTES);
+        // Each worker under its own client id; static membership only under a name the operator keeps stable.
+        Map<String, String> c = KafkaSettings.workConsumer(
+                config.bootstrapServers(),
+                config.groupId(),
+                Protocol.MAX_VALUE_BYTES,
+                config.workerId(),
+                config().getString("groupInstanceId"));
         consumer = KafkaConsumer.create(vertx, c, String.class, Buffer.class);
         // Commits queue behind poll: a short poll keeps commit latency low.
         consumer.pollTimeout(Duration.ofMillis(100));
@@ -180,8 +194,10 @@ public final class InferenceVerticle extends VerticleBase {
 
     private Future<Void> startRegistryConsumer() {
         // Every worker reads the whole registry: its own group, from the beginning, nothing committed that matters.
-        Map<String, String> c = KafkaSettings.readerOfAll(
-                config.bootstrapServers(), config.workerId() + "-registry-" + deploymentID(), 1 << 20);
+        Map<String, String> c = KafkaSettings.named(
+                KafkaSettings.readerOfAll(
+                        config.bootstrapServers(), config.workerId() + "-registry-" + deploymentID(), 1 << 20),
+                config.workerId() + "-registry");
         registryConsumer = KafkaConsumer.create(vertx, c, String.class, Buffer.class);
         registryConsumer.pollTimeout(Duration.ofMillis(200));
         registryConsumer.handler(rec -> {
@@ -245,6 +261,19 @@ public final class InferenceVerticle extends VerticleBase {
             reject(rec, headers, TranslateResult.ErrorKind.BAD_REQUEST, e.getMessage());
             return;
         }
+        // Before any work: an answer that cannot be delivered would also block the results behind it.
+        final TranslateRequest checked = request;
+        replyTargets.problem(request.replyTo(), request.replyPartition()).onSuccess(problem -> {
+            if (problem != null) {
+                reject(rec, headers, TranslateResult.ErrorKind.BAD_REQUEST, problem);
+            } else {
+                route(rec, headers, checked);
+            }
+        });
+    }
+
+    /** Runs {@code request} on the model it names, waiting for it when it is still loading. */
+    private void route(KafkaConsumerRecord<String, Buffer> rec, Map<String, String> headers, TranslateRequest request) {
         LoadedModel model = registry.acquire(request.model(), request.modelVersion());
         CompletableFuture<LoadedModel> pending =
                 model == null && request.modelVersion() == null ? registry.pendingLoad(request.model()) : null;
@@ -342,10 +371,10 @@ public final class InferenceVerticle extends VerticleBase {
     }
 
     private void sendResult(KafkaConsumerRecord<String, Buffer> source, TranslateRequest r, TranslateResult result) {
-        publisher.result(r, result).onSuccess(md -> finished(source));
+        publisher.result(source, r, result).onSuccess(v -> finished(source));
     }
 
-    /** Sends a record that cannot be processed to dead letters (and an error result to its asker, when known). */
+    /** Sends a record that cannot be processed to dead letters (and an error result to its asker, when usable). */
     private void reject(
             KafkaConsumerRecord<String, Buffer> rec,
             Map<String, String> headers,
@@ -374,6 +403,7 @@ public final class InferenceVerticle extends VerticleBase {
         Future<Void> c = consumer == null ? Future.succeededFuture() : consumer.close();
         Future<Void> rc = registryConsumer == null ? Future.succeededFuture() : registryConsumer.close();
         Future<Void> p = producer == null ? Future.succeededFuture() : producer.close();
+        Future<Void> a = replyTargets == null ? Future.succeededFuture() : replyTargets.close();
         Future<Void> h = http == null ? Future.succeededFuture() : http.close();
         // Queued batches are dropped (their requests are not committed and will be redelivered); the running one must
         // finish before the models' native memory is freed, or it would compute on freed tensors.
@@ -382,7 +412,7 @@ public final class InferenceVerticle extends VerticleBase {
             compute.awaitTermination(2, java.util.concurrent.TimeUnit.MINUTES);
             return null;
         });
-        Future.join(c, rc, p, h, computeStopped).onComplete(ar -> {
+        Future.join(c, rc, p, a, h, computeStopped).onComplete(ar -> {
             if (lag != null) {
                 lag.close();
             }

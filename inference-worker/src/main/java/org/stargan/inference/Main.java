@@ -13,7 +13,8 @@ import org.stargan.process.ServiceProcess;
  * {@code STARGAN_MODEL}, {@code STARGAN_DEVICE}, {@code STARGAN_TOPIC_PREFIX}, {@code STARGAN_MAX_BATCH},
  * {@code STARGAN_MAX_DELAY_MS}, {@code STARGAN_METRICS_PORT}, {@code STARGAN_WORKER_ID}, {@code STARGAN_GROUP},
  * {@code STARGAN_PRECISION}, {@code STARGAN_KEEP_VERSIONS}, {@code STARGAN_PIN};
- * {@code STARGAN_ANNOUNCE_MODEL=true} publishes the default model on the registry).
+ * {@code STARGAN_ANNOUNCE_MODEL=true} publishes the default model on the registry; {@code STARGAN_GROUP_INSTANCE_ID}, a
+ * name the worker keeps across restarts and no other worker uses, makes it a static member of its consumer group).
  */
 public final class Main {
     private Main() {}
@@ -37,7 +38,9 @@ public final class Main {
         io.vertx.core.json.JsonObject json = config.toJson()
                 .put(
                         "announceDefault",
-                        Boolean.parseBoolean(System.getenv().getOrDefault("STARGAN_ANNOUNCE_MODEL", "false")));
+                        Boolean.parseBoolean(System.getenv().getOrDefault("STARGAN_ANNOUNCE_MODEL", "false")))
+                // A name this worker keeps across restarts (e.g. a StatefulSet pod's): static group membership.
+                .put("groupInstanceId", System.getenv("STARGAN_GROUP_INSTANCE_ID"));
         ServiceProcess.startOrExit(
                 "inference-worker",
                 vertx.deployVerticle(verticle, new DeploymentOptions().setConfig(json))

@@ -38,6 +38,12 @@ public final class OffsetTracker {
         return commit;
     }
 
+    /** Whether a record was received and its partition not revoked since (done or not). */
+    public synchronized boolean tracks(String topic, int partition, long offset) {
+        TreeMap<Long, Boolean> m = inFlight.get(key(topic, partition));
+        return m != null && m.containsKey(offset);
+    }
+
     /** Records received but not done. */
     public synchronized int pending() {
         int n = 0;

@@ -32,8 +32,23 @@ final class ResultEncoding {
                 throw new IllegalArgumentException("value: NPY of shape " + java.util.Arrays.toString(s)
                         + ", expected (1, 3, " + size + ", " + size + ")");
             }
-            return a.toFloats();
+            return inRange(a.toFloats());
         }
         return ImageCodec.toTensor(ImageCodec.decode(bytes, "value"), 0, size).chw();
+    }
+
+    /**
+     * Refuses values the generator was never trained on: NaN or infinity (which it would pass through to every output
+     * pixel) and anything outside [-1, 1] (an image not scaled as the protocol says), naming the first one.
+     */
+    private static float[] inRange(float[] v) {
+        for (int i = 0; i < v.length; i++) {
+            // A little slack for inputs rescaled in float arithmetic.
+            if (!(Math.abs(v[i]) <= 1.001f)) {
+                throw new IllegalArgumentException(
+                        "value: NPY element " + i + " is " + v[i] + ", expected finite values in [-1, 1]");
+            }
+        }
+        return v;
     }
 }

@@ -17,10 +17,13 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import javax.imageio.ImageIO;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -51,6 +54,29 @@ class InferenceWorkerTest {
         bootstrap = kafka.bootstrapServers();
         // Fresh topic names per test: results of one test never reach another.
         topics = new Topics("t" + UUID.randomUUID().toString().substring(0, 8) + ".");
+        // As a deployment does: a worker answers only on reply topics that exist.
+        createTopic(topics.translateRequests(), Map.of());
+        createTopic(topics.translateResults(), Map.of());
+        createTopic(topics.deadLetters(), Map.of());
+    }
+
+    private void createTopic(String name, Map<String, String> config) throws Exception {
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
+            admin.createTopics(List.of(new NewTopic(name, 1, (short) 1).configs(config)))
+                    .all()
+                    .get(30, TimeUnit.SECONDS);
+        }
+    }
+
+    /** The offset the workers' group has committed on the (single) request partition, or −1. */
+    private long committed() throws Exception {
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
+            var offsets = admin.listConsumerGroupOffsets("inference-" + topics.prefix())
+                    .partitionsToOffsetAndMetadata()
+                    .get(30, TimeUnit.SECONDS);
+            var o = offsets.get(new TopicPartition(topics.translateRequests(), 0));
+            return o == null ? -1 : o.offset();
+        }
     }
 
     @AfterEach
@@ -304,6 +330,14 @@ class InferenceWorkerTest {
                 java.net.http.HttpResponse.BodyHandlers.ofString());
         assertThat(ready.statusCode()).isEqualTo(200);
         assertThat(ready.body()).isEqualTo("{\"status\":\"ready\",\"device\":\"cpu\"}");
+        // Each worker under its own client id (the broker's logs and quotas tell workers apart).
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
+            var group = admin.describeConsumerGroups(List.of("inference-" + topics.prefix()))
+                    .all()
+                    .get(30, TimeUnit.SECONDS)
+                    .get("inference-" + topics.prefix());
+            assertThat(group.members()).extracting(m -> m.clientId()).containsExactly("metered");
+        }
     }
 
     @Test
@@ -317,22 +351,120 @@ class InferenceWorkerTest {
             Map<String, String> badLabels = validHeaders();
             badLabels.put(Protocol.LABELS, "1,2");
             p.send(request("bad-labels", png(20), badLabels));
+            float[] nan = new float[3 * 128 * 128];
+            java.util.Arrays.fill(nan, Float.NaN);
+            ByteArrayOutputStream npy = new ByteArrayOutputStream();
+            org.stargan.io.Npy.write(npy, org.stargan.io.Npy.Array.ofFloats(nan, 1, 3, 128, 128));
+            p.send(request("bad-npy", npy.toByteArray(), validHeaders()));
+            Map<String, String> twice = validHeaders();
+            twice.put(Protocol.TARGET, "domain1=1,domain1=0");
+            p.send(request("bad-target", png(20), twice));
+            Map<String, String> nowhere = validHeaders();
+            nowhere.put(Protocol.REPLY_TO, topics.prefix() + "nobody-reads-this");
+            p.send(request("bad-reply-topic", png(20), nowhere));
             p.send(request("good", png(20), validHeaders()));
             p.flush();
         }
-        List<ConsumerRecord<String, byte[]>> dead = read(topics.deadLetters(), 3);
+        List<ConsumerRecord<String, byte[]>> dead = read(topics.deadLetters(), 6);
         Map<String, String> reasons = new HashMap<>();
         dead.forEach(d -> reasons.put(d.key(), header(d, Protocol.DEAD_LETTER_REASON)));
         assertThat(reasons.get("bad-schema")).contains("stargan.schema: 'null', expected translate-request/1");
         assertThat(reasons.get("bad-image")).contains("not a PNG or JPEG image");
         assertThat(reasons.get("bad-labels")).contains("stargan.labels: '1,2' has 2 values, expected 3");
-        // Askers hear about their failures too, and the good request is answered.
-        List<ConsumerRecord<String, byte[]>> results = read(topics.translateResults(), 3);
+        assertThat(reasons.get("bad-npy")).contains("value: NPY element 0 is NaN, expected finite values in [-1, 1]");
+        assertThat(reasons.get("bad-target")).contains("stargan.target: domain 'domain1' is given twice");
+        assertThat(reasons.get("bad-reply-topic"))
+                .contains("stargan.reply-to: topic '" + topics.prefix() + "nobody-reads-this' does not exist");
+        // Askers hear about their failures too (except where their reply topic does not exist), and the good request is
+        // answered.
+        List<ConsumerRecord<String, byte[]>> results = read(topics.translateResults(), 6);
         Map<String, String> status = new HashMap<>();
         results.forEach(r -> status.put(r.key(), header(r, Protocol.STATUS)));
         assertThat(status)
                 .containsEntry("good", "ok")
+                .containsEntry("bad-schema", "error")
                 .containsEntry("bad-image", "error")
-                .containsEntry("bad-labels", "error");
+                .containsEntry("bad-labels", "error")
+                .containsEntry("bad-npy", "error")
+                .containsEntry("bad-target", "error");
+    }
+
+    /**
+     * A reply partition that does not exist used to hold the producer's one sending thread for its metadata timeout
+     * (60 s) with every other result queued behind it, and to stop the group's commits for good.
+     */
+    @Test
+    void aRequestForAMissingReplyPartitionIsDeadLetteredAtOnceAndHoldsNothingBack() throws Exception {
+        InferenceVerticle v = deploy(vertx, "w1", 4, 5, 0);
+        try (KafkaProducer<String, byte[]> p = producer()) {
+            p.send(request("warm", png(24), validHeaders())).get();
+            assertThat(read(topics.translateResults(), 1)).hasSize(1);
+            Map<String, String> bad = validHeaders();
+            bad.put(Protocol.REPLY_PARTITION, "7");
+            long sentBad = p.send(request("bad-partition", png(24), bad)).get().timestamp();
+            for (int i = 0; i < 5; i++) {
+                p.send(request("after-" + i, png(24), validHeaders())).get();
+            }
+            List<ConsumerRecord<String, byte[]>> letters = read(topics.deadLetters(), 1);
+            assertThat(letters).as("dead letters").hasSize(1);
+            ConsumerRecord<String, byte[]> dead = letters.get(0);
+            assertThat(dead.key()).isEqualTo("bad-partition");
+            assertThat(header(dead, Protocol.DEAD_LETTER_REASON))
+                    .isEqualTo("stargan.reply-partition: 7, but topic '" + topics.translateResults()
+                            + "' has 1 partition, expected 0..0");
+            assertThat(dead.timestamp() - sentBad).as("ms to the dead letter").isLessThanOrEqualTo(1000);
+        }
+        List<ConsumerRecord<String, byte[]>> results = read(topics.translateResults(), 6);
+        assertThat(results).extracting(ConsumerRecord::key).doesNotContain("bad-partition");
+        for (ConsumerRecord<String, byte[]> r : results) {
+            assertThat(header(r, Protocol.STATUS)).as(r.key()).isEqualTo("ok");
+        }
+        awaitCommitted(7);
+        assertThat(scrape(v)).contains("stargan_inference_pending{worker=\"w1\"} 0.0");
+    }
+
+    /** A result its reply topic refuses (larger than the topic allows) is dead-lettered; later records commit. */
+    @Test
+    void aResultThatCannotBeDeliveredIsDeadLetteredAndTheOffsetsGoOn() throws Exception {
+        String small = topics.prefix() + "small-replies";
+        createTopic(small, Map.of("max.message.bytes", "2048"));
+        InferenceVerticle v = deploy(vertx, "w1", 4, 5, 0);
+        try (KafkaProducer<String, byte[]> p = producer()) {
+            Map<String, String> tooBig = validHeaders();
+            tooBig.put(Protocol.REPLY_TO, small);
+            tooBig.put(Protocol.ACCEPT, Protocol.NPY); // 3·128·128 floats: far over 2 kB
+            p.send(request("too-big", png(24), tooBig)).get();
+            p.send(request("fine", png(24), validHeaders())).get();
+        }
+        List<ConsumerRecord<String, byte[]>> letters = read(topics.deadLetters(), 1);
+        assertThat(letters).as("dead letters").hasSize(1);
+        ConsumerRecord<String, byte[]> dead = letters.get(0);
+        assertThat(dead.key()).isEqualTo("too-big");
+        assertThat(header(dead, Protocol.DEAD_LETTER_REASON))
+                .startsWith("result not delivered to " + small + ": ")
+                .contains("larger than the max message size");
+        assertThat(read(topics.translateResults(), 1))
+                .extracting(ConsumerRecord::key)
+                .containsExactly("fine");
+        awaitCommitted(2);
+        assertThat(scrape(v)).contains("stargan_inference_pending{worker=\"w1\"} 0.0");
+    }
+
+    private void awaitCommitted(long expected) throws Exception {
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (committed() < expected && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+        }
+        assertThat(committed()).as("committed offset of the request partition").isEqualTo(expected);
+    }
+
+    private static String scrape(InferenceVerticle v) throws Exception {
+        return java.net.http.HttpClient.newHttpClient()
+                .send(
+                        java.net.http.HttpRequest.newBuilder(
+                                        java.net.URI.create("http://127.0.0.1:" + v.metricsPort() + "/metrics"))
+                                .build(),
+                        java.net.http.HttpResponse.BodyHandlers.ofString())
+                .body();
     }
 }

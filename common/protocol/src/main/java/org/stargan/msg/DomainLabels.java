@@ -94,7 +94,7 @@ public final class DomainLabels {
 
     /**
      * Applies edits {@code Name=value,...} to a copy of {@code base}. Turning on a member of an exclusive group
-     * (value > 0) turns the other members off unless they are set in the same edit.
+     * (value > 0) turns the other members off unless they are set in the same edit. A domain named twice is refused.
      */
     public float[] applyTargets(String spec, float[] base, String field) {
         float[] v = base.clone();
@@ -114,6 +114,11 @@ public final class DomainLabels {
             if (index < 0) {
                 throw new IllegalArgumentException(
                         field + ": unknown domain '" + name + "'; this model's domains: " + String.join(", ", names));
+            }
+            if (explicit.contains(index)) {
+                // Which of the two was meant cannot be told; taking the last one silently hid typos.
+                throw new IllegalArgumentException(field + ": domain '" + names.get(index) + "' is given twice in '"
+                        + spec.trim() + "', expected each domain at most once");
             }
             explicit.add(index);
             pairs.add(new String[] {name, t.substring(eq + 1)});

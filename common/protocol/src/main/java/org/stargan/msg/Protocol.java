@@ -59,6 +59,9 @@ public final class Protocol {
     public static final String JPEG = "image/jpeg";
     /** NumPy float32 (1, 3, H, W), raw generator output. */
     public static final String NPY = "application/x-npy";
-    /** Largest request value accepted. */
-    public static final int MAX_VALUE_BYTES = 16 << 20;
+    /**
+     * Largest request value accepted (10 MiB): the gateway's default and largest body limit, and with its headroom
+     * for key and headers ({@code KafkaSettings.MAX_RECORD_BYTES}) what brokers must accept.
+     */
+    public static final int MAX_VALUE_BYTES = 10 << 20;
 }

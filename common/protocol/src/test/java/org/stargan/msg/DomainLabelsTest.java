@@ -11,6 +11,9 @@ class DomainLabelsTest {
     private final DomainLabels celeba =
             DomainLabels.withOfficialGroups(List.of("Black_Hair", "Blond_Hair", "Brown_Hair", "Male", "Young"), false);
 
+    private final DomainLabels labels =
+            new DomainLabels(List.of("Black_Hair", "Blond_Hair", "Male"), List.of(List.of("Black_Hair", "Blond_Hair")));
+
     @Test
     void valuesFrom0To1AreTakenFractionsIncluded() {
         assertThat(celeba.applyTargets("Blond_Hair=1,Male=0.5", new float[5], "target"))
@@ -39,5 +42,21 @@ class DomainLabelsTest {
                 .containsExactly(0f, 1f, 1f, 0f, 0f);
         assertThatThrownBy(() -> celeba.applyTargets("Blonde=1", brown, "target"))
                 .hasMessageContaining("unknown domain 'Blonde'");
+    }
+
+    @Test
+    void turningOnOneHairColourTurnsTheOtherOff() {
+        assertThat(labels.applyTargets("Blond_Hair=1", new float[] {1, 0, 0.5f}, "target"))
+                .containsExactly(0, 1, 0.5f);
+    }
+
+    @Test
+    void aDomainNamedTwiceIsRefusedWhateverItsCase() {
+        assertThatThrownBy(() -> labels.applyTargets("Blond_Hair=1,Blond_Hair=0", new float[3], "target"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("target: domain 'Blond_Hair' is given twice in 'Blond_Hair=1,Blond_Hair=0', "
+                        + "expected each domain at most once");
+        assertThatThrownBy(() -> labels.applyTargets("male=1, Male=1", new float[3], "stargan.target"))
+                .hasMessageStartingWith("stargan.target: domain 'Male' is given twice");
     }
 }

@@ -20,6 +20,9 @@ public final class LocalKafkaBroker {
     /** The line the parent process waits for. */
     public static final String READY = "STARGAN_KAFKA_READY";
 
+    /** {@code message.max.bytes}: the same as {@code KafkaSettings.MAX_RECORD_BYTES}, 11 MiB. */
+    public static final int MAX_RECORD_BYTES = 11 << 20;
+
     private LocalKafkaBroker() {}
 
     /** Entry point of the child JVM. */
@@ -78,11 +81,12 @@ public final class LocalKafkaBroker {
         // The log cleaner's default 128 MB dedupe buffer is most of the broker's memory; compacted topics are tiny
         // here.
         p.setProperty("log.cleaner.dedupe.buffer.size", "4194304");
+        // The largest record of the translation topics: a 10 MiB request value plus 1 MiB for key and headers
+        // (KafkaSettings.MAX_RECORD_BYTES, which this module cannot import: it has no parent). Kafka's default, ~1 MiB,
+        // refused ordinary photos.
+        p.setProperty("message.max.bytes", Integer.toString(MAX_RECORD_BYTES));
         p.setProperty("num.partitions", "1");
         p.setProperty("auto.create.topics.enable", "true");
-        // A translation request may carry a 16 MiB image plus headers (docs/protocol.md), as the compose and Kubernetes
-        // brokers allow; Kafka's default of 1 MiB would refuse a large photo.
-        p.setProperty("message.max.bytes", "17825792");
         try (Writer w = Files.newBufferedWriter(config, StandardCharsets.UTF_8)) {
             p.store(w, "written by LocalKafkaBroker");
         }
