@@ -14,13 +14,13 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import org.stargan.bench.BenchConfig;
 import org.stargan.bench.GeneratorForwardBench;
 import org.stargan.bench.TrainStepBench;
 import org.stargan.data.Datasets;
 import org.stargan.device.Devices;
 import org.stargan.options.Option;
+import org.stargan.options.OptionException;
 import org.stargan.options.OptionTable;
 import org.stargan.options.OptionValues;
 import org.stargan.options.TrainOptions;
@@ -31,88 +31,24 @@ import org.stargan.options.TrainOptions;
  */
 final class BenchCommand {
     static final String USAGE = """
-            usage: stargan bench g-forward  [--config paper|small] [--batch B] [options]
-                   stargan bench train-step [--config small|paper] [--batch B] [options]
-                   stargan bench loader     --dataset ... [data options] [--batch B] [--threads T] [--batches N]
-                   stargan bench serve      [--config paper|small] [--requests N] [--concurrency C] [--batch B]
-                   stargan bench gateway    [--concurrency C] [--duration-s S | --requests N] [--batch B] [--help]
+            usage: stargan bench <benchmark> [options]     (stargan bench <benchmark> --help for its options)
 
-            g-forward   G's forward pass (inference); reports ms_per_image (median over timed batches / batch)
-            train-step  training iterations (official losses, gradient penalty, Adam); reports the medians
-                        d_step_ms (iteration with a D update only) and d_plus_g_ms (D update then G update)
-            loader      the training data loader without its cache (decode, crop, resize, flip on T threads with a
-                        bounded prefetch queue); reports images_per_s
-            serve       requests through a local broker and one inference worker; see README
-            gateway     HTTP load from a separate JVM through gateway, Kafka and a worker, next to the worker over
-                        Kafka alone and the bare generator; see README
+            benchmarks:
+              g-forward   G's forward pass (inference); reports ms_per_image (median over timed batches / batch)
+              train-step  training iterations (official losses, gradient penalty, Adam); reports the medians
+                          d_step_ms (iteration with a D update only) and d_plus_g_ms (D update then G update)
+              loader      the training data loader without its cache (decode, crop, resize, flip on T threads with a
+                          bounded prefetch queue); reports images_per_s
+              serve       requests through a local broker and one inference worker
+              gateway     HTTP load from a separate JVM through gateway, Kafka and a worker, next to the worker over
+                          Kafka alone and the bare generator
 
-            configs: small = 32 px, conv 16, G repeat 2, D repeat 5; paper = 128 px, conv 64, repeat 6 (c_dim 5)
-
-            options:
-              --batch B        images per batch (default 1 for g-forward, 8 for train-step)
-              --warmup N       untimed repetitions first (default 3)
-              --iters N        timed repetitions (default 10; train-step times N of each kind)
-              --device D       cpu, cuda or cuda:N (default cpu)
-              --reference      also run the same work with PyTorch eager (common/python/bench_reference.py, needs
-                               python3 with torch: apt-get install python3-torch) and report java/reference ratios
-              --python PATH    interpreter for --reference (default: $STARGAN_PYTHON, else python3 with torch)
-
-            The last line printed is a JSON object, e.g. {"ms_per_image": 80.1, ...}.
+            configs: small = 32 px, conv 16, G repeat 2, D repeat 5; paper = 128 px, conv 64, repeat 6 (c_dim 5).
+            Each prints one JSON object on its last line, e.g. {"ms_per_image": 80.1, ...}.
             """;
 
-    private BenchCommand() {}
-
-    static int run(List<String> args, PrintStream out, PrintStream err) throws IOException, InterruptedException {
-        if (args.isEmpty() || args.contains("--help") || args.contains("-h")) {
-            out.print(USAGE);
-            return args.isEmpty() ? 2 : 0;
-        }
-        String what = args.get(0);
-        if (what.equals("loader")) {
-            return loader(args.subList(1, args.size()), out, err);
-        }
-        if (!what.equals("g-forward") && !what.equals("train-step")) {
-            throw new Options.UsageException("bench: unknown benchmark '" + what
-                    + "', expected g-forward, train-step, loader, serve or gateway");
-        }
-        Options o = Options.parse(
-                "bench " + what,
-                args.subList(1, args.size()),
-                Set.of("config", "batch", "warmup", "iters", "device", "python"),
-                Set.of("reference"));
-        boolean forward = what.equals("g-forward");
-        BenchConfig config = BenchConfig.parse(o.string("config", forward ? "paper" : "small"));
-        int batch = o.positiveInt("batch", forward ? 1 : 8);
-        int warmup = o.nonNegativeInt("warmup", 3);
-        int iters = o.positiveInt("iters", 10);
-        String deviceName = o.string("device", "cpu");
-        Device device = Devices.parseAvailable(deviceName);
-
-        Map<String, Object> result = new LinkedHashMap<>();
-        try (NDManager manager = NDManager.newBaseManager(device)) {
-            err.printf(
-                    "engine %s %s on %s%n",
-                    Engine.getInstance().getEngineName(), Engine.getInstance().getVersion(), device);
-            result.putAll(
-                    forward
-                            ? GeneratorForwardBench.run(manager, config, batch, warmup, iters, err)
-                            : TrainStepBench.run(manager, config, batch, warmup, iters, err));
-        }
-        result.put("device", deviceName);
-        if (o.flag("reference")) {
-            Map<String, Object> ref = runReference(o.string("python", null), what, config, batch, warmup, iters, err);
-            for (String key : forward ? List.of("ms_per_image") : List.of("d_step_ms", "d_plus_g_ms")) {
-                double java = ((Number) result.get(key)).doubleValue();
-                double torch = ((Number) ref.get(key)).doubleValue();
-                result.put("reference_" + key, torch);
-                result.put("ratio_" + key, java / torch);
-            }
-            result.put("reference_torch", ref.get("torch"));
-            result.put("reference_threads", ref.get("threads"));
-        }
-        out.println(Json.write(result));
-        return 0;
-    }
+    static final OptionTable G_FORWARD = timing("bench g-forward", "paper", 1);
+    static final OptionTable TRAIN_STEP = timing("bench train-step", "small", 8);
 
     /** {@code bench loader}: the data options and how to load. */
     static final OptionTable LOADER = TrainOptions.DATA_TABLE.with(
@@ -127,6 +63,109 @@ final class BenchCommand {
                             .atMost(64)
                             .byDefault(2),
                     Option.integer("batches", "batches timed").atLeast(1).byDefault(50)));
+
+    private BenchCommand() {}
+
+    /** The options of g-forward and train-step, which differ only in their defaults. */
+    private static OptionTable timing(String command, String config, int batch) {
+        return new OptionTable(
+                command,
+                List.of(
+                        Option.choice(
+                                        "config",
+                                        List.of("paper", "small"),
+                                        "paper = 128 px, conv 64, repeat 6; small = 32 px, conv 16, G repeat 2, D "
+                                                + "repeat 5 (c_dim 5)")
+                                .byDefault(config),
+                        Option.integer("batch", "images per batch")
+                                .atLeast(1)
+                                .atMost(1024)
+                                .byDefault(batch),
+                        Option.integer("warmup", "untimed repetitions first")
+                                .atLeast(0)
+                                .byDefault(3),
+                        Option.integer("iters", "timed repetitions (train-step times N of each kind)")
+                                .atLeast(1)
+                                .byDefault(10),
+                        Option.text("device", "DEVICE", "cpu, cuda or cuda:N").byDefault("cpu"),
+                        Option.flag(
+                                "reference",
+                                "also run the same work with PyTorch eager (common/python/bench_reference.py; needs "
+                                        + "python3 with torch: apt-get install python3-torch) and report "
+                                        + "java/reference ratios"),
+                        Option.path("python", "PATH", "interpreter for --reference")
+                                .defaultDescribed("$STARGAN_PYTHON, else the first python3 with torch")));
+    }
+
+    private static String help(String what) {
+        return switch (what) {
+            case "g-forward" ->
+                G_FORWARD.help(
+                        "bench g-forward [--config paper|small] [--batch B] [options]",
+                        "Times G's forward pass (inference); reports ms_per_image, the median over timed batches "
+                                + "divided by the batch.");
+            case "train-step" -> TRAIN_STEP.help("bench train-step [--config small|paper] [--batch B] [options]", """
+                        Times training iterations (official losses, gradient penalty, Adam); reports the medians
+                        d_step_ms (an iteration with a D update only) and d_plus_g_ms (D update then G update).""");
+            default ->
+                LOADER.help("bench loader --dataset ... [data options] [--batch B] [--threads T] [--batches N]", """
+                        Times the training data loader without its cache (decode, crop, resize, flip on T threads with
+                        a bounded prefetch queue); reports images_per_s.""");
+        };
+    }
+
+    static int run(List<String> args, PrintStream out, PrintStream err) throws IOException, InterruptedException {
+        if (args.isEmpty() || args.get(0).equals("--help") || args.get(0).equals("-h")) {
+            out.print(USAGE);
+            return args.isEmpty() ? 2 : 0;
+        }
+        String what = args.get(0);
+        if (!List.of("g-forward", "train-step", "loader").contains(what)) {
+            throw new OptionException("bench: unknown benchmark '" + what
+                    + "', expected g-forward, train-step, loader, serve or gateway");
+        }
+        List<String> rest = args.subList(1, args.size());
+        if (OptionTable.asksForHelp(rest)) {
+            out.print(help(what));
+            return 0;
+        }
+        if (what.equals("loader")) {
+            return loader(rest, out, err);
+        }
+        boolean forward = what.equals("g-forward");
+        OptionValues o = (forward ? G_FORWARD : TRAIN_STEP).parse(rest);
+        BenchConfig config = BenchConfig.parse(o.text("config"));
+        int batch = o.integer("batch");
+        int warmup = o.integer("warmup");
+        int iters = o.integer("iters");
+        String deviceName = o.text("device");
+        Device device = Devices.parseAvailable(deviceName);
+
+        Map<String, Object> result = new LinkedHashMap<>();
+        try (NDManager manager = NDManager.newBaseManager(device)) {
+            err.printf(
+                    "engine %s %s on %s%n",
+                    Engine.getInstance().getEngineName(), Engine.getInstance().getVersion(), device);
+            result.putAll(
+                    forward
+                            ? GeneratorForwardBench.run(manager, config, batch, warmup, iters, err)
+                            : TrainStepBench.run(manager, config, batch, warmup, iters, err));
+        }
+        result.put("device", deviceName);
+        if (o.flag("reference")) {
+            Map<String, Object> ref = runReference(o.text("python"), what, config, batch, warmup, iters, err);
+            for (String key : forward ? List.of("ms_per_image") : List.of("d_step_ms", "d_plus_g_ms")) {
+                double java = ((Number) result.get(key)).doubleValue();
+                double torch = ((Number) ref.get(key)).doubleValue();
+                result.put("reference_" + key, torch);
+                result.put("ratio_" + key, java / torch);
+            }
+            result.put("reference_torch", ref.get("torch"));
+            result.put("reference_threads", ref.get("threads"));
+        }
+        out.println(Json.write(result));
+        return 0;
+    }
 
     private static int loader(List<String> args, PrintStream out, PrintStream err) throws IOException {
         OptionValues o = LOADER.parse(args);

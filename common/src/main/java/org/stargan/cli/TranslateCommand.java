@@ -10,7 +10,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Set;
 import org.stargan.ckpt.AtomicFiles;
 import org.stargan.ckpt.GeneratorCheckpoint;
 import org.stargan.data.ImageCodec;
@@ -18,73 +17,101 @@ import org.stargan.device.Devices;
 import org.stargan.infer.Translator;
 import org.stargan.io.Npy;
 import org.stargan.msg.DomainLabels;
+import org.stargan.options.Option;
+import org.stargan.options.OptionException;
+import org.stargan.options.OptionTable;
+import org.stargan.options.OptionValues;
 
 /** {@code stargan translate}: one image or an {@code .npy} batch through a generator checkpoint. */
 final class TranslateCommand {
-    static final String USAGE = """
-            usage: stargan translate --checkpoint PATH --input FILE --output FILE
-                                     (--target NAME=V,... | --labels V1,V2,... | --all-domains) [options]
+    static final OptionTable TABLE = new OptionTable(
+            "translate",
+            List.of(
+                    Option.path(
+                            "checkpoint",
+                            "PATH",
+                            "generator checkpoint: this project's .safetensors (e.g. the demo's "
+                                    + "deploy/models/synthetic48-G.safetensors), or an official *-G.ckpt (torch.save, "
+                                    + "zip or legacy format) (required)"),
+                    Option.path(
+                            "input",
+                            "FILE",
+                            "a PNG/JPEG image, or .npy float32 (N, 3, H, W) in [-1, 1] (used as is) (required)"),
+                    Option.path(
+                            "output", "FILE", ".png/.jpg image, or .npy (raw generator output, float32) (required)"),
+                    Option.text(
+                            "target",
+                            "NAME=V,...",
+                            "target domains by name, e.g. Blond_Hair=1,Male=0.5 (values may be fractional; turning one "
+                                    + "hair colour on turns the others off); unnamed domains keep --labels"),
+                    Option.text(
+                            "labels",
+                            "V1,V2,...",
+                            "the full label vector (required with official checkpoints unless --domains names them); "
+                                    + "with --target, the vector the edits start from (default all 0)"),
+                    Option.flag(
+                            "all-domains",
+                            "one output per domain, like the official test mode: each hair colour on in turn, every "
+                                    + "other domain flipped from --labels; image output is a grid (input, then one "
+                                    + "column per domain); .npy output is (N, domains, 3, H, W)"),
+                    Option.names(
+                            "domains", "A,B,...", "names for an official checkpoint's domains (its file carries none)"),
+                    Option.integer("crop", "centre crop before resizing (CelebA's official is 178)")
+                            .atLeast(1)
+                            .atMost(1 << 16)
+                            .defaultDescribed("the shorter side"),
+                    Option.integer("image-size", "resize images to N×N, a multiple of 4")
+                            .atLeast(4)
+                            .atMost(4096)
+                            .defaultDescribed("the model's training size, else 128"),
+                    Option.integer("batch", "images per forward pass")
+                            .atLeast(1)
+                            .atMost(1024)
+                            .byDefault(16),
+                    Option.text("device", "DEVICE", "cpu, cuda or cuda:N").byDefault("cpu")));
 
-              --checkpoint PATH   generator checkpoint: this project's .safetensors, or an official *-G.ckpt
-                                  (torch.save, zip or legacy format)
-              --input FILE        a PNG/JPEG image, or .npy float32 (N, 3, H, W) in [-1, 1] (used as is)
-              --output FILE       .png/.jpg image, or .npy (raw generator output, float32)
-              --target NAME=V,... target domains by name, e.g. Blond_Hair=1,Male=0.5 (values may be fractional;
-                                  turning one hair colour on turns the others off); unnamed domains keep --labels
-              --labels V1,V2,...  the full label vector (required with official checkpoints unless --domains names
-                                  them); with --target, the vector the edits start from (default all 0)
-              --all-domains       one output per domain, like the official test mode: each hair colour on in turn,
-                                  every other domain flipped from --labels; image output is a grid (input, then one
-                                  column per domain); .npy output is (N, domains, 3, H, W)
-              --domains A,B,...   names for an official checkpoint's domains (its file carries none)
-              --crop N            centre crop before resizing (default: the shorter side; CelebA's official is 178)
-              --image-size N      resize images to N×N (default: the model's training size, else 128)
-              --batch B           images per forward pass (default 16)
-              --device D          cpu, cuda or cuda:N (default cpu)
-            """;
+    static final String USAGE = TABLE.help("""
+            translate --checkpoint PATH --input FILE --output FILE
+                      (--target NAME=V,... | --labels V1,V2,... | --all-domains) [options]""", """
+            Translates one image (centre-cropped, resized to the model's size, scaled to [-1, 1]) or an .npy batch
+            through a generator. Try it with the demo's model and a sample face:
+
+              ./stargan translate --checkpoint deploy/models/synthetic48-G.safetensors \\
+                  --input gateway/src/main/resources/webroot/samples/face1.png --target Blond_Hair=1 --output blond.png""");
 
     private TranslateCommand() {}
 
     static int run(List<String> args, PrintStream out, PrintStream err) throws IOException {
-        if (args.contains("--help") || args.contains("-h")) {
+        if (OptionTable.asksForHelp(args)) {
             out.print(USAGE);
             return 0;
         }
-        Options o = Options.parse(
-                "translate",
-                args,
-                Set.of(
-                        "checkpoint",
-                        "input",
-                        "output",
-                        "target",
-                        "labels",
-                        "domains",
-                        "crop",
-                        "image-size",
-                        "batch",
-                        "device"),
-                Set.of("all-domains"));
-        Path checkpointPath = required(o, "checkpoint");
-        Path input = required(o, "input");
-        Path output = required(o, "output");
+        OptionValues o = TABLE.parse(args);
+        Path checkpointPath = Path.of((String) o.required("checkpoint"));
+        Path input = Path.of((String) o.required("input"));
+        Path output = Path.of((String) o.required("output"));
         boolean all = o.flag("all-domains");
-        String target = o.string("target", null);
-        String labelsText = o.string("labels", null);
+        String target = o.text("target");
+        String labelsText = o.text("labels");
         if (!all && target == null && labelsText == null) {
-            throw new Options.UsageException(
-                    "translate: say what to translate into: --target NAME=V,..., --labels V1,... or --all-domains");
+            throw new OptionException(
+                    "translate: say what to translate into: --target NAME=V,... (e.g. --target Blond_Hair=1), "
+                            + "--labels V1,... or --all-domains");
         }
         if (all && target != null) {
-            throw new Options.UsageException("translate: --all-domains and --target exclude each other");
+            throw new OptionException("translate: --all-domains and --target exclude each other; give one of them");
         }
         if (!Files.isRegularFile(input)) {
-            throw new Options.UsageException("translate: --input " + input + ": no such file");
+            throw new OptionException("translate: --input " + input + ": no such file");
         }
-        Device device = Devices.parseAvailable(o.string("device", "cpu"));
+        if (!Files.isRegularFile(checkpointPath)) {
+            throw new OptionException("translate: --checkpoint " + checkpointPath
+                    + ": no such file (the demo's model is deploy/models/synthetic48-G.safetensors)");
+        }
+        Device device = Devices.parseAvailable(o.text("device"));
         long started = System.nanoTime();
         GeneratorCheckpoint ckpt = GeneratorCheckpoint.load(checkpointPath);
-        DomainLabels domains = domainsOf(ckpt, o.string("domains", null));
+        DomainLabels domains = domainsOf(ckpt, o.names("domains"));
 
         boolean npyIn = input.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".npy");
         float[] images;
@@ -98,7 +125,7 @@ final class TranslateCommand {
             }
             long[] s = a.shape();
             if (s.length != 4 || s[1] != 3 || s[2] % 4 != 0 || s[3] % 4 != 0 || s[0] < 1) {
-                throw new Options.UsageException("translate: --input " + input.getFileName() + " has shape "
+                throw new OptionException("translate: --input " + input.getFileName() + " has shape "
                         + java.util.Arrays.toString(s) + ", expected (N, 3, H, W) with H and W multiples of 4");
             }
             images = a.toFloats();
@@ -106,14 +133,16 @@ final class TranslateCommand {
             h = (int) s[2];
             w = (int) s[3];
         } else {
-            int size = o.positiveInt(
+            int size = o.integer(
                     "image-size", ckpt.info().imageSize() > 0 ? ckpt.info().imageSize() : 128);
             if (size % 4 != 0) {
-                throw new Options.UsageException("translate: --image-size " + size + ", expected a multiple of 4");
+                // The generator halves the image twice and doubles it back.
+                throw new OptionException("translate: --image-size " + size + ", expected a multiple of 4 (e.g. "
+                        + (size / 4 * 4 == 0 ? 4 : size / 4 * 4) + " or " + (size / 4 * 4 + 4) + ")");
             }
             BufferedImage img = ImageCodec.decode(
                     Files.readAllBytes(input), input.getFileName().toString());
-            ImageCodec.Tensor t = ImageCodec.toTensor(img, o.nonNegativeInt("crop", 0), size);
+            ImageCodec.Tensor t = ImageCodec.toTensor(img, o.integer("crop", 0), size);
             images = t.chw();
             n = 1;
             h = t.height();
@@ -125,7 +154,7 @@ final class TranslateCommand {
                 : List.of(target == null ? base : domains.applyTargets(target, base, "--target"));
 
         List<float[]> results = new ArrayList<>();
-        try (Translator translator = new Translator(ckpt, device, o.positiveInt("batch", 16))) {
+        try (Translator translator = new Translator(ckpt, device, o.integer("batch"))) {
             for (float[] c : targets) {
                 float[] labels = new float[n * c.length];
                 for (int i = 0; i < n; i++) {
@@ -156,20 +185,18 @@ final class TranslateCommand {
         return 0;
     }
 
-    private static DomainLabels domainsOf(GeneratorCheckpoint ckpt, String namesOption) {
+    private static DomainLabels domainsOf(GeneratorCheckpoint ckpt, List<String> names) {
         int cDim = ckpt.config().cDim();
-        if (namesOption != null) {
-            List<String> names =
-                    List.of(namesOption.split(",")).stream().map(String::trim).toList();
+        if (names != null) {
             if (names.size() != cDim) {
-                throw new Options.UsageException(
+                throw new OptionException(
                         "translate: --domains names " + names.size() + " domains, the checkpoint has c_dim " + cDim);
             }
             return DomainLabels.withOfficialGroups(names, false);
         }
         if (!ckpt.info().domains().isEmpty()) {
             if (ckpt.info().domains().size() != cDim) {
-                throw new Options.UsageException("translate: checkpoint metadata names "
+                throw new OptionException("translate: checkpoint metadata names "
                         + ckpt.info().domains().size() + " domains but c_dim is " + cDim);
             }
             return new DomainLabels(ckpt.info().domains(), ckpt.info().exclusiveGroups());
@@ -218,13 +245,5 @@ final class TranslateCommand {
         }
         gfx.dispose();
         return g;
-    }
-
-    private static Path required(Options o, String name) {
-        String v = o.string(name, null);
-        if (v == null) {
-            throw new Options.UsageException("translate: --" + name + " is required (see stargan translate --help)");
-        }
-        return Path.of(v);
     }
 }

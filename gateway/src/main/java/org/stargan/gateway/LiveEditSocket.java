@@ -95,6 +95,9 @@ final class LiveEditSocket {
                 uploads.check(b, "image");
                 image = b;
             } catch (UploadCheck.Rejected r) {
+                // Edits from now on are about the refused image: translating the previous one instead would answer
+                // them with a picture the user no longer asks about.
+                image = null;
                 fail(-1, r.code, r.getMessage());
             }
         }
@@ -140,7 +143,7 @@ final class LiveEditSocket {
             String model = edit.getString("model", "default");
             String version = edit.getString("version");
             if (image == null) {
-                fail(seq, "bad_request", "send the image (a binary frame) first");
+                fail(seq, "bad_request", "no image to translate: send one (a binary frame) before the edits");
                 return;
             }
             if (target == null && labels == null) {

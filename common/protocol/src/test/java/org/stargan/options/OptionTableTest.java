@@ -52,7 +52,8 @@ class OptionTableTest {
         cases.forEach((args, message) -> assertThatThrownBy(() -> TABLE.parse(args))
                 .isInstanceOf(OptionException.class)
                 .hasMessageStartingWith(message));
-        assertThatThrownBy(() -> TABLE.parse(List.of()).required("out")).hasMessage("demo: --out is required");
+        assertThatThrownBy(() -> TABLE.parse(List.of()).required("out"))
+                .hasMessage("demo: --out is required (where to write)");
     }
 
     @Test
