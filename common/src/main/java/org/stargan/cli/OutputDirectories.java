@@ -1,7 +1,6 @@
 package org.stargan.cli;
 
 import java.io.IOException;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.stargan.options.OptionException;
@@ -17,12 +16,13 @@ final class OutputDirectories {
      */
     static Path create(OptionValues o, String name) {
         Path dir = Path.of(o.text(name));
+        Path blocking = firstFile(dir);
+        if (blocking != null) {
+            throw new OptionException(o.table().command() + ": --" + name + " " + dir + ": " + blocking
+                    + " is a file, not a directory; choose another --" + name);
+        }
         try {
             return Files.createDirectories(dir);
-        } catch (FileAlreadyExistsException e) {
-            Path blocking = firstFile(dir);
-            throw new OptionException(o.table().command() + ": --" + name + " " + dir + ": "
-                    + (blocking == null ? dir : blocking) + " is a file, not a directory; choose another --" + name);
         } catch (IOException e) {
             throw new OptionException(o.table().command() + ": --" + name + " " + dir + ": cannot create it ("
                     + e.getMessage() + "); choose another --" + name);

@@ -41,11 +41,12 @@ final class TrainCommand {
         }
         OptionValues o = TrainOptions.TABLE.parse(args);
         Device device = Devices.parseAvailable(o.text("device"));
+        TrainingJob job = TrainingJob.prepare(
+                o, Path.of(o.text("log-dir")), Path.of(o.text("sample-dir")), Path.of(o.text("model-save-dir")));
+        // Only once the options and the data are good: a mistake leaves no empty folders behind.
         for (String dir : List.of("log-dir", "sample-dir", "model-save-dir")) {
             OutputDirectories.create(o, dir);
         }
-        TrainingJob job = TrainingJob.prepare(
-                o, Path.of(o.text("log-dir")), Path.of(o.text("sample-dir")), Path.of(o.text("model-save-dir")));
         TrainConfig config = job.config();
         TrainingRun.Outputs outputs = job.outputs();
         Path resume = null;
