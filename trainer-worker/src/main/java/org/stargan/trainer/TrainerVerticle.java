@@ -80,6 +80,12 @@ public final class TrainerVerticle extends VerticleBase {
                 KafkaSettings.workConsumer(config.bootstrapServers(), config.groupId(), MAX_MESSAGE_BYTES);
         // One job per poll: the next waits in Kafka, where another trainer can take it.
         c.put("max.poll.records", "1");
+        // How long the group waits for a poll before evicting this trainer; Kafka's 5 minutes unless configured (the
+        // tests shorten it to show that a long job keeps its trainer in the group).
+        Integer maxPollInterval = config().getInteger("maxPollIntervalMs");
+        if (maxPollInterval != null) {
+            c.put("max.poll.interval.ms", maxPollInterval.toString());
+        }
         jobs = KafkaConsumer.create(vertx, c, String.class, Buffer.class);
         jobs.pollTimeout(Duration.ofMillis(100));
         jobs.exceptionHandler(e -> LOG.warn("job consumer: {}", e.toString()));

@@ -60,6 +60,10 @@ class TrainerWorkerTest {
     private TrainerVerticle lastTrainer;
 
     private Vertx trainer(String id) throws Exception {
+        return trainer(id, new io.vertx.core.json.JsonObject());
+    }
+
+    private Vertx trainer(String id, io.vertx.core.json.JsonObject extra) throws Exception {
         Vertx v = Vertx.vertx();
         vertxes.add(v);
         TrainerConfig c = new TrainerConfig(
@@ -72,7 +76,9 @@ class TrainerWorkerTest {
                 tmp.resolve("artifacts").toString(),
                 0);
         lastTrainer = new TrainerVerticle();
-        v.deployVerticle(lastTrainer, new DeploymentOptions().setConfig(c.toJson()))
+        v.deployVerticle(
+                        lastTrainer,
+                        new DeploymentOptions().setConfig(c.toJson().mergeIn(extra)))
                 .toCompletionStage()
                 .toCompletableFuture()
                 .get(60, TimeUnit.SECONDS);
@@ -227,6 +233,39 @@ class TrainerWorkerTest {
         assertThat(failed.data().get("reason").toString()).contains("--batch-size 'lots'");
         assertThat(types(ev, "junk")).containsExactly("failed");
         assertThat(types(ev, "ok")).endsWith("done");
+    }
+
+    @Test
+    void aJobLongerThanThePollIntervalKeepsItsTrainerInTheGroupAndRunsOnce() throws Exception {
+        // The group evicts a consumer that does not poll for max.poll.interval.ms: 2 s here, 5 minutes by default. A
+        // trainer that stopped polling while it trained lost its job's commit, and the job ran again.
+        trainer("t1", new io.vertx.core.json.JsonObject().put("maxPollIntervalMs", 2000));
+        send(topics.trainRequests(), "slow", job("slow", 200).toJson());
+        List<TrainEvent> ev = events(e -> ended(e, "slow"), 300);
+        assertThat(types(ev, "slow")).endsWith("done");
+        long started = ev.stream()
+                .filter(e -> e.jobId().equals("slow") && e.type().wire().equals("running"))
+                .count();
+        long took = ev.stream()
+                        .filter(e -> e.jobId().equals("slow") && e.type().ends())
+                        .findFirst()
+                        .orElseThrow()
+                        .timeMillis()
+                - ev.stream()
+                        .filter(e -> e.jobId().equals("slow"))
+                        .findFirst()
+                        .orElseThrow()
+                        .timeMillis();
+        assertThat(took).as("the job outlasts the poll interval").isGreaterThan(2000);
+        // A lost commit would hand the job back a moment later: wait, and count its starts.
+        Thread.sleep(8000);
+        List<TrainEvent> all = events(e -> false, 5);
+        assertThat(all.stream()
+                        .filter(e -> e.jobId().equals("slow") && e.type().wire().equals("running"))
+                        .count())
+                .as("starts of the job: %s", types(all, "slow"))
+                .isEqualTo(started)
+                .isEqualTo(1);
     }
 
     @Test

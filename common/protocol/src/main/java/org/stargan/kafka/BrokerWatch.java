@@ -29,21 +29,24 @@ public final class BrokerWatch implements AutoCloseable {
      * what to start; broker back). {@code service} names who is waiting in them.
      */
     public static BrokerWatch start(String service, String bootstrapServers, Consumer<String> say) {
+        // The admin client is made here, on the caller's thread, which sets up logging: slf4j set up by two threads at
+        // once (this one and the service's own clients) replays their first calls under a three-line warning.
+        Map<String, Object> settings = new HashMap<>(KafkaSettings.admin(bootstrapServers, PERIOD_MILLIS));
+        // The admin client's own reconnect back-off: quick enough to notice a broker that has just started.
+        settings.put("reconnect.backoff.max.ms", "2000");
+        Admin admin = Admin.create(settings);
         BrokerWatch[] self = new BrokerWatch[1];
-        Thread t = new Thread(() -> self[0].watch(service, bootstrapServers, say), service + "-broker-watch");
+        Thread t = new Thread(() -> self[0].watch(admin, service, bootstrapServers, say), service + "-broker-watch");
         t.setDaemon(true);
         self[0] = new BrokerWatch(t);
         t.start();
         return self[0];
     }
 
-    private void watch(String service, String bootstrapServers, Consumer<String> say) {
-        Map<String, Object> settings = new HashMap<>(KafkaSettings.admin(bootstrapServers, PERIOD_MILLIS));
-        // The admin client's own reconnect back-off: quick enough to notice a broker that has just started.
-        settings.put("reconnect.backoff.max.ms", "2000");
+    private void watch(Admin admin, String service, String bootstrapServers, Consumer<String> say) {
         long silentSince = System.currentTimeMillis();
         boolean reported = false;
-        try (Admin admin = Admin.create(settings)) {
+        try (admin) {
             while (!closed) {
                 boolean up;
                 try {
