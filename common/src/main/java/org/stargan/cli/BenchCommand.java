@@ -121,8 +121,10 @@ final class BenchCommand {
         }
         String what = args.get(0);
         if (!List.of("g-forward", "train-step", "loader").contains(what)) {
-            throw new OptionException("bench: unknown benchmark '" + what
-                    + "', expected g-forward, train-step, loader, serve or gateway");
+            String near = OptionTable.closest(what, List.of("g-forward", "train-step", "loader", "serve", "gateway"));
+            throw new OptionException("bench: unknown benchmark '" + what + "'"
+                    + (near == null ? "" : " (did you mean " + near + "?)")
+                    + ", expected g-forward, train-step, loader, serve or gateway");
         }
         List<String> rest = args.subList(1, args.size());
         if (OptionTable.asksForHelp(rest)) {

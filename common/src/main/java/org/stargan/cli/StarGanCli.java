@@ -32,12 +32,20 @@ public final class StarGanCli {
               kafka      run a local Kafka broker in the foreground
             """;
 
+    /** The commands USAGE lists (the launcher runs some of them itself), for "did you mean". */
+    private static final List<String> COMMANDS = USAGE.lines()
+            .filter(l -> l.matches("  [a-z][a-z-]+ .*"))
+            .map(l -> l.trim().split("\\s+")[0])
+            .toList();
+
     private StarGanCli() {}
 
     /** {@code see ./stargan train --help}, or {@code bench g-forward} for a benchmark. */
     private static String helpHint(List<String> args) {
         String command = args.get(0);
-        if (command.equals("bench") && args.size() > 1 && !args.get(1).startsWith("-")) {
+        if (command.equals("bench")
+                && args.size() > 1
+                && List.of("g-forward", "train-step", "loader").contains(args.get(1))) {
             command += " " + args.get(1);
         }
         return "see ./stargan " + command + " --help";
@@ -69,7 +77,9 @@ public final class StarGanCli {
                 case "eval" -> EvalCommands.eval(rest, out, err);
                 case "export" -> ExportCommand.run(rest, out, err);
                 default -> {
-                    err.println("stargan: unknown command '" + command + "'");
+                    String near = org.stargan.options.OptionTable.closest(command, COMMANDS);
+                    err.println("stargan: unknown command '" + command + "'"
+                            + (near == null ? "" : "; did you mean " + near + "?"));
                     err.print(USAGE);
                     yield 2;
                 }

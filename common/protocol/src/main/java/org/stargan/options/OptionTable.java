@@ -195,37 +195,46 @@ public final class OptionTable {
 
     /** {@code " (did you mean --batch-size?)"} for a near miss of a declared name, else empty. */
     private String suggestion(String typed) {
+        String best = closest(typed, options.keySet());
+        return best == null ? "" : " (did you mean --" + best + "?)";
+    }
+
+    /**
+     * The one of {@code names} that {@code typed} is a near miss of (a typo, a missing or extra dash: at most two
+     * edits, fewer for short words), or null; for "did you mean" in messages about options and commands.
+     */
+    public static String closest(String typed, java.util.Collection<String> names) {
         String best = null;
         int bestDistance = Integer.MAX_VALUE;
-        for (String name : options.keySet()) {
+        for (String name : names) {
             int d = distance(typed, name);
             if (d < bestDistance) {
                 best = name;
                 bestDistance = d;
             }
         }
-        // Two edits catch typos and a missing or extra dash; more would suggest unrelated names.
-        return best != null && bestDistance <= Math.min(2, typed.length() / 3) ? " (did you mean --" + best + "?)" : "";
+        return best != null && bestDistance <= Math.min(2, typed.length() / 3) ? best : null;
     }
 
-    /** Levenshtein distance. */
+    /** Edits between two words: insertions, deletions, substitutions and swaps of neighbours ("trian" → "train"). */
     private static int distance(String a, String b) {
-        int[] prev = new int[b.length() + 1];
-        int[] cur = new int[b.length() + 1];
+        int[][] d = new int[a.length() + 1][b.length() + 1];
+        for (int i = 0; i <= a.length(); i++) {
+            d[i][0] = i;
+        }
         for (int j = 0; j <= b.length(); j++) {
-            prev[j] = j;
+            d[0][j] = j;
         }
         for (int i = 1; i <= a.length(); i++) {
-            cur[0] = i;
             for (int j = 1; j <= b.length(); j++) {
-                int substitute = prev[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1);
-                cur[j] = Math.min(substitute, Math.min(prev[j] + 1, cur[j - 1] + 1));
+                int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
+                d[i][j] = Math.min(d[i - 1][j - 1] + cost, Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1));
+                if (i > 1 && j > 1 && a.charAt(i - 1) == b.charAt(j - 2) && a.charAt(i - 2) == b.charAt(j - 1)) {
+                    d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
+                }
             }
-            int[] t = prev;
-            prev = cur;
-            cur = t;
         }
-        return prev[b.length()];
+        return d[a.length()][b.length()];
     }
 
     /**

@@ -108,6 +108,10 @@ class OptionTableTest {
                 .hasMessageStartingWith("demo: unknown option --verbos (did you mean --verbose?)");
         assertThatThrownBy(() -> TABLE.parse(List.of("--colour", "red")))
                 .hasMessageStartingWith("demo: unknown option --colour; known:");
+        List<String> commands = List.of("train", "test", "translate", "export");
+        assertThat(OptionTable.closest("trian", commands)).as("swapped letters").isEqualTo("train");
+        assertThat(OptionTable.closest("exprot", commands)).isEqualTo("export");
+        assertThat(OptionTable.closest("demo", commands)).isNull();
     }
 
     @Test
