@@ -2,6 +2,14 @@
 // headers carrying it, and readable error messages from the gateway's JSON errors.
 const KEY = 'stargan.apiKey';
 
+// A link may carry the key after '#' (./stargan demo prints such a link to the training page): the part after '#'
+// never reaches a server or its logs. It is stored like a typed key and removed from the address bar.
+const linked = new URLSearchParams(location.hash.slice(1)).get('key');
+if (linked) {
+  localStorage.setItem(KEY, linked.trim());
+  history.replaceState(null, '', location.pathname + location.search);
+}
+
 /** The API key entered on either page, or ''. */
 export const apiKey = () => localStorage.getItem(KEY) || '';
 
@@ -11,14 +19,22 @@ export function authHeaders(extra = {}) {
   return key ? { ...extra, 'X-API-Key': key } : { ...extra };
 }
 
-/** Binds an input to the stored key; {@code onChange} runs after the user changes it. */
+/**
+ * Binds an input to the stored key; {@code onChange} runs once the user has changed it: when typing or pasting pauses
+ * (no Enter or Tab needed), or at once on Enter/Tab.
+ */
 export function bindKeyInput(input, onChange) {
   input.value = apiKey();
-  input.addEventListener('change', () => {
+  let timer = null;
+  const apply = () => {
+    clearTimeout(timer);
     const key = input.value.trim();
+    if (key === apiKey()) return;
     if (key) localStorage.setItem(KEY, key); else localStorage.removeItem(KEY);
     onChange(key);
-  });
+  };
+  input.addEventListener('input', () => { clearTimeout(timer); timer = setTimeout(apply, 400); });
+  input.addEventListener('change', apply);
 }
 
 /** The gateway's error message ({"error", "message"}), or the status and body text for anything else. */

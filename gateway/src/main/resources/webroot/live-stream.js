@@ -5,8 +5,9 @@
 
 /**
  * One live session. {@code onFrame(info, blob)} receives each frame worth showing (info: seq, model_version,
- * compute_ms, queue_ms, round_trip_ms); {@code onError(message)} errors the server reports; {@code onClosed(text)}
- * a closed socket (the next edit reconnects and sends the image again).
+ * compute_ms, queue_ms, round_trip_ms); {@code onError(answer)} each error the server reports, as sent ({seq, error,
+ * message}; no seq when the image itself was refused); {@code onClosed(text)} a closed socket (the next edit
+ * reconnects and sends the image again).
  */
 export class LiveStream {
   constructor({ key = '', onFrame, onError, onClosed }) {
@@ -77,8 +78,8 @@ export class LiveStream {
     ws.onmessage = e => (typeof e.data === 'string' ? this.text(e.data) : this.binary(e.data));
     ws.onclose = e => {
       if (this.ws === ws) this.ws = null;
-      this.onClosed(`live connection closed (code ${e.code}${e.reason ? ': ' + e.reason : ''}); the next edit reconnects`
-        + (e.code === 1006 ? ' (if it keeps closing: is the gateway up, is the API key right?)' : ''));
+      this.onClosed('live connection closed' + (e.reason ? ` (${e.reason})` : '') + '; moving a slider reconnects'
+        + (e.code === 1006 ? ' (if it keeps closing: is the gateway still running, is the API key right?)' : ''));
     };
   }
 
@@ -86,7 +87,7 @@ export class LiveStream {
     const answer = JSON.parse(data);
     if (answer.error) {
       this.meta = null;
-      this.onError(`edit ${answer.seq ?? '?'}: ${answer.message}`);
+      this.onError(answer);
     } else {
       this.meta = answer;
     }

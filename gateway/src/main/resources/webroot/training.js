@@ -2,7 +2,7 @@
 // (loss charts, it/s and ETA, the latest sample grid, checkpoints), with a cancel button.
 import { LossChart } from './loss-chart.js';
 import { HttpError, readEvents } from './event-stream.js';
-import { authHeaders, bindKeyInput, errorText, say } from './common.js';
+import { apiKey, authHeaders, bindKeyInput, errorText, say } from './common.js';
 
 /** Network sizes offered by the form: conv widths and G's residual blocks. */
 const NETWORKS = {
@@ -11,6 +11,15 @@ const NETWORKS = {
   paper: { conv: 64, gRepeat: 6 },
 };
 const ENDED = ['done', 'failed', 'cancelled'];
+/**
+ * Training settings offered by the form. "quick" is the demo's: a G update every iteration, the identity term (faces
+ * appear early and keep their colours) and twice the official learning rate, so that a small run shows the domains within
+ * minutes; "official" is main.py's, which needs far longer runs to show anything.
+ */
+const SETTINGS = {
+  quick: { 'n-critic': 1, 'lambda-id': 10, 'g-lr': 0.0002, 'd-lr': 0.0002 },
+  official: { 'n-critic': 5, 'lambda-id': 0, 'g-lr': 0.0001, 'd-lr': 0.0001 },
+};
 
 let current = null;  // the followed job: {id, abort, state, numIters, dChart, gChart}
 
@@ -40,6 +49,7 @@ function jobRequest(form) {
       'log-step': int('log_step'), 'sample-step': int('sample_step'), 'model-save-step': int('save_step'),
       'g-conv-dim': network.conv, 'd-conv-dim': network.conv, 'g-repeat-num': network.gRepeat,
       'd-repeat-num': discriminatorDepth(size), seed: int('seed'),
+      ...SETTINGS[form.elements.settings.value],
     },
     synthetic: { count: int('count'), size, seed: int('seed') },
   };
@@ -47,20 +57,32 @@ function jobRequest(form) {
 
 document.getElementById('job-form').addEventListener('submit', async e => {
   e.preventDefault();
+  if (!apiKey()) { say('form-status', NO_KEY, true); return; }
   say('form-status', 'submitting…');
   const r = await fetch('/v1/training-jobs', {
     method: 'POST', headers: authHeaders({ 'Content-Type': 'application/json' }), body: JSON.stringify(jobRequest(e.target)),
   });
-  if (!r.ok) { say('form-status', await errorText(r), true); return; }
+  if (!r.ok) { say('form-status', await refusal(r), true); return; }
   const { job_id: id } = await r.json();
   say('form-status', `job ${id} queued`);
   follow(id);
   refreshJobs();
 });
 
+/** The words for a refused request: a missing or insufficient key says what key is needed. */
+async function refusal(r) {
+  const reason = await errorText(r);
+  if (r.status === 401) return `An API key with scope train is needed (${reason}); enter it above.`;
+  if (r.status === 403) return `This API key may not use training: a key with scope train or admin is needed (${reason}).`;
+  return reason;
+}
+
+const NO_KEY = 'Enter an API key with scope train above to start, list and follow jobs (./stargan demo prints its admin key).';
+
 async function refreshJobs() {
+  if (!apiKey()) { say('jobs-status', NO_KEY); return; }
   const r = await fetch('/v1/training-jobs', { headers: authHeaders() });
-  if (!r.ok) { say('jobs-status', await errorText(r), true); return; }
+  if (!r.ok) { say('jobs-status', await refusal(r), true); return; }
   say('jobs-status', '');
   const body = document.getElementById('jobs-body');
   body.replaceChildren();
@@ -102,7 +124,11 @@ async function follow(id) {
         await new Promise(resolve => setTimeout(resolve, 250));
         continue;
       }
-      say('progress', `events of job ${id}: ${e.message}`, true);
+      say('progress', e instanceof HttpError && e.status === 404
+        ? `No job ${id} is known to this gateway (its events are kept while the gateway runs).`
+        : e instanceof HttpError && (e.status === 401 || e.status === 403)
+          ? `The events of job ${id} need an API key with scope train (${e.message}).`
+          : `The events of job ${id} could not be read: ${e.message}`, true);
       return;
     }
   }
@@ -225,13 +251,14 @@ document.getElementById('cancel').addEventListener('click', async () => {
   say('form-status', r.ok ? `cancel of ${current.id} requested` : await errorText(r), !r.ok);
 });
 
+// training.html?job=ID opens that job (the demo prints such a link, with its key after '#').
+const linked = new URLSearchParams(location.search).get('job');
 bindKeyInput(document.getElementById('key'), () => {
   refreshJobs();
   if (current) follow(current.id);
+  else if (linked && apiKey()) follow(linked);
 });
 refreshJobs();
-// training.html?job=ID opens that job (the demo prints such a link).
-const linked = new URLSearchParams(location.search).get('job');
-if (linked) follow(linked);
+if (linked && apiKey()) follow(linked);
 // The list is a summary: refresh it now and then; the followed job updates live from its events.
 setInterval(refreshJobs, 3000);

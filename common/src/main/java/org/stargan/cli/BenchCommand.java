@@ -13,13 +13,13 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import org.stargan.bench.BenchConfig;
 import org.stargan.bench.GeneratorForwardBench;
 import org.stargan.bench.TrainStepBench;
 import org.stargan.data.Datasets;
 import org.stargan.device.Devices;
 import org.stargan.options.Option;
+import org.stargan.options.OptionException;
 import org.stargan.options.OptionTable;
 import org.stargan.options.OptionValues;
 import org.stargan.options.TrainOptions;
@@ -30,108 +30,31 @@ import org.stargan.options.TrainOptions;
  */
 final class BenchCommand {
     static final String USAGE = """
-            usage: stargan bench g-forward  [--config paper|small] [--batch B] [options]
-                   stargan bench train-step [--config small|paper] [--batch B] [options]
-                   stargan bench loader     --dataset ... [data options] [--batch B] [--threads T] [--batches N]
-                   stargan bench face       [--photo FILE] [--eyes LX,LY,RX,RY] [--face X0,Y0,X1,Y1] [--iters N]
-                   stargan bench serve      [--config paper|small] [--requests N] [--concurrency C] [--batch B]
-                   stargan bench gateway    [--concurrency C] [--duration-s S | --requests N] [--batch B] [--help]
+            usage: stargan bench <benchmark> [options]     (stargan bench <benchmark> --help for its options)
 
-            g-forward   G's forward pass (inference); reports ms_per_image (median over timed batches / batch)
-            train-step  training iterations (official losses, gradient penalty, Adam); reports the medians
-                        d_step_ms (iteration with a D update only) and d_plus_g_ms (D update then G update)
-            loader      the training data loader without its cache (decode, crop, resize, flip on T threads with a
-                        bounded prefetch queue); reports images_per_s
-            face        a photo's work around the generator: face and eye detection, CelebA alignment, paste-back
-                        (default photo: the skimage astronaut, 512×512, from Debian's python3-skimage) on one
-                        thread; reports the medians detect_ms, align_ms, paste_ms, total_ms (wall clock) and the
-                        same as *_cpu_ms (the thread's CPU time; --size S crop side, default 128); with a
-                        person's marks (--eyes: eye centres, --face: the face's extent) also the eye positions' error
-                        after alignment and the box's overlap with the face
-            serve       requests through a local broker and one inference worker; see README
-            gateway     HTTP load from a separate JVM through gateway, Kafka and a worker, next to the worker over
-                        Kafka alone and the bare generator; see README
+            benchmarks:
+              g-forward   G's forward pass (inference); reports ms_per_image (median over timed batches / batch)
+              train-step  training iterations (official losses, gradient penalty, Adam); reports the medians
+                          d_step_ms (iteration with a D update only) and d_plus_g_ms (D update then G update)
+              loader      the training data loader without its cache (decode, crop, resize, flip on T threads with a
+                          bounded prefetch queue); reports images_per_s
+              serve       requests through a local broker and one inference worker
+              gateway     HTTP load from a separate JVM through gateway, Kafka and a worker, next to the worker over
+                          Kafka alone and the bare generator
 
-            configs: small = 32 px, conv 16, G repeat 2, D repeat 5; paper = 128 px, conv 64, repeat 6 (c_dim 5)
-
-            options:
-              --batch B        images per batch (default 1 for g-forward, 8 for train-step)
-              --warmup N       untimed repetitions first (default 3)
-              --iters N        timed repetitions (default 10; train-step times N of each kind)
-              --device D       cpu, cuda or cuda:N (default cpu; a GPU needs a CUDA libtorch: README, GPUs)
-              --precision P    g-forward only: fp32 (default) or fp16 (weights and inputs converted once)
-              --reference      also run the same work with PyTorch eager (common/python/bench_reference.py, needs
-                               python3 with torch: apt-get install python3-torch) and report java/reference ratios
-              --python PATH    interpreter for --reference (default: $STARGAN_PYTHON, else python3 with torch)
-
-            The last line printed is a JSON object, e.g. {"ms_per_image": 80.1, ...}.
+            configs: small = 32 px, conv 16, G repeat 2, D repeat 5; paper = 128 px, conv 64, repeat 6 (c_dim 5).
+            Each prints one JSON object on its last line, e.g. {"ms_per_image": 80.1, ...}.
             """;
 
-    private BenchCommand() {}
-
-    static int run(List<String> args, PrintStream out, PrintStream err) throws IOException, InterruptedException {
-        if (args.isEmpty() || args.contains("--help") || args.contains("-h")) {
-            out.print(USAGE);
-            return args.isEmpty() ? 2 : 0;
-        }
-        String what = args.get(0);
-        if (what.equals("loader")) {
-            return loader(args.subList(1, args.size()), out, err);
-        }
-        if (what.equals("face")) {
-            return face(args.subList(1, args.size()), out);
-        }
-        if (!what.equals("g-forward") && !what.equals("train-step")) {
-            throw new Options.UsageException("bench: unknown benchmark '" + what
-                    + "', expected g-forward, train-step, loader, face, serve or gateway");
-        }
-        Options o = Options.parse(
-                "bench " + what,
-                args.subList(1, args.size()),
-                Set.of("config", "batch", "warmup", "iters", "device", "python", "precision"),
-                Set.of("reference"));
-        boolean forward = what.equals("g-forward");
-        BenchConfig config = BenchConfig.parse(o.string("config", forward ? "paper" : "small"));
-        int batch = o.positiveInt("batch", forward ? 1 : 8);
-        int warmup = o.nonNegativeInt("warmup", 3);
-        int iters = o.positiveInt("iters", 10);
-        String deviceName = o.string("device", "cpu");
-        org.stargan.infer.Precision precision;
-        try {
-            precision = org.stargan.infer.Precision.parse(o.string("precision", "fp32"));
-        } catch (IllegalArgumentException e) {
-            throw new Options.UsageException("bench " + what + ": " + e.getMessage());
-        }
-        if (!forward && precision != org.stargan.infer.Precision.FP32) {
-            throw new Options.UsageException("bench train-step: --precision " + precision.cliName()
-                    + ", but training runs in fp32 only; --precision is for g-forward");
-        }
-        Device device = Devices.parseAvailable(deviceName);
-
-        Map<String, Object> result = new LinkedHashMap<>();
-        try (NDManager manager = NDManager.newBaseManager(device)) {
-            err.println(org.stargan.device.DeviceReport.describe(device).logLine());
-            result.putAll(
-                    forward
-                            ? GeneratorForwardBench.run(
-                                    manager, config, batch, warmup, iters, precision.dataType(), err)
-                            : TrainStepBench.run(manager, config, batch, warmup, iters, err));
-        }
-        result.put("device", deviceName);
-        if (o.flag("reference")) {
-            Map<String, Object> ref = runReference(o.string("python", null), what, config, batch, warmup, iters, err);
-            for (String key : forward ? List.of("ms_per_image") : List.of("d_step_ms", "d_plus_g_ms")) {
-                double java = ((Number) result.get(key)).doubleValue();
-                double torch = ((Number) ref.get(key)).doubleValue();
-                result.put("reference_" + key, torch);
-                result.put("ratio_" + key, java / torch);
-            }
-            result.put("reference_torch", ref.get("torch"));
-            result.put("reference_threads", ref.get("threads"));
-        }
-        out.println(Json.write(result));
-        return 0;
-    }
+    static final OptionTable G_FORWARD = timing("bench g-forward", "paper", 1)
+            .with(
+                    "bench g-forward",
+                    List.of(Option.choice(
+                                    "precision",
+                                    List.of("fp32", "fp16"),
+                                    "fp16 converts the weights and inputs once, then times the fp16 forward pass")
+                            .byDefault("fp32")));
+    static final OptionTable TRAIN_STEP = timing("bench train-step", "small", 8);
 
     /** {@code bench loader}: the data options and how to load. */
     static final OptionTable LOADER = TrainOptions.DATA_TABLE.with(
@@ -147,21 +70,160 @@ final class BenchCommand {
                             .byDefault(2),
                     Option.integer("batches", "batches timed").atLeast(1).byDefault(50)));
 
+    /** {@code bench face}: which photo, the crop size, the repetitions and a person's marks to compare with. */
+    static final OptionTable FACE = new OptionTable(
+            "bench face",
+            List.of(
+                    Option.path("photo", "FILE", "the photo")
+                            .defaultDescribed("the skimage astronaut, 512×512, from Debian's python3-skimage"),
+                    Option.integer("size", "the aligned crop's side")
+                            .atLeast(8)
+                            .atMost(1024)
+                            .byDefault(128),
+                    Option.integer("warmup", "untimed repetitions first")
+                            .atLeast(0)
+                            .byDefault(5),
+                    Option.integer("iters", "timed repetitions").atLeast(1).byDefault(50),
+                    Option.text(
+                            "eyes",
+                            "LX,LY,RX,RY",
+                            "a person's marks of the eye centres: reports the eyes' error after alignment"),
+                    Option.text(
+                            "face",
+                            "X0,Y0,X1,Y1",
+                            "a person's marks of the face's extent: reports the detected box's overlap with it")));
+
+    private static final String ASTRONAUT = "/usr/lib/python3/dist-packages/skimage/data/astronaut.png";
+
+    private BenchCommand() {}
+
+    /** The options of g-forward and train-step, which differ only in their defaults. */
+    private static OptionTable timing(String command, String config, int batch) {
+        return new OptionTable(
+                command,
+                List.of(
+                        Option.choice(
+                                        "config",
+                                        List.of("paper", "small"),
+                                        "paper = 128 px, conv 64, repeat 6; small = 32 px, conv 16, G repeat 2, D "
+                                                + "repeat 5 (c_dim 5)")
+                                .byDefault(config),
+                        Option.integer("batch", "images per batch")
+                                .atLeast(1)
+                                .atMost(1024)
+                                .byDefault(batch),
+                        Option.integer("warmup", "untimed repetitions first")
+                                .atLeast(0)
+                                .byDefault(3),
+                        Option.integer("iters", "timed repetitions (train-step times N of each kind)")
+                                .atLeast(1)
+                                .byDefault(10),
+                        Option.text("device", "DEVICE", "cpu, cuda or cuda:N").byDefault("cpu"),
+                        Option.flag(
+                                "reference",
+                                "also run the same work with PyTorch eager (common/python/bench_reference.py; needs "
+                                        + "python3 with torch: apt-get install python3-torch) and report "
+                                        + "java/reference ratios"),
+                        Option.path("python", "PATH", "interpreter for --reference")
+                                .defaultDescribed("$STARGAN_PYTHON, else the first python3 with torch")));
+    }
+
+    private static String help(String what) {
+        return switch (what) {
+            case "g-forward" ->
+                G_FORWARD.help(
+                        "bench g-forward [--config paper|small] [--batch B] [options]",
+                        "Times G's forward pass (inference); reports ms_per_image, the median over timed batches "
+                                + "divided by the batch.");
+            case "train-step" -> TRAIN_STEP.help("bench train-step [--config small|paper] [--batch B] [options]", """
+                        Times training iterations (official losses, gradient penalty, Adam); reports the medians
+                        d_step_ms (an iteration with a D update only) and d_plus_g_ms (D update then G update).""");
+            case "face" ->
+                FACE.help("bench face [--photo FILE] [--eyes LX,LY,RX,RY] [--face X0,Y0,X1,Y1] [--iters N]", """
+                        Times a photo's work around the generator on one thread: face and eye detection, CelebA
+                        alignment and paste-back; reports the medians detect_ms, align_ms, paste_ms, total_ms (wall
+                        clock) and the same as *_cpu_ms (the thread's CPU time).""");
+            default ->
+                LOADER.help("bench loader --dataset ... [data options] [--batch B] [--threads T] [--batches N]", """
+                        Times the training data loader without its cache (decode, crop, resize, flip on T threads with
+                        a bounded prefetch queue); reports images_per_s.""");
+        };
+    }
+
+    static int run(List<String> args, PrintStream out, PrintStream err) throws IOException, InterruptedException {
+        if (args.isEmpty() || args.get(0).equals("--help") || args.get(0).equals("-h")) {
+            out.print(USAGE);
+            return args.isEmpty() ? 2 : 0;
+        }
+        String what = args.get(0);
+        if (!List.of("g-forward", "train-step", "loader", "face").contains(what)) {
+            String near =
+                    OptionTable.closest(what, List.of("g-forward", "train-step", "loader", "face", "serve", "gateway"));
+            throw new OptionException("bench: unknown benchmark '" + what + "'"
+                    + (near == null ? "" : " (did you mean " + near + "?)")
+                    + ", expected g-forward, train-step, loader, face, serve or gateway");
+        }
+        List<String> rest = args.subList(1, args.size());
+        if (OptionTable.asksForHelp(rest)) {
+            out.print(help(what));
+            return 0;
+        }
+        if (what.equals("loader")) {
+            return loader(rest, out, err);
+        }
+        if (what.equals("face")) {
+            return face(rest, out);
+        }
+        boolean forward = what.equals("g-forward");
+        OptionValues o = (forward ? G_FORWARD : TRAIN_STEP).parse(rest);
+        BenchConfig config = BenchConfig.parse(o.text("config"));
+        int batch = o.integer("batch");
+        int warmup = o.integer("warmup");
+        int iters = o.integer("iters");
+        String deviceName = o.text("device");
+        org.stargan.infer.Precision precision =
+                forward ? org.stargan.infer.Precision.parse(o.text("precision")) : org.stargan.infer.Precision.FP32;
+        Device device = Devices.parseAvailable(deviceName);
+
+        Map<String, Object> result = new LinkedHashMap<>();
+        try (NDManager manager = NDManager.newBaseManager(device)) {
+            err.println(org.stargan.device.DeviceReport.describe(device).logLine());
+            result.putAll(
+                    forward
+                            ? GeneratorForwardBench.run(
+                                    manager, config, batch, warmup, iters, precision.dataType(), err)
+                            : TrainStepBench.run(manager, config, batch, warmup, iters, err));
+        }
+        result.put("device", deviceName);
+        if (o.flag("reference")) {
+            Map<String, Object> ref = runReference(o.text("python"), what, config, batch, warmup, iters, err);
+            for (String key : forward ? List.of("ms_per_image") : List.of("d_step_ms", "d_plus_g_ms")) {
+                double java = ((Number) result.get(key)).doubleValue();
+                double torch = ((Number) ref.get(key)).doubleValue();
+                result.put("reference_" + key, torch);
+                result.put("ratio_" + key, java / torch);
+            }
+            result.put("reference_torch", ref.get("torch"));
+            result.put("reference_threads", ref.get("threads"));
+        }
+        out.println(Json.write(result));
+        return 0;
+    }
+
     private static int face(List<String> args, PrintStream out) throws IOException {
-        Options o =
-                Options.parse("bench face", args, Set.of("photo", "size", "warmup", "iters", "eyes", "face"), Set.of());
-        Path photo = Path.of(o.string("photo", "/usr/lib/python3/dist-packages/skimage/data/astronaut.png"));
+        OptionValues o = FACE.parse(args);
+        Path photo = Path.of(o.text("photo") == null ? ASTRONAUT : o.text("photo"));
         if (!Files.isRegularFile(photo)) {
-            throw new Options.UsageException("bench face: --photo " + photo
+            throw new OptionException("bench face: --photo " + photo
                     + ": no such file (the default comes with Debian's python3-skimage)");
         }
         Map<String, Object> r = new LinkedHashMap<>();
         r.put("photo", photo.getFileName().toString());
         r.putAll(org.stargan.bench.FaceBench.run(
                 org.stargan.face.Photo.decode(Files.readAllBytes(photo), photo.toString()),
-                o.positiveInt("size", 128),
-                o.nonNegativeInt("warmup", 5),
-                o.positiveInt("iters", 50),
+                o.integer("size"),
+                o.integer("warmup"),
+                o.integer("iters"),
                 new org.stargan.bench.FaceBench.Marks(numbers(o, "eyes", 4), numbers(o, "face", 4))));
         r.put("opencv", org.stargan.face.OpenCvNative.version());
         out.printf(
@@ -182,8 +244,8 @@ final class BenchCommand {
         return 0;
     }
 
-    private static double[] numbers(Options o, String name, int count) {
-        String v = o.string(name, null);
+    private static double[] numbers(OptionValues o, String name, int count) {
+        String v = o.text(name);
         if (v == null) {
             return null;
         }
@@ -197,7 +259,7 @@ final class BenchCommand {
             d = new double[0];
         }
         if (d.length != count) {
-            throw new Options.UsageException(
+            throw new OptionException(
                     "bench face: --" + name + " '" + v + "', expected " + count + " numbers separated by commas");
         }
         return d;

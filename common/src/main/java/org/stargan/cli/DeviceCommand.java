@@ -2,10 +2,13 @@ package org.stargan.cli;
 
 import java.io.PrintStream;
 import java.util.List;
-import java.util.Set;
 import org.stargan.device.DeviceCheck;
 import org.stargan.device.DeviceReport;
 import org.stargan.device.DeviceUnavailableException;
+import org.stargan.options.Option;
+import org.stargan.options.OptionException;
+import org.stargan.options.OptionTable;
+import org.stargan.options.OptionValues;
 
 /**
  * {@code stargan device [--device D]}: loads libtorch as a worker would, checks the device and prints what a worker
@@ -13,29 +16,30 @@ import org.stargan.device.DeviceUnavailableException;
  * when it does not. Also fills DJL's cache when run online with {@code PYTORCH_FLAVOR} set (an image build can run it).
  */
 final class DeviceCommand {
-    static final String USAGE = """
-            usage: stargan device [--device cpu|cuda|cuda:N]
+    static final OptionTable TABLE = new OptionTable(
+            "device",
+            List.of(Option.text("device", "DEVICE", "cpu, cuda or cuda:N").byDefault("cpu")));
 
+    static final String USAGE = TABLE.help("device [--device cpu|cuda|cuda:N]", """
             Loads libtorch the way the workers do, checks that it can compute on the device, and prints the libtorch
             (version, flavor, where it came from), CUDA and cuDNN availability and the visible GPUs, then a JSON
             object. Exits with 2 and the reason (naming what to set) when the device cannot be used.
-            Which libtorch loads: README, GPUs (PYTORCH_FLAVOR, PYTORCH_LIBRARY_PATH, PYTORCH_VERSION, DJL_OFFLINE).
-            """;
+            Which libtorch loads: README, GPUs (PYTORCH_FLAVOR, PYTORCH_LIBRARY_PATH, PYTORCH_VERSION, DJL_OFFLINE).""");
 
     private DeviceCommand() {}
 
     static int run(List<String> args, PrintStream out, PrintStream err) {
-        if (args.contains("--help") || args.contains("-h")) {
+        if (OptionTable.asksForHelp(args)) {
             out.print(USAGE);
             return 0;
         }
-        Options o = Options.parse("device", args, Set.of("device"), Set.of());
-        String setting = o.string("device", "cpu");
+        OptionValues o = TABLE.parse(args);
+        String setting = o.text("device");
         DeviceReport r;
         try {
             r = DeviceCheck.require(setting);
         } catch (IllegalArgumentException | DeviceUnavailableException e) {
-            throw new Options.UsageException(e.getMessage());
+            throw new OptionException(e.getMessage());
         }
         err.println(r.logLine());
         String idle = r.idleGpuWarning();

@@ -4,7 +4,6 @@ import ai.djl.Device;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -60,41 +59,33 @@ final class EvalCommands {
             "test",
             with(
                     Option.path("checkpoint", "G", "the generator (required)"),
-                    Option.path("result-dir", "DIR", "where the grids go").byDefault("stargan/results"),
+                    Option.path("result-dir", "DIR", "where the grids go").byDefault("runs/results"),
                     Option.integer("batch-size", "images per grid")
                             .atLeast(1)
                             .atMost(1024)
                             .byDefault(16),
                     DEVICE));
 
-    static final String CLASSIFIER_USAGE = """
-            usage: stargan train-classifier --dataset ... [data options] --output FILE [options]
-
+    static final String CLASSIFIER_USAGE =
+            CLASSIFIER.help("train-classifier --dataset ... [data options] --output FILE [options]", """
             Trains the judge used by `eval`: StarGAN's discriminator architecture trained with the domain
-            classification loss alone, on the real training images; prints its accuracy on the real test images.
-
-            """ + CLASSIFIER.usage();
-    static final String EVAL_USAGE = """
-            usage: stargan eval --checkpoint G --classifier FILE --dataset ... [data options] [--limit N]
-
+            classification loss alone, on the real training images; prints its accuracy on the real test images.""");
+    static final String EVAL_USAGE =
+            EVAL.help("eval --checkpoint G --classifier FILE --dataset ... [data options] [--limit N]", """
             Translates every test image into every domain and prints one JSON object: the classifier's accuracy on real
             test images, target-domain accuracy of the translations, reconstruction L1, and for --dataset synthetic the
             L1 and PSNR to the true rendering of each translation (and the untranslated input's L1 to it), per domain
-            and overall.
-
-            """ + EVAL.usage();
-    static final String TEST_USAGE = """
-            usage: stargan test --checkpoint G --dataset ... [data options] [--result-dir DIR] [--batch-size N]
-
+            and overall. Images are read at the generator's training size unless --image-size says otherwise.""");
+    static final String TEST_USAGE =
+            TEST.help("test --checkpoint G --dataset ... [data options] [--result-dir DIR] [--batch-size N]", """
             The official test mode: the test split translated into every domain, one grid per batch
-            (<result-dir>/<n>-images.jpg: input, then one column per domain).
-
-            """ + TEST.usage();
+            (<result-dir>/<n>-images.jpg: input, then one column per domain). Images are read at the generator's
+            training size unless --image-size says otherwise.""");
 
     private EvalCommands() {}
 
     static int trainClassifier(List<String> args, PrintStream out, PrintStream err) throws IOException {
-        if (args.contains("--help") || args.contains("-h")) {
+        if (OptionTable.asksForHelp(args)) {
             out.print(CLASSIFIER_USAGE);
             return 0;
         }
@@ -111,7 +102,10 @@ final class EvalCommands {
             config = new DiscriminatorConfig(
                     size, o.integer("conv-dim"), train.domains().size(), repeat);
         } catch (IllegalArgumentException e) {
-            throw new OptionException("train-classifier: " + e.getMessage());
+            throw new OptionException("train-classifier: --image-size " + size + " with --repeat-num " + repeat
+                    + ": the image size must be a multiple of 2^" + repeat + " = " + (1 << repeat)
+                    + "; use --repeat-num "
+                    + Math.max(1, Math.min(Integer.numberOfTrailingZeros(size), 10)) + " or another --image-size");
         }
         int iters = o.integer("num-iters");
         Device device = Devices.parseAvailable(o.text("device"));
@@ -159,7 +153,7 @@ final class EvalCommands {
     }
 
     static int eval(List<String> args, PrintStream out, PrintStream err) throws IOException {
-        if (args.contains("--help") || args.contains("-h")) {
+        if (OptionTable.asksForHelp(args)) {
             out.print(EVAL_USAGE);
             return 0;
         }
@@ -171,15 +165,22 @@ final class EvalCommands {
                     "eval: --checkpoint and --classifier are required (train one with `stargan train-classifier`)");
         }
         Datasets.refuseBoth(o);
-        LabeledImages test = Datasets.open(o, CelebAImages.Split.TEST);
+        GeneratorCheckpoint generator = GeneratorCheckpoint.load(Path.of(ckpt));
         Device device = Devices.parseAvailable(o.text("device"));
-        Path synthetic = Datasets.dataset(o).equals("synthetic") ? Path.of(o.text("synthetic-dir")) : null;
-        long t0 = System.nanoTime();
-        int limit = o.integer("limit", Integer.MAX_VALUE);
-        int n = Math.min(limit, test.size());
-        try (org.stargan.infer.Translator g =
-                        new org.stargan.infer.Translator(GeneratorCheckpoint.load(Path.of(ckpt)), device, 32);
+        try (org.stargan.infer.Translator g = new org.stargan.infer.Translator(generator, device, 32);
                 AttributeClassifier judge = AttributeClassifier.load(Path.of(cls), device)) {
+            int size = imageSize(o, generator, ckpt);
+            if (judge.imageSize() != size) {
+                // The judge only reads images of the size it was trained at; another size would give wrong numbers.
+                throw new OptionException("eval: --classifier " + cls + " judges " + judge.imageSize()
+                        + " px images, the generator is evaluated at " + size + " px; train a classifier at "
+                        + size + " px (./stargan train-classifier --image-size " + size + " ...)");
+            }
+            LabeledImages test = Datasets.open(o, CelebAImages.Split.TEST, size);
+            Path synthetic = Datasets.dataset(o).equals("synthetic") ? Path.of(o.text("synthetic-dir")) : null;
+            long t0 = System.nanoTime();
+            int limit = o.integer("limit", Integer.MAX_VALUE);
+            int n = Math.min(limit, test.size());
             Map<String, Object> report = TranslationEvaluation.run(
                     g, judge, test, synthetic, limit, done -> err.printf("\reval: %d/%d test images", done, n));
             err.println();
@@ -194,23 +195,23 @@ final class EvalCommands {
     }
 
     static int test(List<String> args, PrintStream out, PrintStream err) throws IOException {
-        if (args.contains("--help") || args.contains("-h")) {
+        if (OptionTable.asksForHelp(args)) {
             out.print(TEST_USAGE);
             return 0;
         }
         OptionValues o = TEST.parse(args);
         String ckpt = (String) o.required("checkpoint");
         Datasets.refuseBoth(o);
-        LabeledImages test = Datasets.open(o, CelebAImages.Split.TEST);
+        GeneratorCheckpoint generator = GeneratorCheckpoint.load(Path.of(ckpt));
+        LabeledImages test = Datasets.open(o, CelebAImages.Split.TEST, imageSize(o, generator, ckpt));
         DomainLabels domains = DomainLabels.withOfficialGroups(test.domains(), test.singleLabel());
-        Path dir = Path.of(o.text("result-dir"));
-        Files.createDirectories(dir);
+        Path dir = OutputDirectories.create(o, "result-dir");
         int b = o.integer("batch-size");
         int s = test.imageSize();
         int plane = 3 * s * s;
         int d = domains.size();
-        try (org.stargan.infer.Translator g = new org.stargan.infer.Translator(
-                GeneratorCheckpoint.load(Path.of(ckpt)), Devices.parseAvailable(o.text("device")), b)) {
+        try (org.stargan.infer.Translator g =
+                new org.stargan.infer.Translator(generator, Devices.parseAvailable(o.text("device")), b)) {
             int grids = 0;
             for (int start = 0; start < test.size(); start += b) {
                 int n = Math.min(b, test.size() - start);
@@ -244,6 +245,24 @@ final class EvalCommands {
             err.printf("%nwrote %d grids to %s%n", grids, dir);
         }
         return 0;
+    }
+
+    /**
+     * The size test images are read at: {@code --image-size} when given, else the size the generator was trained at
+     * (its metadata), else the official 128. A generator runs at any size, but translates well only at its own: a
+     * size given that differs from the checkpoint's is refused, naming both.
+     */
+    private static int imageSize(OptionValues o, GeneratorCheckpoint generator, String ckpt) {
+        int trained = generator.info().imageSize();
+        if (!o.has("image-size")) {
+            return trained > 0 ? trained : 128;
+        }
+        int given = o.integer("image-size");
+        if (trained > 0 && given != trained) {
+            throw new OptionException(o.table().command() + ": --image-size " + given + ", but " + ckpt
+                    + " was trained at " + trained + " px; leave --image-size out to use the checkpoint's size");
+        }
+        return given;
     }
 
     /** The data options, then {@code extra}. */

@@ -10,9 +10,11 @@ public final class StarGanCli {
     static final String USAGE = """
             usage: stargan <command> [options]     (stargan <command> --help for its options)
 
+            Start with `./stargan demo` and open http://127.0.0.1:8080/ (README.md says more).
+
             commands:
               demo       everything on this machine: local Kafka, gateway + web UI on :8080, inference and trainer
-                         workers, the default model, a small training run to watch; Ctrl-C stops it all
+                         workers, the default model, a short training run to watch; Ctrl-C stops it all
               synth      write synthetic faces (CelebA and RaFD formats) whose true translations are known
               train      train StarGAN (official options and outputs)
               test       the official test mode: the test split translated into every domain, as grids
@@ -31,11 +33,28 @@ public final class StarGanCli {
                          --domains): every inference worker loads it
               trainer-worker     run a trainer worker (training jobs from Kafka, events, checkpoints, resume)
               gateway    run the HTTP API (translations and training jobs over Kafka)
-              api-key    make a gateway API key: prints it once, stores only its hash (--name N --scope S [--file F])
+              api-key    make a gateway API key: prints it once, stores only its hash
               kafka      run a local Kafka broker in the foreground
             """;
 
+    /** The commands USAGE lists (the launcher runs some of them itself), for "did you mean". */
+    private static final List<String> COMMANDS = USAGE.lines()
+            .filter(l -> l.matches("  [a-z][a-z-]+ .*"))
+            .map(l -> l.trim().split("\\s+")[0])
+            .toList();
+
     private StarGanCli() {}
+
+    /** {@code see ./stargan train --help}, or {@code bench g-forward} for a benchmark. */
+    private static String helpHint(List<String> args) {
+        String command = args.get(0);
+        if (command.equals("bench")
+                && args.size() > 1
+                && List.of("g-forward", "train-step", "loader").contains(args.get(1))) {
+            command += " " + args.get(1);
+        }
+        return "see ./stargan " + command + " --help";
+    }
 
     /** Runs a command; exits with its status (0 ok, 1 failure, 2 usage error). */
     public static void main(String[] args) {
@@ -64,13 +83,16 @@ public final class StarGanCli {
                 case "export" -> ExportCommand.run(rest, out, err);
                 case "device" -> DeviceCommand.run(rest, out, err);
                 default -> {
-                    err.println("stargan: unknown command '" + command + "'");
+                    String near = org.stargan.options.OptionTable.closest(command, COMMANDS);
+                    err.println("stargan: unknown command '" + command + "'"
+                            + (near == null ? "" : "; did you mean " + near + "?"));
                     err.print(USAGE);
                     yield 2;
                 }
             };
-        } catch (Options.UsageException | OptionException e) {
+        } catch (OptionException e) {
             err.println("stargan " + e.getMessage());
+            err.println("(" + helpHint(args) + ")");
             return 2;
         } catch (org.stargan.ckpt.CheckpointFormatException | IllegalArgumentException e) {
             err.println("stargan " + command + ": " + e.getMessage());

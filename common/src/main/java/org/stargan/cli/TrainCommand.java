@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import org.stargan.device.Devices;
 import org.stargan.options.OptionException;
+import org.stargan.options.OptionTable;
 import org.stargan.options.OptionValues;
 import org.stargan.options.TrainOptions;
 import org.stargan.train.StepLosses;
@@ -18,20 +19,23 @@ import org.stargan.train.TrainingRun;
 
 /** {@code stargan train}: the official training loop with the official options. */
 final class TrainCommand {
-    static final String USAGE = """
-            usage: stargan train --dataset celeba|rafd|folder|synthetic|both [data options] [model and training options]
-
+    static final String USAGE = TrainOptions.TABLE.help(
+            "train --dataset celeba|rafd|folder|synthetic|both [data options] [model and training options]", """
             Shows a progress line (iteration, it/s, ETA, losses); appends a JSON line with the seven losses (and
             G/loss_id when --lambda-id > 0) and both learning rates to <log-dir>/metrics.jsonl every log step; writes
             <sample-dir>/<i>-images.jpg grids and <model-save-dir>/<i>-G.safetensors (model) and <i>-state.safetensors
-            (resumable state).
+            (resumable state). A run whose grids show the domains within minutes on 2 cores (README, "Train a small
+            model"):
 
-            """ + TrainOptions.TABLE.usage();
+              ./stargan synth --out runs/faces --count 2000 --size 32
+              ./stargan train --synthetic-dir runs/faces --image-size 32 --g-conv-dim 16 --d-conv-dim 16 \\
+                  --g-repeat-num 2 --d-repeat-num 4 --batch-size 8 --n-critic 1 --lambda-id 10 \\
+                  --g-lr 0.0002 --d-lr 0.0002 --num-iters 2000 --num-iters-decay 0 --sample-step 250""");
 
     private TrainCommand() {}
 
     static int run(List<String> args, PrintStream out, PrintStream err) throws IOException {
-        if (args.contains("--help") || args.contains("-h")) {
+        if (OptionTable.asksForHelp(args)) {
             out.print(USAGE);
             return 0;
         }
@@ -39,6 +43,10 @@ final class TrainCommand {
         Device device = Devices.parseAvailable(o.text("device"));
         TrainingJob job = TrainingJob.prepare(
                 o, Path.of(o.text("log-dir")), Path.of(o.text("sample-dir")), Path.of(o.text("model-save-dir")));
+        // Only once the options and the data are good: a mistake leaves no empty folders behind.
+        for (String dir : List.of("log-dir", "sample-dir", "model-save-dir")) {
+            OutputDirectories.create(o, dir);
+        }
         TrainConfig config = job.config();
         TrainingRun.Outputs outputs = job.outputs();
         Path resume = null;

@@ -41,7 +41,7 @@ final class TranslatePhoto {
             throws IOException {
         String outName = output.getFileName().toString();
         if (outName.toLowerCase(Locale.ROOT).endsWith(".npy") && options.paste()) {
-            throw new Options.UsageException(
+            throw new org.stargan.options.OptionException(
                     "translate: --paste writes the photo: --output must be .png or .jpg, not " + outName);
         }
         Photo photo =

@@ -13,8 +13,18 @@ import org.stargan.options.OptionValues;
 public final class Datasets {
     private Datasets() {}
 
-    /** The {@code --dataset} asked for. */
+    /**
+     * The {@code --dataset} asked for. Left out, it is the official default (celeba) — unless the only data option
+     * given is {@code --synthetic-dir}, which names a synthetic set and nothing else.
+     */
     public static String dataset(OptionValues o) {
+        if (!o.has("dataset")
+                && o.has("synthetic-dir")
+                && !o.has("attr-path")
+                && !o.has("celeba-image-dir")
+                && !o.has("rafd-image-dir")) {
+            return "synthetic";
+        }
         return o.text("dataset");
     }
 
@@ -23,13 +33,17 @@ public final class Datasets {
         return o.wholeNumber("seed");
     }
 
-    /** Opens the requested split (for {@code both}: the CelebA-style half). */
+    /** Opens the requested split (for {@code both}: the CelebA-style half) at {@code --image-size}. */
     public static LabeledImages open(OptionValues o, CelebAImages.Split split) throws IOException {
+        return open(o, split, o.integer("image-size"));
+    }
+
+    /** Opens the requested split (for {@code both}: the CelebA-style half) with images of {@code size} pixels. */
+    public static LabeledImages open(OptionValues o, CelebAImages.Split split, int size) throws IOException {
         String d = dataset(o);
         if (d.equals("both")) {
             d = o.has("synthetic-dir") ? "synthetic" : "celeba";
         }
-        int size = o.integer("image-size");
         long seed = seed(o);
         switch (d) {
             case "celeba" -> {
@@ -97,7 +111,17 @@ public final class Datasets {
     private static Path path(OptionValues o, String name) {
         String v = o.text(name);
         if (v == null) {
-            throw new OptionException(o.table().command() + ": --" + name + " is required for --dataset " + dataset(o));
+            String d = dataset(o);
+            String command = o.table().command();
+            if (!o.has("dataset")) {
+                // The user named no dataset: say which one the default is and how to pick the one they meant.
+                String other = o.has("rafd-image-dir")
+                        ? "; for the folder given with --rafd-image-dir add --dataset rafd (or folder)"
+                        : "; or pick another with --dataset (rafd, folder, synthetic, both)";
+                throw new OptionException(command + ": --dataset " + d + " (the default) needs --" + name + other);
+            }
+            throw new OptionException(command + ": --dataset " + d + " needs --" + name + " ("
+                    + o.table().option(name).help() + ")");
         }
         return Path.of(v);
     }

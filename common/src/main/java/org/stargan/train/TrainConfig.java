@@ -81,7 +81,10 @@ public record TrainConfig(
             "c2Dim", "the second dataset's domains (--dataset both)",
             "labelMode", "single- or multi-label domains (--dataset)");
 
-    /** Validates every field, naming the one at fault. */
+    /**
+     * Validates every field; the message names the option a user sets it with (the command line's, which is also a
+     * training job's field), the value and what to do, since the fields are only ever set through those options.
+     */
     public TrainConfig {
         positive("cDim", cDim);
         positive("imageSize", imageSize);
@@ -90,7 +93,8 @@ public record TrainConfig(
         positive("lrUpdateStep", lrUpdateStep);
         positive("numIters", numIters);
         if (numItersDecay < 0 || numItersDecay > numIters) {
-            throw new IllegalArgumentException("numItersDecay: " + numItersDecay + ", expected 0.." + numIters);
+            throw new IllegalArgumentException("--num-iters-decay " + numItersDecay + " with --num-iters " + numIters
+                    + ": the decay happens within the run, so expected 0.." + numIters);
         }
         nonNegative("lambdaCls", lambdaCls);
         nonNegative("lambdaRec", lambdaRec);
@@ -99,11 +103,12 @@ public record TrainConfig(
         nonNegative("gLr", gLr);
         nonNegative("dLr", dLr);
         if (!(beta1 >= 0 && beta1 < 1) || !(beta2 >= 0 && beta2 < 1)) {
-            throw new IllegalArgumentException("beta1/beta2: " + beta1 + "/" + beta2 + ", expected values in [0, 1)");
+            throw new IllegalArgumentException(
+                    "--beta1 " + beta1 + ", --beta2 " + beta2 + ": expected values in [0, 1)");
         }
         if (!(gEmaBeta >= 0 && gEmaBeta < 1)) {
             throw new IllegalArgumentException(
-                    "gEmaBeta: " + gEmaBeta + ", expected a value in [0, 1) (0: no average)");
+                    "--g-ema-beta " + gEmaBeta + ", expected a value in [0, 1) (0: no average)");
         }
         if (c2Dim < 0) {
             throw new IllegalArgumentException("c2Dim: " + c2Dim + ", expected ≥ 0");
@@ -111,19 +116,41 @@ public record TrainConfig(
         if (labelMode == null) {
             throw new IllegalArgumentException("labelMode: null, expected MULTI_LABEL or SINGLE_LABEL");
         }
+        checkDiscriminatorFits(imageSize, dRepeatNum);
         new GeneratorConfig(gConvDim, cDim + c2Dim + (c2Dim > 0 ? 2 : 0), gRepeatNum);
         new DiscriminatorConfig(imageSize, dConvDim, cDim + c2Dim, dRepeatNum);
     }
 
-    private static void nonNegative(String name, double v) {
+    /**
+     * D halves the image {@code dRepeatNum} times and its classification head covers what is left with one kernel, so
+     * the size must be a multiple of 2^dRepeatNum; the message offers the nearest size that works and the deepest D
+     * that fits the size given.
+     */
+    private static void checkDiscriminatorFits(int imageSize, int dRepeatNum) {
+        if (dRepeatNum < 1 || dRepeatNum > 12) {
+            throw new IllegalArgumentException("--d-repeat-num " + dRepeatNum + ", expected 1..12");
+        }
+        int cell = 1 << dRepeatNum;
+        if (imageSize % cell == 0) {
+            return;
+        }
+        int larger = (imageSize / cell + 1) * cell;
+        int fitting = Math.min(Integer.numberOfTrailingZeros(imageSize), 12);
+        throw new IllegalArgumentException("--image-size " + imageSize + " with --d-repeat-num " + dRepeatNum
+                + ": the image size must be a multiple of 2^" + dRepeatNum + " = " + cell + "; use --image-size "
+                + larger + (fitting >= 1 ? " or --d-repeat-num " + fitting : ""));
+    }
+
+    private static void nonNegative(String field, double v) {
         if (!(v >= 0) || Double.isInfinite(v)) {
-            throw new IllegalArgumentException(name + ": " + v + ", expected a finite number ≥ 0");
+            throw new IllegalArgumentException(optionName(field) + " " + v + ", expected a finite number ≥ 0");
         }
     }
 
-    private static void positive(String name, long v) {
+    private static void positive(String field, long v) {
         if (v < 1) {
-            throw new IllegalArgumentException(name + ": " + v + ", expected ≥ 1");
+            throw new IllegalArgumentException(
+                    SET_BY.getOrDefault(field, optionName(field)) + " " + v + ", expected ≥ 1");
         }
     }
 

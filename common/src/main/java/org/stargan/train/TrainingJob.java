@@ -27,6 +27,14 @@ public record TrainingJob(TrainConfig config, LabeledImages data, LabeledImages 
      * @param modelDir where checkpoints go
      */
     public static TrainingJob prepare(OptionValues o, Path logDir, Path sampleDir, Path modelDir) throws IOException {
+        // The options alone, checked before any data is read: a wrong combination (say --image-size 32 with the
+        // default --d-repeat-num 6) is reported at once, not after the dataset has been opened.
+        try {
+            int domains = o.names("selected-attrs").size();
+            TrainConfig.fromOptions(o, domains, LabelMode.MULTI_LABEL, 0);
+        } catch (IllegalArgumentException e) {
+            throw new OptionException(o.table().command() + ": " + e.getMessage());
+        }
         LabeledImages data = Datasets.open(o, CelebAImages.Split.TRAIN);
         boolean both = Datasets.dataset(o).equals("both");
         LabeledImages second = both ? Datasets.openSecond(o) : null;

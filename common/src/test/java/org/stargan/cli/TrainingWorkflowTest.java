@@ -317,6 +317,25 @@ class TrainingWorkflowTest {
         var testGrid = ImageIO.read(results.resolve("1-images.jpg").toFile());
         assertThat(testGrid.getWidth()).isEqualTo(6 * 16);
         assertThat(results.resolve("2-images.jpg")).exists();
+
+        // Without --image-size (and without --dataset: --synthetic-dir says which) the test split is read at the
+        // checkpoint's own size, 16 px, not the official 128; a size that differs from the checkpoint's is refused.
+        Path atModelSize = tmp.resolve("results-model-size");
+        String[] noSize = {"--synthetic-dir", tmp.resolve("data").toString()};
+        String model = out1.resolve("models/30-G.safetensors").toString();
+        assertThat(run(cmd("test", noSize, "--checkpoint", model, "--result-dir", atModelSize.toString())))
+                .as(err.toString())
+                .isZero();
+        assertThat(ImageIO.read(atModelSize.resolve("1-images.jpg").toFile()).getWidth())
+                .isEqualTo(6 * 16);
+        assertThat(run(cmd("test", noSize, "--checkpoint", model, "--image-size", "32")))
+                .isEqualTo(2);
+        assertThat(err.toString())
+                .contains("test: --image-size 32, but " + model + " was trained at 16 px; leave --image-size out");
+        assertThat(run(cmd(
+                        "eval", noSize, "--checkpoint", model, "--classifier", cls.toString(), "--image-size", "32")))
+                .isEqualTo(2);
+        assertThat(err.toString()).contains("eval: --image-size 32, but " + model + " was trained at 16 px");
     }
 
     @Test
@@ -464,12 +483,43 @@ class TrainingWorkflowTest {
         assertThat(run("train", "--dataset", "imagenet")).isEqualTo(2);
         assertThat(err.toString()).contains("--dataset 'imagenet', expected celeba, rafd, folder, synthetic or both");
         assertThat(run("train", "--dataset", "celeba")).isEqualTo(2);
-        assertThat(err.toString()).contains("--attr-path is required");
+        assertThat(err.toString()).contains("train: --dataset celeba needs --attr-path");
+        // No --dataset: celeba, the official default, unless the data options given name another.
+        assertThat(run("train", "--rafd-image-dir", tmp.toString())).isEqualTo(2);
+        assertThat(err.toString())
+                .contains("train: --dataset celeba (the default) needs --attr-path; for the folder given with "
+                        + "--rafd-image-dir add --dataset rafd (or folder)");
+        assertThat(run("train", "--synthetic-dir", tmp.toString())).isEqualTo(1);
+        assertThat(err.toString()).contains("not a directory written by `stargan synth`");
+        // Options that do not fit together are named as options, with what to use instead, before any data is read.
+        assertThat(run("train", "--synthetic-dir", tmp.resolve("nothing-here").toString(), "--image-size", "32"))
+                .isEqualTo(2);
+        assertThat(err.toString())
+                .contains(
+                        "train: --image-size 32 with --d-repeat-num 6: the image size must be a multiple of 2^6 = 64; "
+                                + "use --image-size 64 or --d-repeat-num 5");
+
         assertThat(run("train", "--dataset", "synthetic", "--synthetic-dir", tmp.toString()))
                 .isEqualTo(1);
         assertThat(err.toString()).contains("not a directory written by `stargan synth`");
         assertThat(run("synth", "--out", tmp.resolve("small").toString(), "--count", "10", "--size", "16"))
                 .isZero();
+        // An output folder that cannot be one is reported by its option.
+        Path file = Files.writeString(tmp.resolve("stargan"), "#!/bin/sh\n");
+        assertThat(run(
+                        "train",
+                        "--synthetic-dir",
+                        tmp.resolve("small").toString(),
+                        "--image-size",
+                        "16",
+                        "--d-repeat-num",
+                        "3",
+                        "--log-dir",
+                        file.resolve("logs").toString()))
+                .isEqualTo(2);
+        assertThat(err.toString())
+                .contains("train: --log-dir " + file.resolve("logs") + ": " + file
+                        + " is a file, not a directory; choose another --log-dir");
         // One bad option on an otherwise good command: usage error (2), the message names the option, value and range.
         for (String[] bad : new String[][] {
             {"--batch-size", "many", "--batch-size 'many', expected a whole number"},

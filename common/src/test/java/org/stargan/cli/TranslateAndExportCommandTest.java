@@ -217,6 +217,19 @@ class TranslateAndExportCommandTest {
                 .isEqualTo(2);
         assertThat(err.toString()).contains("--format 'onnx', expected torch or safetensors");
         assertThat(Files.exists(Path.of(o))).isFalse();
+        // --network picks a network of a training state; on a generator's file, asking for D is a mistake, not a
+        // reason to write the generator under D's name.
+        Path d = tmp.resolve("D.ckpt");
+        assertThat(run("export", "--checkpoint", ckpt, "--network", "D", "--output", d.toString()))
+                .isEqualTo(2);
+        assertThat(err.toString())
+                .contains("export: --network D, but tiny-G.zip.ckpt holds only a generator (G)")
+                .contains("leave it out to export this file's network");
+        assertThat(Files.exists(d)).isFalse();
+        assertThat(run("translate", "--checkpoint", ckpt, "--inputt", input)).isEqualTo(2);
+        assertThat(err.toString())
+                .contains("translate: unknown option --inputt (did you mean --input?)")
+                .contains("see ./stargan translate --help");
     }
 
     @Test

@@ -51,8 +51,10 @@ class ScheduleAndNoiseTest {
     void badNoiseAndConfigsAreRejectedByName() {
         assertThatThrownBy(() -> new IterationNoise(new int[] {0, 0}, new float[] {0.1f, 0.2f}))
                 .hasMessageContaining("is not a permutation");
-        assertThatThrownBy(() -> TrainConfig.official().withBatchSize(0)).hasMessageContaining("batchSize: 0");
+        assertThatThrownBy(() -> TrainConfig.official().withBatchSize(0)).hasMessageContaining("--batch-size 0");
         assertThatThrownBy(() -> TrainConfig.official().withNetworks(100, 64, 64, 6, 6))
-                .hasMessageContaining("imageSize: 100");
+                .hasMessageContaining(
+                        "--image-size 100 with --d-repeat-num 6: the image size must be a multiple of 2^6 = 64; "
+                                + "use --image-size 128 or --d-repeat-num 2");
     }
 }

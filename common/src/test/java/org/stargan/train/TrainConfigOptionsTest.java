@@ -89,8 +89,9 @@ class TrainConfigOptionsTest {
 
     @Test
     void buildValidatesAndNamesTheField() {
-        assertThatThrownBy(() -> TrainConfig.builder().batchSize(0).build()).hasMessageStartingWith("batchSize: 0");
+        assertThatThrownBy(() -> TrainConfig.builder().batchSize(0).build())
+                .hasMessageStartingWith("--batch-size 0, expected ≥ 1");
         assertThatThrownBy(() -> TrainConfig.builder().generatorAverage(1).build())
-                .hasMessageStartingWith("gEmaBeta: 1.0");
+                .hasMessageStartingWith("--g-ema-beta 1.0");
     }
 }

@@ -27,6 +27,10 @@ import org.stargan.kafka.TopicPlan;
 import org.stargan.kafka.TopicSetup;
 import org.stargan.kafka.Topics;
 import org.stargan.msg.ModelAnnouncement;
+import org.stargan.options.Option;
+import org.stargan.options.OptionException;
+import org.stargan.options.OptionTable;
+import org.stargan.options.OptionValues;
 import org.stargan.trainer.TrainerConfig;
 import org.stargan.trainer.TrainerVerticle;
 
@@ -35,43 +39,77 @@ import org.stargan.trainer.TrainerVerticle;
  * meet the services' 3.7.1 clients); the gateway, one inference worker and one trainer run as verticles in this JVM —
  * one process to start and stop, and the services still talk only through Kafka exactly as they do when deployed
  * apart. The default model (a generator trained on synthetic faces by the README's 48 px recipe) is announced on the
- * registry, a small training run is submitted so there are losses to watch, and Ctrl-C stops everything.
+ * registry, a short training run that visibly learns is submitted ({@link DemoTraining}), and Ctrl-C stops everything.
  */
 public final class Demo {
     /** What the bundled model is, for people choosing one: it has never seen a photo. */
     static final String SYNTHETIC_MODEL_CARD = "synthetic faces, 48 px — not for photos (trained on faces drawn by"
             + " ./stargan synth; for photos serve the official CelebA generator, see README)";
 
+    /** The demo's options. */
+    static final OptionTable OPTIONS = new OptionTable(
+            "demo",
+            List.of(
+                    Option.integer("port", "the gateway's HTTP port: web UI and API")
+                            .atLeast(1)
+                            .atMost(65535)
+                            .byDefault(8080),
+                    Option.integer("kafka-port", "the local Kafka broker's port")
+                            .atLeast(1)
+                            .atMost(65535)
+                            .byDefault(9092),
+                    Option.integer("inference-metrics-port", "the inference worker's /metrics")
+                            .atLeast(1)
+                            .atMost(65535)
+                            .byDefault(9101),
+                    Option.integer("trainer-metrics-port", "the trainer's /metrics")
+                            .atLeast(1)
+                            .atMost(65535)
+                            .byDefault(9102),
+                    Option.path(
+                                    "dir",
+                                    "DIR",
+                                    "the broker's data, the training run's files (emptied of the broker's "
+                                            + "data at every start)")
+                            .defaultDescribed("~/.cache/stargan/demo"),
+                    Option.flag(
+                            "no-training",
+                            "skip the training run (the machine's cores then serve translations only)")));
+
+    static final String USAGE =
+            OPTIONS.help("demo [--port 8080] [--kafka-port 9092] [--dir DIR] [--no-training] [options]", """
+            Everything on this machine: a local Kafka broker (its own JVM), the gateway with the web UI, an inference
+            worker serving the bundled model (synthetic faces, 48 px), a trainer, and a short training run to watch
+            (32 px synthetic faces; its sample grids show the hair colours within a few minutes on 2 cores). Prints
+            the addresses and an admin key when it is up; Ctrl-C stops everything, broker included.""");
+
     private Demo() {}
 
-    /**
-     * Entry point: {@code [--port 8080] [--kafka-port 9092] [--inference-metrics-port 9101] [--trainer-metrics-port 9102]
-     * [--dir DIR] [--no-training]}.
-     */
+    /** Entry point; {@code --help} lists the options. */
     public static void main(String[] args) throws Exception {
-        int port = 8080;
-        int kafkaPort = 9092;
-        int inferenceMetricsPort = 9101;
-        int trainerMetricsPort = 9102;
-        Path home = Path.of(System.getProperty("stargan.home", "."));
-        Path dir = Path.of(System.getProperty("user.home"), ".cache", "stargan", "demo");
-        boolean training = true;
-        for (int i = 0; i < args.length; i++) {
-            switch (args[i]) {
-                case "--port" -> port = portArg(args, ++i);
-                case "--kafka-port" -> kafkaPort = portArg(args, ++i);
-                case "--inference-metrics-port" -> inferenceMetricsPort = portArg(args, ++i);
-                case "--trainer-metrics-port" -> trainerMetricsPort = portArg(args, ++i);
-                case "--dir" -> dir = Path.of(args[++i]);
-                case "--no-training" -> training = false;
-                default -> {
-                    System.err.println("demo: unknown option " + args[i]
-                            + "; known: --port N --kafka-port N --inference-metrics-port N --trainer-metrics-port N "
-                            + "--dir DIR --no-training");
-                    System.exit(2);
-                }
-            }
+        List<String> a = List.of(args);
+        if (OptionTable.asksForHelp(a)) {
+            System.out.print(USAGE);
+            return;
         }
+        OptionValues o;
+        try {
+            o = OPTIONS.parse(a);
+        } catch (OptionException e) {
+            System.err.println(e.getMessage());
+            System.err.println("(" + OPTIONS.hint() + ")");
+            System.exit(2);
+            return;
+        }
+        int port = o.integer("port");
+        int kafkaPort = o.integer("kafka-port");
+        int inferenceMetricsPort = o.integer("inference-metrics-port");
+        int trainerMetricsPort = o.integer("trainer-metrics-port");
+        Path home = Path.of(System.getProperty("stargan.home", "."));
+        Path dir = o.has("dir")
+                ? Path.of(o.text("dir"))
+                : Path.of(System.getProperty("user.home"), ".cache", "stargan", "demo");
+        boolean training = !o.flag("no-training");
         Path model = home.resolve("deploy/models/synthetic48-G.safetensors");
         if (!Files.isRegularFile(model)) {
             fail("the default model " + model + " is missing; run from a checkout of the project");
@@ -190,63 +228,32 @@ public final class Demo {
         awaitReady(http, port, 60);
         // Translation stays open for the demo (a user key would be needed if any were configured); training needs the
         // key.
+        String jobId = null;
         if (training) {
             // Submitted through the gateway like any user's job: validated, queued with a "queued" event (so the job
             // list shows its model and who asked), then taken by the trainer from Kafka.
-            String jobId = "demo-" + Long.toHexString(System.currentTimeMillis() & 0xffffff);
-            String body = """
-                    {"job_id": "%s", "requested_by": "demo", "model": "demo",
-                     "synthetic": {"count": 2000, "size": 32, "seed": 1},
-                     "options": {"image-size": 32, "g-conv-dim": 16, "d-conv-dim": 16, "g-repeat-num": 2, "d-repeat-num": 5,
-                                 "batch-size": 8, "num-iters": 2000, "num-iters-decay": 1000, "sample-step": 200,
-                                 "model-save-step": 500}}
-                    """.formatted(jobId);
-            HttpResponse<String> submitted = http.send(
-                    HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/training-jobs"))
-                            .header("Content-Type", "application/json")
-                            .header("X-API-Key", adminKey)
-                            .timeout(Duration.ofSeconds(30))
-                            .POST(HttpRequest.BodyPublishers.ofString(body))
-                            .build(),
-                    HttpResponse.BodyHandlers.ofString());
-            if (submitted.statusCode() / 100 != 2) {
-                fail("the gateway refused the demo's training job: " + submitted.statusCode() + " " + submitted.body());
+            jobId = "demo-" + Long.toHexString(System.currentTimeMillis() & 0xffffff);
+            try {
+                DemoTraining.submit(http, port, adminKey, jobId);
+            } catch (IllegalStateException e) {
+                fail(e.getMessage());
             }
-            step("submitted training job " + jobId + " (32 px synthetic faces, 2000 iterations)");
-            System.err.printf(
-                    """
-
-                    StarGAN demo is up in %.0f s
-                      web UI and API   http://127.0.0.1:%d/            (translation is open)
-                      training page    http://127.0.0.1:%d/training.html?job=%s
-                      admin API key    %s   (training page and routes: X-API-Key header)
-                      training events  curl -N -H 'X-API-Key: %s' http://127.0.0.1:%d/v1/training-jobs/%s/events
-                      translate        curl -s -X POST -H 'Content-Type: image/png' --data-binary @face.png \\
-                                         'http://127.0.0.1:%d/v1/translations?target=Blond_Hair=1' > blond.png
-                      metrics          http://127.0.0.1:%d/metrics (inference), :%d (trainer), :%d/metrics (gateway)
-                      Kafka            %s   (topics stargan.*; docs/protocol.md)
-                      files            %s
-                    Ctrl-C stops everything.
-                    """,
-                    (System.nanoTime() - t0) / 1e9,
-                    port,
-                    port,
-                    jobId,
-                    adminKey,
-                    adminKey,
-                    port,
-                    jobId,
-                    port,
-                    inferenceMetricsPort,
-                    trainerMetricsPort,
-                    port,
-                    bootstrap,
-                    dir);
-        } else {
-            System.err.printf(
-                    "%nStarGAN demo is up: http://127.0.0.1:%d/ (admin key %s). Ctrl-C stops everything.%n",
-                    port, adminKey);
+            step("submitted training job " + jobId + " (32 px synthetic faces, " + DemoTraining.ITERATIONS
+                    + " iterations)");
         }
+        System.err.print(DemoTraining.banner(
+                (System.nanoTime() - t0) / 1e9,
+                port,
+                jobId,
+                adminKey,
+                home.toAbsolutePath()
+                        .normalize()
+                        .resolve("gateway/src/main/resources/webroot/samples/face1.png")
+                        .toString(),
+                inferenceMetricsPort,
+                trainerMetricsPort,
+                bootstrap,
+                dir.toString()));
         Thread.currentThread().join();
     }
 
@@ -257,23 +264,6 @@ public final class Demo {
         } catch (IllegalStateException e) {
             fail(e.getMessage());
         }
-    }
-
-    /** The port after option {@code args[i - 1]}, or a usage error naming the option and the value. */
-    private static int portArg(String[] args, int i) {
-        String value = i < args.length ? args[i] : null;
-        try {
-            int p = Integer.parseInt(value);
-            if (p >= 1 && p <= 65535) {
-                return p;
-            }
-        } catch (NumberFormatException e) {
-            // reported below
-        }
-        System.err.println("demo: " + args[i - 1] + " " + (value == null ? "(missing)" : "'" + value + "'")
-                + ", expected a port number 1..65535");
-        System.exit(2);
-        return -1;
     }
 
     private static void checkFree(int port, String option) {

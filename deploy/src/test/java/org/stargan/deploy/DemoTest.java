@@ -112,7 +112,9 @@ class DemoTest {
                             HttpResponse.BodyHandlers.ofString());
             assertThat(jobs.statusCode()).as(jobs.body()).isEqualTo(200);
             // Submitted through the gateway: its queued event carries who asked and the model it trains.
-            assertThat(jobs.body()).contains("\"requested_by\":\"demo\"").contains("\"model\":\"demo\"");
+            assertThat(jobs.body())
+                    .contains("\"requested_by\":\"demo\"")
+                    .contains("\"model\":\"" + DemoTraining.MODEL + "\"");
         } finally {
             // SIGTERM, as a service manager would; through the handle because Process.destroy() also closes the pipe
             // this test reads the demo's stopping messages from.

@@ -1,11 +1,17 @@
 package org.stargan.gateway;
 
 import java.io.IOException;
+import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
+import org.stargan.options.Option;
+import org.stargan.options.OptionException;
+import org.stargan.options.OptionTable;
+import org.stargan.options.OptionValues;
 
 /**
  * {@code ./stargan api-key --name NAME --scope translate|train|admin [--file FILE]}: makes a new random key, prints
@@ -13,36 +19,51 @@ import java.nio.file.attribute.PosixFilePermissions;
  * to the gateway's key file (created readable by its owner only).
  */
 public final class ApiKeyCommand {
+    static final OptionTable OPTIONS = new OptionTable(
+            "api-key",
+            List.of(
+                    Option.text("name", "NAME", "who holds the key: 1-64 characters of A-Z a-z 0-9 . _ @ - (required)"),
+                    Option.choice(
+                            "scope",
+                            List.of("translate", "train", "admin"),
+                            "what the key may do; scopes nest: translate (translations, /v1/stream, /v1/models), "
+                                    + "train (also the training routes), admin (everything) (required)"),
+                    Option.path(
+                            "file",
+                            "FILE",
+                            "append the key's line to this key file (created readable by its owner only), the "
+                                    + "gateway's --api-keys-file")));
+
+    static final String USAGE = OPTIONS.help("api-key --name NAME --scope translate|train|admin [--file FILE]", """
+            Makes a new random API key for the gateway and prints it once; only its SHA-256 hash is stored (the key
+            file line). For example:
+
+              ./stargan api-key --name alice --scope translate""");
+
     private ApiKeyCommand() {}
 
     /** Runs the command; exits 2 on a usage error. */
     public static void main(String[] args) throws IOException {
-        String name = null;
-        String scope = null;
-        Path file = null;
+        System.exit(run(List.of(args), System.out, System.err));
+    }
+
+    /** Runs the command: 0 when the key was made, 2 for a usage error. */
+    static int run(List<String> args, PrintStream out, PrintStream err) throws IOException {
+        if (OptionTable.asksForHelp(args)) {
+            out.print(USAGE);
+            return 0;
+        }
         try {
-            if (args.length % 2 != 0) {
-                throw new IllegalArgumentException("option " + args[args.length - 1] + " needs a value");
+            OptionValues o = OPTIONS.parse(args);
+            String name = (String) o.required("name");
+            if (!name.matches("[A-Za-z0-9._@-]{1,64}")) {
+                throw new OptionException(
+                        "api-key: --name '" + name + "', expected 1-64 characters of A-Z a-z 0-9 . _ @ -");
             }
-            for (int i = 0; i < args.length; i += 2) {
-                switch (args[i]) {
-                    case "--name" -> name = args[i + 1];
-                    case "--scope" -> scope = args[i + 1];
-                    case "--file" -> file = Path.of(args[i + 1]);
-                    default ->
-                        throw new IllegalArgumentException(
-                                "unknown option " + args[i] + "; known: --name --scope --file");
-                }
-            }
-            if (name == null || !name.matches("[A-Za-z0-9._@-]{1,64}")) {
-                throw new IllegalArgumentException(
-                        "--name: '" + name + "', expected who holds the key, 1-64 characters of A-Z a-z 0-9 . _ @ -");
-            }
-            if (scope == null) {
-                throw new IllegalArgumentException("--scope: missing, expected translate, train or admin");
-            }
+            ApiKeys.Scope scope = ApiKeys.Scope.parse((String) o.required("scope"), "--scope");
+            Path file = o.has("file") ? Path.of(o.text("file")) : null;
             String key = ApiKeys.newKey();
-            String line = ApiKeys.fileLine(name, key, ApiKeys.Scope.parse(scope, "--scope"));
+            String line = ApiKeys.fileLine(name, key, scope);
             if (file != null) {
                 if (!Files.exists(file)) {
                     Files.createFile(
@@ -50,11 +71,13 @@ public final class ApiKeyCommand {
                 }
                 Files.writeString(file, line + "\n", StandardCharsets.UTF_8, StandardOpenOption.APPEND);
             }
-            System.out.println("key (shown once; give it to " + name + "): " + key);
-            System.out.println(file == null ? "key file line: " + line : "added to " + file + ": " + line);
+            out.println("key (shown once; give it to " + name + "): " + key);
+            out.println(file == null ? "key file line: " + line : "added to " + file + ": " + line);
+            return 0;
         } catch (IllegalArgumentException e) {
-            System.err.println("api-key: " + e.getMessage());
-            System.exit(2);
+            err.println(e.getMessage());
+            err.println("(" + OPTIONS.hint() + ")");
+            return 2;
         }
     }
 }

@@ -175,6 +175,9 @@ final class LiveEditSocket {
             try {
                 uploads.check(b, "image");
             } catch (UploadCheck.Rejected r) {
+                // Edits from now on are about the refused image: translating the previous one instead would answer
+                // them with a picture the user no longer asks about.
+                image = null;
                 fail(-1, r.code, r.getMessage());
                 return;
             }
@@ -252,7 +255,7 @@ final class LiveEditSocket {
             pending = null;
             long seq = edit.seq();
             if (image == null) {
-                fail(seq, "bad_request", "send the image (a binary frame) first");
+                fail(seq, "bad_request", "no image to translate: send one (a binary frame) before the edits");
                 return;
             }
             try {

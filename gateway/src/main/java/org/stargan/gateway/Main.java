@@ -4,44 +4,146 @@ import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Vertx;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import org.stargan.kafka.BrokerWatch;
 import org.stargan.kafka.TopicsCommand;
+import org.stargan.options.Option;
+import org.stargan.options.OptionException;
+import org.stargan.options.OptionTable;
+import org.stargan.options.OptionValues;
 import org.stargan.process.ServiceProcess;
 
 /**
- * Runs one gateway. Options (each also from the environment variable in brackets):
- * {@code --bootstrap H:P} [STARGAN_KAFKA_BOOTSTRAP or KAFKA_BOOTSTRAP_SERVERS], {@code --host 127.0.0.1}
- * [STARGAN_HTTP_HOST], {@code --port 8080} [STARGAN_HTTP_PORT], {@code --api-keys-file FILE} [STARGAN_API_KEYS_FILE],
- * {@code --api-keys key:scope,...} [STARGAN_API_KEYS], {@code --topic-prefix} [STARGAN_TOPIC_PREFIX],
- * {@code --instance-id} [STARGAN_INSTANCE_ID], {@code --timeout-ms 30000}, {@code --max-in-flight 256},
- * {@code --max-in-flight-per-client 64}, {@code --rate-limit 100} (requests/s per client, 0: off),
- * {@code --rate-burst 200}, {@code --max-body-bytes 10485760}, {@code --max-pixels 16777216},
- * {@code --artifact-root DIR} [STARGAN_ARTIFACT_ROOT] (the trainers' artifact store, whose job files — sample grids,
- * logs, checkpoints — {@code GET /v1/training-jobs/{id}/artifacts/...} then serves), {@code --hedge-after-ms 5000}
- * (0: off), and the connection limits {@code --header-timeout-ms 10000}, {@code --body-timeout-ms 30000},
- * {@code --idle-timeout-s 120}, {@code --max-stream-sessions 64}, {@code --max-stream-sessions-per-client 4},
- * {@code --stream-image-budget-bytes 268435456}. Listening beyond the loopback address requires API keys.
+ * Runs one gateway. Its options ({@link #OPTIONS}) may also come from {@code STARGAN_*} environment variables
+ * (containers, Kubernetes); the command line wins. {@code --help} lists them with their variables. Listening beyond
+ * the loopback address requires API keys.
  */
 public final class Main {
-    private static final String USAGE =
-            "known options: --bootstrap --host --port --api-keys-file --api-keys --topic-prefix --instance-id --timeout-ms "
-                    + "--max-in-flight --max-in-flight-per-client --rate-limit --rate-burst --max-body-bytes --max-pixels --artifact-root "
-                    + "--hedge-after-ms --header-timeout-ms --body-timeout-ms --idle-timeout-s --max-stream-sessions "
-                    + "--max-stream-sessions-per-client --stream-image-budget-bytes";
+    private static final ConnectionLimits LIMITS = ConnectionLimits.DEFAULTS;
+
+    /** The gateway's options, each with the environment variables it is also read from. */
+    static final OptionTable OPTIONS = new OptionTable(
+                    "gateway",
+                    List.of(
+                            Option.text("bootstrap", "HOST:PORT", "Kafka bootstrap servers")
+                                    .byDefault("127.0.0.1:9092"),
+                            Option.text(
+                                            "host",
+                                            "ADDRESS",
+                                            "address to listen on; beyond the loopback address the gateway refuses to "
+                                                    + "start without API keys")
+                                    .byDefault("127.0.0.1"),
+                            Option.integer("port", "HTTP port (0: any free one)")
+                                    .atLeast(0)
+                                    .atMost(65535)
+                                    .byDefault(8080),
+                            Option.path(
+                                    "api-keys-file",
+                                    "FILE",
+                                    "key file, '<name> sha256:<hash> <scope>' lines (./stargan api-key makes them)"),
+                            Option.text(
+                                    "api-keys",
+                                    "KEY:SCOPE,...",
+                                    "plain keys for local use, scope translate, train or admin; '*:translate' opens "
+                                            + "translation to callers without a key. Without any key translation is "
+                                            + "open and training disabled"),
+                            Option.path(
+                                    "artifact-root",
+                                    "DIR",
+                                    "the trainers' --artifacts directory: the training page then shows sample grids "
+                                            + "and checkpoints"),
+                            Option.text("topic-prefix", "PREFIX", "prefix of every topic name")
+                                    .byDefault("stargan."),
+                            Option.text(
+                                            "instance-id",
+                                            "ID",
+                                            "this gateway's name, unique per replica: its results come back on its "
+                                                    + "own reply topic")
+                                    .defaultDescribed("gateway-<pid>"),
+                            Option.integer("timeout-ms", "deadline of a translation")
+                                    .atLeast(100)
+                                    .byDefault(30_000),
+                            Option.integer("max-in-flight", "translations waiting for a result, all clients together")
+                                    .atLeast(1)
+                                    .byDefault(256),
+                            Option.integer("max-in-flight-per-client", "translations one client may have waiting")
+                                    .atLeast(1)
+                                    .defaultDescribed("a quarter of --max-in-flight"),
+                            Option.number("rate-limit", "requests per second per client (0: no limit)")
+                                    .atLeast(0)
+                                    .byDefault(100.0),
+                            Option.integer("rate-burst", "requests a client may make at once")
+                                    .atLeast(1)
+                                    .byDefault(200),
+                            Option.integer("max-body-bytes", "largest upload (the protocol's largest request at most)")
+                                    .atLeast(1024)
+                                    .atMost(org.stargan.msg.Protocol.MAX_VALUE_BYTES)
+                                    .byDefault(org.stargan.msg.Protocol.MAX_VALUE_BYTES),
+                            Option.wholeNumber("max-pixels", "largest image (width × height), read from its header")
+                                    .atLeast(1)
+                                    .byDefault(GatewayConfig.DEFAULT_MAX_PIXELS),
+                            Option.wholeNumber(
+                                            "hedge-after-ms",
+                                            "a translation still unanswered after this long is sent once more, to "
+                                                    + "another worker's partition (0: never)")
+                                    .atLeast(0)
+                                    .defaultDescribed("a sixth of --timeout-ms"),
+                            Option.wholeNumber("header-timeout-ms", "a connection's request headers must arrive within")
+                                    .atLeast(1)
+                                    .byDefault(LIMITS.headerTimeoutMillis()),
+                            Option.wholeNumber("body-timeout-ms", "a request's body must arrive within (else 408)")
+                                    .atLeast(1)
+                                    .byDefault(LIMITS.bodyTimeoutMillis()),
+                            Option.integer("idle-timeout-s", "an idle connection is closed after")
+                                    .atLeast(1)
+                                    .byDefault(LIMITS.idleTimeoutSeconds()),
+                            Option.integer("max-stream-sessions", "live-edit WebSocket sessions, all clients together")
+                                    .atLeast(1)
+                                    .byDefault(LIMITS.maxStreamSessions()),
+                            Option.integer("max-stream-sessions-per-client", "live-edit sessions one client may hold")
+                                    .atLeast(1)
+                                    .byDefault(LIMITS.maxStreamSessionsPerClient()),
+                            Option.wholeNumber(
+                                            "stream-image-budget-bytes",
+                                            "bytes of images all live-edit sessions together may hold")
+                                    .atLeast(1)
+                                    .byDefault(LIMITS.streamImageBudgetBytes())))
+            .withEnvironment("bootstrap", "STARGAN_KAFKA_BOOTSTRAP", "KAFKA_BOOTSTRAP_SERVERS")
+            .withEnvironment("host", "STARGAN_HTTP_HOST")
+            .withEnvironment("port", "STARGAN_HTTP_PORT")
+            .withEnvironment("api-keys-file", "STARGAN_API_KEYS_FILE")
+            .withEnvironment("api-keys", "STARGAN_API_KEYS")
+            .withEnvironment("artifact-root", "STARGAN_ARTIFACT_ROOT")
+            .withEnvironment("topic-prefix", "STARGAN_TOPIC_PREFIX")
+            .withEnvironment("instance-id", "STARGAN_INSTANCE_ID");
+
+    static final String USAGE =
+            OPTIONS.help("gateway [--bootstrap HOST:PORT] [--port 8080] [--api-keys-file FILE] [options]", """
+            The HTTP API and web UI in front of Kafka: translations (POST /v1/translations, the WebSocket /v1/stream),
+            training jobs (/v1/training-jobs), /v1/models, /metrics, /health/ready. Needs a broker (./stargan kafka,
+            or --bootstrap) and, to answer translations, an inference worker; ./stargan demo runs them all.""");
 
     private Main() {}
 
     /** Starts the gateway and keeps it running until the JVM is told to stop. */
     public static void main(String[] args) throws Exception {
+        if (OptionTable.asksForHelp(List.of(args))) {
+            System.out.print(USAGE);
+            return;
+        }
         GatewayConfig config;
         try {
             config = parse(args, System.getenv());
         } catch (IllegalArgumentException e) {
-            System.err.println("gateway: " + e.getMessage());
+            System.err.println(e.getMessage().startsWith("gateway") ? e.getMessage() : "gateway: " + e.getMessage());
+            System.err.println("(" + OPTIONS.hint() + ")");
             System.exit(2);
             return;
         }
+        // Says once, in words, when no broker answers (the clients only retry); started first, as deploying waits for
+        // it.
+        BrokerWatch.start("gateway", config.bootstrapServers(), System.err::println);
         // Before anything subscribes or sends: the broker would otherwise auto-create the topics (one partition, the
         // registry not compacted).
         TopicsCommand.ensureAtStart("gateway", config.bootstrapServers(), config.topicPrefix(), System.getenv());
@@ -65,105 +167,53 @@ public final class Main {
         ServiceProcess.closeOnShutdown("gateway", () -> vertx.close().toCompletionStage());
     }
 
+    /** The configuration {@code args} and the environment {@code env} give; an exception names the option at fault. */
     static GatewayConfig parse(String[] args, Map<String, String> env) {
-        Map<String, String> o = new LinkedHashMap<>();
-        o.put(
-                "bootstrap",
-                env.getOrDefault(
-                        "STARGAN_KAFKA_BOOTSTRAP", env.getOrDefault("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092")));
-        o.put("host", env.getOrDefault("STARGAN_HTTP_HOST", "127.0.0.1"));
-        o.put("port", env.getOrDefault("STARGAN_HTTP_PORT", "8080"));
-        o.put("api-keys-file", env.getOrDefault("STARGAN_API_KEYS_FILE", ""));
-        o.put("api-keys", env.getOrDefault("STARGAN_API_KEYS", ""));
-        o.put("topic-prefix", env.getOrDefault("STARGAN_TOPIC_PREFIX", "stargan."));
-        o.put(
-                "instance-id",
-                env.getOrDefault(
-                        "STARGAN_INSTANCE_ID",
-                        "gateway-" + ProcessHandle.current().pid()));
-        o.put("timeout-ms", "30000");
-        o.put("max-in-flight", "256");
-        o.put("max-in-flight-per-client", "");
-        o.put("rate-limit", "100");
-        o.put("rate-burst", "200");
-        o.put("max-body-bytes", Integer.toString(org.stargan.msg.Protocol.MAX_VALUE_BYTES));
-        o.put("max-pixels", Long.toString(GatewayConfig.DEFAULT_MAX_PIXELS));
-        o.put("artifact-root", env.getOrDefault("STARGAN_ARTIFACT_ROOT", ""));
-        o.put("hedge-after-ms", "");
-        ConnectionLimits d = ConnectionLimits.DEFAULTS;
-        o.put("header-timeout-ms", Long.toString(d.headerTimeoutMillis()));
-        o.put("body-timeout-ms", Long.toString(d.bodyTimeoutMillis()));
-        o.put("idle-timeout-s", Integer.toString(d.idleTimeoutSeconds()));
-        o.put("max-stream-sessions", Integer.toString(d.maxStreamSessions()));
-        o.put("max-stream-sessions-per-client", Integer.toString(d.maxStreamSessionsPerClient()));
-        o.put("stream-image-budget-bytes", Long.toString(d.streamImageBudgetBytes()));
-        if (args.length % 2 != 0) {
-            throw new IllegalArgumentException("option " + args[args.length - 1] + " needs a value");
+        OptionValues o = OPTIONS.parse(List.of(args), env);
+        ApiKeys keys = ApiKeys.parsePlain(o.has("api-keys") ? o.text("api-keys") : "", "--api-keys");
+        if (o.has("api-keys-file")) {
+            keys = ApiKeys.readFile(Path.of(o.text("api-keys-file"))).and(keys);
         }
-        for (int i = 0; i < args.length; i += 2) {
-            String name = args[i].startsWith("--") ? args[i].substring(2) : "";
-            if (!o.containsKey(name)) {
-                throw new IllegalArgumentException("unknown option " + args[i] + "; " + USAGE);
-            }
-            o.put(name, args[i + 1]);
+        int maxInFlight = o.integer("max-in-flight");
+        int perClient = o.integer("max-in-flight-per-client", Math.max(1, maxInFlight / 4));
+        if (perClient > maxInFlight) {
+            throw new OptionException("gateway: --max-in-flight-per-client " + perClient + " with --max-in-flight "
+                    + maxInFlight + ": one client cannot have more waiting than all together; lower the first or "
+                    + "raise the second");
         }
-        ApiKeys keys = ApiKeys.parsePlain(o.get("api-keys"), "--api-keys");
-        if (!o.get("api-keys-file").isBlank()) {
-            keys = ApiKeys.readFile(Path.of(o.get("api-keys-file"))).and(keys);
+        String host = o.text("host").trim();
+        if (!GatewayConfig.isLoopback(host) && (keys.isEmpty() || keys.openToAnyone())) {
+            // Secure by default: anyone who can reach a public address could otherwise use the workers.
+            throw new OptionException("gateway: --host " + host + ": refusing to listen on " + host
+                    + " without API keys (or with '*' open translation); give keys (--api-keys-file FILE, made by "
+                    + "./stargan api-key) or keep --host 127.0.0.1");
         }
-        int maxInFlight = integer(o, "max-in-flight");
-        int perClient = o.get("max-in-flight-per-client").isBlank()
-                ? Math.max(1, maxInFlight / 4)
-                : integer(o, "max-in-flight-per-client");
-        double rate;
-        try {
-            rate = Double.parseDouble(o.get("rate-limit").trim());
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(
-                    "--rate-limit: '" + o.get("rate-limit") + "', expected requests per second (0: off)");
-        }
-        int timeout = integer(o, "timeout-ms");
-        ConnectionLimits limits = new ConnectionLimits(
-                longInteger(o, "header-timeout-ms"),
-                longInteger(o, "body-timeout-ms"),
-                integer(o, "idle-timeout-s"),
-                integer(o, "max-stream-sessions"),
-                integer(o, "max-stream-sessions-per-client"),
-                longInteger(o, "stream-image-budget-bytes"));
         return new GatewayConfig(
-                o.get("bootstrap"),
-                o.get("topic-prefix"),
-                o.get("instance-id"),
-                o.get("host").trim(),
-                integer(o, "port"),
-                timeout,
+                o.text("bootstrap"),
+                o.text("topic-prefix"),
+                o.has("instance-id")
+                        ? o.text("instance-id")
+                        : "gateway-" + ProcessHandle.current().pid(),
+                host,
+                o.integer("port"),
+                o.integer("timeout-ms"),
                 maxInFlight,
                 perClient,
-                rate,
-                integer(o, "rate-burst"),
-                integer(o, "max-body-bytes"),
-                longInteger(o, "max-pixels"),
+                o.number("rate-limit"),
+                o.integer("rate-burst"),
+                o.integer("max-body-bytes"),
+                o.wholeNumber("max-pixels"),
                 keys,
-                o.get("artifact-root"),
-                o.get("hedge-after-ms").isBlank()
-                        ? GatewayConfig.defaultHedge(timeout)
-                        : longInteger(o, "hedge-after-ms"),
-                limits);
-    }
-
-    private static long longInteger(Map<String, String> o, String name) {
-        try {
-            return Long.parseLong(o.get(name).trim());
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("--" + name + ": '" + o.get(name) + "', expected an integer");
-        }
-    }
-
-    private static int integer(Map<String, String> o, String name) {
-        try {
-            return Integer.parseInt(o.get(name).trim());
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("--" + name + ": '" + o.get(name) + "', expected an integer");
-        }
+                o.has("artifact-root") ? o.text("artifact-root") : "",
+                o.has("hedge-after-ms")
+                        ? o.wholeNumber("hedge-after-ms")
+                        : GatewayConfig.defaultHedge(o.integer("timeout-ms")),
+                new ConnectionLimits(
+                        o.wholeNumber("header-timeout-ms"),
+                        o.wholeNumber("body-timeout-ms"),
+                        o.integer("idle-timeout-s"),
+                        o.integer("max-stream-sessions"),
+                        o.integer("max-stream-sessions-per-client"),
+                        o.wholeNumber("stream-image-budget-bytes")));
     }
 }

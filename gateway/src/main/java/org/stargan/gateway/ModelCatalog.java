@@ -14,7 +14,7 @@ import org.stargan.msg.ModelAnnouncement;
 
 /**
  * The models the workers serve, from the registry topic: versions per name, the latest, and — when the checkpoint is
- * this project's format on a readable path — its domains, exclusive groups and image size (read from the file's
+ * this project's format on a readable path — its domains, exclusive groups, image size and training iteration (read from the file's
  * header only, by {@link #describe}, off the event loop). Each version's domain labels are built once, when it is
  * announced, for checking every request's targets. The catalog itself is used from the event loop only.
  */
@@ -43,6 +43,8 @@ public final class ModelCatalog {
                 v.put("domains", new JsonArray(m.getOrDefault(CheckpointHeader.DOMAINS, "[]")));
                 v.put("exclusive_groups", new JsonArray(m.getOrDefault(CheckpointHeader.EXCLUSIVE_GROUPS, "[]")));
                 v.put("image_size", Integer.parseInt(m.getOrDefault(CheckpointHeader.IMAGE_SIZE, "0")));
+                // How far its training went: the web UI tells a short run's checkpoint from a finished model.
+                v.put("iteration", Long.parseLong(m.getOrDefault(CheckpointHeader.ITERATION, "0")));
             }
         } catch (Exception e) {
             v.put("metadata_error", e.getMessage());

@@ -224,13 +224,35 @@ class TranslationRoutesTest {
                 })));
     }
 
+    @Test
+    void anImageSentAsCurlsDefaultFormTypeIsTakenAsTheImage(VertxTestContext ctx) throws Exception {
+        // curl --data-binary @face.png without -H declares application/x-www-form-urlencoded: the bytes decide.
+        byte[][] received = new byte[1][];
+        workers = r -> {
+            received[0] = r.image();
+            return TranslateResult.ok(r.id(), png(4), Protocol.PNG, "default", "v1", 0, 0, 1, "w1");
+        };
+        post("/v1/translations?target=Male=1", "k", "application/x-www-form-urlencoded")
+                .onComplete(ctx.succeeding(res -> ctx.verify(() -> {
+                    assertThat(res.response().statusCode())
+                            .as(res.body().toString())
+                            .isEqualTo(200);
+                    assertThat(received[0]).isEqualTo(png(16));
+                    ctx.completeNow();
+                })));
+    }
+
     private record Response(HttpClientResponse response, Buffer body) {}
 
     private Future<Response> post(String uri, String key) throws Exception {
+        return post(uri, key, Protocol.PNG);
+    }
+
+    private Future<Response> post(String uri, String key, String contentType) throws Exception {
         byte[] body = png(16);
         return http.request(HttpMethod.POST, server.actualPort(), "127.0.0.1", uri)
                 .compose(req -> {
-                    req.putHeader("Content-Type", Protocol.PNG);
+                    req.putHeader("Content-Type", contentType);
                     if (key != null) {
                         req.putHeader("X-API-Key", key);
                     }

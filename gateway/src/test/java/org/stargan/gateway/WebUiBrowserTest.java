@@ -28,12 +28,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
-import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.Keys;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.interactions.Actions;
 import org.openqa.selenium.support.ui.Select;
 import org.openqa.selenium.support.ui.WebDriverWait;
@@ -59,6 +56,7 @@ class WebUiBrowserTest {
     Path tmp;
 
     private final Vertx vertx = Vertx.vertx();
+    private HeadlessBrowser chromium;
     private ChromeDriver browser;
     private String bootstrap;
     private Topics topics;
@@ -67,45 +65,16 @@ class WebUiBrowserTest {
     void start(KafkaBroker.Cluster kafka) {
         bootstrap = kafka.bootstrapServers();
         topics = new Topics("ui" + UUID.randomUUID().toString().substring(0, 8) + ".");
-        browser = browser(tmp.resolve("profile"));
+        chromium = new HeadlessBrowser(tmp.resolve("profile"));
+        browser = chromium.driver;
     }
 
     @AfterEach
     void stop() throws Exception {
-        if (browser != null) {
-            browser.quit();
+        if (chromium != null) {
+            chromium.close();
         }
         vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
-    }
-
-    /** Headless Chromium through chromedriver from the system packages; Selenium never downloads a driver here. */
-    private static ChromeDriver browser(Path profile) {
-        Path chromium = Path.of(System.getenv().getOrDefault("CHROMIUM", "/usr/bin/chromium"));
-        Path driver = Path.of(System.getenv().getOrDefault("CHROMEDRIVER", "/usr/bin/chromedriver"));
-        String install = " is missing: the web UI tests need Debian's chromium and chromium-driver "
-                + "(apt-get install chromium chromium-driver; .ci/run installs them), or set CHROMIUM and CHROMEDRIVER";
-        assertThat(Files.isExecutable(chromium)).as(chromium + install).isTrue();
-        assertThat(Files.isExecutable(driver)).as(driver + install).isTrue();
-        ChromeOptions options = new ChromeOptions()
-                .setBinary(chromium.toString())
-                .addArguments(
-                        "--headless=new",
-                        "--no-sandbox",
-                        "--disable-gpu",
-                        "--disable-dev-shm-usage",
-                        "--no-first-run",
-                        "--disable-background-networking",
-                        "--disable-component-update",
-                        "--disable-sync",
-                        "--window-size=1280,1200",
-                        "--user-data-dir=" + profile);
-        ChromeDriverService service = new ChromeDriverService.Builder()
-                .usingDriverExecutable(driver.toFile())
-                .usingAnyFreePort()
-                .build();
-        ChromeDriver d = new ChromeDriver(service, options);
-        d.manage().timeouts().scriptTimeout(Duration.ofSeconds(10));
-        return d;
     }
 
     private String gatewayDeployment;
@@ -130,11 +99,23 @@ class WebUiBrowserTest {
     }
 
     private Object js(String script, Object... args) {
-        return ((JavascriptExecutor) browser).executeScript(script, args);
+        return chromium.js(script, args);
     }
 
     private WebDriverWait waitUpTo(int seconds) {
-        return new WebDriverWait(browser, Duration.ofSeconds(seconds), Duration.ofMillis(100));
+        return chromium.waitUpTo(seconds);
+    }
+
+    /** The page as a phone shows it (390 px wide) does not scroll sideways; a screenshot is left in target/. */
+    private void fitsAPhone(String page) throws Exception {
+        chromium.viewport(HeadlessBrowser.PHONE);
+        HeadlessBrowser.Overflow overflow = chromium.horizontalOverflow();
+        chromium.screenshot(Path.of("target", "screenshots", page + "-390px.png"));
+        assertThat(overflow.pixels())
+                .as("%s at 390 px overflows sideways; elements past the right edge: %s", page, overflow.elements())
+                .isLessThanOrEqualTo(0);
+        assertThat(overflow.elements()).as(page + " at 390 px").isEmpty();
+        chromium.viewport(new org.openqa.selenium.Dimension(1280, 1200));
     }
 
     @Test
@@ -264,6 +245,31 @@ class WebUiBrowserTest {
                         browser.findElement(By.id("caption")).getText().split(" ")[1]))
                 .isGreaterThan(seqBefore);
         assertThat(browser.findElement(By.id("status")).getText()).isEmpty();
+
+        // A file that is no picture the model reads: the page says so in plain words and shows no translation (not
+        // the previous picture's under a new frame number).
+        Path notAnImage = Files.writeString(tmp.resolve("holiday.png"), "these are not the bytes of a PNG file\n");
+        browser.findElement(By.id("upload"))
+                .sendKeys(notAnImage.toAbsolutePath().toString());
+        waitUpTo(30)
+                .until(d ->
+                        d.findElement(By.id("status")).getDomAttribute("class").contains("error"));
+        String said = browser.findElement(By.id("status")).getText();
+        assertThat(said)
+                .startsWith("This picture cannot be translated: it is not a PNG or JPEG image.")
+                .contains("upload a PNG or JPEG")
+                .doesNotContain("binary frame", "edit ", "image:", "seq");
+        Thread.sleep(1500); // an answer about the old picture would arrive by now
+        assertThat(browser.findElement(By.id("output")).getDomAttribute("src")).isNull();
+        assertThat(browser.findElement(By.id("caption")).getText()).isEqualTo("translation");
+        assertThat(browser.findElement(By.id("status")).getText()).isEqualTo(said);
+
+        // A real picture after it is translated again.
+        browser.findElement(By.id("upload")).sendKeys(face.toAbsolutePath().toString());
+        waitUpTo(60).until(d -> d.findElement(By.id("output")).getDomAttribute("src") != null);
+        assertThat(browser.findElement(By.id("status")).getDomAttribute("class"))
+                .doesNotContain("error");
+        fitsAPhone("index");
     }
 
     @Test
@@ -320,7 +326,9 @@ class WebUiBrowserTest {
                         || d.findElement(By.id("progress")).getText().startsWith("failed"));
         assertThat(browser.findElement(By.id("progress")).getText()).startsWith("done · iteration 20 / 20");
 
-        // Both loss charts have a curve per loss with a point per log event (iterations 5, 10, 15, 20).
+        // Both loss charts have a curve per loss with a point per log event (iterations 5, 10, 15, 20); the form's
+        // quick
+        // settings add the identity term, G/loss_id.
         List<WebElement> curves = browser.findElements(By.cssSelector("#chart-d path.series, #chart-g path.series"));
         assertThat(curves)
                 .extracting(c -> c.getDomAttribute("data-name"))
@@ -331,7 +339,8 @@ class WebUiBrowserTest {
                         "D/loss_gp",
                         "G/loss_fake",
                         "G/loss_rec",
-                        "G/loss_cls");
+                        "G/loss_cls",
+                        "G/loss_id");
         for (WebElement curve : curves) {
             String d = curve.getDomAttribute("d");
             assertThat(d.split("[ML]").length - 1)
@@ -362,6 +371,8 @@ class WebUiBrowserTest {
         assertThat(browser.findElement(By.id("cancel")).isEnabled())
                 .as("cancel after the end")
                 .isFalse();
+        // Charts, tables and the form with a job on screen fit a phone.
+        fitsAPhone("training");
     }
 
     private static void awaitReady(int port) throws Exception {

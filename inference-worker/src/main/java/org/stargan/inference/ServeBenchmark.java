@@ -37,6 +37,10 @@ import org.stargan.kafka.Topics;
 import org.stargan.msg.Protocol;
 import org.stargan.nn.Generator;
 import org.stargan.nn.GeneratorConfig;
+import org.stargan.options.Option;
+import org.stargan.options.OptionException;
+import org.stargan.options.OptionTable;
+import org.stargan.options.OptionValues;
 
 /**
  * {@code stargan bench serve}: requests through a real broker and one worker on this machine, timed end to end
@@ -45,41 +49,63 @@ import org.stargan.nn.GeneratorConfig;
  * worker reports for it (robust to the machine's drift between runs). Prints a JSON object on its last line.
  */
 public final class ServeBenchmark {
+    static final OptionTable OPTIONS = new OptionTable(
+            "bench serve",
+            List.of(
+                    Option.choice(
+                                    "config",
+                                    List.of("paper", "small"),
+                                    "generator size: paper = 128 px, conv 64, 6 blocks; small = 32 px, conv 16, 2 "
+                                            + "blocks (c_dim 5, PyTorch's initialisation: its cost is what counts)")
+                            .byDefault("paper"),
+                    Option.integer("requests", "requests timed at --concurrency")
+                            .atLeast(1)
+                            .byDefault(200),
+                    Option.integer("concurrency", "requests in flight")
+                            .atLeast(1)
+                            .atMost(4096)
+                            .byDefault(16),
+                    Option.integer("batch", "the worker's largest batch, and the bare generator's batch")
+                            .atLeast(1)
+                            .atMost(1024)
+                            .byDefault(16),
+                    Option.integer("max-delay-ms", "the worker's longest wait for company")
+                            .atLeast(0)
+                            .atMost(10_000)
+                            .byDefault(5),
+                    Option.integer("latency-requests", "requests timed one at a time for the added latency")
+                            .atLeast(1)
+                            .byDefault(40),
+                    Option.text("device", "DEVICE", "cpu or cuda:N").byDefault("cpu")));
+
+    static final String USAGE = OPTIONS.help(
+            "bench serve [--config paper|small] [--requests 200] [--concurrency 16] [--batch 16] [options]", """
+            Starts a local Kafka broker (or uses $KAFKA_BOOTSTRAP_SERVERS) and one inference worker, drives requests
+            through them from a plain Kafka client in this JVM, and prints throughput, latency percentiles, the bare
+            generator's throughput at the same batch size, and the latency the service adds at concurrency 1. The
+            last line is one JSON object.""");
+
     private ServeBenchmark() {}
 
-    /** Entry point; options {@code --requests N --concurrency C --batch B --max-delay-ms D --config paper|small --device D}. */
+    /** Entry point; {@code --help} lists the options. Exit status 2 for a wrong option. */
     public static void main(String[] args) throws Exception {
-        Map<String, String> o = new HashMap<>(Map.of(
-                "requests",
-                "200",
-                "concurrency",
-                "16",
-                "batch",
-                "16",
-                "max-delay-ms",
-                "5",
-                "config",
-                "paper",
-                "device",
-                "cpu",
-                "latency-requests",
-                "40"));
-        for (int i = 0; i + 1 < args.length; i += 2) {
-            if (!args[i].startsWith("--") || !o.containsKey(args[i].substring(2))) {
-                System.err.println("bench serve: unknown option " + args[i] + "; known: "
-                        + o.keySet().stream().map(k -> "--" + k).toList());
-                System.exit(2);
-            }
-            o.put(args[i].substring(2), args[i + 1]);
+        if (OptionTable.asksForHelp(List.of(args))) {
+            System.out.print(USAGE);
+            return;
         }
-        if (args.length % 2 != 0) {
-            System.err.println("bench serve: option " + args[args.length - 1] + " needs a value");
+        OptionValues o;
+        try {
+            o = OPTIONS.parse(List.of(args));
+        } catch (OptionException e) {
+            System.err.println(e.getMessage());
+            System.err.println("(" + OPTIONS.hint() + ")");
             System.exit(2);
+            return;
         }
-        int requests = Integer.parseInt(o.get("requests"));
-        int concurrency = Integer.parseInt(o.get("concurrency"));
-        int batch = Integer.parseInt(o.get("batch"));
-        boolean paper = o.get("config").equals("paper");
+        int requests = o.integer("requests");
+        int concurrency = o.integer("concurrency");
+        int batch = o.integer("batch");
+        boolean paper = o.text("config").equals("paper");
         int size = paper ? 128 : 32;
         Path tmp = Files.createTempDirectory("stargan-bench-serve");
 
@@ -127,9 +153,9 @@ public final class ServeBenchmark {
                     topics.prefix(),
                     "bench-inference",
                     "bench",
-                    o.get("device"),
+                    o.text("device"),
                     batch,
-                    Long.parseLong(o.get("max-delay-ms")),
+                    o.integer("max-delay-ms"),
                     Math.max(256, 4 * concurrency),
                     ckpt.toString(),
                     -1);
@@ -141,7 +167,7 @@ public final class ServeBenchmark {
                 client.run(2 * batch, concurrency, "warm-up");
                 List<Double> loaded = client.run(requests, concurrency, "saturation");
                 double seconds = client.lastElapsedSeconds;
-                List<Double> single = client.run(Integer.parseInt(o.get("latency-requests")), 1, "concurrency 1");
+                List<Double> single = client.run(o.integer("latency-requests"), 1, "concurrency 1");
                 result.put("c1_added_latency_p50_ms", percentile(client.lastOverheads, 50));
                 result.put("c1_added_latency_p95_ms", percentile(client.lastOverheads, 95));
                 result.put("requests", requests);
@@ -162,7 +188,7 @@ public final class ServeBenchmark {
         }
         // The bare model, same machine, same batch size: the ceiling the service is measured against.
         try (Translator t = new Translator(
-                GeneratorCheckpoint.load(ckpt), org.stargan.device.Devices.parse(o.get("device")), batch)) {
+                GeneratorCheckpoint.load(ckpt), org.stargan.device.Devices.parse(o.text("device")), batch)) {
             float[] x = ImageCodec.toTensor(ImageIO.read(new java.io.ByteArrayInputStream(image)), 0, size)
                     .chw();
             float[] xs = new float[batch * x.length];

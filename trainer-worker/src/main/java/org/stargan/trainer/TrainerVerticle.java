@@ -58,6 +58,8 @@ public final class TrainerVerticle extends VerticleBase {
     private final Set<String> cancelled = ConcurrentHashMap.newKeySet();
     private volatile boolean stopping;
     private volatile String running;
+    /** A job record is being handled, from its delivery until its commit (event loop only). */
+    private boolean busy;
 
     @Override
     public Future<?> start() {
@@ -101,6 +103,12 @@ public final class TrainerVerticle extends VerticleBase {
                 KafkaSettings.workConsumer(config.bootstrapServers(), config.groupId(), MAX_MESSAGE_BYTES);
         // One job per poll: the next waits in Kafka, where another trainer can take it.
         c.put("max.poll.records", "1");
+        // How long the group waits for a poll before evicting this trainer; Kafka's 5 minutes unless configured (the
+        // tests shorten it to show that a long job keeps its trainer in the group).
+        Integer maxPollInterval = config().getInteger("maxPollIntervalMs");
+        if (maxPollInterval != null) {
+            c.put("max.poll.interval.ms", maxPollInterval.toString());
+        }
         jobs = KafkaConsumer.create(vertx, c, String.class, Buffer.class);
         jobs.pollTimeout(Duration.ofMillis(100));
         jobs.exceptionHandler(e -> LOG.warn("job consumer: {}", e.toString()));
@@ -162,8 +170,12 @@ public final class TrainerVerticle extends VerticleBase {
     }
 
     private void onJob(KafkaConsumerRecord<String, Buffer> rec) {
-        // Nothing else is taken while this job runs; the consumer keeps polling (and heartbeating) while paused.
-        jobs.pause();
+        if (busy) {
+            handBack(rec);
+            return;
+        }
+        busy = true;
+        holdPartitions();
         TrainRequest request;
         try {
             request = TrainRequest.fromJson(
@@ -250,6 +262,36 @@ public final class TrainerVerticle extends VerticleBase {
                 .onFailure(err -> LOG.warn("event {} of {} not published: {}", e.type(), e.jobId(), err.toString()));
     }
 
+    /**
+     * Nothing else is taken while a job runs, yet the consumer must go on polling: a consumer that stops (a paused
+     * stream does) is evicted from its group after max.poll.interval.ms (5 minutes), its uncommitted job handed to
+     * another trainer while this one still trains it, and its commit then fails. So delivery stops at once, the
+     * assigned partitions are paused, and the stream polls again: paused partitions return nothing, polling keeps
+     * the membership.
+     */
+    private void holdPartitions() {
+        jobs.pause();
+        jobs.assignment().compose(jobs::pause).onComplete(ar -> {
+            if (ar.failed()) {
+                LOG.warn("pausing the job partitions failed: {}", ar.cause().toString());
+            }
+            if (!stopping) {
+                jobs.resume();
+            }
+        });
+    }
+
+    /**
+     * A record that arrived while a job runs (a rebalance assigned a partition, which comes unpaused): pause that
+     * partition too and rewind it, so that the record is fetched again when this job has ended, here or elsewhere.
+     */
+    private void handBack(KafkaConsumerRecord<String, Buffer> rec) {
+        TopicPartition tp = new TopicPartition(rec.topic(), rec.partition());
+        jobs.pause(Set.of(tp))
+                .compose(v -> jobs.seek(tp, rec.offset()))
+                .onFailure(e -> LOG.warn("handing back job at {}@{} failed: {}", rec.partition(), rec.offset(), e));
+    }
+
     private void finish(KafkaConsumerRecord<String, Buffer> rec) {
         jobs.commit(Map.of(
                         new TopicPartition(rec.topic(), rec.partition()), new OffsetAndMetadata(rec.offset() + 1, "")))
@@ -261,8 +303,9 @@ public final class TrainerVerticle extends VerticleBase {
                                 rec.offset(),
                                 ar.cause().toString());
                     }
+                    busy = false;
                     if (!stopping) {
-                        jobs.resume();
+                        jobs.assignment().compose(jobs::resume).onFailure(e -> LOG.warn("resuming failed: {}", e));
                     }
                 });
     }

@@ -13,10 +13,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -60,6 +63,10 @@ class TrainerWorkerTest {
     private TrainerVerticle lastTrainer;
 
     private Vertx trainer(String id) throws Exception {
+        return trainer(id, new io.vertx.core.json.JsonObject());
+    }
+
+    private Vertx trainer(String id, io.vertx.core.json.JsonObject extra) throws Exception {
         Vertx v = Vertx.vertx();
         vertxes.add(v);
         TrainerConfig c = new TrainerConfig(
@@ -72,7 +79,9 @@ class TrainerWorkerTest {
                 tmp.resolve("artifacts").toString(),
                 0);
         lastTrainer = new TrainerVerticle();
-        v.deployVerticle(lastTrainer, new DeploymentOptions().setConfig(c.toJson()))
+        v.deployVerticle(
+                        lastTrainer,
+                        new DeploymentOptions().setConfig(c.toJson().mergeIn(extra)))
                 .toCompletionStage()
                 .toCompletableFuture()
                 .get(60, TimeUnit.SECONDS);
@@ -238,6 +247,70 @@ class TrainerWorkerTest {
         assertThat(failed.data().get("reason").toString()).contains("--batch-size 'lots'");
         assertThat(types(ev, "junk")).containsExactly("failed");
         assertThat(types(ev, "ok")).endsWith("done");
+    }
+
+    @Test
+    void aJobLongerThanThePollIntervalKeepsItsTrainerInTheGroupAndIsCommitted() throws Exception {
+        // The group evicts a consumer that does not poll for max.poll.interval.ms: 2 s here, 5 minutes by default. A
+        // trainer that stopped polling while it trained left its group mid-job, its commit failed and the job was
+        // handed out again.
+        trainer("t1", new io.vertx.core.json.JsonObject().put("maxPollIntervalMs", 2000));
+        String group = "trainers-" + topics.prefix();
+        AtomicBoolean watching = new AtomicBoolean(true);
+        AtomicBoolean joined = new AtomicBoolean();
+        AtomicBoolean left = new AtomicBoolean();
+        Thread membership = new Thread(() -> {
+            try (Admin admin = Admin.create(Map.<String, Object>of("bootstrap.servers", bootstrap))) {
+                while (watching.get()) {
+                    int members = admin.describeConsumerGroups(List.of(group))
+                            .all()
+                            .get()
+                            .get(group)
+                            .members()
+                            .size();
+                    joined.compareAndSet(false, members > 0);
+                    if (joined.get() && members == 0) {
+                        left.set(true);
+                    }
+                    Thread.sleep(250);
+                }
+            } catch (Exception e) {
+                left.set(true); // the check itself failed: do not pass on it
+            }
+        });
+        membership.start();
+        send(topics.trainRequests(), "slow", job("slow", 200).toJson());
+        List<TrainEvent> ev = events(e -> ended(e, "slow"), 300);
+        watching.set(false);
+        membership.join(10_000);
+        assertThat(types(ev, "slow")).endsWith("done");
+        long took = ev.stream()
+                        .filter(e -> e.jobId().equals("slow") && e.type().ends())
+                        .findFirst()
+                        .orElseThrow()
+                        .timeMillis()
+                - ev.stream()
+                        .filter(e -> e.jobId().equals("slow"))
+                        .findFirst()
+                        .orElseThrow()
+                        .timeMillis();
+        assertThat(took).as("the job outlasts the poll interval").isGreaterThan(2000);
+        assertThat(joined).as("the trainer joined its group").isTrue();
+        assertThat(left).as("the trainer left its group while it trained").isFalse();
+        // Committed once it ended: nothing hands it out again.
+        try (Admin admin = Admin.create(Map.<String, Object>of("bootstrap.servers", bootstrap))) {
+            long deadline = System.nanoTime() + 30_000_000_000L;
+            Long offset = null;
+            while (System.nanoTime() < deadline && (offset == null || offset < 1)) {
+                var committed = admin.listConsumerGroupOffsets(group)
+                        .partitionsToOffsetAndMetadata()
+                        .get()
+                        .get(new TopicPartition(topics.trainRequests(), 0));
+                offset = committed == null ? null : committed.offset();
+                Thread.sleep(200);
+            }
+            assertThat(offset).as("committed offset of the job").isEqualTo(1L);
+        }
     }
 
     @Test

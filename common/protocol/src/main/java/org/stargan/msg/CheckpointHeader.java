@@ -26,6 +26,8 @@ public final class CheckpointHeader {
     public static final String EXCLUSIVE_GROUPS = "stargan.exclusive_groups";
     /** The image side the model was trained at. */
     public static final String IMAGE_SIZE = "stargan.image_size";
+    /** The training iteration the weights are from. */
+    public static final String ITERATION = "stargan.iteration";
 
     /** Headers beyond this are refused: a real one is a few kB. */
     public static final long MAX_HEADER_BYTES = 100L << 20;

@@ -70,11 +70,13 @@ public final class OptionValues {
         return Boolean.TRUE.equals(value(name));
     }
 
-    /** The value of an option a command cannot do without; names the option when it is missing. */
+    /** The value of an option a command cannot do without; names the option, and what it is for, when it is missing. */
     public Object required(String name) {
         Object v = value(name);
         if (v == null) {
-            throw new OptionException(table.command() + ": --" + name + " is required");
+            Option o = table.option(name);
+            String what = o.help().replace(" (required)", "");
+            throw new OptionException(table.command() + ": --" + name + " is required (" + what + ")");
         }
         return v;
     }

@@ -170,9 +170,11 @@ public final class TrainOptions {
                     .atLeast(1)
                     .byDefault(10_000)
                     .forJobs(),
-            Option.path("log-dir", "DIR", "where metrics.jsonl goes").byDefault("stargan/logs"),
-            Option.path("sample-dir", "DIR", "where sample grids go").byDefault("stargan/samples"),
-            Option.path("model-save-dir", "DIR", "where checkpoints go").byDefault("stargan/models"));
+            // Not the official stargan/...: ./stargan is this project's launcher, a file, in the directory users run it
+            // from.
+            Option.path("log-dir", "DIR", "where metrics.jsonl goes").byDefault("runs/logs"),
+            Option.path("sample-dir", "DIR", "where sample grids go").byDefault("runs/samples"),
+            Option.path("model-save-dir", "DIR", "where checkpoints go").byDefault("runs/models"));
 
     /** How this machine runs it. */
     public static final List<Option> RUN = List.of(

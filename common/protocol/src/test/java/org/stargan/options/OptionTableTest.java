@@ -52,7 +52,8 @@ class OptionTableTest {
         cases.forEach((args, message) -> assertThatThrownBy(() -> TABLE.parse(args))
                 .isInstanceOf(OptionException.class)
                 .hasMessageStartingWith(message));
-        assertThatThrownBy(() -> TABLE.parse(List.of()).required("out")).hasMessage("demo: --out is required");
+        assertThatThrownBy(() -> TABLE.parse(List.of()).required("out"))
+                .hasMessage("demo: --out is required (where to write)");
     }
 
     @Test
@@ -62,6 +63,55 @@ class OptionTableTest {
             assertThat(usage).contains("--" + o.name());
         }
         assertThat(usage).contains("images per batch (default 8)").contains("--mode fast|exact");
+    }
+
+    @Test
+    void aServicesOptionsMayComeFromTheEnvironmentTheCommandLineWinning() {
+        OptionTable service =
+                TABLE.withEnvironment("batch", "STARGAN_BATCH", "BATCH").withEnvironment("out", "STARGAN_OUT");
+        assertThat(service.parse(List.of(), Map.of("BATCH", "4")).integer("batch"))
+                .isEqualTo(4);
+        assertThat(service.parse(List.of(), Map.of("BATCH", "4", "STARGAN_BATCH", "2"))
+                        .integer("batch"))
+                .as("the first variable set wins")
+                .isEqualTo(2);
+        assertThat(service.parse(List.of("--batch", "16"), Map.of("STARGAN_BATCH", "2"))
+                        .integer("batch"))
+                .isEqualTo(16);
+        assertThat(service.parse(List.of(), Map.of("STARGAN_BATCH", " ")).integer("batch"))
+                .as("blank is unset")
+                .isEqualTo(8);
+        assertThatThrownBy(() -> service.parse(List.of(), Map.of("STARGAN_BATCH", "lots")))
+                .isInstanceOf(OptionException.class)
+                .hasMessage("demo: environment variable STARGAN_BATCH='lots' (for --batch), expected a whole number in "
+                        + "1..64");
+        // The help names each option's variables, on one line even where the text wraps.
+        assertThat(service.usage()).contains("[env STARGAN_BATCH or BATCH]").contains("[env STARGAN_OUT]");
+        assertThatThrownBy(() -> TABLE.withEnvironment("size", "X")).hasMessageContaining("no option --size");
+    }
+
+    @Test
+    void helpHasTheUsageLineWhatTheCommandDoesAndEveryOptionWrapped() {
+        String help = TABLE.help("demo --out DIR [options]", "Does a demo.");
+        assertThat(help).startsWith("usage: stargan demo --out DIR [options]\n\nDoes a demo.\n\noptions:\n");
+        assertThat(help.lines()).allSatisfy(line -> assertThat(line.length()).isLessThanOrEqualTo(118));
+        assertThat(OptionTable.asksForHelp(List.of("--batch", "2", "--help"))).isTrue();
+        assertThat(OptionTable.asksForHelp(List.of("-h"))).isTrue();
+        assertThat(OptionTable.asksForHelp(List.of("--batch", "2"))).isFalse();
+    }
+
+    @Test
+    void aNearMissOfAnOptionNameIsSuggested() {
+        assertThatThrownBy(() -> TABLE.parse(List.of("--batchh", "2")))
+                .hasMessageStartingWith("demo: unknown option --batchh (did you mean --batch?); known: --batch");
+        assertThatThrownBy(() -> TABLE.parse(List.of("--verbos")))
+                .hasMessageStartingWith("demo: unknown option --verbos (did you mean --verbose?)");
+        assertThatThrownBy(() -> TABLE.parse(List.of("--colour", "red")))
+                .hasMessageStartingWith("demo: unknown option --colour; known:");
+        List<String> commands = List.of("train", "test", "translate", "export");
+        assertThat(OptionTable.closest("trian", commands)).as("swapped letters").isEqualTo("train");
+        assertThat(OptionTable.closest("exprot", commands)).isEqualTo("export");
+        assertThat(OptionTable.closest("demo", commands)).isNull();
     }
 
     @Test

@@ -29,6 +29,7 @@ import org.stargan.inference.InferenceConfig;
 import org.stargan.inference.InferenceVerticle;
 import org.stargan.kafka.LocalKafka;
 import org.stargan.kafka.Topics;
+import org.stargan.options.OptionTable;
 
 /**
  * {@code ./stargan bench gateway}: what the whole serving path costs. Starts a local broker (its own JVM), one inference
@@ -47,7 +48,7 @@ public final class GatewayBench {
     /** Entry point; see {@link GatewayBenchOptions#USAGE}. Exit status 0, 2 for bad options, 1 when the run failed. */
     public static void main(String[] args) {
         List<String> a = Arrays.asList(args);
-        if (a.contains("--help") || a.contains("-h")) {
+        if (OptionTable.asksForHelp(a)) {
             System.out.print(GatewayBenchOptions.USAGE);
             System.exit(0);
         }
@@ -55,7 +56,8 @@ public final class GatewayBench {
         try {
             o = GatewayBenchOptions.parse(a, Path.of(System.getProperty("stargan.home", ".")));
         } catch (IllegalArgumentException e) {
-            System.err.println("bench gateway: " + e.getMessage() + " (--help lists the options)");
+            System.err.println(e.getMessage());
+            System.err.println("(" + GatewayBenchOptions.OPTIONS.hint() + ")");
             System.exit(2);
             return;
         }

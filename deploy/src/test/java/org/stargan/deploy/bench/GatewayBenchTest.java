@@ -134,17 +134,17 @@ class GatewayBenchTest {
     @Test
     void badOptionsNameTheOptionTheValueAndWhatIsExpected() {
         assertThatThrownBy(() -> GatewayBenchOptions.parse(List.of("--concurrency", "0"), HOME))
-                .hasMessage("--concurrency: '0', expected an integer 1..1024");
+                .hasMessage("bench gateway: --concurrency '0', expected a whole number in 1..1024");
         assertThatThrownBy(() -> GatewayBenchOptions.parse(List.of("--duration-s", "ten"), HOME))
-                .hasMessage("--duration-s: 'ten', expected a number 0.1..86400");
+                .hasMessage("bench gateway: --duration-s 'ten', expected a number in [0.1, 86400]");
         assertThatThrownBy(() -> GatewayBenchOptions.parse(List.of("--duration-s", "5", "--requests", "100"), HOME))
                 .hasMessageContaining("both given");
         assertThatThrownBy(() -> GatewayBenchOptions.parse(List.of("--url", "127.0.0.1:8080"), HOME))
-                .hasMessageContaining("--url: '127.0.0.1:8080', expected http://");
+                .hasMessageContaining("--url '127.0.0.1:8080', expected http://");
         assertThatThrownBy(() -> GatewayBenchOptions.parse(List.of("--api-key", "k"), HOME))
                 .hasMessageContaining("only applies with --url");
         assertThatThrownBy(() -> GatewayBenchOptions.parse(List.of("--batch"), HOME))
-                .hasMessage("--batch: needs a value");
+                .hasMessage("bench gateway: option --batch needs a value (a whole number in 1..1024)");
         GatewayBenchOptions d = GatewayBenchOptions.parse(List.of(), HOME);
         assertThat(d.concurrency()).isEqualTo(8);
         assertThat(d.durationS()).isEqualTo(30);
