@@ -1,9 +1,6 @@
 package org.stargan.train;
 
-import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.RecordComponent;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import org.stargan.nn.DiscriminatorConfig;
 import org.stargan.nn.GeneratorConfig;
 import org.stargan.options.OptionValues;
@@ -76,7 +73,7 @@ public record TrainConfig(
             SCHEDULE.stream().map(TrainConfig::optionName).toList();
 
     /** Fields that no option sets directly, by what sets them; every other field is the option of its kebab-case name. */
-    private static final java.util.Map<String, String> SET_BY = java.util.Map.of(
+    static final java.util.Map<String, String> SET_BY = java.util.Map.of(
             "cDim", "the number of domains (--selected-attrs, --dataset)",
             "c2Dim", "the second dataset's domains (--dataset both)",
             "labelMode", "single- or multi-label domains (--dataset)");
@@ -181,7 +178,7 @@ public record TrainConfig(
     }
 
     /** The command-line option of a field: {@code numItersDecay} → {@code --num-iters-decay}. */
-    private static String optionName(String field) {
+    static String optionName(String field) {
         return "--" + field.replaceAll("([A-Z])", "-$1").toLowerCase(java.util.Locale.ROOT);
     }
 
@@ -191,13 +188,13 @@ public record TrainConfig(
     }
 
     /** A builder starting from the official defaults, which are those of {@link TrainOptions#TABLE}. */
-    public static Builder builder() {
-        return new Builder();
+    public static TrainConfigBuilder builder() {
+        return new TrainConfigBuilder();
     }
 
     /** A builder starting from this configuration. */
-    public Builder toBuilder() {
-        Builder b = new Builder();
+    public TrainConfigBuilder toBuilder() {
+        TrainConfigBuilder b = new TrainConfigBuilder();
         for (RecordComponent c : TrainConfig.class.getRecordComponents()) {
             try {
                 b.values.put(c.getName(), c.getAccessor().invoke(this));
@@ -215,7 +212,7 @@ public record TrainConfig(
      * mode). A field without an option of its name has to be in {@code SET_BY}.
      */
     public static TrainConfig fromOptions(OptionValues options, int cDim, LabelMode labelMode, int c2Dim) {
-        Builder b = builder().labels(labelMode, cDim).secondDataset(c2Dim);
+        TrainConfigBuilder b = builder().labels(labelMode, cDim).secondDataset(c2Dim);
         for (RecordComponent c : TrainConfig.class.getRecordComponents()) {
             String option = optionName(c.getName()).substring(2);
             if (!SET_BY.containsKey(c.getName()) && options.has(option)) {
@@ -223,136 +220,6 @@ public record TrainConfig(
             }
         }
         return b.build();
-    }
-
-    /**
-     * Builds a {@link TrainConfig}: starts from the official defaults, takes what is set, and validates everything in
-     * {@link #build()} (the record's constructor), naming the field at fault.
-     */
-    public static final class Builder {
-        private final Map<String, Object> values = new LinkedHashMap<>();
-        /** Whether num-iters-decay was set; if not, it follows the official default capped at num-iters. */
-        private boolean decayGiven;
-
-        private Builder() {
-            values.put("cDim", TrainOptions.DEFAULT_ATTRS.size());
-            values.put("labelMode", LabelMode.MULTI_LABEL);
-            values.put("c2Dim", 0);
-            for (RecordComponent c : TrainConfig.class.getRecordComponents()) {
-                String option = optionName(c.getName()).substring(2);
-                if (!SET_BY.containsKey(c.getName())) {
-                    put(c.getName(), TrainOptions.TABLE.option(option).defaultValue());
-                }
-            }
-        }
-
-        /** Sets the field {@code field} (a record component) from an option value of any numeric type. */
-        Builder option(String field, Object value) {
-            put(field, value);
-            if (field.equals("numItersDecay")) {
-                decayGiven = true;
-            }
-            return this;
-        }
-
-        private void put(String field, Object value) {
-            Class<?> type = componentType(field);
-            Object v = value;
-            if (value instanceof Number n) {
-                v = type == int.class
-                        ? (Object) n.intValue()
-                        : type == long.class
-                                ? (Object) n.longValue()
-                                : type == double.class ? (Object) n.doubleValue() : value;
-            }
-            values.put(field, v);
-        }
-
-        /** Image size and both networks' widths and depths. */
-        public Builder networks(int imageSize, int gConvDim, int dConvDim, int gRepeatNum, int dRepeatNum) {
-            return option("imageSize", imageSize)
-                    .option("gConvDim", gConvDim)
-                    .option("dConvDim", dConvDim)
-                    .option("gRepeatNum", gRepeatNum)
-                    .option("dRepeatNum", dRepeatNum);
-        }
-
-        /** Images per iteration. */
-        public Builder batchSize(int batchSize) {
-            return option("batchSize", batchSize);
-        }
-
-        /** Length, decay and learning-rate steps of the run, and D updates per G update. */
-        public Builder schedule(long numIters, long numItersDecay, int nCritic, long lrUpdateStep) {
-            return option("numIters", numIters)
-                    .option("numItersDecay", numItersDecay)
-                    .option("nCritic", nCritic)
-                    .option("lrUpdateStep", lrUpdateStep);
-        }
-
-        /** Both learning rates. */
-        public Builder learningRates(double gLr, double dLr) {
-            return option("gLr", gLr).option("dLr", dLr);
-        }
-
-        /** The label mode and number of domains. */
-        public Builder labels(LabelMode labelMode, int cDim) {
-            return option("labelMode", labelMode).option("cDim", cDim);
-        }
-
-        /** Domains of a second dataset trained jointly (0: none). */
-        public Builder secondDataset(int c2Dim) {
-            return option("c2Dim", c2Dim);
-        }
-
-        /** The seed of the initial weights and of every per-iteration draw. */
-        public Builder seed(long seed) {
-            return option("seed", seed);
-        }
-
-        /** Weight of the (unofficial) identity term; 0 is the official objective. */
-        public Builder identityLoss(double lambdaId) {
-            return option("lambdaId", lambdaId);
-        }
-
-        /** Decay of the (unofficial) moving average of G's weights; 0 keeps none. */
-        public Builder generatorAverage(double gEmaBeta) {
-            return option("gEmaBeta", gEmaBeta);
-        }
-
-        /** The configuration; an {@link IllegalArgumentException} names the first field at fault. */
-        public TrainConfig build() {
-            if (!decayGiven) {
-                long iters = ((Number) values.get("numIters")).longValue();
-                values.put("numItersDecay", Math.min(((Number) values.get("numItersDecay")).longValue(), iters));
-            }
-            RecordComponent[] components = TrainConfig.class.getRecordComponents();
-            Object[] args = new Object[components.length];
-            Class<?>[] types = new Class<?>[components.length];
-            for (int i = 0; i < components.length; i++) {
-                args[i] = values.get(components[i].getName());
-                types[i] = components[i].getType();
-            }
-            try {
-                return TrainConfig.class.getDeclaredConstructor(types).newInstance(args);
-            } catch (InvocationTargetException e) {
-                if (e.getCause() instanceof RuntimeException r) {
-                    throw r;
-                }
-                throw new IllegalStateException(e.getCause());
-            } catch (ReflectiveOperationException e) {
-                throw new IllegalStateException("TrainConfig's canonical constructor", e);
-            }
-        }
-
-        private static Class<?> componentType(String field) {
-            for (RecordComponent c : TrainConfig.class.getRecordComponents()) {
-                if (c.getName().equals(field)) {
-                    return c.getType();
-                }
-            }
-            throw new IllegalArgumentException("TrainConfig has no field " + field);
-        }
     }
 
     /** Length of G's label vector: c_dim, or c_dim + c2_dim + 2 (the mask) with a second dataset. */
