@@ -46,6 +46,21 @@ public final class Demo {
     static final String SYNTHETIC_MODEL_CARD = "synthetic faces, 48 px — not for photos (trained on faces drawn by"
             + " ./stargan synth; for photos serve the official CelebA generator, see README)";
 
+    /**
+     * The announcement of the bundled model: its checkpoint names its domains and size, the announcement adds its card
+     * (listed by the gateway's {@code GET /v1/models} and shown by the web UI).
+     */
+    static ModelAnnouncement defaultModel(Path model, long publishedAtMillis) {
+        return new ModelAnnouncement(
+                "default",
+                "synthetic48",
+                model.toAbsolutePath().toUri().toString(),
+                publishedAtMillis,
+                List.of(),
+                0,
+                SYNTHETIC_MODEL_CARD);
+    }
+
     /** The demo's options. */
     static final OptionTable OPTIONS = new OptionTable(
             "demo",
@@ -165,15 +180,7 @@ public final class Demo {
             p.send(new ProducerRecord<>(
                             topics.models(),
                             "default",
-                            new ModelAnnouncement(
-                                            "default",
-                                            "synthetic48",
-                                            model.toAbsolutePath().toUri().toString(),
-                                            System.currentTimeMillis(),
-                                            List.of(),
-                                            0,
-                                            SYNTHETIC_MODEL_CARD)
-                                    .toJson()))
+                            defaultModel(model, System.currentTimeMillis()).toJson()))
                     .get();
         }
         step("starting an inference worker (cpu)");
