@@ -166,14 +166,8 @@ public final class Demo {
                         },
                         "demo-stop"));
 
-        // The default reply topic (docs/protocol.md's kcat example): workers answer only on reply topics that exist.
-        try (org.apache.kafka.clients.admin.Admin admin =
-                org.apache.kafka.clients.admin.Admin.create(Map.of("bootstrap.servers", bootstrap))) {
-            admin.createTopics(List.of(new org.apache.kafka.clients.admin.NewTopic(
-                            topics.translateResults(), java.util.Optional.empty(), java.util.Optional.empty())))
-                    .all()
-                    .get(60, TimeUnit.SECONDS);
-        }
+        // The default reply topic (docs/protocol.md's kcat example; workers answer only on reply topics that exist) is
+        // in the platform's plan, created above: creating it again would fail the start with TopicExistsException.
         step("announcing the default model (" + model.getFileName() + ")");
         try (KafkaProducer<String, byte[]> p = new KafkaProducer<>(
                 Map.of("bootstrap.servers", bootstrap), new StringSerializer(), new ByteArraySerializer())) {
