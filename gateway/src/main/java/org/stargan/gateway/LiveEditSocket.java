@@ -256,7 +256,7 @@ final class LiveEditSocket {
             pending = null;
             long seq = edit.seq();
             if (image == null) {
-                fail(seq, "bad_request", "no image to translate: send one (a binary frame) before the edits");
+                fail(seq, "bad_request", "no image to translate: send the image (a binary frame) before the edits");
                 return;
             }
             String photoRefusal = PhotoParams.refusal(edit.photo(), image.getBytes(0, Math.min(image.length(), 8)));
