@@ -1,11 +1,13 @@
 // Live edits over the gateway's WebSocket /v1/stream (docs/stream.md). The image goes once per socket as a binary
-// frame; every edit is a text frame with an increasing seq. The server translates one edit at a time and keeps only
-// the newest waiting one, answering a text frame {seq, model_version, compute_ms, queue_ms} followed by a binary
-// frame with the PNG, or {seq, error, message}. Browsers cannot put headers on a WebSocket, so the key goes as ?key=.
+// frame; every edit is a text frame with an increasing seq (and, for photos, crop/paste/faces). The server translates
+// one edit at a time and keeps only the newest waiting one, answering a text frame {seq, model_version, compute_ms,
+// queue_ms, content_type, face_boxes} followed by a binary frame with the image (PNG, or with paste the photo's own
+// format), or {seq, error, message} (error no_face: a face crop found none). Browsers cannot put headers on a
+// WebSocket, so the key goes as ?key=.
 
 /**
  * One live session. {@code onFrame(info, blob)} receives each frame worth showing (info: seq, model_version,
- * compute_ms, queue_ms, round_trip_ms); {@code onError(answer)} each error the server reports, as sent ({seq, error,
+ * compute_ms, queue_ms, content_type, face_boxes [{x, y, width, height}] in the photo's pixels, round_trip_ms); {@code onError(answer)} each error the server reports, as sent ({seq, error,
  * message}; no seq when the image itself was refused); {@code onClosed(text)} a closed socket (the next edit
  * reconnects and sends the image again).
  */
@@ -38,7 +40,10 @@ export class LiveStream {
     if (this.ws && this.ws.readyState === WebSocket.OPEN) this.ws.send(blob);
   }
 
-  /** Asks for a translation of the image with {@code fields} ({labels} or {target}, optional model); returns its seq. */
+  /**
+   * Asks for a translation of the image with {@code fields} ({labels} or {target}, optional model, crop, paste,
+   * faces); returns its seq.
+   */
   edit(fields) {
     const message = { seq: ++this.seq, ...fields };
     this.sentAt.set(message.seq, performance.now());

@@ -46,6 +46,21 @@ public final class Demo {
     static final String SYNTHETIC_MODEL_CARD = "synthetic faces, 48 px — not for photos (trained on faces drawn by"
             + " ./stargan synth; for photos serve the official CelebA generator, see README)";
 
+    /**
+     * The announcement of the bundled model: its checkpoint names its domains and size, the announcement adds its card
+     * (listed by the gateway's {@code GET /v1/models} and shown by the web UI).
+     */
+    static ModelAnnouncement defaultModel(Path model, long publishedAtMillis) {
+        return new ModelAnnouncement(
+                "default",
+                "synthetic48",
+                model.toAbsolutePath().toUri().toString(),
+                publishedAtMillis,
+                List.of(),
+                0,
+                SYNTHETIC_MODEL_CARD);
+    }
+
     /** The demo's options. */
     static final OptionTable OPTIONS = new OptionTable(
             "demo",
@@ -151,29 +166,15 @@ public final class Demo {
                         },
                         "demo-stop"));
 
-        // The default reply topic (docs/protocol.md's kcat example): workers answer only on reply topics that exist.
-        try (org.apache.kafka.clients.admin.Admin admin =
-                org.apache.kafka.clients.admin.Admin.create(Map.of("bootstrap.servers", bootstrap))) {
-            admin.createTopics(List.of(new org.apache.kafka.clients.admin.NewTopic(
-                            topics.translateResults(), java.util.Optional.empty(), java.util.Optional.empty())))
-                    .all()
-                    .get(60, TimeUnit.SECONDS);
-        }
+        // The default reply topic (docs/protocol.md's kcat example; workers answer only on reply topics that exist) is
+        // in the platform's plan, created above: creating it again would fail the start with TopicExistsException.
         step("announcing the default model (" + model.getFileName() + ")");
         try (KafkaProducer<String, byte[]> p = new KafkaProducer<>(
                 Map.of("bootstrap.servers", bootstrap), new StringSerializer(), new ByteArraySerializer())) {
             p.send(new ProducerRecord<>(
                             topics.models(),
                             "default",
-                            new ModelAnnouncement(
-                                            "default",
-                                            "synthetic48",
-                                            model.toAbsolutePath().toUri().toString(),
-                                            System.currentTimeMillis(),
-                                            List.of(),
-                                            0,
-                                            SYNTHETIC_MODEL_CARD)
-                                    .toJson()))
+                            defaultModel(model, System.currentTimeMillis()).toJson()))
                     .get();
         }
         step("starting an inference worker (cpu)");

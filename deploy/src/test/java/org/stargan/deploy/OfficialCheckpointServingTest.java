@@ -68,8 +68,7 @@ class OfficialCheckpointServingTest {
             deploy(
                     vertx,
                     gateway,
-                    new GatewayConfig(
-                                    kafka.bootstrapServers(), topics.prefix(), "g1", 0, 30_000, 16, 16 << 20, Map.of())
+                    new GatewayConfig(kafka.bootstrapServers(), topics.prefix(), "g1", 0, 30_000, 16, 8 << 20, Map.of())
                             .toJson());
             int announced = org.stargan.inference.AnnounceCommand.run(
                     new String[] {

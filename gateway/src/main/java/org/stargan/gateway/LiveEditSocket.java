@@ -14,10 +14,11 @@ import org.stargan.msg.TranslateResult;
 
 /**
  * {@code /v1/stream}: live edits over a WebSocket (format in docs/stream.md). A binary message sets the image; a text
- * message {@code {"seq", "target"|"labels", "model"?, "version"?}} asks for a translation of it. While one edit is
- * being translated only the newest waiting edit is kept (latest wins); each answer is a text frame {@code {"seq",
- * "model_version", "compute_ms", ...}} followed by a binary frame with the PNG, or a text frame {@code {"seq", "error",
- * "message"}}. Closing the socket drops the pending edit and any result still on its way.
+ * message {@code {"seq", "target"|"labels", "model"?, "version"?, "crop"?, "paste"?, "faces"?}} asks for a translation
+ * of it. While one edit is being translated only the newest waiting edit is kept (latest wins); each answer is a text
+ * frame {@code {"seq", "model_version", "compute_ms", "content_type", "face_boxes", ...}} followed by a binary frame
+ * with the image (PNG; with paste-back the photo in its own format), or a text frame {@code {"seq", "error",
+ * "message"}} ({@code no_face} when a face crop found none). Closing the socket drops the pending edit and any result still on its way.
  *
  * <p>Bounded against hostile clients: sessions per client and in all ({@link StreamSessions}, refused with 429 before
  * the upgrade), compression refused by the server (so a message's size on the wire is its size), messages assembled
@@ -255,7 +256,12 @@ final class LiveEditSocket {
             pending = null;
             long seq = edit.seq();
             if (image == null) {
-                fail(seq, "bad_request", "no image to translate: send one (a binary frame) before the edits");
+                fail(seq, "bad_request", "no image to translate: send the image (a binary frame) before the edits");
+                return;
+            }
+            String photoRefusal = PhotoParams.refusal(edit.photo(), image.getBytes(0, Math.min(image.length(), 8)));
+            if (photoRefusal != null) {
+                fail(seq, "bad_request", photoRefusal + " (in edit " + seq + ")");
                 return;
             }
             try {
@@ -287,7 +293,9 @@ final class LiveEditSocket {
                         edit.target(),
                         edit.model(),
                         edit.version(),
-                        Protocol.PNG);
+                        // A pasted-back answer is the photo in its own format (a camera's JPEG stays a JPEG).
+                        edit.photo().paste() ? null : Protocol.PNG,
+                        edit.photo());
             } catch (IllegalArgumentException e) {
                 admission.release(client, 1);
                 fail(seq, "bad_request", e.getMessage());
@@ -317,15 +325,20 @@ final class LiveEditSocket {
                         switch (result.errorKind()) {
                             case INTERNAL -> "internal";
                             case MODEL_UNAVAILABLE -> "unavailable";
+                            case NO_FACE -> "no_face";
                             default -> "bad_request";
                         },
-                        result.message());
+                        result.errorKind() == TranslateResult.ErrorKind.NO_FACE
+                                ? PhotoParams.noFaceMessage(result.message())
+                                : result.message());
             } else if (!ws.isClosed()) {
                 ws.writeTextMessage(new JsonObject()
                         .put("seq", seq)
                         .put("model_version", result.modelVersion())
                         .put("queue_ms", result.queueMillis())
                         .put("compute_ms", result.computeMillis())
+                        .put("content_type", result.contentType())
+                        .put("face_boxes", PhotoParams.boxesJson(result.faces()))
                         .encode());
                 ws.writeBinaryMessage(Buffer.buffer(result.image()));
             }

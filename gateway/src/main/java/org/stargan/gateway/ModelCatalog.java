@@ -14,8 +14,9 @@ import org.stargan.msg.ModelAnnouncement;
 
 /**
  * The models the workers serve, from the registry topic: versions per name, the latest, and — when the checkpoint is
- * this project's format on a readable path — its domains, exclusive groups, image size and training iteration (read from the file's
- * header only, by {@link #describe}, off the event loop). Each version's domain labels are built once, when it is
+ * this project's format on a readable path — its domains, exclusive groups, image size and training iteration (read from
+ * the file's header only, by {@link #describe}, off the event loop); the announcement's domains, image size and
+ * description (the model card) are listed over what the file says or lacks. Each version's domain labels are built once, when it is
  * announced, for checking every request's targets. The catalog itself is used from the event loop only.
  */
 public final class ModelCatalog {
@@ -48,6 +49,24 @@ public final class ModelCatalog {
             }
         } catch (Exception e) {
             v.put("metadata_error", e.getMessage());
+        }
+        // What the announcement says beats what the file lacks: an official *-G.ckpt names neither its domains nor
+        // its size, and only the announcement says what the model is for (its card). The workers apply the same rule
+        // (an announcement that contradicts the checkpoint's own names is refused by them, not served).
+        if (!a.domains().isEmpty()) {
+            DomainLabels announced = DomainLabels.withOfficialGroups(a.domains(), false);
+            v.put("domains", new JsonArray(a.domains()));
+            if (!v.containsKey("exclusive_groups")) {
+                JsonArray groups = new JsonArray();
+                announced.exclusiveGroups().forEach(g -> groups.add(new JsonArray(g)));
+                v.put("exclusive_groups", groups);
+            }
+        }
+        if (a.imageSize() > 0) {
+            v.put("image_size", a.imageSize());
+        }
+        if (a.description() != null) {
+            v.put("description", a.description());
         }
         return new Described(a.name(), a.version(), v, domains(v));
     }

@@ -1,18 +1,20 @@
 package org.stargan.gateway;
 
 import io.vertx.core.json.JsonObject;
+import org.stargan.msg.PhotoOptions;
 
 /**
  * One live edit of {@code /v1/stream}, read from a text message and checked before anything is done with it:
- * {@code {"seq", "target"|"labels", "model"?, "version"?}} (docs/stream.md).
+ * {@code {"seq", "target"|"labels", "model"?, "version"?, "crop"?, "paste"?, "faces"?}} (docs/stream.md).
  *
  * @param seq the client's number for the edit, 0..{@link #MAX_SEQ}
  * @param target named targets, or null
  * @param labels the label vector, or null
  * @param model model name
  * @param version pinned version, or null
+ * @param photo how the photo is cropped and answered ({@link PhotoOptions#DEFAULT} when the edit names nothing)
  */
-record StreamEdit(long seq, String target, String labels, String model, String version) {
+record StreamEdit(long seq, String target, String labels, String model, String version, PhotoOptions photo) {
     /** The largest seq: 2^53 − 1, the largest integer a JavaScript client counts exactly. */
     static final long MAX_SEQ = 9_007_199_254_740_991L;
 
@@ -58,7 +60,23 @@ record StreamEdit(long seq, String target, String labels, String model, String v
         if (target == null && labels == null) {
             throw new Invalid(seq, false, "target or labels: neither given in edit " + seq);
         }
-        return new StreamEdit(seq, target, labels, model == null ? "default" : model, version);
+        String crop = string(j, "crop", seq);
+        String faces = string(j, "faces", seq);
+        Object paste = j.getValue("paste");
+        if (paste != null && !(paste instanceof Boolean)) {
+            throw new Invalid(
+                    seq,
+                    false,
+                    "paste: " + (paste instanceof String ? "'" + paste + "'" : paste) + " in edit " + seq
+                            + ", expected true or false (a JSON boolean)");
+        }
+        PhotoOptions photo;
+        try {
+            photo = PhotoParams.parse(crop, paste == null ? null : paste.toString(), faces);
+        } catch (IllegalArgumentException e) {
+            throw new Invalid(seq, false, e.getMessage() + " (in edit " + seq + ")");
+        }
+        return new StreamEdit(seq, target, labels, model == null ? "default" : model, version, photo);
     }
 
     private static String string(JsonObject j, String field, long seq) throws Invalid {

@@ -12,6 +12,8 @@ import java.util.Locale;
 import java.util.Set;
 import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.stargan.msg.DomainLabels;
+import org.stargan.msg.FaceBox;
+import org.stargan.msg.PhotoOptions;
 import org.stargan.msg.Protocol;
 import org.stargan.msg.TranslateRequest;
 import org.stargan.msg.TranslateResult;
@@ -39,8 +41,9 @@ final class TranslationRoutes {
      * @param version pinned version, or null
      * @param allDomains whether the answer is the official grid (input, then one column per domain)
      * @param domains the served model's domains, or null when its checkpoint names none
-     * @param encoding the answer's image encoding
+     * @param encoding the answer's image encoding; null with paste-back and no image type asked for: the photo's own
      * @param json whether the answer is JSON with the image in base64
+     * @param photo how the photo is cropped and answered ({@code crop}, {@code paste}, {@code faces})
      */
     record Call(
             Buffer image,
@@ -51,7 +54,8 @@ final class TranslationRoutes {
             boolean allDomains,
             DomainLabels domains,
             String encoding,
-            boolean json) {
+            boolean json,
+            PhotoOptions photo) {
         /** Requests it sends to the workers: one, or one per domain for the grid. */
         int requests() {
             return allDomains ? (domains == null ? 1 : domains.size()) : 1;
@@ -169,11 +173,44 @@ final class TranslationRoutes {
                     "target or labels: neither given, expected e.g. target=Blond_Hair=1,Male=0.5 or labels=0,1,0,1,1");
             return;
         }
+        PhotoOptions photo;
+        try {
+            photo = PhotoParams.parse(
+                    ctx.request().getParam("crop"),
+                    ctx.request().getParam("paste"),
+                    ctx.request().getParam("faces"));
+        } catch (IllegalArgumentException e) {
+            errors.send(ctx, 400, "bad_request", e.getMessage());
+            return;
+        }
+        String refusal = PhotoParams.refusal(photo, body.getBytes(0, Math.min(body.length(), 8)));
+        if (refusal == null && all && !photo.equals(PhotoOptions.DEFAULT)) {
+            refusal = "crop, paste or faces with all=true: the grid is drawn from the centre square at the model's"
+                    + " size, expected none of them (or crop=center)";
+        }
+        if (refusal != null) {
+            errors.send(ctx, 400, "bad_request", refusal);
+            return;
+        }
         String accept = ctx.request().getHeader("Accept");
         boolean json = accept != null && accept.contains("application/json");
         String encoding = accept != null && accept.contains(Protocol.JPEG)
                 ? Protocol.JPEG
-                : accept != null && accept.contains(Protocol.NPY) ? Protocol.NPY : Protocol.PNG;
+                : accept != null && accept.contains(Protocol.NPY)
+                        ? Protocol.NPY
+                        : accept != null && accept.contains(Protocol.PNG)
+                                ? Protocol.PNG
+                                // A pasted-back answer is the photo itself: its own format unless another is asked.
+                                : photo.paste() ? null : Protocol.PNG;
+        if (photo.paste() && Protocol.NPY.equals(encoding)) {
+            errors.send(
+                    ctx,
+                    400,
+                    "bad_request",
+                    "Accept: '" + accept + "' with paste=true, expected image/png or image/jpeg (or neither, for the"
+                            + " photo's own format): a pasted-back answer is the photo itself");
+            return;
+        }
         if (catalog.isEmpty()) {
             errors.send(ctx, 503, "unavailable", "no model is served yet (nothing announced on " + registryTopic + ")");
             return;
@@ -200,7 +237,7 @@ final class TranslationRoutes {
                     "all=true: the domains of model '" + model + "' are unknown (its checkpoint carries no names)");
             return;
         }
-        ctx.put(CALL, new Call(body, target, labels, model, version, all, domains, encoding, json));
+        ctx.put(CALL, new Call(body, target, labels, model, version, all, domains, encoding, json, photo));
         ctx.next();
     }
 
@@ -233,7 +270,8 @@ final class TranslationRoutes {
                 target,
                 call.model(),
                 call.version(),
-                encoding);
+                encoding,
+                call.photo());
     }
 
     private void respond(RoutingContext ctx, TranslateResult result, Call call) {
@@ -247,6 +285,10 @@ final class TranslationRoutes {
                 .putHeader("X-Model-Version", result.modelVersion() == null ? "" : result.modelVersion())
                 .putHeader("X-Queue-Ms", queue)
                 .putHeader("X-Compute-Ms", compute);
+        if (!result.faces().isEmpty()) {
+            // Where the faces were found, as the worker reported them: x,y,w,h;... in the upright photo's pixels.
+            ctx.response().putHeader(PhotoParams.FACE_BOXES_HEADER, FaceBox.toHeader(result.faces()));
+        }
         if (call.json()) {
             ctx.json(new JsonObject()
                     .put("request_id", result.id())
@@ -256,10 +298,12 @@ final class TranslationRoutes {
                     .put("compute_ms", Double.parseDouble(compute))
                     .put("batch_size", result.batchSize())
                     .put("worker", result.worker())
-                    .put("content_type", call.encoding())
+                    .put("content_type", result.contentType())
+                    .put("face_boxes", PhotoParams.boxesJson(result.faces()))
                     .put("image_base64", Base64.getEncoder().encodeToString(result.image())));
         } else {
-            ctx.response().putHeader("Content-Type", call.encoding()).end(Buffer.buffer(result.image()));
+            // The worker says what it made: a pasted-back JPEG photo is image/jpeg whatever the default would be.
+            ctx.response().putHeader("Content-Type", result.contentType()).end(Buffer.buffer(result.image()));
         }
     }
 
@@ -267,6 +311,8 @@ final class TranslationRoutes {
     static void workerError(RoutingContext ctx, TranslateResult result, ApiErrors errors) {
         switch (result.errorKind()) {
             case INTERNAL -> errors.send(ctx, 500, "internal", result.message());
+            // A valid photo that cannot be processed as asked: another photo, or crop=center, will do.
+            case NO_FACE -> errors.send(ctx, 422, "no_face", PhotoParams.noFaceMessage(result.message()));
             case MODEL_UNAVAILABLE -> {
                 // Announced but not yet loaded by the worker that took it: asking again shortly works.
                 ctx.response().putHeader("Retry-After", "1");

@@ -103,6 +103,31 @@ class OpenApiDocumentTest {
         assertThat(operations).isEqualTo(14);
     }
 
+    @Test
+    void thePhotoParametersTheirValuesThe422AndTheFaceBoxesHeaderAreDocumented() throws Exception {
+        JsonNode op =
+                YAML.readTree(document()).path("paths").path("/v1/translations").path("post");
+        java.util.Map<String, JsonNode> params = new java.util.HashMap<>();
+        op.path("parameters").forEach(p -> params.put(p.path("name").asText(), p));
+        List<String> crops = new ArrayList<>();
+        params.get("crop").path("schema").path("enum").forEach(v -> crops.add(v.asText()));
+        assertThat(crops)
+                .containsExactlyInAnyOrderElementsOf(java.util.Arrays.stream(org.stargan.msg.PhotoOptions.Crop.values())
+                        .map(org.stargan.msg.PhotoOptions.Crop::wire)
+                        .toList());
+        List<String> faces = new ArrayList<>();
+        params.get("faces").path("schema").path("enum").forEach(v -> faces.add(v.asText()));
+        assertThat(faces)
+                .containsExactlyInAnyOrderElementsOf(
+                        java.util.Arrays.stream(org.stargan.msg.PhotoOptions.Faces.values())
+                                .map(org.stargan.msg.PhotoOptions.Faces::wire)
+                                .toList());
+        assertThat(params.get("paste").path("schema").path("type").asText()).isEqualTo("boolean");
+        assertThat(op.path("responses").has("422")).isTrue();
+        assertThat(op.path("responses").path("200").path("headers").has(PhotoParams.FACE_BOXES_HEADER))
+                .isTrue();
+    }
+
     /**
      * The errors of vertx-openapi's contract validation (the document against the OpenAPI JSON schema of its version),
      * outermost first; empty when valid. Only the validation: the rest of {@code OpenAPIContract.from} also refuses

@@ -24,6 +24,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.stargan.msg.DomainLabels;
+import org.stargan.msg.FaceBox;
 import org.stargan.msg.Protocol;
 import org.stargan.msg.TranslateRequest;
 import org.stargan.msg.TranslateResult;
@@ -110,6 +111,7 @@ class TranslationRoutesTest {
         Map<TranslateResult.ErrorKind, Integer> expected = Map.of(
                 TranslateResult.ErrorKind.BAD_REQUEST, 400,
                 TranslateResult.ErrorKind.MODEL_UNAVAILABLE, 503,
+                TranslateResult.ErrorKind.NO_FACE, 422,
                 TranslateResult.ErrorKind.INTERNAL, 500);
         var checkpoint = ctx.checkpoint(expected.size());
         for (var e : expected.entrySet()) {
@@ -242,6 +244,114 @@ class TranslationRoutesTest {
                 })));
     }
 
+    @Test
+    void photoParametersBecomeTheRequestsHeadersAndTheAnswerIsWhatTheWorkerMade(VertxTestContext ctx) throws Exception {
+        List<Map<String, String>> headers = new java.util.ArrayList<>();
+        List<FaceBox> boxes = List.of(new FaceBox(10, 12, 30, 31), new FaceBox(50, 8, 20, 21));
+        workers = r -> {
+            headers.add(r.headers());
+            // A pasted-back JPEG photo: the worker answers in the photo's format, at the photo's size.
+            return TranslateResult.ok(r.id(), jpeg(40), Protocol.JPEG, "default", "v1", 0, 3, 1, "w1")
+                    .withFaces(r.photo().crop() == org.stargan.msg.PhotoOptions.Crop.FACE ? boxes : List.of());
+        };
+        Future.all(
+                        post("/v1/translations?target=Male=1&crop=face&paste=true&faces=all", "k"),
+                        post("/v1/translations?target=Male=1", "k"),
+                        post("/v1/translations?target=Male=1&crop=none&paste=false", "k"),
+                        post("/v1/translations?target=Male=1&crop=face", "k", Protocol.PNG, "application/json"))
+                .onComplete(ctx.succeeding(all -> ctx.verify(() -> {
+                    Response pasted = all.resultAt(0);
+                    assertThat(pasted.response().statusCode())
+                            .as(pasted.body().toString())
+                            .isEqualTo(200);
+                    assertThat(pasted.response().getHeader("Content-Type")).isEqualTo(Protocol.JPEG);
+                    assertThat(pasted.response().getHeader("X-Face-Boxes")).isEqualTo("10,12,30,31;50,8,20,21");
+                    assertThat(pasted.body().getBytes()).isEqualTo(jpeg(40));
+                    Response plain = all.resultAt(1);
+                    assertThat(plain.response().getHeader("X-Face-Boxes")).isNull();
+                    JsonObject json = ((Response) all.resultAt(3)).body().toJsonObject();
+                    assertThat(json.getString("content_type")).isEqualTo(Protocol.JPEG);
+                    assertThat(json.getJsonArray("face_boxes").getJsonObject(1))
+                            .isEqualTo(new JsonObject()
+                                    .put("x", 50)
+                                    .put("y", 8)
+                                    .put("width", 20)
+                                    .put("height", 21));
+                    assertThat(headers).hasSize(4);
+                    Map<String, String> face = headers.stream()
+                            .filter(h -> "all".equals(h.get(Protocol.FACES)))
+                            .findFirst()
+                            .orElseThrow();
+                    assertThat(face)
+                            .containsEntry(Protocol.CROP, "face")
+                            .containsEntry(Protocol.PASTE, "true")
+                            // No type asked for: a pasted-back answer keeps the photo's own format.
+                            .doesNotContainKey(Protocol.ACCEPT);
+                    assertThat(headers.stream().filter(h -> "none".equals(h.get(Protocol.CROP))))
+                            .singleElement()
+                            .satisfies(h -> assertThat(h)
+                                    .doesNotContainKey(Protocol.PASTE)
+                                    .containsEntry(Protocol.ACCEPT, Protocol.PNG));
+                    assertThat(headers.stream()
+                                    .filter(h -> !h.containsKey(Protocol.CROP)
+                                            && !h.containsKey(Protocol.PASTE)
+                                            && !h.containsKey(Protocol.FACES)))
+                            .as("requests without photo parameters: the defaults, no photo headers")
+                            .hasSize(1);
+                    ctx.completeNow();
+                })));
+    }
+
+    @Test
+    void badPhotoParametersAre400NamingTheParameterTheValueAndWhatIsExpected(VertxTestContext ctx) throws Exception {
+        workers = r -> TranslateResult.ok(r.id(), png(4), Protocol.PNG, "default", "v1", 0, 0, 1, "w1");
+        Future.all(List.of(
+                        post("/v1/translations?target=Male=1&crop=eyes", "k"),
+                        post("/v1/translations?target=Male=1&paste=yes", "k"),
+                        post("/v1/translations?target=Male=1&faces=3", "k"),
+                        post("/v1/translations?target=Male=1&paste=true", "k", Protocol.PNG, Protocol.NPY),
+                        post("/v1/translations?all=true&crop=face", "k")))
+                .onComplete(ctx.succeeding(all -> ctx.verify(() -> {
+                    List<String> expected = List.of(
+                            "crop: 'eyes', expected face, center or none",
+                            "paste: 'yes', expected true or false",
+                            "faces: '3', expected largest or all",
+                            "Accept: 'application/x-npy' with paste=true, expected image/png or image/jpeg",
+                            "crop, paste or faces with all=true");
+                    for (int i = 0; i < expected.size(); i++) {
+                        Response res = all.resultAt(i);
+                        assertThat(res.response().statusCode())
+                                .as(expected.get(i))
+                                .isEqualTo(400);
+                        assertThat(res.body().toJsonObject().getString("message"))
+                                .startsWith(expected.get(i));
+                    }
+                    assertThat(sent).as("requests handed to Kafka").isZero();
+                    ctx.completeNow();
+                })));
+    }
+
+    @Test
+    void noFaceIs422InTheParametersWords(VertxTestContext ctx) throws Exception {
+        workers = r -> TranslateResult.error(
+                r.id(),
+                TranslateResult.ErrorKind.NO_FACE,
+                "no face found in the 600×400 photo (stargan.crop=face); send a photo with a frontal face at least"
+                        + " 37 px wide, or choose stargan.crop=center to translate the photo without face detection",
+                "w1");
+        post("/v1/translations?target=Male=1&crop=face", "k")
+                .onComplete(ctx.succeeding(res -> ctx.verify(() -> {
+                    assertThat(res.response().statusCode()).isEqualTo(422);
+                    JsonObject error = res.body().toJsonObject();
+                    assertThat(error.getString("error")).isEqualTo("no_face");
+                    assertThat(error.getString("message"))
+                            .startsWith("no face found in the 600×400 photo (crop=face)")
+                            .contains("or choose crop=center")
+                            .doesNotContain("stargan.");
+                    ctx.completeNow();
+                })));
+    }
+
     private record Response(HttpClientResponse response, Buffer body) {}
 
     private Future<Response> post(String uri, String key) throws Exception {
@@ -249,16 +359,35 @@ class TranslationRoutesTest {
     }
 
     private Future<Response> post(String uri, String key, String contentType) throws Exception {
+        return post(uri, key, contentType, null);
+    }
+
+    private Future<Response> post(String uri, String key, String contentType, String accept) throws Exception {
         byte[] body = png(16);
         return http.request(HttpMethod.POST, server.actualPort(), "127.0.0.1", uri)
                 .compose(req -> {
                     req.putHeader("Content-Type", contentType);
+                    if (accept != null) {
+                        req.putHeader("Accept", accept);
+                    }
                     if (key != null) {
                         req.putHeader("X-API-Key", key);
                     }
                     return req.send(Buffer.buffer(body))
                             .compose(res -> res.body().map(b -> new Response(res, b)));
                 });
+    }
+
+    private static byte[] jpeg(int side) {
+        BufferedImage img = new BufferedImage(side, side, BufferedImage.TYPE_INT_RGB);
+        img.setRGB(1, 2, 0x3366ff);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try {
+            ImageIO.write(img, "jpg", out);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        return out.toByteArray();
     }
 
     private static byte[] png(int side) {
