@@ -109,22 +109,8 @@ public final class ServeBenchmark {
         int size = paper ? 128 : 32;
         Path tmp = Files.createTempDirectory("stargan-bench-serve");
 
-        // A generator of the chosen size with PyTorch's initialisation (its outputs do not matter, its cost does).
         Path ckpt = tmp.resolve("G.safetensors");
-        try (NDManager m = NDManager.newBaseManager();
-                Generator g = new Generator(
-                        paper ? GeneratorConfig.paper(5) : new GeneratorConfig(16, 5, 2), m, DataType.FLOAT32, 1)) {
-            GeneratorCheckpoint.of(
-                            g,
-                            new ModelInfo(
-                                    List.of("Black_Hair", "Blond_Hair", "Brown_Hair", "Male", "Young"),
-                                    List.of(List.of("Black_Hair", "Blond_Hair", "Brown_Hair")),
-                                    size,
-                                    "bench",
-                                    0,
-                                    ""))
-                    .save(ckpt);
-        }
+        writeGenerator(ckpt, paper);
         ByteArrayOutputStream png = new ByteArrayOutputStream();
         ImageIO.write(
                 SyntheticFaces.render(7, new SyntheticFaces.Attributes(0, true, true, false, false, -1), size),
@@ -206,6 +192,27 @@ public final class ServeBenchmark {
         }
         System.out.println(new ObjectMapper().writeValueAsString(result));
         System.exit(0);
+    }
+
+    /**
+     * Writes a generator of the paper's size (128 px, conv 64, 6 blocks) or the small one (32 px, conv 16, 2 blocks),
+     * 5 CelebA domains, with PyTorch's initialisation: its outputs do not matter, its cost does.
+     */
+    public static void writeGenerator(Path file, boolean paper) throws java.io.IOException {
+        try (NDManager m = NDManager.newBaseManager();
+                Generator g = new Generator(
+                        paper ? GeneratorConfig.paper(5) : new GeneratorConfig(16, 5, 2), m, DataType.FLOAT32, 1)) {
+            GeneratorCheckpoint.of(
+                            g,
+                            new ModelInfo(
+                                    List.of("Black_Hair", "Blond_Hair", "Brown_Hair", "Male", "Young"),
+                                    List.of(List.of("Black_Hair", "Blond_Hair", "Brown_Hair")),
+                                    paper ? 128 : 32,
+                                    "bench",
+                                    0,
+                                    ""))
+                    .save(file);
+        }
     }
 
     private static double timeMedian(Runnable r, int reps) {
