@@ -9,7 +9,9 @@ import org.stargan.bench.CpuTimes;
  * slices: the processes named on the load client's command line ({@code gateway}, {@code worker}, {@code broker}), the
  * worker's compute threads ({@code worker_generator}: the thread that runs the generator and libtorch's intra-op threads
  * it starts, which inherit its name {@code compute-<device>}), and the load client itself ({@code load_client}). Each
- * process runs in its own JVM, so a process's CPU time is its own work, its JIT compiler and its garbage collector.
+ * process runs in its own JVM, so a process's CPU time is its own work, its JIT compiler and its garbage collector; the
+ * gateway's and the worker's JIT compiler threads are also shown apart ({@code gateway_jit}, {@code worker_jit}: a
+ * lower bound, as HotSpot may stop a compiler thread and its time with it).
  */
 final class CpuMeter {
     /** The kernel name prefix of the worker's compute threads (InferenceVerticle's {@code compute-<device>}). */
@@ -19,6 +21,8 @@ final class CpuMeter {
     static final String GENERATOR = "worker_generator";
     static final String WORKER_OTHER = "worker_other";
     static final String CLIENT = "load_client";
+    /** Suffix of a process's JIT compiler threads' share, e.g. {@code gateway_jit}. */
+    static final String JIT = "_jit";
 
     private final Map<String, Long> pids = new LinkedHashMap<>();
     private final Map<String, Long> totals = new LinkedHashMap<>();
@@ -80,6 +84,11 @@ final class CpuMeter {
             s.put(p.getKey(), CpuTimes.process(p.getValue()));
             if (p.getKey().equals(WORKER)) {
                 s.put(GENERATOR, CpuTimes.threads(p.getValue(), n -> n.startsWith(COMPUTE_THREADS)));
+            }
+            if (p.getKey().equals(WORKER) || p.getKey().equals("gateway")) {
+                // HotSpot's compiler threads: what is still being compiled after the warm-up, part of the process's
+                // figure, shown apart because it ends once the code is hot.
+                s.put(p.getKey() + JIT, CpuTimes.threads(p.getValue(), n -> n.matches("C[12] CompilerThre.*")));
             }
         }
         return s;

@@ -17,7 +17,9 @@ final class GatewayBenchReport {
             CpuMeter.field(CpuMeter.GENERATOR),
             CpuMeter.field(CpuMeter.WORKER_OTHER),
             CpuMeter.field("broker"),
-            CpuMeter.field(CpuMeter.CLIENT));
+            CpuMeter.field(CpuMeter.CLIENT),
+            CpuMeter.field("gateway" + CpuMeter.JIT),
+            CpuMeter.field(CpuMeter.WORKER + CpuMeter.JIT));
 
     static Map<String, Object> result(
             GatewayBenchOptions o, String model, Map<String, Map<String, Object>> measured, BareGenerator.Result bare) {
@@ -122,8 +124,8 @@ final class GatewayBenchReport {
         if (r.get("worker_kafka_requests") != null) {
             cpuRow(out, "Kafka → worker (no gateway)", r, "worker_kafka_");
         }
-        out.println("(worker = generator, its compute threads, + other: the rest of the worker process; \"-\": not "
-                + "measured)");
+        out.println("(worker = generator, its compute threads, + other: the rest of the worker process, JIT and GC "
+                + "included; \"-\": not measured)");
         out.println();
         if (r.get("ratio_gateway_to_worker_kafka") != null) {
             out.printf("through the gateway ÷ worker over Kafka: %.2f%n", r.get("ratio_gateway_to_worker_kafka"));
@@ -150,14 +152,16 @@ final class GatewayBenchReport {
 
     private static void cpuRow(PrintStream out, String name, Map<String, Object> r, String p) {
         out.printf(
-                "%-36s %9s %9s %11s %9s %9s %12s%n",
+                "%-36s %9s %9s %11s %9s %9s %12s   %s / %s%n",
                 name,
                 cpu(r.get(p + CPU_FIELDS.get(0))),
                 cpu(r.get(p + CPU_FIELDS.get(1))),
                 cpu(r.get(p + CPU_FIELDS.get(2))),
                 cpu(r.get(p + CPU_FIELDS.get(3))),
                 cpu(r.get(p + CPU_FIELDS.get(4))),
-                cpu(r.get(p + CPU_FIELDS.get(5))));
+                cpu(r.get(p + CPU_FIELDS.get(5))),
+                cpu(r.get(p + CPU_FIELDS.get(6))),
+                cpu(r.get(p + CPU_FIELDS.get(7))));
     }
 
     private static String cpu(Object v) {
