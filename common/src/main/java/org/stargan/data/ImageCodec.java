@@ -1,6 +1,11 @@
 package org.stargan.data;
 
 import java.awt.image.BufferedImage;
+import java.awt.image.ComponentColorModel;
+import java.awt.image.DataBufferByte;
+import java.awt.image.DataBufferInt;
+import java.awt.image.PixelInterleavedSampleModel;
+import java.awt.image.WritableRaster;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -72,12 +77,17 @@ public final class ImageCodec {
         int x0 = (w - side) / 2;
         int y0 = (h - side) / 2;
         float[][] rgb = new float[3][side * side];
-        for (int y = 0; y < side; y++) {
-            for (int x = 0; x < side; x++) {
-                int p = img.getRGB(x0 + x, y0 + y);
-                rgb[0][y * side + x] = (p >> 16) & 0xff;
-                rgb[1][y * side + x] = (p >> 8) & 0xff;
-                rgb[2][y * side + x] = p & 0xff;
+        if (!readInterleavedSrgb(img, x0, y0, side, rgb)) {
+            // Any other layout (palette, grey, 16-bit, packed ints): Java2D converts each pixel to sRGB.
+            int[] row = new int[side];
+            for (int y = 0; y < side; y++) {
+                img.getRGB(x0, y0 + y, side, 1, row, 0, side);
+                for (int x = 0; x < side; x++) {
+                    int p = row[x];
+                    rgb[0][y * side + x] = (p >> 16) & 0xff;
+                    rgb[1][y * side + x] = (p >> 8) & 0xff;
+                    rgb[2][y * side + x] = p & 0xff;
+                }
             }
         }
         float[] out = new float[3 * size * size];
@@ -90,15 +100,56 @@ public final class ImageCodec {
         return new Tensor(out, size, size);
     }
 
+    /**
+     * The common case, read straight from the pixel bytes: 8-bit sRGB samples interleaved in one byte array, as ImageIO
+     * decodes RGB(A) PNGs and colour JPEGs. Per-pixel {@code getRGB} (a colour-model call per pixel) cost more than the
+     * rest of a served request's preparation. Returns false, reading nothing, for any other layout.
+     */
+    private static boolean readInterleavedSrgb(BufferedImage img, int x0, int y0, int side, float[][] rgb) {
+        WritableRaster raster = img.getRaster();
+        if (!(img.getColorModel() instanceof ComponentColorModel cm)
+                || !cm.getColorSpace().isCS_sRGB()
+                || cm.isAlphaPremultiplied()
+                || !(raster.getDataBuffer() instanceof DataBufferByte buffer)
+                || buffer.getNumBanks() != 1
+                || !(raster.getSampleModel() instanceof PixelInterleavedSampleModel sm)
+                || sm.getNumBands() < 3
+                || raster.getSampleModelTranslateX() != 0
+                || raster.getSampleModelTranslateY() != 0) {
+            return false;
+        }
+        for (int size : cm.getComponentSize()) {
+            if (size != 8) {
+                return false;
+            }
+        }
+        byte[] data = buffer.getData();
+        int[] band = sm.getBandOffsets();
+        int pixel = sm.getPixelStride();
+        int line = sm.getScanlineStride();
+        int base = buffer.getOffset();
+        for (int y = 0; y < side; y++) {
+            int i = base + (y0 + y) * line + x0 * pixel;
+            int o = y * side;
+            for (int x = 0; x < side; x++, i += pixel) {
+                rgb[0][o + x] = data[i + band[0]] & 0xff;
+                rgb[1][o + x] = data[i + band[1]] & 0xff;
+                rgb[2][o + x] = data[i + band[2]] & 0xff;
+            }
+        }
+        return true;
+    }
+
     /** An RGB image of a (3, H, W) tensor in [−1, 1] starting at {@code offset}. */
     public static BufferedImage toImage(float[] chw, int offset, int height, int width) {
         BufferedImage img = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
+        // The image's own pixel array (TYPE_INT_RGB: one 0xRRGGBB int per pixel, rows in order), written directly:
+        // setRGB per pixel goes through the colour model each time.
+        int[] pixels = ((DataBufferInt) img.getRaster().getDataBuffer()).getData();
         int plane = height * width;
-        for (int y = 0; y < height; y++) {
-            for (int x = 0; x < width; x++) {
-                int i = offset + y * width + x;
-                img.setRGB(x, y, (to8bit(chw[i]) << 16) | (to8bit(chw[i + plane]) << 8) | to8bit(chw[i + 2 * plane]));
-            }
+        for (int p = 0; p < plane; p++) {
+            int i = offset + p;
+            pixels[p] = (to8bit(chw[i]) << 16) | (to8bit(chw[i + plane]) << 8) | to8bit(chw[i + 2 * plane]);
         }
         return img;
     }

@@ -27,6 +27,7 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.stargan.bench.CpuTimes;
 import org.stargan.ckpt.GeneratorCheckpoint;
 import org.stargan.ckpt.ModelInfo;
 import org.stargan.data.ImageCodec;
@@ -46,7 +47,9 @@ import org.stargan.options.OptionValues;
  * {@code stargan bench serve}: requests through a real broker and one worker on this machine, timed end to end
  * (encode → Kafka → decode → batch → generator → encode → Kafka), next to the bare generator at the same batch size.
  * The added latency at concurrency 1 is measured per request as its end-to-end time minus the compute time the
- * worker reports for it (robust to the machine's drift between runs). Prints a JSON object on its last line.
+ * worker reports for it (robust to the machine's drift between runs). Over the saturation phase it also reports the
+ * CPU milliseconds per request of the worker (split into its compute threads, i.e. the generator, and the rest), the
+ * broker and the client. Prints a JSON object on its last line.
  */
 public final class ServeBenchmark {
     static final OptionTable OPTIONS = new OptionTable(
@@ -109,22 +112,8 @@ public final class ServeBenchmark {
         int size = paper ? 128 : 32;
         Path tmp = Files.createTempDirectory("stargan-bench-serve");
 
-        // A generator of the chosen size with PyTorch's initialisation (its outputs do not matter, its cost does).
         Path ckpt = tmp.resolve("G.safetensors");
-        try (NDManager m = NDManager.newBaseManager();
-                Generator g = new Generator(
-                        paper ? GeneratorConfig.paper(5) : new GeneratorConfig(16, 5, 2), m, DataType.FLOAT32, 1)) {
-            GeneratorCheckpoint.of(
-                            g,
-                            new ModelInfo(
-                                    List.of("Black_Hair", "Blond_Hair", "Brown_Hair", "Male", "Young"),
-                                    List.of(List.of("Black_Hair", "Blond_Hair", "Brown_Hair")),
-                                    size,
-                                    "bench",
-                                    0,
-                                    ""))
-                    .save(ckpt);
-        }
+        writeGenerator(ckpt, paper);
         ByteArrayOutputStream png = new ByteArrayOutputStream();
         ImageIO.write(
                 SyntheticFaces.render(7, new SyntheticFaces.Attributes(0, true, true, false, false, -1), size),
@@ -165,7 +154,12 @@ public final class ServeBenchmark {
                     .get(5, TimeUnit.MINUTES);
             try (Client client = new Client(bootstrap, topics, image)) {
                 client.run(2 * batch, concurrency, "warm-up");
+                // CPU over the saturation phase: the worker shares this JVM with the client, so the client's own
+                // threads (this one and its Kafka clients') are measured apart and taken off the process's time.
+                long pid = ProcessHandle.current().pid();
+                long[] cpu0 = cpuSample(pid, broker);
                 List<Double> loaded = client.run(requests, concurrency, "saturation");
+                long[] cpu1 = cpuSample(pid, broker);
                 double seconds = client.lastElapsedSeconds;
                 List<Double> single = client.run(o.integer("latency-requests"), 1, "concurrency 1");
                 result.put("c1_added_latency_p50_ms", percentile(client.lastOverheads, 50));
@@ -179,6 +173,7 @@ public final class ServeBenchmark {
                 result.put("latency_p95_ms", percentile(loaded, 95));
                 result.put("latency_p99_ms", percentile(loaded, 99));
                 result.put("c1_latency_p50_ms", percentile(single, 50));
+                putCpu(result, cpu0, cpu1, loaded.size());
             }
         } finally {
             vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
@@ -208,6 +203,60 @@ public final class ServeBenchmark {
         System.exit(0);
     }
 
+    /**
+     * Writes a generator of the paper's size (128 px, conv 64, 6 blocks) or the small one (32 px, conv 16, 2 blocks),
+     * 5 CelebA domains, with PyTorch's initialisation: its outputs do not matter, its cost does.
+     */
+    public static void writeGenerator(Path file, boolean paper) throws java.io.IOException {
+        try (NDManager m = NDManager.newBaseManager();
+                Generator g = new Generator(
+                        paper ? GeneratorConfig.paper(5) : new GeneratorConfig(16, 5, 2), m, DataType.FLOAT32, 1)) {
+            GeneratorCheckpoint.of(
+                            g,
+                            new ModelInfo(
+                                    List.of("Black_Hair", "Blond_Hair", "Brown_Hair", "Male", "Young"),
+                                    List.of(List.of("Black_Hair", "Blond_Hair", "Brown_Hair")),
+                                    paper ? 128 : 32,
+                                    "bench",
+                                    0,
+                                    ""))
+                    .save(file);
+        }
+    }
+
+    /** Nanoseconds of CPU: process, client threads, compute threads, JIT compiler threads, broker (-1: unknown). */
+    private static long[] cpuSample(long pid, LocalKafka broker) {
+        return new long[] {
+            CpuTimes.process(pid),
+            CpuTimes.javaThreads(n -> n.equals("main") || n.contains(Client.CLIENT_ID)),
+            CpuTimes.threads(pid, n -> n.startsWith("compute-")),
+            CpuTimes.threads(pid, n -> n.matches("C[12] CompilerThre.*")),
+            broker == null ? -1 : CpuTimes.process(broker.pid())
+        };
+    }
+
+    /**
+     * CPU milliseconds per request over the saturation phase: {@code cpu_worker} (this JVM less the client's threads:
+     * JIT and GC of both count here), its compute threads ({@code cpu_worker_generator}, libtorch's intra-op threads
+     * included) and the rest ({@code cpu_worker_other}, of which {@code cpu_worker_jit} is compiling), the broker and
+     * the client.
+     */
+    private static void putCpu(Map<String, Object> result, long[] a, long[] b, long requests) {
+        long[] d = new long[a.length];
+        for (int i = 0; i < a.length; i++) {
+            d[i] = a[i] < 0 || b[i] < 0 ? -1 : b[i] - a[i];
+        }
+        long worker = d[0] < 0 || d[1] < 0 ? -1 : d[0] - d[1];
+        result.put("cpu_worker_ms_per_req", CpuTimes.msPerRequest(worker, requests));
+        result.put("cpu_worker_generator_ms_per_req", CpuTimes.msPerRequest(d[2], requests));
+        result.put(
+                "cpu_worker_other_ms_per_req",
+                CpuTimes.msPerRequest(worker < 0 || d[2] < 0 ? -1 : Math.max(0, worker - d[2]), requests));
+        result.put("cpu_worker_jit_ms_per_req", CpuTimes.msPerRequest(d[3], requests));
+        result.put("cpu_broker_ms_per_req", CpuTimes.msPerRequest(d[4], requests));
+        result.put("cpu_client_ms_per_req", CpuTimes.msPerRequest(d[1], requests));
+    }
+
     private static double timeMedian(Runnable r, int reps) {
         r.run();
         List<Double> t = new ArrayList<>();
@@ -227,6 +276,9 @@ public final class ServeBenchmark {
 
     /** A closed-loop client: keeps {@code concurrency} requests in flight, times each from send to result. */
     private static final class Client implements AutoCloseable {
+        /** In the names of the client's Kafka threads, so that their CPU time is told from the worker's. */
+        static final String CLIENT_ID = "bench-serve-client";
+
         private final KafkaProducer<String, byte[]> producer;
         private final KafkaConsumer<String, byte[]> consumer;
         private final Topics topics;
@@ -239,7 +291,7 @@ public final class ServeBenchmark {
             this.topics = topics;
             this.image = image;
             producer = new KafkaProducer<>(
-                    Map.of("bootstrap.servers", bootstrap, "linger.ms", "0"),
+                    Map.of("bootstrap.servers", bootstrap, "linger.ms", "0", "client.id", CLIENT_ID),
                     new StringSerializer(),
                     new ByteArraySerializer());
             consumer = new KafkaConsumer<>(
@@ -247,9 +299,11 @@ public final class ServeBenchmark {
                             "bootstrap.servers",
                             bootstrap,
                             "group.id",
-                            "bench-client-" + UUID.randomUUID(),
+                            CLIENT_ID + "-" + UUID.randomUUID(),
                             "auto.offset.reset",
-                            "earliest"),
+                            "earliest",
+                            "client.id",
+                            CLIENT_ID),
                     new StringDeserializer(),
                     new ByteArrayDeserializer());
             consumer.subscribe(List.of(topics.translateResults()));

@@ -124,6 +124,11 @@ public final class LocalKafka implements AutoCloseable {
         return dataDir;
     }
 
+    /** The broker process's id (its CPU time is the broker's alone: the serving benchmarks read it). */
+    public long pid() {
+        return process.pid();
+    }
+
     /** Whether the broker process is running. */
     public boolean isAlive() {
         return process.isAlive();

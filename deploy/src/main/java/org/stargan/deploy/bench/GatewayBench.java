@@ -2,7 +2,6 @@ package org.stargan.deploy.bench;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.vertx.core.Vertx;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -23,21 +22,21 @@ import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.stargan.deploy.Deployments;
-import org.stargan.gateway.GatewayConfig;
 import org.stargan.gateway.GatewayVerticle;
-import org.stargan.inference.InferenceConfig;
-import org.stargan.inference.InferenceVerticle;
+import org.stargan.inference.ServeBenchmark;
 import org.stargan.kafka.LocalKafka;
 import org.stargan.kafka.Topics;
 import org.stargan.options.OptionTable;
 
 /**
- * {@code ./stargan bench gateway}: what the whole serving path costs. Starts a local broker (its own JVM), one inference
- * worker and one gateway (in this JVM, as the demo runs them; they still talk only through Kafka), then a
- * {@link LoadClient} in a separate JVM sends {@code POST /v1/translations} through gateway → Kafka → worker; then the
+ * {@code ./stargan bench gateway}: what the whole serving path costs. Starts a local broker, one inference worker and
+ * one gateway, each in its own JVM as deployed (so each process's CPU time is its own), then a {@link LoadClient} in a
+ * separate JVM sends {@code POST /v1/translations} through gateway → Kafka → worker; then the
  * same load goes to the worker over Kafka alone (what {@code bench serve} calls the worker's throughput), and once the
  * services have stopped the bare generator is timed on the same image, target and batch. Prints a table, then one JSON
- * line. Everything started is stopped on success, failure and Ctrl-C.
+ * line. Everything started is stopped on success, failure and Ctrl-C. The load client also reports each process's CPU
+ * milliseconds per request over the measured windows ({@link CpuMeter}), the worker's split into its compute threads
+ * (the generator) and the rest.
  */
 public final class GatewayBench {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -75,15 +74,19 @@ public final class GatewayBench {
 
     /** Runs the benchmark and returns what the JSON line holds; the table and the JSON line go to {@code out}. */
     public static Map<String, Object> run(GatewayBenchOptions o, PrintStream out, PrintStream err) throws Exception {
-        if (!Files.isRegularFile(o.model())) {
+        if (!o.paper() && !Files.isRegularFile(o.model())) {
             throw new IllegalArgumentException("--model: " + o.model()
                     + " is not a file, expected a generator checkpoint (.safetensors or *-G.ckpt)");
         }
         byte[] image = readImage(o.image());
+        // Two stages: the services stop before the bare generator runs; the temporary directory (which may hold the
+        // model) goes last.
+        Cleanup services = new Cleanup(err);
         Cleanup cleanup = new Cleanup(err);
         Thread hook = new Thread(
                 () -> {
                     err.println("bench gateway: interrupted, stopping what was started...");
+                    services.close();
                     cleanup.close();
                 },
                 "bench-gateway-stop");
@@ -93,9 +96,17 @@ public final class GatewayBench {
             cleanup.add("the temporary directory", () -> Deployments.deleteTree(tmp));
             Path imageFile = tmp.resolve(image[0] == (byte) 0x89 ? "request.png" : "request.jpg");
             Files.write(imageFile, image);
+            Path model = o.model();
+            if (o.paper()) {
+                model = tmp.resolve("paper-G.safetensors");
+                step(err, "writing a generator of the paper's size (PyTorch's initialisation)");
+                ServeBenchmark.writeGenerator(model, true);
+            }
 
             String url = o.url();
             String bootstrap = o.bootstrap();
+            // The processes whose CPU time per request is reported (none for a gateway given by --url).
+            Map<String, Long> pids = new LinkedHashMap<>();
             String prefix = o.topicPrefix() != null ? o.topicPrefix() : "stargan.";
             if (url == null) {
                 if (bootstrap == null) {
@@ -105,12 +116,13 @@ public final class GatewayBench {
                             0,
                             tmp.resolve("kafka"),
                             120);
-                    cleanup.add("the Kafka broker", kafka::close);
+                    services.add("the Kafka broker", kafka::close);
                     bootstrap = kafka.bootstrapServers();
+                    pids.put("broker", kafka.pid());
                 }
                 // Own topics and groups: on a shared cluster no other worker takes the load and nothing old is read.
                 prefix = "benchgw" + UUID.randomUUID().toString().substring(0, 8) + ".";
-                url = startServices(o, bootstrap, prefix, cleanup, err);
+                url = startServices(o, model, bootstrap, prefix, services, pids, err);
             }
             String translate = url + "/v1/translations?target=" + URLEncoder.encode(o.target(), StandardCharsets.UTF_8);
             List<String> common = new ArrayList<>(List.of(
@@ -135,6 +147,13 @@ public final class GatewayBench {
 
             List<String> client = new ArrayList<>(common);
             client.addAll(List.of("--url", translate));
+            if (!pids.isEmpty()) {
+                client.addAll(List.of(
+                        "--cpu-pids",
+                        pids.entrySet().stream()
+                                .map(e -> e.getKey() + "=" + e.getValue())
+                                .collect(java.util.stream.Collectors.joining(","))));
+            }
             if (o.apiKey() != null) {
                 client.addAll(List.of("--api-key", o.apiKey()));
             }
@@ -152,22 +171,23 @@ public final class GatewayBench {
                 }
                 step(err, "load through the gateway: " + translate);
             }
-            Map<String, Map<String, Object>> measured = runClient(client, cleanup, err);
+            Map<String, Map<String, Object>> measured = runClient(client, services, err);
 
             // The bare generator runs alone: the services would otherwise share the cores with it.
             step(err, "stopping the services");
-            cleanup.close();
+            services.close();
             step(err, "timing the bare generator (batches of " + o.batch() + ")");
             BareGenerator.Result bare =
-                    BareGenerator.measure(o.model(), image, o.target(), o.batch(), o.device(), o.bareS(), err);
+                    BareGenerator.measure(model, image, o.target(), o.batch(), o.device(), o.bareS(), err);
 
-            Map<String, Object> result =
-                    GatewayBenchReport.result(o, measured.get("http"), measured.get("kafka"), bare);
+            Map<String, Object> result = GatewayBenchReport.result(
+                    o, o.paper() ? "paper" : model.getFileName().toString(), measured, bare);
             GatewayBenchReport.printTable(o, result, out);
             out.println(JSON.writeValueAsString(result));
             out.flush();
             return result;
         } finally {
+            services.close();
             cleanup.close();
             try {
                 Runtime.getRuntime().removeShutdownHook(hook);
@@ -177,54 +197,93 @@ public final class GatewayBench {
         }
     }
 
-    /** Broker → worker and gateway in this JVM, the model announced; returns the gateway's base URL. */
+    /**
+     * Broker → worker and gateway, each in its own JVM as deployed (so that each process's CPU time is its own), the
+     * model announced; returns the gateway's base URL and adds the services' process ids to {@code pids}.
+     */
     private static String startServices(
-            GatewayBenchOptions o, String bootstrap, String prefix, Cleanup cleanup, PrintStream err) throws Exception {
+            GatewayBenchOptions o,
+            Path model,
+            String bootstrap,
+            String prefix,
+            Cleanup cleanup,
+            Map<String, Long> pids,
+            PrintStream err)
+            throws Exception {
         createTopics(bootstrap, new Topics(prefix), o.bootstrap() != null, cleanup);
-        Vertx vertx = Vertx.vertx();
-        // Bounded: should the broker be gone already, the Kafka clients would keep retrying for their full close
-        // timeouts.
-        cleanup.add(
-                "the worker and the gateway",
-                () -> vertx.close().toCompletionStage().toCompletableFuture().get(15, TimeUnit.SECONDS));
         step(
                 err,
                 "starting an inference worker (" + o.device() + ", batches up to " + o.batch() + ", "
-                        + o.model().getFileName() + ")");
-        // The queue must hold what the client keeps in flight, or the worker pauses its consumer under the benchmark's
-        // load.
-        InferenceConfig worker = new InferenceConfig(
-                bootstrap,
-                prefix,
-                prefix + "inference",
-                "bench-worker",
-                o.device(),
-                o.batch(),
-                o.maxDelayMs(),
-                Math.max(256, 4 * o.concurrency()),
-                o.model().toAbsolutePath().toString(),
-                -1);
-        Deployments.deploy(vertx, new InferenceVerticle(), worker.toJson().put("announceDefault", true));
+                        + model.getFileName() + ")");
+        // --max-batch sets the worker's queue (4 × the batch, at least 256): it holds what the client keeps in flight
+        // up to a concurrency of 64, so the worker does not pause its consumer under the benchmark's load.
+        ServiceJvm worker = ServiceJvm.start(
+                "worker",
+                "org.stargan.inference.Main",
+                List.of(
+                        "--bootstrap",
+                        bootstrap,
+                        "--topic-prefix",
+                        prefix,
+                        "--group",
+                        prefix + "inference",
+                        "--worker-id",
+                        "bench-worker",
+                        "--device",
+                        o.device(),
+                        "--max-batch",
+                        Integer.toString(o.batch()),
+                        "--max-delay-ms",
+                        Long.toString(o.maxDelayMs()),
+                        "--model",
+                        model.toAbsolutePath().toString(),
+                        "--announce-model",
+                        "--metrics-port",
+                        "0"),
+                l -> l.startsWith("inference worker bench-worker consuming"),
+                600,
+                cleanup,
+                err);
+        pids.put("worker", worker.pid());
         step(err, "starting the gateway");
-        GatewayVerticle gateway = new GatewayVerticle();
         // No API keys: translation open, on the loopback address only. In-flight limit above the load so 429s mean a
         // fault; the load client is a single client, so it gets the whole gateway (no per-client share, no rate limit).
         int inFlight = Math.max(256, 2 * o.concurrency());
-        Deployments.deploy(
-                vertx,
-                gateway,
-                new GatewayConfig(
-                                bootstrap,
-                                prefix,
-                                GATEWAY_ID,
-                                0,
-                                (long) (o.timeoutS() * 1000),
-                                inFlight,
-                                10 << 20,
-                                Map.of())
-                        .withClientLimits(inFlight, 0, 1)
-                        .toJson());
-        return "http://127.0.0.1:" + gateway.port();
+        ServiceJvm gateway = ServiceJvm.start(
+                "gateway",
+                "org.stargan.gateway.Main",
+                List.of(
+                        "--bootstrap",
+                        bootstrap,
+                        "--topic-prefix",
+                        prefix,
+                        "--instance-id",
+                        GATEWAY_ID,
+                        "--host",
+                        "127.0.0.1",
+                        "--port",
+                        "0",
+                        "--timeout-ms",
+                        Long.toString((long) (o.timeoutS() * 1000)),
+                        "--max-in-flight",
+                        Integer.toString(inFlight),
+                        "--max-in-flight-per-client",
+                        Integer.toString(inFlight),
+                        "--rate-limit",
+                        "0",
+                        "--max-body-bytes",
+                        Integer.toString(10 << 20)),
+                l -> l.startsWith("gateway " + GATEWAY_ID + " on http://"),
+                120,
+                cleanup,
+                err);
+        pids.put("gateway", gateway.pid());
+        java.util.regex.Matcher m =
+                java.util.regex.Pattern.compile("on (http://[^ ]+)").matcher(gateway.readyLine());
+        if (!m.find()) {
+            throw new IllegalStateException("the gateway did not say its address: " + gateway.readyLine());
+        }
+        return m.group(1);
     }
 
     /**

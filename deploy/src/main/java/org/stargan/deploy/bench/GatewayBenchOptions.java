@@ -30,6 +30,7 @@ import org.stargan.options.OptionValues;
  * @param readyTimeoutS how long the load client waits for the first successful translation before giving up
  * @param bareS seconds spent timing the bare generator
  * @param direct whether to also drive the worker over Kafka without the gateway
+ * @param paper serve a generator of the paper's size (128 px) with PyTorch's initialisation instead of {@code model}
  */
 public record GatewayBenchOptions(
         int concurrency,
@@ -50,7 +51,8 @@ public record GatewayBenchOptions(
         double timeoutS,
         double readyTimeoutS,
         double bareS,
-        boolean direct) {
+        boolean direct,
+        boolean paper) {
 
     /** The options, declared once: parsing, errors and {@link #USAGE} derive from it. */
     public static final OptionTable OPTIONS = new OptionTable(
@@ -83,6 +85,11 @@ public record GatewayBenchOptions(
                             .atLeast(0)
                             .atMost(10_000)
                             .byDefault(10L),
+                    Option.choice(
+                            "config",
+                            List.of("paper"),
+                            "paper: serve a generator of the paper's size instead of --model (128 px, conv 64, 6 "
+                                    + "blocks, 5 domains, PyTorch's initialisation: its cost is what counts)"),
                     Option.path("model", "FILE", "generator to serve")
                             .defaultDescribed("deploy/models/synthetic48-G.safetensors, the demo's"),
                     Option.path("image", "FILE", "request body, PNG or JPEG")
@@ -151,6 +158,9 @@ public record GatewayBenchOptions(
             throw new OptionException("bench gateway: --target: empty, expected e.g. Blond_Hair=1 or Male=0.5,Young=1");
         }
         long requests = o.has("requests") ? o.wholeNumber("requests") : 0;
+        if (o.has("config") && o.has("model")) {
+            throw new OptionException("bench gateway: --config and --model: both given, expected one of them");
+        }
         return new GatewayBenchOptions(
                 o.integer("concurrency"),
                 requests > 0 ? 0 : o.number("duration-s"),
@@ -170,7 +180,8 @@ public record GatewayBenchOptions(
                 o.number("timeout-s"),
                 o.number("ready-timeout-s"),
                 o.number("bare-s"),
-                !o.flag("no-direct"));
+                !o.flag("no-direct"),
+                o.has("config"));
     }
 
     /** {@code d} without a fraction when it has none: 30, not 30.0. */

@@ -10,8 +10,21 @@ import java.util.stream.Collectors;
 final class GatewayBenchReport {
     private GatewayBenchReport() {}
 
+    /** The CPU figures each path reports ({@link CpuMeter}), in the order the JSON line and the table show them. */
+    static final List<String> CPU_FIELDS = List.of(
+            CpuMeter.field("gateway"),
+            CpuMeter.field(CpuMeter.WORKER),
+            CpuMeter.field(CpuMeter.GENERATOR),
+            CpuMeter.field(CpuMeter.WORKER_OTHER),
+            CpuMeter.field("broker"),
+            CpuMeter.field(CpuMeter.CLIENT),
+            CpuMeter.field("gateway" + CpuMeter.JIT),
+            CpuMeter.field(CpuMeter.WORKER + CpuMeter.JIT));
+
     static Map<String, Object> result(
-            GatewayBenchOptions o, Map<String, Object> gw, Map<String, Object> direct, BareGenerator.Result bare) {
+            GatewayBenchOptions o, String model, Map<String, Map<String, Object>> measured, BareGenerator.Result bare) {
+        Map<String, Object> gw = measured.get("http");
+        Map<String, Object> direct = measured.get("kafka");
         Map<String, Object> r = new LinkedHashMap<>();
         r.put("bench", "gateway");
         r.put("concurrency", o.concurrency());
@@ -21,7 +34,7 @@ final class GatewayBenchReport {
         r.put("slice_s", o.requests() > 0 ? null : o.sliceS());
         r.put("max_batch", o.batch());
         r.put("max_delay_ms", o.maxDelayMs());
-        r.put("model", o.model().getFileName().toString());
+        r.put("model", model);
         r.put("image_size", bare.imageSize());
         r.put("target", o.target());
         r.put("device", o.device());
@@ -41,6 +54,9 @@ final class GatewayBenchReport {
                 "outside_worker_p50_ms")) {
             r.put(k, gw.get(k));
         }
+        for (String k : CPU_FIELDS) {
+            r.put(k, gw.get(k));
+        }
         for (String k : List.of(
                 "requests",
                 "errors",
@@ -52,6 +68,9 @@ final class GatewayBenchReport {
                 "queue_p50_ms",
                 "batch_p50_ms",
                 "outside_worker_p50_ms")) {
+            r.put("worker_kafka_" + k, direct == null ? null : direct.get(k));
+        }
+        for (String k : CPU_FIELDS) {
             r.put("worker_kafka_" + k, direct == null ? null : direct.get(k));
         }
         r.put("bare_img_s", bare.imagesPerSecond());
@@ -98,6 +117,16 @@ final class GatewayBenchReport {
                 "%-36s %9s %7s %9.1f img/s (%.1f ms per batch of %d)%n",
                 "bare generator (no service)", "", "", r.get("bare_img_s"), r.get("bare_ms_per_batch"), o.batch());
         out.println();
+        out.printf(
+                "%-36s %9s %9s %11s %9s %9s %12s%n",
+                "CPU ms per request", "gateway", "worker", "generator", "other", "broker", "load client");
+        cpuRow(out, "HTTP → gateway → Kafka → worker", r, "");
+        if (r.get("worker_kafka_requests") != null) {
+            cpuRow(out, "Kafka → worker (no gateway)", r, "worker_kafka_");
+        }
+        out.println("(worker = generator, its compute threads, + other: the rest of the worker process, JIT and GC "
+                + "included; \"-\": not measured)");
+        out.println();
         if (r.get("ratio_gateway_to_worker_kafka") != null) {
             out.printf("through the gateway ÷ worker over Kafka: %.2f%n", r.get("ratio_gateway_to_worker_kafka"));
         }
@@ -119,6 +148,24 @@ final class GatewayBenchReport {
                 ms(r.get(p + "queue_p50_ms")),
                 ms(r.get(p + "batch_p50_ms")),
                 ms(r.get(p + "outside_worker_p50_ms")));
+    }
+
+    private static void cpuRow(PrintStream out, String name, Map<String, Object> r, String p) {
+        out.printf(
+                "%-36s %9s %9s %11s %9s %9s %12s   %s / %s%n",
+                name,
+                cpu(r.get(p + CPU_FIELDS.get(0))),
+                cpu(r.get(p + CPU_FIELDS.get(1))),
+                cpu(r.get(p + CPU_FIELDS.get(2))),
+                cpu(r.get(p + CPU_FIELDS.get(3))),
+                cpu(r.get(p + CPU_FIELDS.get(4))),
+                cpu(r.get(p + CPU_FIELDS.get(5))),
+                cpu(r.get(p + CPU_FIELDS.get(6))),
+                cpu(r.get(p + CPU_FIELDS.get(7))));
+    }
+
+    private static String cpu(Object v) {
+        return v == null ? "-" : String.format("%.2f", ((Number) v).doubleValue());
     }
 
     private static long errorTotal(Object errors) {

@@ -26,7 +26,9 @@ import org.stargan.kafka.Topics;
  *
  * <p>Options: {@code --mode http|kafka|http,kafka}; for http {@code --url URL [--api-key K]}, for kafka
  * {@code --bootstrap H:P --topic-prefix P}; and {@code --image FILE --target SPEC --concurrency N (--duration-s S |
- * --requests N) [--warmup-s S] [--slice-s 10] [--timeout-s 30] [--ready-timeout-s 120]}.
+ * --requests N) [--warmup-s S] [--slice-s 10] [--timeout-s 30] [--ready-timeout-s 120] [--cpu-pids NAME=PID,...]}.
+ * With {@code --cpu-pids} each mode's summary also holds the CPU milliseconds per request of those processes and of
+ * the client itself over the measured windows ({@link CpuMeter}).
  */
 public final class LoadClient {
     private static final Set<String> OPTIONS = Set.of(
@@ -43,7 +45,8 @@ public final class LoadClient {
             "warmup-s",
             "slice-s",
             "timeout-s",
-            "ready-timeout-s");
+            "ready-timeout-s",
+            "cpu-pids");
 
     private LoadClient() {}
 
@@ -101,6 +104,7 @@ public final class LoadClient {
                         t.getValue(),
                         label(t.getKey()) + " warm-up",
                         new LoadStats(),
+                        null,
                         concurrency,
                         seconds(warmup),
                         0,
@@ -112,9 +116,12 @@ public final class LoadClient {
         long requests = Long.parseLong(o.getOrDefault("requests", "0"));
         Map<String, LoadStats> stats = new LinkedHashMap<>();
         Map<String, Double> elapsed = new LinkedHashMap<>();
+        Map<String, CpuMeter> cpu = new LinkedHashMap<>();
+        Map<String, Long> pids = o.containsKey("cpu-pids") ? CpuMeter.parsePids(o.get("cpu-pids")) : Map.of();
         transports.keySet().forEach(m -> {
             stats.put(m, new LoadStats());
             elapsed.put(m, 0.0);
+            cpu.put(m, new CpuMeter(pids));
         });
         if (requests > 0) {
             for (Map.Entry<String, Transport> t : transports.entrySet()) {
@@ -124,6 +131,7 @@ public final class LoadClient {
                                 t.getValue(),
                                 label(t.getKey()),
                                 stats.get(t.getKey()),
+                                cpu.get(t.getKey()),
                                 concurrency,
                                 0,
                                 requests,
@@ -147,6 +155,7 @@ public final class LoadClient {
                                             label(m)
                                                     + (total > slice ? " (" + Math.round(total) + " s in slices)" : ""),
                                             stats.get(m),
+                                            cpu.get(m),
                                             concurrency,
                                             seconds(d),
                                             0,
@@ -160,6 +169,7 @@ public final class LoadClient {
         Map<String, Map<String, Object>> out = new LinkedHashMap<>();
         for (String m : transports.keySet()) {
             Map<String, Object> summary = stats.get(m).summary(elapsed.get(m));
+            summary.putAll(cpu.get(m).perRequest(stats.get(m).okCount()));
             progress.printf(
                     "%s: done, %s ok, %d errors, %.1f req/s%n",
                     label(m), summary.get("ok"), stats.get(m).errorCount(), summary.get("throughput_req_s"));
@@ -264,12 +274,15 @@ public final class LoadClient {
      * {@code durationNanos} have passed (when > 0) or {@code requests} have been sent in all. With a duration only answers
      * that arrive within it count (those still in flight are awaited, so the next slice starts clean, but not counted)
      * and the slice's length is returned; with a request count every answer counts and the time to the last is returned.
-     * Progress lines count from {@code priorSeconds} of earlier slices into the same {@code stats}.
+     * Progress lines count from {@code priorSeconds} of earlier slices into the same {@code stats}. {@code cpu} (null:
+     * none) measures from the start to the deadline (with a request count: to the last answer), so the CPU spent on
+     * answers awaited but not counted after a deadline is not counted either.
      */
     static double measure(
             Transport t,
             String label,
             LoadStats stats,
+            CpuMeter cpu,
             int concurrency,
             long durationNanos,
             long requests,
@@ -278,6 +291,9 @@ public final class LoadClient {
             PrintStream progress)
             throws InterruptedException {
         AtomicLong issued = new AtomicLong();
+        if (cpu != null) {
+            cpu.start();
+        }
         long start = System.nanoTime();
         long deadline = durationNanos > 0 ? start + durationNanos : Long.MAX_VALUE;
         Thread[] users = new Thread[concurrency];
@@ -305,9 +321,18 @@ public final class LoadClient {
         }
         long lastErrors = stats.errorCount();
         long lastOk = stats.okCount();
+        boolean cpuStopped = cpu == null;
         for (Thread u : users) {
             while (u.isAlive()) {
-                u.join(1000);
+                // Wakes at the deadline too, to close the CPU window there.
+                u.join(
+                        cpuStopped || durationNanos <= 0
+                                ? 1000
+                                : Math.max(1, Math.min(1000, (deadline - System.nanoTime()) / 1_000_000 + 1)));
+                if (!cpuStopped && durationNanos > 0 && System.nanoTime() >= deadline) {
+                    cpu.stop();
+                    cpuStopped = true;
+                }
                 double now = (System.nanoTime() - start) / 1e9;
                 if (u.isAlive() && (durationNanos <= 0 || now * 1e9 < durationNanos)) {
                     long errors = stats.errorCount();
@@ -324,6 +349,9 @@ public final class LoadClient {
                     lastOk = ok;
                 }
             }
+        }
+        if (!cpuStopped) {
+            cpu.stop();
         }
         return durationNanos > 0 ? durationNanos / 1e9 : (System.nanoTime() - start) / 1e9;
     }

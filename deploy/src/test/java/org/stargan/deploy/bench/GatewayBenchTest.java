@@ -96,6 +96,35 @@ class GatewayBenchTest {
         assertThat(j.get("latency_p99_ms").asDouble())
                 .isLessThanOrEqualTo(j.get("latency_max_ms").asDouble());
         assertThat(j.get("image_size").asInt()).isEqualTo(48);
+        // CPU per request of each process started here (the broker is the test's: not measured), on both paths.
+        for (String p : List.of("", "worker_kafka_")) {
+            for (String name : List.of(
+                    "gateway",
+                    "worker",
+                    "worker_generator",
+                    "worker_other",
+                    "load_client",
+                    "gateway_jit",
+                    "worker_jit")) {
+                JsonNode v = j.get(p + "cpu_" + name + "_ms_per_req");
+                assertThat(v).as("JSON field %scpu_%s_ms_per_req", p, name).isNotNull();
+                assertThat(v.isNumber())
+                        .as("%scpu_%s_ms_per_req: %s", p, name, v)
+                        .isTrue();
+                assertThat(v.asDouble()).as("%scpu_%s_ms_per_req", p, name).isNotNegative();
+            }
+            assertThat(j.get(p + "cpu_broker_ms_per_req").isNull())
+                    .as("a broker not started here is not measured")
+                    .isTrue();
+            // The compute threads are part of the worker: at most its whole CPU, give or take the two 10 ms clock
+            // ticks by which the process and its threads may be read apart.
+            double tick = 10.0 / j.get(p + "requests").asLong();
+            assertThat(j.get(p + "cpu_worker_generator_ms_per_req").asDouble())
+                    .as("the worker's compute threads within the worker")
+                    .isLessThanOrEqualTo(j.get(p + "cpu_worker_ms_per_req").asDouble() + 2 * tick);
+        }
+        // The generator ran on the worker's compute threads: some CPU time per request is counted there.
+        assertThat(j.get("worker_kafka_cpu_worker_ms_per_req").asDouble()).isPositive();
         assertThat(j.get("ratio_gateway_to_bare").asDouble())
                 .isCloseTo(
                         j.get("throughput_req_s").asDouble()

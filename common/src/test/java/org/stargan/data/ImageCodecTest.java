@@ -1,0 +1,89 @@
+package org.stargan.data;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
+import java.util.Random;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.Test;
+
+/** The pixel paths of {@link ImageCodec}: the direct reads and writes give what Java2D's per-pixel calls give. */
+class ImageCodecTest {
+    private static final int W = 37;
+    private static final int H = 29;
+
+    @Test
+    void everyLayoutReadsTheSameTensorAsPerPixelGetRgb() throws Exception {
+        BufferedImage src = noise(W, H, 1);
+        float[] expected = reference(src, 24);
+        for (int type : new int[] {
+            BufferedImage.TYPE_3BYTE_BGR,
+            BufferedImage.TYPE_4BYTE_ABGR,
+            BufferedImage.TYPE_INT_RGB,
+            BufferedImage.TYPE_INT_ARGB
+        }) {
+            BufferedImage img = new BufferedImage(W, H, type);
+            img.getGraphics().drawImage(src, 0, 0, null);
+            assertThat(ImageCodec.toTensor(img, 0, 24).chw())
+                    .as("type %d", type)
+                    .containsExactly(expected);
+        }
+        // As ImageIO decodes them: PNG RGB and RGBA (interleaved bytes in R, G, B order), and JPEG's own colours.
+        for (String format : new String[] {"png", "jpg"}) {
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            ImageIO.write(src, format, out);
+            BufferedImage decoded = ImageCodec.decode(out.toByteArray(), format);
+            assertThat(ImageCodec.toTensor(decoded, 0, 24).chw()).as(format).containsExactly(reference(decoded, 24));
+        }
+        BufferedImage rgba = new BufferedImage(W, H, BufferedImage.TYPE_INT_ARGB);
+        rgba.getGraphics().drawImage(src, 0, 0, null);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ImageIO.write(rgba, "png", out);
+        assertThat(ImageCodec.toTensor(ImageCodec.decode(out.toByteArray(), "rgba"), 0, 24)
+                        .chw())
+                .containsExactly(expected);
+    }
+
+    @Test
+    void toImageWritesWhatSetRgbWould() {
+        float[] chw = new float[3 * H * W + 5];
+        Random r = new Random(3);
+        for (int i = 0; i < chw.length; i++) {
+            chw[i] = r.nextFloat() * 2.4f - 1.2f; // beyond [-1, 1] too: clamped
+        }
+        BufferedImage img = ImageCodec.toImage(chw, 5, H, W);
+        int plane = H * W;
+        for (int y = 0; y < H; y++) {
+            for (int x = 0; x < W; x++) {
+                int i = 5 + y * W + x;
+                int expected = (to8bit(chw[i]) << 16) | (to8bit(chw[i + plane]) << 8) | to8bit(chw[i + 2 * plane]);
+                assertThat(img.getRGB(x, y) & 0xffffff).as("pixel %d,%d", x, y).isEqualTo(expected);
+            }
+        }
+    }
+
+    /** The tensor as the per-pixel getRGB reading gave it: through an INT_RGB copy, which takes the fallback path. */
+    private static float[] reference(BufferedImage img, int size) {
+        int[] argb = img.getRGB(0, 0, img.getWidth(), img.getHeight(), null, 0, img.getWidth());
+        BufferedImage packed = new BufferedImage(img.getWidth(), img.getHeight(), BufferedImage.TYPE_INT_RGB);
+        packed.setRGB(0, 0, img.getWidth(), img.getHeight(), argb, 0, img.getWidth());
+        return ImageCodec.toTensor(packed, 0, size).chw();
+    }
+
+    private static BufferedImage noise(int w, int h, long seed) {
+        BufferedImage img = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
+        Random r = new Random(seed);
+        for (int y = 0; y < h; y++) {
+            for (int x = 0; x < w; x++) {
+                img.setRGB(x, y, r.nextInt(1 << 24));
+            }
+        }
+        return img;
+    }
+
+    private static int to8bit(float v) {
+        float s = Math.max(0f, Math.min(1f, (v + 1f) / 2f));
+        return (int) Math.max(0, Math.min(255, s * 255f + 0.5f));
+    }
+}

@@ -1,0 +1,109 @@
+package org.stargan.deploy.bench;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.stargan.bench.CpuTimes;
+
+/**
+ * CPU time each process of the serving path spends over the measured windows of one load phase, summed over its
+ * slices: the processes named on the load client's command line ({@code gateway}, {@code worker}, {@code broker}), the
+ * worker's compute threads ({@code worker_generator}: the thread that runs the generator and libtorch's intra-op threads
+ * it starts, which inherit its name {@code compute-<device>}), and the load client itself ({@code load_client}). Each
+ * process runs in its own JVM, so a process's CPU time is its own work, its JIT compiler and its garbage collector; the
+ * gateway's and the worker's JIT compiler threads are also shown apart ({@code gateway_jit}, {@code worker_jit}: a
+ * lower bound, as HotSpot may stop a compiler thread and its time with it).
+ */
+final class CpuMeter {
+    /** The kernel name prefix of the worker's compute threads (InferenceVerticle's {@code compute-<device>}). */
+    static final String COMPUTE_THREADS = "compute-";
+
+    static final String WORKER = "worker";
+    static final String GENERATOR = "worker_generator";
+    static final String WORKER_OTHER = "worker_other";
+    static final String CLIENT = "load_client";
+    /** Suffix of a process's JIT compiler threads' share, e.g. {@code gateway_jit}. */
+    static final String JIT = "_jit";
+
+    private final Map<String, Long> pids = new LinkedHashMap<>();
+    private final Map<String, Long> totals = new LinkedHashMap<>();
+    private Map<String, Long> started;
+
+    /** @param pids process id by name; this process is added as {@code load_client} */
+    CpuMeter(Map<String, Long> pids) {
+        this.pids.putAll(pids);
+        this.pids.put(CLIENT, ProcessHandle.current().pid());
+        for (String name : sample().keySet()) {
+            totals.put(name, 0L);
+        }
+    }
+
+    /** Opens a measured window. */
+    synchronized void start() {
+        started = sample();
+    }
+
+    /** Closes the window opened last and adds what each process spent in it. */
+    synchronized void stop() {
+        if (started == null) {
+            return;
+        }
+        Map<String, Long> now = sample();
+        for (Map.Entry<String, Long> e : now.entrySet()) {
+            long before = started.getOrDefault(e.getKey(), -1L);
+            long sum = totals.get(e.getKey());
+            // Unknown once means unknown: a partial sum would understate the figure.
+            totals.put(e.getKey(), before < 0 || e.getValue() < 0 || sum < 0 ? -1 : sum + e.getValue() - before);
+        }
+        started = null;
+    }
+
+    /**
+     * {@code cpu_<name>_ms_per_req} for every process (and {@code worker_generator}, {@code worker_other}: the worker's
+     * CPU outside its compute threads), over {@code requests} answered requests; null where unknown.
+     */
+    synchronized Map<String, Object> perRequest(long requests) {
+        Map<String, Object> r = new LinkedHashMap<>();
+        for (Map.Entry<String, Long> e : totals.entrySet()) {
+            r.put(field(e.getKey()), CpuTimes.msPerRequest(e.getValue(), requests));
+        }
+        if (totals.containsKey(WORKER)) {
+            long w = totals.get(WORKER);
+            long g = totals.get(GENERATOR);
+            r.put(field(WORKER_OTHER), CpuTimes.msPerRequest(w < 0 || g < 0 ? -1 : Math.max(0, w - g), requests));
+        }
+        return r;
+    }
+
+    static String field(String name) {
+        return "cpu_" + name + "_ms_per_req";
+    }
+
+    private Map<String, Long> sample() {
+        Map<String, Long> s = new LinkedHashMap<>();
+        for (Map.Entry<String, Long> p : pids.entrySet()) {
+            s.put(p.getKey(), CpuTimes.process(p.getValue()));
+            if (p.getKey().equals(WORKER)) {
+                s.put(GENERATOR, CpuTimes.threads(p.getValue(), n -> n.startsWith(COMPUTE_THREADS)));
+            }
+            if (p.getKey().equals(WORKER) || p.getKey().equals("gateway")) {
+                // HotSpot's compiler threads: what is still being compiled after the warm-up, part of the process's
+                // figure, shown apart because it ends once the code is hot.
+                s.put(p.getKey() + JIT, CpuTimes.threads(p.getValue(), n -> n.matches("C[12] CompilerThre.*")));
+            }
+        }
+        return s;
+    }
+
+    /** Parses {@code gateway=123,worker=456}: process ids by name. */
+    static Map<String, Long> parsePids(String spec) {
+        Map<String, Long> m = new LinkedHashMap<>();
+        for (String part : spec.split(",")) {
+            String[] kv = part.split("=", 2);
+            if (kv.length != 2 || !kv[0].matches("[a-z_]+") || !kv[1].matches("\\d+")) {
+                throw new IllegalArgumentException("--cpu-pids: '" + part + "', expected NAME=PID, e.g. worker=1234");
+            }
+            m.put(kv[0], Long.parseLong(kv[1]));
+        }
+        return m;
+    }
+}
