@@ -15,7 +15,6 @@ import io.vertx.kafka.client.consumer.KafkaConsumer;
 import io.vertx.kafka.client.consumer.KafkaConsumerRecord;
 import io.vertx.kafka.client.consumer.OffsetAndMetadata;
 import io.vertx.kafka.client.producer.KafkaProducer;
-import io.vertx.kafka.client.producer.KafkaProducerRecord;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -34,7 +33,6 @@ import org.stargan.face.NoFaceFoundException;
 import org.stargan.infer.Precision;
 import org.stargan.kafka.KafkaSettings;
 import org.stargan.kafka.Topics;
-import org.stargan.msg.ModelAnnouncement;
 import org.stargan.msg.Protocol;
 import org.stargan.msg.TranslateRequest;
 import org.stargan.msg.TranslateResult;
@@ -69,7 +67,7 @@ public final class InferenceVerticle extends VerticleBase {
     private final ThreadLocal<FaceDetector> detectors = ThreadLocal.withInitial(FaceDetector::new);
 
     private KafkaConsumer<String, Buffer> consumer;
-    private KafkaConsumer<String, Buffer> registryConsumer;
+    private RegistryFollower registryFollower;
     private KafkaProducer<String, Buffer> producer;
     private CommittedLag lag;
     private ReplyTargets replyTargets;
@@ -141,26 +139,12 @@ public final class InferenceVerticle extends VerticleBase {
                 ? Future.succeededFuture()
                 : Future.fromCompletionStage(
                         registry.load("default", "initial", Path.of(config.defaultModelPath())), context);
-        return model.compose(m -> announceDefault())
+        registryFollower = new RegistryFollower(vertx, config, topics, registry, metrics);
+        return model.compose(
+                        m -> registryFollower.announceDefault(producer, config().getBoolean("announceDefault", false)))
                 .compose(v -> startMetrics())
-                .compose(v -> startRegistryConsumer())
+                .compose(v -> registryFollower.start(deploymentID()))
                 .compose(v -> startRequestConsumer());
-    }
-
-    /**
-     * With {@code "announceDefault": true} (one designated worker, e.g. in compose), publishes the default model on the
-     * registry so gateways and other workers know it; otherwise an operator or a trainer announces models.
-     */
-    private Future<?> announceDefault() {
-        if (!config().getBoolean("announceDefault", false) || config.defaultModelPath() == null) {
-            return Future.succeededFuture();
-        }
-        ModelAnnouncement a = new ModelAnnouncement(
-                "default",
-                "initial",
-                Path.of(config.defaultModelPath()).toAbsolutePath().toUri().toString(),
-                System.currentTimeMillis());
-        return producer.send(KafkaProducerRecord.create(topics.models(), a.name(), Buffer.buffer(a.toJson())));
     }
 
     private Future<Void> startRequestConsumer() {
@@ -190,38 +174,6 @@ public final class InferenceVerticle extends VerticleBase {
                 .start(LAG_PERIOD_MILLIS);
         metrics.watch(lag);
         return consumer.subscribe(topics.translateRequests());
-    }
-
-    private Future<Void> startRegistryConsumer() {
-        // Every worker reads the whole registry: its own group, from the beginning, nothing committed that matters.
-        Map<String, String> c = KafkaSettings.named(
-                KafkaSettings.readerOfAll(
-                        config.bootstrapServers(), config.workerId() + "-registry-" + deploymentID(), 1 << 20),
-                config.workerId() + "-registry");
-        registryConsumer = KafkaConsumer.create(vertx, c, String.class, Buffer.class);
-        registryConsumer.pollTimeout(Duration.ofMillis(200));
-        registryConsumer.handler(rec -> {
-            try {
-                ModelAnnouncement a = ModelAnnouncement.fromJson(rec.value().getBytes());
-                String uri = a.uri().startsWith("file:")
-                        ? Path.of(java.net.URI.create(a.uri())).toString()
-                        : a.uri();
-                if (registry.resolve(a.name(), a.version()) != null) {
-                    return; // already serving it (the registry is re-read after a rebalance)
-                }
-                registry.load(a.name(), a.version(), Path.of(uri), a.domains(), a.imageSize())
-                        .thenAccept(m -> LOG.info(
-                                "serving model {} version {} (image {} px, {} domains)",
-                                m.name(),
-                                m.version(),
-                                m.imageSize(),
-                                m.domains().size()));
-            } catch (RuntimeException e) {
-                LOG.warn("ignoring registry record {}@{}: {}", rec.partition(), rec.offset(), e.getMessage());
-                metrics.failure("bad_announcement");
-            }
-        });
-        return registryConsumer.subscribe(topics.models());
     }
 
     private Future<Void> startMetrics() {
@@ -401,7 +353,7 @@ public final class InferenceVerticle extends VerticleBase {
     public Future<?> stop() {
         Promise<Void> done = Promise.promise();
         Future<Void> c = consumer == null ? Future.succeededFuture() : consumer.close();
-        Future<Void> rc = registryConsumer == null ? Future.succeededFuture() : registryConsumer.close();
+        Future<Void> rc = registryFollower == null ? Future.succeededFuture() : registryFollower.close();
         Future<Void> p = producer == null ? Future.succeededFuture() : producer.close();
         Future<Void> a = replyTargets == null ? Future.succeededFuture() : replyTargets.close();
         Future<Void> h = http == null ? Future.succeededFuture() : http.close();

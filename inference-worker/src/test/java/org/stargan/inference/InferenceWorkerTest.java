@@ -463,6 +463,8 @@ class InferenceWorkerTest {
                 .send(
                         java.net.http.HttpRequest.newBuilder(
                                         java.net.URI.create("http://127.0.0.1:" + v.metricsPort() + "/metrics"))
+                                // A worker that stopped answering fails the test instead of holding the build.
+                                .timeout(java.time.Duration.ofSeconds(30))
                                 .build(),
                         java.net.http.HttpResponse.BodyHandlers.ofString())
                 .body();
