@@ -70,7 +70,7 @@ class TopicSetupTest {
             assertThat(partitions).containsEntry(topics.translateRequests(), 16);
             // More partitions than planned stay: a topic is never shrunk (Kafka cannot) nor recreated.
             assertThat(partitions).containsEntry(topics.trainEvents(), 3);
-            assertThat(cleanupPolicy(admin, topics.models())).isEqualTo("compact");
+            assertThat(settledCleanupPolicy(admin, topics.models(), "compact")).isEqualTo("compact");
         }
     }
 
@@ -129,6 +129,20 @@ class TopicSetupTest {
         return admin.describeTopics(names).allTopicNames().get(30, TimeUnit.SECONDS).entrySet().stream()
                 .collect(Collectors.toMap(
                         Map.Entry::getKey, e -> e.getValue().partitions().size()));
+    }
+
+    /**
+     * The topic's cleanup policy once it reads {@code expected}, or what it reads after 10 s: an altered config reaches
+     * the broker that answers describeConfigs through the metadata log, a moment after the alter call returns.
+     */
+    private static String settledCleanupPolicy(Admin admin, String topic, String expected) throws Exception {
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        String policy = cleanupPolicy(admin, topic);
+        while (!expected.equals(policy) && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+            policy = cleanupPolicy(admin, topic);
+        }
+        return policy;
     }
 
     private static String cleanupPolicy(Admin admin, String topic) throws Exception {

@@ -157,9 +157,14 @@ class ProtocolDocKcatTest {
         });
     }
 
-    /** An inference worker on the default topic names serving the demo's model as model "default". */
+    /**
+     * The platform's topics as every service creates them at start (the document's reply topic among them), then an
+     * inference worker on the default topic names serving the demo's model as model "default".
+     */
     private static void startWorker(Vertx vertx, String bootstrap) throws Exception {
         Topics topics = Topics.defaults();
+        org.stargan.kafka.TopicSetup.ensure(
+                bootstrap, org.stargan.kafka.TopicPlan.platform(topics, 1), java.time.Duration.ofSeconds(60));
         Path model = HOME.resolve("deploy/models/synthetic48-G.safetensors")
                 .toAbsolutePath()
                 .normalize();
