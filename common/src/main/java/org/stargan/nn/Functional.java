@@ -49,28 +49,57 @@ public final class Functional {
     /**
      * {@code torch.nn.functional.conv2d} with square stride and padding; {@code bias} may be null.
      *
-     * <p>While autograd records (a backward pass may follow) and the output channels are not a multiple of {@link #CHANNEL_BLOCK}, the
-     * weight gets zero filters up to the next multiple and the extra output channels are sliced off. The result is the
-     * same, but the backward pass then receives an explicit zero gradient for those channels. Without this, oneDNN
-     * 3.7.1 (libtorch 2.7.1) copies the output gradient into a channel-padded layout whose padding is sometimes left
-     * uninitialised when running on two or more threads; padding that happens to hold NaN bit patterns turns the
-     * input gradient into NaN (0·NaN), seen on an AMD Zen 5 (EPYC, family 26) in about 1 of 100 backward passes of a
-     * 1-, 3- or 5-channel convolution. {@code ConvolutionBackwardTest} repeats such a pass to catch it.
+     * <p>While autograd records (a backward pass may follow) and the input or output channels are not a multiple of
+     * {@link #CHANNEL_BLOCK}, the input and the weight get zero channels up to the next multiple, the weight zero filters
+     * likewise, and the extra output channels are sliced off. The result is the same, and every tensor oneDNN then
+     * lays out in channel blocks fills them whole. Without this, oneDNN 3.7.1 (libtorch 2.7.1) on two or more threads
+     * sometimes leaves a block's padding uninitialised; padding that happens to hold NaN bit patterns turns results into
+     * NaN (0·NaN). Seen on an AMD Zen 5 (EPYC, family 26): in about 1 of 100 backward passes of a 1-, 3- or 5-channel
+     * convolution ({@code ConvolutionBackwardTest} repeats one), and, with only output channels padded, in most short
+     * training runs after the first few in one JVM, through the gradient penalty's double backward of the 3-channel
+     * first layer ({@code TrainingWorkflowTest.shortRunsOneAfterAnotherStayFinite}). Inference (no autograd) is not
+     * padded.
      */
     public static NDArray conv2d(NDArray x, NDArray weight, NDArray bias, int stride, int padding) {
         Shape ws = weight.getShape();
         long outChannels = ws.get(0);
         long missing = (CHANNEL_BLOCK - outChannels % CHANNEL_BLOCK) % CHANNEL_BLOCK;
-        if (missing == 0 || !JniUtils.isGradMode()) {
+        long inChannels = ws.get(1);
+        long missingIn = (CHANNEL_BLOCK - inChannels % CHANNEL_BLOCK) % CHANNEL_BLOCK;
+        if ((missing == 0 && missingIn == 0) || !JniUtils.isGradMode()) {
             return plainConv2d(x, weight, bias, stride, padding);
         }
         NDManager m = x.getManager();
-        Shape extra = new Shape(missing, ws.get(1), ws.get(2), ws.get(3));
-        NDArray padded = owned(m, weight.concat(m.zeros(extra, weight.getDataType(), weight.getDevice()), 0));
+        NDArray w = weight;
+        NDArray in = x;
+        if (missingIn > 0) {
+            Shape xs = x.getShape();
+            in = owned(
+                    m,
+                    x.concat(
+                            m.zeros(
+                                    new Shape(xs.get(0), missingIn, xs.get(2), xs.get(3)),
+                                    x.getDataType(),
+                                    x.getDevice()),
+                            1));
+            w = owned(
+                    m,
+                    weight.concat(
+                            m.zeros(
+                                    new Shape(ws.get(0), missingIn, ws.get(2), ws.get(3)),
+                                    weight.getDataType(),
+                                    weight.getDevice()),
+                            1));
+        }
+        if (missing == 0) {
+            return plainConv2d(in, w, bias, stride, padding);
+        }
+        Shape extra = new Shape(missing, inChannels + missingIn, ws.get(2), ws.get(3));
+        NDArray padded = owned(m, w.concat(m.zeros(extra, weight.getDataType(), weight.getDevice()), 0));
         NDArray paddedBias = bias == null
                 ? null
                 : owned(m, bias.concat(m.zeros(new Shape(missing), bias.getDataType(), bias.getDevice()), 0));
-        return plainConv2d(x, padded, paddedBias, stride, padding).get(new NDIndex(":, 0:{}", outChannels));
+        return plainConv2d(in, padded, paddedBias, stride, padding).get(new NDIndex(":, 0:{}", outChannels));
     }
 
     private static NDArray plainConv2d(NDArray x, NDArray weight, NDArray bias, int stride, int padding) {
