@@ -15,6 +15,9 @@ import org.stargan.ckpt.GeneratorCheckpoint;
 import org.stargan.kafka.KafkaSettings;
 import org.stargan.kafka.Topics;
 import org.stargan.msg.ModelAnnouncement;
+import org.stargan.options.Option;
+import org.stargan.options.OptionTable;
+import org.stargan.options.OptionValues;
 
 /**
  * {@code stargan announce}: publishes a generator checkpoint on the model registry, so that every inference worker
@@ -23,21 +26,42 @@ import org.stargan.msg.ModelAnnouncement;
  * checkpoint is read first, so a name list that does not fit the generator is refused here rather than by every worker.
  */
 public final class AnnounceCommand {
-    static final String USAGE = """
-            usage: stargan announce --checkpoint PATH [--name NAME] [--version V] [--domains A,B,...]
-                                    [--image-size N] [--description TEXT] [--bootstrap H:P] [--topic-prefix P]
+    static final OptionTable OPTIONS = new OptionTable(
+                    "announce",
+                    List.of(
+                            Option.path(
+                                    "checkpoint",
+                                    "PATH",
+                                    "generator checkpoint readable at this path by every worker (shared storage): this "
+                                            + "project's .safetensors or an official *-G.ckpt (required)"),
+                            Option.text("name", "NAME", "model name (the one requests get without stargan.model)")
+                                    .byDefault("default"),
+                            Option.text("version", "V", "version label")
+                                    .defaultDescribed("the file name without its extension"),
+                            Option.names(
+                                    "domains",
+                                    "A,B,...",
+                                    "domain names in label order (official checkpoints carry none; the official "
+                                            + "CelebA model's: Black_Hair,Blond_Hair,Brown_Hair,Male,Young)"),
+                            Option.integer("image-size", "the side it was trained at (official checkpoints: 128)")
+                                    .atLeast(4)
+                                    .atMost(4096),
+                            Option.text(
+                                    "description",
+                                    "TEXT",
+                                    "what it is and was trained on, shown to people choosing a model"),
+                            Option.text("bootstrap", "HOST:PORT", "Kafka bootstrap servers")
+                                    .byDefault("127.0.0.1:9092"),
+                            Option.text("topic-prefix", "PREFIX", "prefix of every topic name")
+                                    .byDefault("stargan.")))
+            .withEnvironment("bootstrap", "STARGAN_KAFKA_BOOTSTRAP")
+            .withEnvironment("topic-prefix", "STARGAN_TOPIC_PREFIX");
 
-              --checkpoint PATH   generator checkpoint readable at this path by every worker (shared storage):
-                                  this project's .safetensors or an official *-G.ckpt
-              --name NAME         model name (default: default, the one requests get without stargan.model)
-              --version V         version label (default: the file name without its extension)
-              --domains A,B,...   domain names in label order (official checkpoints carry none; the official
-                                  CelebA model's: Black_Hair,Blond_Hair,Brown_Hair,Male,Young)
-              --image-size N      the side it was trained at (official checkpoints: 128 unless given)
-              --description TEXT  what it is and was trained on, shown to people choosing a model
-              --bootstrap H:P     Kafka (default $STARGAN_KAFKA_BOOTSTRAP, else 127.0.0.1:9092)
-              --topic-prefix P    topic prefix (default $STARGAN_TOPIC_PREFIX, else stargan.)
-            """;
+    static final String USAGE =
+            OPTIONS.help("announce --checkpoint PATH [--name NAME] [--version V] [--domains A,B,...] [options]", """
+            Publishes a generator checkpoint on the model registry (stargan.models): every inference worker loads it,
+            gateways list it, and requests name it by stargan.model. The checkpoint is read first: names that do not
+            fit its c_dim, or differ from the names it carries, are refused before anything is published.""");
 
     private AnnounceCommand() {}
 
@@ -51,7 +75,7 @@ public final class AnnounceCommand {
      * reason printed).
      */
     public static int run(String[] args, Map<String, String> env) {
-        if (List.of(args).contains("--help") || List.of(args).contains("-h")) {
+        if (OptionTable.asksForHelp(List.of(args))) {
             System.out.print(USAGE);
             return 0;
         }
@@ -59,12 +83,14 @@ public final class AnnounceCommand {
         String bootstrap;
         Topics topics;
         try {
-            Map<String, String> o = options(args);
-            bootstrap = o.getOrDefault("bootstrap", env.getOrDefault("STARGAN_KAFKA_BOOTSTRAP", "127.0.0.1:9092"));
-            topics = new Topics(o.getOrDefault("topic-prefix", env.getOrDefault("STARGAN_TOPIC_PREFIX", "stargan.")));
-            a = announcement(o);
+            OptionValues v = OPTIONS.parse(List.of(args), env);
+            bootstrap = v.text("bootstrap");
+            topics = new Topics(v.text("topic-prefix"));
+            a = announcement(options(v));
         } catch (IllegalArgumentException e) {
-            System.err.println("stargan announce: " + e.getMessage());
+            String m = e.getMessage();
+            System.err.println(m.startsWith("announce: ") ? "stargan " + m : "stargan announce: " + m);
+            System.err.println("(" + OPTIONS.hint() + ")");
             return 2;
         }
         try {
@@ -149,20 +175,19 @@ public final class AnnounceCommand {
         }
     }
 
-    private static Map<String, String> options(String[] args) {
-        List<String> known = List.of(
-                "checkpoint", "name", "version", "domains", "image-size", "description", "bootstrap", "topic-prefix");
+    /** The given options as text, as {@link #announcement} reads them. */
+    private static Map<String, String> options(OptionValues v) {
         Map<String, String> o = new HashMap<>();
-        for (int i = 0; i < args.length; i++) {
-            String name = args[i].startsWith("--") ? args[i].substring(2) : null;
-            if (name == null || !known.contains(name)) {
-                throw new IllegalArgumentException(
-                        "unknown option '" + args[i] + "'; known: --" + String.join(", --", known));
+        for (String name : List.of("checkpoint", "name", "version", "description")) {
+            if (v.has(name)) {
+                o.put(name, v.text(name));
             }
-            if (i + 1 >= args.length) {
-                throw new IllegalArgumentException("option --" + name + " needs a value");
-            }
-            o.put(name, args[++i]);
+        }
+        if (v.has("domains")) {
+            o.put("domains", String.join(",", v.names("domains")));
+        }
+        if (v.has("image-size")) {
+            o.put("image-size", Integer.toString(v.integer("image-size")));
         }
         return o;
     }
