@@ -66,6 +66,19 @@ public final class DeviceCheck {
         return DeviceReport.describe(device);
     }
 
+    /**
+     * {@link #require} for a service's start: on failure prints {@code <service>: failed to start: <why>} and exits with
+     * status 1, before the service waits for anything else (a broker), so a worker that cannot compute says so at once.
+     */
+    public static void requireOrExit(String service, String setting) {
+        try {
+            require(setting);
+        } catch (IllegalArgumentException | IllegalStateException e) {
+            System.err.println(service + ": failed to start: " + e.getMessage());
+            System.exit(1);
+        }
+    }
+
     /** The device {@code setting} names; an {@link IllegalArgumentException} naming {@code --device} when none. */
     public static Device parse(String setting) {
         String v = setting == null ? "" : setting.trim().toLowerCase(Locale.ROOT);

@@ -82,13 +82,7 @@ public final class Main {
             return;
         }
         // The device first: a worker that cannot compute says so at once, not after waiting for a broker.
-        try {
-            org.stargan.device.DeviceCheck.require(config.device());
-        } catch (IllegalArgumentException | IllegalStateException e) {
-            System.err.println("trainer-worker: failed to start: " + e.getMessage());
-            System.exit(1);
-            return;
-        }
+        org.stargan.device.DeviceCheck.requireOrExit("trainer-worker", config.device());
         // Says once, in words, when no broker answers (the clients only retry); started first, as deploying waits for
         // it.
         BrokerWatch.start("trainer-worker", config.bootstrapServers(), System.err::println);
