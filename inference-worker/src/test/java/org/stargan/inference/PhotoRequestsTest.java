@@ -55,14 +55,10 @@ class PhotoRequestsTest {
         vertx = Vertx.vertx();
         bootstrap = kafka.bootstrapServers();
         topics = new Topics("p" + UUID.randomUUID().toString().substring(0, 8) + ".");
-        // The worker answers only on a reply topic that exists (it checks before computing).
-        try (org.apache.kafka.clients.admin.Admin admin =
-                org.apache.kafka.clients.admin.Admin.create(Map.<String, Object>of("bootstrap.servers", bootstrap))) {
-            admin.createTopics(List.of(
-                            new org.apache.kafka.clients.admin.NewTopic(topics.translateResults(), 1, (short) 1)))
-                    .all()
-                    .get(30, TimeUnit.SECONDS);
-        }
+        // The platform's topics as every service creates them at start: the worker answers only on a reply topic that
+        // exists (it checks before computing).
+        org.stargan.kafka.TopicSetup.ensure(
+                bootstrap, org.stargan.kafka.TopicPlan.platform(topics, 1), java.time.Duration.ofSeconds(60));
         Path ckpt = tinyCheckpoint();
         InferenceConfig config = new InferenceConfig(
                 bootstrap, topics.prefix(), "inference-" + topics.prefix(), "w1", "cpu", 4, 5, 64, ckpt.toString(), -1);
