@@ -57,7 +57,7 @@ public final class Functional {
      * NaN (0·NaN). Seen on an AMD Zen 5 (EPYC, family 26): in about 1 of 100 backward passes of a 1-, 3- or 5-channel
      * convolution ({@code ConvolutionBackwardTest} repeats one), and, with only output channels padded, in most short
      * training runs after the first few in one JVM, through the gradient penalty's double backward of the 3-channel
-     * first layer (a repeated joint-training run: 3 of 20 finite without the input padding, 20 of 20 with it; README,
+     * first layer (a repeated joint-training run: 2 of 40 finite without the input padding, 20 of 20 with it; README,
      * Exactness, for what remains). Inference (no autograd) is not padded.
      */
     public static NDArray conv2d(NDArray x, NDArray weight, NDArray bias, int stride, int padding) {
