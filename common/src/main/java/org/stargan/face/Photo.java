@@ -9,6 +9,7 @@ import javax.imageio.ImageIO;
 import javax.imageio.ImageWriteParam;
 import javax.imageio.ImageWriter;
 import javax.imageio.stream.ImageOutputStream;
+import javax.imageio.stream.MemoryCacheImageOutputStream;
 import org.opencv.core.CvType;
 import org.opencv.core.Mat;
 import org.stargan.data.ImageCodec;
@@ -145,11 +146,11 @@ public final class Photo {
         }
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         if (!jpeg) {
-            ImageIO.write(img, "png", out);
+            ImageCodec.write(img, "photo.png", out);
             return out.toByteArray();
         }
         ImageWriter writer = ImageIO.getImageWritersByFormatName("jpeg").next();
-        try (ImageOutputStream ios = ImageIO.createImageOutputStream(out)) {
+        try (ImageOutputStream ios = new MemoryCacheImageOutputStream(out)) {
             writer.setOutput(ios);
             ImageWriteParam param = writer.getDefaultWriteParam();
             param.setCompressionMode(ImageWriteParam.MODE_EXPLICIT);

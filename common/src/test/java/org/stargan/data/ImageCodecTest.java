@@ -82,6 +82,57 @@ class ImageCodecTest {
         return img;
     }
 
+    /**
+     * The resize with its filter computed once gives exactly what computing each tap's weight per pixel gave (the
+     * definition below), shrinking, enlarging and at awkward ratios.
+     */
+    @Test
+    void resizeMatchesPerPixelWeights() {
+        Random rnd = new Random(7);
+        for (int[] nm : new int[][] {{128, 48}, {178, 128}, {37, 24}, {48, 128}, {5, 3}, {3, 7}, {256, 1}}) {
+            int n = nm[0];
+            int m = nm[1];
+            float[] src = new float[n * n];
+            for (int i = 0; i < src.length; i++) {
+                src[i] = rnd.nextInt(256);
+            }
+            assertThat(ImageCodec.resize(src, n, m)).as("%d → %d", n, m).containsExactly(perPixelResize(src, n, m));
+        }
+    }
+
+    private static float[] perPixelResize(float[] src, int n, int m) {
+        float[] tmp = new float[n * m];
+        for (int y = 0; y < n; y++) {
+            perPixelResample(src, y * n, 1, n, tmp, y * m, 1, m);
+        }
+        float[] out = new float[m * m];
+        for (int x = 0; x < m; x++) {
+            perPixelResample(tmp, x, m, n, out, x, m, m);
+        }
+        return out;
+    }
+
+    private static void perPixelResample(
+            float[] in, int inOff, int inStride, int inLen, float[] out, int outOff, int outStride, int outLen) {
+        double scale = (double) inLen / outLen;
+        double support = Math.max(1.0, scale);
+        for (int o = 0; o < outLen; o++) {
+            double center = (o + 0.5) * scale;
+            int lo = (int) Math.max(0, Math.floor(center - support));
+            int hi = (int) Math.min(inLen, Math.ceil(center + support));
+            double sum = 0;
+            double wsum = 0;
+            for (int i = lo; i < hi; i++) {
+                double w = 1 - Math.abs((i + 0.5 - center) / support);
+                if (w > 0) {
+                    sum += w * in[inOff + i * inStride];
+                    wsum += w;
+                }
+            }
+            out[outOff + o * outStride] = (float) (wsum > 0 ? sum / wsum : 0);
+        }
+    }
+
     private static int to8bit(float v) {
         float s = Math.max(0f, Math.min(1f, (v + 1f) / 2f));
         return (int) Math.max(0, Math.min(255, s * 255f + 0.5f));

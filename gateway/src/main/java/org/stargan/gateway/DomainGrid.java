@@ -13,6 +13,9 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import javax.imageio.ImageIO;
+import javax.imageio.stream.ImageOutputStream;
+import javax.imageio.stream.MemoryCacheImageInputStream;
+import javax.imageio.stream.MemoryCacheImageOutputStream;
 import org.stargan.msg.Protocol;
 import org.stargan.msg.TranslateRequest;
 import org.stargan.msg.TranslateResult;
@@ -112,14 +115,17 @@ final class DomainGrid {
         }
         g.dispose();
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        if (!ImageIO.write(grid, encoding.equals(Protocol.JPEG) ? "jpg" : "png", out)) {
-            throw new IOException("no image writer for " + encoding);
+        // In memory: ImageIO.write's default stream caches to a temporary file per image.
+        try (ImageOutputStream stream = new MemoryCacheImageOutputStream(out)) {
+            if (!ImageIO.write(grid, encoding.equals(Protocol.JPEG) ? "jpg" : "png", stream)) {
+                throw new IOException("no image writer for " + encoding);
+            }
         }
         return out.toByteArray();
     }
 
     private static BufferedImage read(byte[] bytes, String what) throws IOException {
-        BufferedImage img = ImageIO.read(new ByteArrayInputStream(bytes));
+        BufferedImage img = ImageIO.read(new MemoryCacheImageInputStream(new ByteArrayInputStream(bytes)));
         if (img == null) {
             throw new IOException(what + ": not a PNG or JPEG image");
         }

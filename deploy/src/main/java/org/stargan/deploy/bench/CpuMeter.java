@@ -10,8 +10,8 @@ import org.stargan.bench.CpuTimes;
  * worker's compute threads ({@code worker_generator}: the thread that runs the generator and libtorch's intra-op threads
  * it starts, which inherit its name {@code compute-<device>}), and the load client itself ({@code load_client}). Each
  * process runs in its own JVM, so a process's CPU time is its own work, its JIT compiler and its garbage collector; the
- * gateway's and the worker's JIT compiler threads are also shown apart ({@code gateway_jit}, {@code worker_jit}: a
- * lower bound, as HotSpot may stop a compiler thread and its time with it).
+ * processes' JIT compiler threads are also shown apart ({@code gateway_jit}, {@code worker_jit}, ...: a lower bound,
+ * as HotSpot may stop a compiler thread and its time with it).
  */
 final class CpuMeter {
     /** The kernel name prefix of the worker's compute threads (InferenceVerticle's {@code compute-<device>}). */
@@ -52,14 +52,19 @@ final class CpuMeter {
             long before = started.getOrDefault(e.getKey(), -1L);
             long sum = totals.get(e.getKey());
             // Unknown once means unknown: a partial sum would understate the figure.
-            totals.put(e.getKey(), before < 0 || e.getValue() < 0 || sum < 0 ? -1 : sum + e.getValue() - before);
+            // A thread's time leaves the sum of its process's threads when it ends (HotSpot stops idle compiler
+            // threads), so a thread group's figure is a lower bound and never taken below 0.
+            long delta = Math.max(0, e.getValue() - before);
+            totals.put(e.getKey(), before < 0 || e.getValue() < 0 || sum < 0 ? -1 : sum + delta);
         }
         started = null;
     }
 
     /**
      * {@code cpu_<name>_ms_per_req} for every process (and {@code worker_generator}, {@code worker_other}: the worker's
-     * CPU outside its compute threads), over {@code requests} answered requests; null where unknown.
+     * CPU outside its compute threads), over {@code requests} answered requests; and {@code cpu_<name>_steady_ms_per_req}
+     * for each process outside the generator with its JIT compiler's share taken out (what the same work costs once
+     * the code is compiled, as in a service that has run for a while); null where unknown.
      */
     synchronized Map<String, Object> perRequest(long requests) {
         Map<String, Object> r = new LinkedHashMap<>();
@@ -67,15 +72,44 @@ final class CpuMeter {
             r.put(field(e.getKey()), CpuTimes.msPerRequest(e.getValue(), requests));
         }
         if (totals.containsKey(WORKER)) {
-            long w = totals.get(WORKER);
-            long g = totals.get(GENERATOR);
-            r.put(field(WORKER_OTHER), CpuTimes.msPerRequest(w < 0 || g < 0 ? -1 : Math.max(0, w - g), requests));
+            r.put(
+                    field(WORKER_OTHER),
+                    CpuTimes.msPerRequest(minus(totals.get(WORKER), totals.get(GENERATOR)), requests));
+        }
+        for (String name : pids.keySet()) {
+            long steady = minus(totals.get(name), totals.get(name + JIT));
+            if (name.equals(WORKER)) {
+                r.put(steadyField(WORKER_OTHER), CpuTimes.msPerRequest(minus(steady, totals.get(GENERATOR)), requests));
+            } else {
+                r.put(steadyField(name), CpuTimes.msPerRequest(steady, requests));
+            }
         }
         return r;
     }
 
+    /**
+     * {@code cpu_<name>_ms_per_s}: CPU milliseconds each process spent per second of the window(s) measured, for an
+     * idle window: the background (timers, heartbeats, polls, probes) that a request rate divides among requests.
+     */
+    synchronized Map<String, Object> perSecond(double seconds) {
+        Map<String, Object> r = new LinkedHashMap<>();
+        for (Map.Entry<String, Long> e : totals.entrySet()) {
+            r.put("cpu_" + e.getKey() + "_ms_per_s", e.getValue() < 0 ? null : e.getValue() / 1e6 / seconds);
+        }
+        return r;
+    }
+
+    /** {@code a − b}, unknown (−1) when either is, never below 0. */
+    private static long minus(long a, long b) {
+        return a < 0 || b < 0 ? -1 : Math.max(0, a - b);
+    }
+
     static String field(String name) {
         return "cpu_" + name + "_ms_per_req";
+    }
+
+    static String steadyField(String name) {
+        return "cpu_" + name + "_steady_ms_per_req";
     }
 
     private Map<String, Long> sample() {
@@ -85,11 +119,9 @@ final class CpuMeter {
             if (p.getKey().equals(WORKER)) {
                 s.put(GENERATOR, CpuTimes.threads(p.getValue(), n -> n.startsWith(COMPUTE_THREADS)));
             }
-            if (p.getKey().equals(WORKER) || p.getKey().equals("gateway")) {
-                // HotSpot's compiler threads: what is still being compiled after the warm-up, part of the process's
-                // figure, shown apart because it ends once the code is hot.
-                s.put(p.getKey() + JIT, CpuTimes.threads(p.getValue(), n -> n.matches("C[12] CompilerThre.*")));
-            }
+            // HotSpot's compiler threads: what is still being compiled after the warm-up, part of the process's figure,
+            // shown apart because it ends once the code is hot.
+            s.put(p.getKey() + JIT, CpuTimes.threads(p.getValue(), n -> n.matches("C[12] CompilerThre.*")));
         }
         return s;
     }

@@ -139,7 +139,9 @@ public final class GatewayBench {
                     "--timeout-s",
                     Double.toString(o.timeoutS()),
                     "--ready-timeout-s",
-                    Double.toString(o.readyTimeoutS())));
+                    Double.toString(o.readyTimeoutS()),
+                    "--idle-s",
+                    Double.toString(o.idleS())));
             common.addAll(
                     o.requests() > 0
                             ? List.of("--requests", Long.toString(o.requests()))
@@ -240,6 +242,8 @@ public final class GatewayBench {
                         "--announce-model",
                         "--metrics-port",
                         "0"),
+                // As its start script (bin/inference-worker) sets it: libtorch's threads sleep between batches.
+                Map.of("OMP_WAIT_POLICY", System.getenv().getOrDefault("OMP_WAIT_POLICY", "PASSIVE")),
                 l -> l.startsWith("inference worker bench-worker consuming"),
                 600,
                 cleanup,
@@ -273,6 +277,7 @@ public final class GatewayBench {
                         "0",
                         "--max-body-bytes",
                         Integer.toString(10 << 20)),
+                Map.of(),
                 l -> l.startsWith("gateway " + GATEWAY_ID + " on http://"),
                 120,
                 cleanup,

@@ -29,6 +29,7 @@ import org.stargan.options.OptionValues;
  * @param timeoutS per-request deadline, seconds
  * @param readyTimeoutS how long the load client waits for the first successful translation before giving up
  * @param bareS seconds spent timing the bare generator
+ * @param idleS seconds without load after the measured phases, measuring the services' background CPU (0: skip)
  * @param direct whether to also drive the worker over Kafka without the gateway
  * @param paper serve a generator of the paper's size (128 px) with PyTorch's initialisation instead of {@code model}
  */
@@ -51,6 +52,7 @@ public record GatewayBenchOptions(
         double timeoutS,
         double readyTimeoutS,
         double bareS,
+        double idleS,
         boolean direct,
         boolean paper) {
 
@@ -121,19 +123,25 @@ public record GatewayBenchOptions(
                             .atLeast(0)
                             .atMost(3600)
                             .byDefault(5.0),
+                    Option.number("idle-s", "seconds without load measuring the services' background CPU")
+                            .atLeast(0)
+                            .atMost(3600)
+                            .byDefault(5.0),
                     Option.flag("no-direct", "skip the Kafka-only phase")));
 
     /** What {@code --help} prints. */
     public static final String USAGE = OPTIONS.help("""
             bench gateway [--concurrency 8] [--duration-s 30 | --requests N] [--warmup-s 5] [--slice-s 10] [--batch 8]
                           [--url URL [--api-key K] [--topic-prefix P]] [--bootstrap H:P] [options]""", """
-            Starts a local Kafka broker (its own JVM), one inference worker serving --model and one gateway (in this
-            JVM, as ./stargan demo does), then drives POST /v1/translations from a separate load-client JVM:
+            Starts a local Kafka broker, one inference worker serving --model and one gateway, each in its own JVM as
+            deployed, then drives POST /v1/translations from a separate load-client JVM:
             --concurrency requests in flight, --warmup-s uncounted, then --duration-s seconds (or --requests
             requests) measured. The same load also goes to the worker over Kafka without the gateway, the two paths
             taking turns in slices of --slice-s so that other work on the machine weighs on both alike. After the
-            services have stopped, the bare generator is timed at --batch images per batch. Prints a table and, last,
-            one JSON line.""");
+            services have stopped, the bare generator is timed at --batch images per batch. CPU per request is
+            reported per process (gateway, worker: generator and the rest, broker, load client), with and without
+            the JIT compiler's share, and each service's background CPU per second over --idle-s without load.
+            Prints a table and, last, one JSON line.""");
 
     /** Parses {@code args}; {@code home} is the project directory the default model is found in. */
     public static GatewayBenchOptions parse(List<String> args, Path home) {
@@ -180,6 +188,7 @@ public record GatewayBenchOptions(
                 o.number("timeout-s"),
                 o.number("ready-timeout-s"),
                 o.number("bare-s"),
+                o.number("idle-s"),
                 !o.flag("no-direct"),
                 o.has("config"));
     }

@@ -19,7 +19,16 @@ final class GatewayBenchReport {
             CpuMeter.field("broker"),
             CpuMeter.field(CpuMeter.CLIENT),
             CpuMeter.field("gateway" + CpuMeter.JIT),
-            CpuMeter.field(CpuMeter.WORKER + CpuMeter.JIT));
+            CpuMeter.field(CpuMeter.WORKER + CpuMeter.JIT),
+            CpuMeter.field("broker" + CpuMeter.JIT),
+            CpuMeter.field(CpuMeter.CLIENT + CpuMeter.JIT),
+            CpuMeter.steadyField("gateway"),
+            CpuMeter.steadyField(CpuMeter.WORKER_OTHER),
+            CpuMeter.steadyField("broker"),
+            CpuMeter.steadyField(CpuMeter.CLIENT));
+
+    /** The processes whose background CPU per second is measured without load, as the table shows them. */
+    static final List<String> IDLE_PROCESSES = List.of("gateway", CpuMeter.WORKER, "broker");
 
     static Map<String, Object> result(
             GatewayBenchOptions o, String model, Map<String, Map<String, Object>> measured, BareGenerator.Result bare) {
@@ -73,6 +82,10 @@ final class GatewayBenchReport {
         for (String k : CPU_FIELDS) {
             r.put("worker_kafka_" + k, direct == null ? null : direct.get(k));
         }
+        Map<String, Object> idle = measured.get("idle");
+        for (String p : IDLE_PROCESSES) {
+            r.put("idle_cpu_" + p + "_ms_per_s", idle == null ? null : idle.get("cpu_" + p + "_ms_per_s"));
+        }
         r.put("bare_img_s", bare.imagesPerSecond());
         r.put("bare_ms_per_batch", bare.msPerBatch());
         double through = ((Number) gw.get("throughput_req_s")).doubleValue();
@@ -125,7 +138,31 @@ final class GatewayBenchReport {
             cpuRow(out, "Kafka → worker (no gateway)", r, "worker_kafka_");
         }
         out.println("(worker = generator, its compute threads, + other: the rest of the worker process, JIT and GC "
-                + "included; \"-\": not measured)");
+                + "included; after the load client: its JIT compiler threads, gateway / worker / broker / client; "
+                + "\"-\": not measured)");
+        out.println();
+        out.printf(
+                "%-36s %9s %15s %9s %12s%n",
+                "CPU ms per request, JIT excluded", "gateway", "worker other", "broker", "load client");
+        steadyRow(out, "HTTP → gateway → Kafka → worker", r, "");
+        if (r.get("worker_kafka_requests") != null) {
+            steadyRow(out, "Kafka → worker (no gateway)", r, "worker_kafka_");
+        }
+        if (r.get("idle_cpu_gateway_ms_per_s") != null) {
+            double rate = ((Number) r.get("throughput_req_s")).doubleValue();
+            out.printf(
+                    "%-36s %9s %15s %9s%n",
+                    "background without load, ms/s",
+                    cpu(r.get("idle_cpu_gateway_ms_per_s")),
+                    cpu(r.get("idle_cpu_worker_ms_per_s")),
+                    cpu(r.get("idle_cpu_broker_ms_per_s")));
+            out.printf(
+                    "%-36s %9s %15s %9s%n",
+                    String.format("  that per request at %.1f req/s", rate),
+                    cpu(perRequest(r.get("idle_cpu_gateway_ms_per_s"), rate)),
+                    cpu(perRequest(r.get("idle_cpu_worker_ms_per_s"), rate)),
+                    cpu(perRequest(r.get("idle_cpu_broker_ms_per_s"), rate)));
+        }
         out.println();
         if (r.get("ratio_gateway_to_worker_kafka") != null) {
             out.printf("through the gateway ÷ worker over Kafka: %.2f%n", r.get("ratio_gateway_to_worker_kafka"));
@@ -160,8 +197,24 @@ final class GatewayBenchReport {
                 cpu(r.get(p + CPU_FIELDS.get(3))),
                 cpu(r.get(p + CPU_FIELDS.get(4))),
                 cpu(r.get(p + CPU_FIELDS.get(5))),
-                cpu(r.get(p + CPU_FIELDS.get(6))),
-                cpu(r.get(p + CPU_FIELDS.get(7))));
+                cpu(r.get(p + CPU_FIELDS.get(6))) + " / " + cpu(r.get(p + CPU_FIELDS.get(7))),
+                cpu(r.get(p + CPU_FIELDS.get(8))) + " / " + cpu(r.get(p + CPU_FIELDS.get(9))));
+    }
+
+    private static void steadyRow(PrintStream out, String name, Map<String, Object> r, String p) {
+        out.printf(
+                "%-36s %9s %15s %9s %12s%n",
+                name,
+                cpu(r.get(p + CpuMeter.steadyField("gateway"))),
+                cpu(r.get(p + CpuMeter.steadyField(CpuMeter.WORKER_OTHER))),
+                cpu(r.get(p + CpuMeter.steadyField("broker"))),
+                cpu(r.get(p + CpuMeter.steadyField(CpuMeter.CLIENT))));
+    }
+
+    private static Object perRequest(Object msPerSecond, double requestsPerSecond) {
+        return msPerSecond == null || requestsPerSecond <= 0
+                ? null
+                : ((Number) msPerSecond).doubleValue() / requestsPerSecond;
     }
 
     private static String cpu(Object v) {

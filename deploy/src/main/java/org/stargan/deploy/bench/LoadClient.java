@@ -46,7 +46,8 @@ public final class LoadClient {
             "slice-s",
             "timeout-s",
             "ready-timeout-s",
-            "cpu-pids");
+            "cpu-pids",
+            "idle-s");
 
     private LoadClient() {}
 
@@ -175,7 +176,26 @@ public final class LoadClient {
                     label(m), summary.get("ok"), stats.get(m).errorCount(), summary.get("throughput_req_s"));
             out.put(m, summary);
         }
+        double idleS = Double.parseDouble(o.getOrDefault("idle-s", "0"));
+        if (!pids.isEmpty() && idleS > 0) {
+            out.put("idle", idle(pids, idleS, progress));
+        }
         return out;
+    }
+
+    /**
+     * The processes' CPU per second with no load, after a second for the last answers to drain: the background a
+     * service spends whatever the traffic, which at a low request rate is a large part of its CPU per request.
+     */
+    private static Map<String, Object> idle(Map<String, Long> pids, double seconds, PrintStream progress)
+            throws InterruptedException {
+        Thread.sleep(1000);
+        progress.printf("idle: %s s without load, measuring the services' background CPU...%n", seconds);
+        CpuMeter meter = new CpuMeter(pids);
+        meter.start();
+        Thread.sleep(seconds(seconds) / 1_000_000);
+        meter.stop();
+        return meter.perSecond(seconds);
     }
 
     private static String label(String mode) {

@@ -52,7 +52,7 @@ final class ServiceJvm implements AutoCloseable {
     }
 
     /**
-     * Starts {@code mainClass} with {@code args} and waits until it prints a line {@code readyLine} accepts.
+     * Starts {@code mainClass} with {@code args} and this JVM's environment plus {@code environment}, and waits until it prints a line {@code readyLine} accepts.
      *
      * @return the service, ready; {@link #readyLine()} is the line it printed
      */
@@ -60,6 +60,7 @@ final class ServiceJvm implements AutoCloseable {
             String name,
             String mainClass,
             List<String> args,
+            java.util.Map<String, String> environment,
             Predicate<String> readyLine,
             long timeoutSeconds,
             Cleanup cleanup,
@@ -82,7 +83,9 @@ final class ServiceJvm implements AutoCloseable {
         }
         cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), mainClass));
         cmd.addAll(args);
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+        pb.environment().putAll(environment);
+        Process p = pb.start();
         ServiceJvm s = new ServiceJvm(name, p, readyLine, err);
         cleanup.add("the " + name, s::close);
         try {

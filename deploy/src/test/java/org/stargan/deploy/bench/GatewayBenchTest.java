@@ -38,7 +38,9 @@ class GatewayBenchTest {
                         "--batch",
                         "2",
                         "--bare-s",
-                        "0"),
+                        "0",
+                        "--idle-s",
+                        "1"),
                 HOME);
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         List<Path> before = benchDirectories();
@@ -105,7 +107,11 @@ class GatewayBenchTest {
                     "worker_other",
                     "load_client",
                     "gateway_jit",
-                    "worker_jit")) {
+                    "worker_jit",
+                    "load_client_jit",
+                    "gateway_steady",
+                    "worker_other_steady",
+                    "load_client_steady")) {
                 JsonNode v = j.get(p + "cpu_" + name + "_ms_per_req");
                 assertThat(v).as("JSON field %scpu_%s_ms_per_req", p, name).isNotNull();
                 assertThat(v.isNumber())
@@ -123,6 +129,21 @@ class GatewayBenchTest {
                     .as("the worker's compute threads within the worker")
                     .isLessThanOrEqualTo(j.get(p + "cpu_worker_ms_per_req").asDouble() + 2 * tick);
         }
+        // Without the JIT compiler's share a process costs no more than with it.
+        for (String name : List.of("gateway", "load_client")) {
+            assertThat(j.get("cpu_" + name + "_steady_ms_per_req").asDouble())
+                    .as("%s without its JIT", name)
+                    .isLessThanOrEqualTo(j.get("cpu_" + name + "_ms_per_req").asDouble());
+        }
+        // The background measured without load, for the services started here (not the test's broker).
+        for (String name : List.of("gateway", "worker")) {
+            JsonNode v = j.get("idle_cpu_" + name + "_ms_per_s");
+            assertThat(v != null && v.isNumber() && v.asDouble() >= 0)
+                    .as("idle_cpu_%s_ms_per_s: %s", name, v)
+                    .isTrue();
+        }
+        assertThat(j.get("idle_cpu_broker_ms_per_s").isNull()).isTrue();
+        assertThat(lines).anyMatch(l -> l.startsWith("background without load, ms/s"));
         // The generator ran on the worker's compute threads: some CPU time per request is counted there.
         assertThat(j.get("worker_kafka_cpu_worker_ms_per_req").asDouble()).isPositive();
         assertThat(j.get("ratio_gateway_to_bare").asDouble())
