@@ -62,7 +62,8 @@ final class RegistryFollower {
                         config.bootstrapServers(), config.workerId() + "-registry-" + deployment, 1 << 20),
                 config.workerId() + "-registry");
         consumer = KafkaConsumer.create(vertx, c, String.class, Buffer.class);
-        consumer.pollTimeout(Duration.ofMillis(200));
+        // Records end a poll at once; the timeout only sets how often an idle follower wakes (it never commits).
+        consumer.pollTimeout(Duration.ofMillis(500));
         consumer.handler(rec -> {
             try {
                 ModelAnnouncement a = ModelAnnouncement.fromJson(rec.value().getBytes());

@@ -89,12 +89,18 @@ final class CpuMeter {
 
     /**
      * {@code cpu_<name>_ms_per_s}: CPU milliseconds each process spent per second of the window(s) measured, for an
-     * idle window: the background (timers, heartbeats, polls, probes) that a request rate divides among requests.
+     * idle window: the background (timers, heartbeats, polls, probes) that a request rate divides among requests; and
+     * {@code cpu_<name>_steady_ms_per_s}, the same without the JIT compiler's share (still compiling what the load
+     * ran).
      */
     synchronized Map<String, Object> perSecond(double seconds) {
         Map<String, Object> r = new LinkedHashMap<>();
         for (Map.Entry<String, Long> e : totals.entrySet()) {
             r.put("cpu_" + e.getKey() + "_ms_per_s", e.getValue() < 0 ? null : e.getValue() / 1e6 / seconds);
+        }
+        for (String name : pids.keySet()) {
+            long steady = minus(totals.get(name), totals.get(name + JIT));
+            r.put("cpu_" + name + "_steady_ms_per_s", steady < 0 ? null : steady / 1e6 / seconds);
         }
         return r;
     }

@@ -85,6 +85,9 @@ final class GatewayBenchReport {
         Map<String, Object> idle = measured.get("idle");
         for (String p : IDLE_PROCESSES) {
             r.put("idle_cpu_" + p + "_ms_per_s", idle == null ? null : idle.get("cpu_" + p + "_ms_per_s"));
+            r.put(
+                    "idle_cpu_" + p + "_steady_ms_per_s",
+                    idle == null ? null : idle.get("cpu_" + p + "_steady_ms_per_s"));
         }
         r.put("bare_img_s", bare.imagesPerSecond());
         r.put("bare_ms_per_batch", bare.msPerBatch());
@@ -153,15 +156,15 @@ final class GatewayBenchReport {
             out.printf(
                     "%-36s %9s %15s %9s%n",
                     "background without load, ms/s",
-                    cpu(r.get("idle_cpu_gateway_ms_per_s")),
-                    cpu(r.get("idle_cpu_worker_ms_per_s")),
-                    cpu(r.get("idle_cpu_broker_ms_per_s")));
+                    cpu(r.get("idle_cpu_gateway_steady_ms_per_s")),
+                    cpu(r.get("idle_cpu_worker_steady_ms_per_s")),
+                    cpu(r.get("idle_cpu_broker_steady_ms_per_s")));
             out.printf(
                     "%-36s %9s %15s %9s%n",
                     String.format("  that per request at %.1f req/s", rate),
-                    cpu(perRequest(r.get("idle_cpu_gateway_ms_per_s"), rate)),
-                    cpu(perRequest(r.get("idle_cpu_worker_ms_per_s"), rate)),
-                    cpu(perRequest(r.get("idle_cpu_broker_ms_per_s"), rate)));
+                    cpu(perRequest(r.get("idle_cpu_gateway_steady_ms_per_s"), rate)),
+                    cpu(perRequest(r.get("idle_cpu_worker_steady_ms_per_s"), rate)),
+                    cpu(perRequest(r.get("idle_cpu_broker_steady_ms_per_s"), rate)));
         }
         out.println();
         if (r.get("ratio_gateway_to_worker_kafka") != null) {
