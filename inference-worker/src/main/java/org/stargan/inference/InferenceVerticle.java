@@ -10,6 +10,7 @@ import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
 import io.vertx.kafka.client.common.TopicPartition;
 import io.vertx.kafka.client.consumer.KafkaConsumer;
 import io.vertx.kafka.client.consumer.KafkaConsumerRecord;
@@ -180,12 +181,15 @@ public final class InferenceVerticle extends VerticleBase {
         if (config.metricsPort() < 0) {
             return Future.succeededFuture();
         }
-        http = vertx.createHttpServer().requestHandler(new WorkerHealthRoutes(metrics.registry, health, () -> {
-            if (registry.versions().values().stream().allMatch(Map::isEmpty)) {
-                return "no model loaded";
-            }
-            return null;
-        }));
+        // HTTP/1.1 only, as the gateway: scrapers and probes speak it, and an h2c upgrade from a client that offers one
+        // (Java's HttpClient does by default) once left a scrape unanswered.
+        http = vertx.createHttpServer(new HttpServerOptions().setHttp2ClearTextEnabled(false))
+                .requestHandler(new WorkerHealthRoutes(metrics.registry, health, () -> {
+                    if (registry.versions().values().stream().allMatch(Map::isEmpty)) {
+                        return "no model loaded";
+                    }
+                    return null;
+                }));
         return http.listen(config.metricsPort(), "0.0.0.0")
                 .recover(e -> Future.failedFuture(new IllegalStateException("--metrics-port " + config.metricsPort()
                         + ": " + e.getMessage() + " (another worker on this host? give each its own port)")))

@@ -459,14 +459,18 @@ class InferenceWorkerTest {
     }
 
     private static String scrape(InferenceVerticle v) throws Exception {
-        return java.net.http.HttpClient.newHttpClient()
-                .send(
+        // HTTP/1.1, as Prometheus scrapes; a worker that stopped answering fails the test instead of holding the build
+        // (the request's own timeout did not fire once, so the wait is bounded here too).
+        return java.net.http.HttpClient.newBuilder()
+                .version(java.net.http.HttpClient.Version.HTTP_1_1)
+                .build()
+                .sendAsync(
                         java.net.http.HttpRequest.newBuilder(
                                         java.net.URI.create("http://127.0.0.1:" + v.metricsPort() + "/metrics"))
-                                // A worker that stopped answering fails the test instead of holding the build.
                                 .timeout(java.time.Duration.ofSeconds(30))
                                 .build(),
                         java.net.http.HttpResponse.BodyHandlers.ofString())
+                .get(40, java.util.concurrent.TimeUnit.SECONDS)
                 .body();
     }
 }

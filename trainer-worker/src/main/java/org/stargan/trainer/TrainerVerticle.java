@@ -4,6 +4,7 @@ import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.kafka.client.common.TopicPartition;
 import io.vertx.kafka.client.consumer.KafkaConsumer;
@@ -139,25 +140,28 @@ public final class TrainerVerticle extends VerticleBase {
         if (config.metricsPort() < 0) {
             return Future.succeededFuture();
         }
-        http = vertx.createHttpServer().requestHandler(req -> {
-            switch (req.path()) {
-                case "/metrics" ->
-                    req.response()
-                            .putHeader("content-type", "text/plain; version=0.0.4")
-                            .end(TrainerMetrics.REGISTRY.scrape());
-                case "/health/live", "/health/ready" ->
-                    // 503 once the device no longer computes: this trainer takes no more jobs and should be restarted.
-                    req.response()
-                            .setStatusCode(health.usable() ? 200 : 503)
-                            .putHeader("content-type", "application/json")
-                            .end(new JsonObject()
-                                    .put("status", health.usable() ? "up" : health.problem())
-                                    .put("device", DeviceReport.name(health.device()))
-                                    .put("job", running)
-                                    .encode());
-                default -> req.response().setStatusCode(404).end();
-            }
-        });
+        // HTTP/1.1 only, as the gateway and the inference worker (scrapers and probes speak it).
+        http = vertx.createHttpServer(new HttpServerOptions().setHttp2ClearTextEnabled(false))
+                .requestHandler(req -> {
+                    switch (req.path()) {
+                        case "/metrics" ->
+                            req.response()
+                                    .putHeader("content-type", "text/plain; version=0.0.4")
+                                    .end(TrainerMetrics.REGISTRY.scrape());
+                        case "/health/live", "/health/ready" ->
+                            // 503 once the device no longer computes: this trainer takes no more jobs and should be
+                            // restarted.
+                            req.response()
+                                    .setStatusCode(health.usable() ? 200 : 503)
+                                    .putHeader("content-type", "application/json")
+                                    .end(new JsonObject()
+                                            .put("status", health.usable() ? "up" : health.problem())
+                                            .put("device", DeviceReport.name(health.device()))
+                                            .put("job", running)
+                                            .encode());
+                        default -> req.response().setStatusCode(404).end();
+                    }
+                });
         return http.listen(config.metricsPort(), "0.0.0.0")
                 .recover(e -> Future.failedFuture(new IllegalStateException("--metrics-port " + config.metricsPort()
                         + ": " + e.getMessage() + " (another worker on this host? give each its own port)")))

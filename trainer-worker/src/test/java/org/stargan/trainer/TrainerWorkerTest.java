@@ -203,12 +203,17 @@ class TrainerWorkerTest {
                         .info()
                         .iteration())
                 .isEqualTo(20);
-        var metrics = java.net.http.HttpClient.newHttpClient()
-                .send(
+        // HTTP/1.1, as Prometheus scrapes; bounded, so a trainer that stopped answering fails the test.
+        var metrics = java.net.http.HttpClient.newBuilder()
+                .version(java.net.http.HttpClient.Version.HTTP_1_1)
+                .build()
+                .sendAsync(
                         java.net.http.HttpRequest.newBuilder(java.net.URI.create(
                                         "http://127.0.0.1:" + lastTrainer.metricsPort() + "/metrics"))
+                                .timeout(java.time.Duration.ofSeconds(30))
                                 .build(),
                         java.net.http.HttpResponse.BodyHandlers.ofString())
+                .get(40, java.util.concurrent.TimeUnit.SECONDS)
                 .body();
         // The job is labelled training_job: a label named job (or instance) would clash with the scraped target's.
         assertThat(metrics)

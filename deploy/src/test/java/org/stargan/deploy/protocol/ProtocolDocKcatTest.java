@@ -189,13 +189,18 @@ class ProtocolDocKcatTest {
                 .toCompletableFuture()
                 .get(60, TimeUnit.SECONDS);
         // As a user waits for the demo to say it is up: the worker is ready once it has loaded a model.
-        HttpClient http = HttpClient.newHttpClient();
+        HttpClient http =
+                HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
         URI ready = URI.create("http://127.0.0.1:" + worker.metricsPort() + "/health/ready");
         long deadline = System.nanoTime() + 120_000_000_000L;
         int status = 0;
         while (status != 200 && System.nanoTime() < deadline) {
             Thread.sleep(200);
-            status = http.send(HttpRequest.newBuilder(ready).build(), HttpResponse.BodyHandlers.discarding())
+            status = http.send(
+                            HttpRequest.newBuilder(ready)
+                                    .timeout(java.time.Duration.ofSeconds(10))
+                                    .build(),
+                            HttpResponse.BodyHandlers.discarding())
                     .statusCode();
         }
         assertThat(status).as("worker ready (model loaded)").isEqualTo(200);
