@@ -11,10 +11,8 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
-import io.vertx.kafka.client.common.TopicPartition;
 import io.vertx.kafka.client.consumer.KafkaConsumer;
 import io.vertx.kafka.client.consumer.KafkaConsumerRecord;
-import io.vertx.kafka.client.consumer.OffsetAndMetadata;
 import io.vertx.kafka.client.producer.KafkaProducer;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -76,6 +74,7 @@ public final class InferenceVerticle extends VerticleBase {
     private DeviceHealth health;
     private ResultPublisher publisher;
     private boolean paused;
+    private OffsetCommitter committer;
 
     @Override
     public Future<?> start() {
@@ -160,8 +159,11 @@ public final class InferenceVerticle extends VerticleBase {
         consumer = KafkaConsumer.create(vertx, c, String.class, Buffer.class);
         // Commits queue behind poll: a short poll keeps commit latency low.
         consumer.pollTimeout(Duration.ofMillis(100));
-        consumer.partitionsRevokedHandler(
-                parts -> parts.forEach(tp -> offsets.forget(tp.getTopic(), tp.getPartition())));
+        committer = new OffsetCommitter(batch -> consumer.commit(batch).mapEmpty());
+        consumer.partitionsRevokedHandler(parts -> parts.forEach(tp -> {
+            offsets.forget(tp.getTopic(), tp.getPartition());
+            committer.forget(tp.getTopic(), tp.getPartition());
+        }));
         consumer.exceptionHandler(e -> LOG.warn("request consumer: {}", e.toString()));
         consumer.handler(this::onRequest);
         // Kafka's own client metrics, consumer lag (records-lag-max) among them, under kafka_consumer_*.
@@ -343,9 +345,7 @@ public final class InferenceVerticle extends VerticleBase {
         offsets.done(rec.topic(), rec.partition(), rec.offset());
         long commit = offsets.takeCommittable(rec.topic(), rec.partition());
         if (commit >= 0) {
-            consumer.commit(Map.of(new TopicPartition(rec.topic(), rec.partition()), new OffsetAndMetadata(commit, "")))
-                    .onFailure(e -> LOG.warn(
-                            "commit of {}-{}@{} failed: {}", rec.topic(), rec.partition(), commit, e.toString()));
+            committer.commit(rec.topic(), rec.partition(), commit);
         }
         if (paused && offsets.pending() < config.queueLimit() / 2) {
             paused = false;
@@ -356,7 +356,9 @@ public final class InferenceVerticle extends VerticleBase {
     @Override
     public Future<?> stop() {
         Promise<Void> done = Promise.promise();
-        Future<Void> c = consumer == null ? Future.succeededFuture() : consumer.close();
+        // What finished is committed before the consumer closes (a restart would otherwise redo it).
+        Future<Void> c =
+                consumer == null ? Future.succeededFuture() : committer.flush().transform(ar -> consumer.close());
         Future<Void> rc = registryFollower == null ? Future.succeededFuture() : registryFollower.close();
         Future<Void> p = producer == null ? Future.succeededFuture() : producer.close();
         Future<Void> a = replyTargets == null ? Future.succeededFuture() : replyTargets.close();
