@@ -70,36 +70,23 @@ public final class Functional {
             return plainConv2d(x, weight, bias, stride, padding);
         }
         NDManager m = x.getManager();
-        NDArray w = weight;
-        NDArray in = x;
-        if (missingIn > 0) {
-            Shape xs = x.getShape();
-            in = owned(
-                    m,
-                    x.concat(
-                            m.zeros(
-                                    new Shape(xs.get(0), missingIn, xs.get(2), xs.get(3)),
-                                    x.getDataType(),
-                                    x.getDevice()),
-                            1));
-            w = owned(
-                    m,
-                    weight.concat(
-                            m.zeros(
-                                    new Shape(ws.get(0), missingIn, ws.get(2), ws.get(3)),
-                                    weight.getDataType(),
-                                    weight.getDevice()),
-                            1));
-        }
+        NDArray in = zeroPadded(m, x, 1, missingIn);
+        NDArray w = zeroPadded(m, zeroPadded(m, weight, 1, missingIn), 0, missing);
+        NDArray paddedBias = bias == null ? null : zeroPadded(m, bias, 0, missing);
         if (missing == 0) {
-            return plainConv2d(in, w, bias, stride, padding);
+            return plainConv2d(in, w, paddedBias, stride, padding);
         }
-        Shape extra = new Shape(missing, inChannels + missingIn, ws.get(2), ws.get(3));
-        NDArray padded = owned(m, w.concat(m.zeros(extra, weight.getDataType(), weight.getDevice()), 0));
-        NDArray paddedBias = bias == null
-                ? null
-                : owned(m, bias.concat(m.zeros(new Shape(missing), bias.getDataType(), bias.getDevice()), 0));
-        return plainConv2d(in, padded, paddedBias, stride, padding).get(new NDIndex(":, 0:{}", outChannels));
+        return plainConv2d(in, w, paddedBias, stride, padding).get(new NDIndex(":, 0:{}", outChannels));
+    }
+
+    /** {@code t} with {@code count} zero slices appended along {@code dim}, owned by {@code m}; {@code t} when 0. */
+    private static NDArray zeroPadded(NDManager m, NDArray t, int dim, long count) {
+        if (count == 0) {
+            return t;
+        }
+        long[] shape = t.getShape().getShape().clone(); // a copy: DJL hands out the shape's own array
+        shape[dim] = count;
+        return owned(m, t.concat(m.zeros(new Shape(shape), t.getDataType(), t.getDevice()), dim));
     }
 
     private static NDArray plainConv2d(NDArray x, NDArray weight, NDArray bias, int stride, int padding) {
