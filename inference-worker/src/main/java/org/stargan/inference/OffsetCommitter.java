@@ -40,12 +40,7 @@ final class OffsetCommitter {
 
     /** Commits what waits now, whether or not another commit is on its way (at stop, before the consumer closes). */
     Future<Void> flush() {
-        if (waiting.isEmpty()) {
-            return Future.succeededFuture();
-        }
-        Map<TopicPartition, OffsetAndMetadata> batch = new HashMap<>(waiting);
-        waiting.clear();
-        return commit.apply(batch).onFailure(e -> LOG.warn("commit of {} failed: {}", batch, e.toString()));
+        return waiting.isEmpty() ? Future.succeededFuture() : commitWaiting();
     }
 
     /** Offsets waiting for the commit on its way (for tests). */
@@ -57,15 +52,17 @@ final class OffsetCommitter {
         if (onItsWay || waiting.isEmpty()) {
             return;
         }
-        Map<TopicPartition, OffsetAndMetadata> batch = new HashMap<>(waiting);
-        waiting.clear();
         onItsWay = true;
-        commit.apply(batch).onComplete(ar -> {
+        commitWaiting().onComplete(ar -> {
             onItsWay = false;
-            if (ar.failed()) {
-                LOG.warn("commit of {} failed: {}", batch, ar.cause().toString());
-            }
             send();
         });
+    }
+
+    /** One commit of everything waiting; a failure is logged (the next commit carries newer offsets anyway). */
+    private Future<Void> commitWaiting() {
+        Map<TopicPartition, OffsetAndMetadata> batch = new HashMap<>(waiting);
+        waiting.clear();
+        return commit.apply(batch).onFailure(e -> LOG.warn("commit of {} failed: {}", batch, e.toString()));
     }
 }
