@@ -7,6 +7,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -65,7 +66,7 @@ class DistributionIT {
                 "--dir",
                 tmp.resolve("kafka-data").toString());
         int metrics = LocalKafka.freePort();
-        start(
+        Process worker = start(
                 inference.resolve("bin/inference-worker"),
                 home,
                 Map.of(
@@ -77,7 +78,7 @@ class DistributionIT {
                         "true",
                         "STARGAN_METRICS_PORT",
                         Integer.toString(metrics)));
-        start(
+        Process trainerProcess = start(
                 trainer.resolve("bin/trainer-worker"),
                 home,
                 Map.of(
@@ -126,6 +127,11 @@ class DistributionIT {
         }
         assertThat(r).as("an answer from the gateway").isNotNull();
         assertThat(r.statusCode()).as(new String(r.body())).isEqualTo(200);
+        // The worker's start script makes libtorch's threads sleep between batches (README, Capacity planning); the
+        // trainer keeps OpenMP's default. Read from the running JVMs' environments: serving, the scripts have exec'd
+        // java.
+        assertThat(environment(worker)).contains("OMP_WAIT_POLICY=PASSIVE");
+        assertThat(environment(trainerProcess)).noneMatch(e -> e.startsWith("OMP_WAIT_POLICY="));
         // libtorch came out of the distribution's jar into the empty HOME's cache.
         try (Stream<Path> unpacked = Files.list(home.resolve(".cache/stargan/djl/pytorch"))) {
             assertThat(unpacked.toList()).isNotEmpty();
@@ -167,5 +173,11 @@ class DistributionIT {
         Process p = pb.start();
         started.add(p);
         return p;
+    }
+
+    /** The environment a process started with, from Linux's {@code /proc/<pid>/environ}. */
+    private static List<String> environment(Process p) throws IOException {
+        String raw = Files.readString(Path.of("/proc", Long.toString(p.pid()), "environ"), StandardCharsets.UTF_8);
+        return List.of(raw.split("\0"));
     }
 }
