@@ -58,17 +58,16 @@ public final class TopicSetup {
                 } catch (ExecutionException e) {
                     // A broker that is still starting answers with retriable errors; anything else is final.
                     Throwable cause = e.getCause() == null ? e : e.getCause();
-                    if (!(cause instanceof RetriableException) || System.nanoTime() > end) {
+                    if (!(cause instanceof RetriableException)) {
                         throw new IllegalStateException(
                                 "topics on " + bootstrapServers + " could not be set up: " + cause, cause);
                     }
+                    if (System.nanoTime() > end) {
+                        throw unanswered(bootstrapServers, deadline, cause);
+                    }
                 } catch (java.util.concurrent.TimeoutException e) {
                     if (System.nanoTime() > end) {
-                        throw new IllegalStateException(
-                                "the broker at " + bootstrapServers
-                                        + " (STARGAN_KAFKA_BOOTSTRAP) did not answer within " + deadline.toSeconds()
-                                        + " s",
-                                e);
+                        throw unanswered(bootstrapServers, deadline, e);
                     }
                 }
                 Thread.sleep(500);
@@ -154,5 +153,16 @@ public final class TopicSetup {
             admin.incrementalAlterConfigs(ops).all().get(callTimeout.toMillis(), TimeUnit.MILLISECONDS);
         }
         return changes;
+    }
+
+    /**
+     * The deadline passed with the broker unreachable, whether the last call timed out here or in Kafka's client (a
+     * retriable error): one message, naming the setting to check.
+     */
+    private static IllegalStateException unanswered(String bootstrapServers, Duration deadline, Throwable cause) {
+        return new IllegalStateException(
+                "the broker at " + bootstrapServers + " (STARGAN_KAFKA_BOOTSTRAP) did not answer within "
+                        + deadline.toSeconds() + " s (" + cause + ")",
+                cause);
     }
 }
