@@ -160,9 +160,13 @@ public final class ImageCodec {
         return img;
     }
 
-    /** Writes PNG or JPEG according to the file name's extension. */
+    /** Writes PNG ({@link PngEncoder} for opaque sRGB images, else ImageIO) or JPEG by the file name's extension. */
     public static void write(BufferedImage img, String fileName, OutputStream out) throws IOException {
         String format = formatOf(fileName);
+        if (format.equals("png") && PngEncoder.canEncode(img)) {
+            PngEncoder.write(img, out);
+            return;
+        }
         var writers = ImageIO.getImageWritersByFormatName(format);
         if (!writers.hasNext()) {
             throw new IOException("no " + format + " writer available");
