@@ -148,6 +148,7 @@ public final class GatewayVerticle extends VerticleBase {
 
         Router router = Router.router(vertx);
         router.route().handler(slowClients::requestArrived);
+        router.route().handler(AnswerCompression::route);
         router.route().handler(metrics::timeRequests);
         new TranslationRoutes(vertx, config, catalog, replyClient, replyTopic, topics.models(), auth, admission, errors)
                 .mount(router);
@@ -212,7 +213,10 @@ public final class GatewayVerticle extends VerticleBase {
                 .onSuccess(s -> server = s);
     }
 
-    /** The HTTP server's options: WebSocket limits and no compression, the idle timeout. */
+    /**
+     * The HTTP server's options: gzip for clients that ask (text only, see {@link AnswerCompression}), WebSocket
+     * limits and no WebSocket compression, the idle timeout.
+     */
     static HttpServerOptions serverOptions(int maxBodyBytes, ConnectionLimits limits) {
         return new HttpServerOptions()
                 .setCompressionSupported(true)

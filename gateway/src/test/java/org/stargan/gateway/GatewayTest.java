@@ -190,6 +190,16 @@ class GatewayTest {
         assertThat(image.headers().firstValue("X-Model-Version")).contains("v1");
         assertThat(ImageIO.read(new ByteArrayInputStream(image.body())).getWidth())
                 .isEqualTo(128);
+        // A browser asks for gzip on every request: text is compressed, an image (compressed already) is not.
+        HttpResponse<byte[]> asBrowser = post(
+                port, "/v1/translations?target=domain1=1", "image/png", png(), "Accept-Encoding", "gzip, deflate, br");
+        assertThat(asBrowser.headers().firstValue("Content-Encoding")).isEmpty();
+        assertThat(ImageIO.read(new ByteArrayInputStream(asBrowser.body())).getWidth())
+                .isEqualTo(128);
+        assertThat(get(port, "/openapi.yaml", "Accept-Encoding", "gzip")
+                        .headers()
+                        .firstValue("Content-Encoding"))
+                .contains("gzip");
 
         HttpResponse<byte[]> json =
                 post(port, "/v1/translations?labels=1,0,0.5", "image/png", png(), "Accept", "application/json");
