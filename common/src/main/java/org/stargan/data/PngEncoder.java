@@ -48,10 +48,22 @@ public final class PngEncoder {
     public static void write(BufferedImage img, OutputStream out) throws IOException {
         if (!canEncode(img)) {
             throw new IllegalArgumentException("PngEncoder: image type " + img.getType()
-                    + ", expected an opaque 8-bit sRGB one (INT_RGB, INT_BGR," + " 3BYTE_BGR)");
+                    + ", expected an opaque 8-bit sRGB one (INT_RGB, INT_BGR, 3BYTE_BGR)");
         }
-        int w = img.getWidth();
-        int h = img.getHeight();
+        write(img.getWidth(), img.getHeight(), rowsOf(img), out);
+    }
+
+    /** Fills {@code rgb} (3 × width bytes) with row {@code y}'s R, G, B samples. */
+    @FunctionalInterface
+    public interface Rows {
+        void read(int y, byte[] rgb);
+    }
+
+    /** Writes a {@code w} × {@code h} 8-bit RGB PNG whose rows {@code rows} gives, top to bottom, each once. */
+    public static void write(int w, int h, Rows rows, OutputStream out) throws IOException {
+        if (w < 1 || h < 1) {
+            throw new IllegalArgumentException("PngEncoder: " + w + "×" + h + " pixels, expected at least 1×1");
+        }
         out.write(SIGNATURE);
         byte[] ihdr = new byte[13];
         putInt(ihdr, 0, w);
@@ -60,14 +72,13 @@ public final class PngEncoder {
         ihdr[9] = 2; // colour type: RGB
         // compression 0, filter method 0, no interlace
         chunk(out, "IHDR", ihdr, ihdr.length);
-        writeImageData(img, w, h, out);
+        writeImageData(rows, w, h, out);
         chunk(out, "IEND", new byte[0], 0);
     }
 
-    private static void writeImageData(BufferedImage img, int w, int h, OutputStream out) throws IOException {
-        int stride = 3 * w;
-        int rowBytes = stride + 1;
-        // TYPE_INT_RGB (what ImageCodec.toImage makes) is read from its pixel array; anything else a row at a time.
+    /** An image's rows: TYPE_INT_RGB (what ImageCodec.toImage makes) from its pixel array, others through getRGB. */
+    private static Rows rowsOf(BufferedImage img) {
+        int w = img.getWidth();
         int[] direct = img.getType() == BufferedImage.TYPE_INT_RGB
                         && img.getRaster().getDataBuffer() instanceof DataBufferInt db
                         && db.getNumBanks() == 1
@@ -76,7 +87,19 @@ public final class PngEncoder {
                         && img.getRaster().getWidth() == w
                 ? db.getData()
                 : null;
-        int[] argb = direct != null ? null : new int[w];
+        if (direct != null) {
+            return (y, rgb) -> toBytes(direct, y * w, w, rgb);
+        }
+        int[] argb = new int[w];
+        return (y, rgb) -> {
+            img.getRGB(0, y, w, 1, argb, 0, w);
+            toBytes(argb, 0, w, rgb);
+        };
+    }
+
+    private static void writeImageData(Rows source, int w, int h, OutputStream out) throws IOException {
+        int stride = 3 * w;
+        int rowBytes = stride + 1;
         int rowsPerPart = Math.max(1, PART_BYTES / rowBytes);
         byte[] part = new byte[Math.min(h, rowsPerPart) * rowBytes];
         byte[] prev = new byte[stride];
@@ -92,12 +115,7 @@ public final class PngEncoder {
                 java.util.Arrays.fill(histogram, 0);
                 for (int r = 0; r < rows; r++) {
                     int y = y0 + r;
-                    if (direct != null) {
-                        toBytes(direct, y * w, w, cur);
-                    } else {
-                        img.getRGB(0, y, w, 1, argb, 0, w);
-                        toBytes(argb, 0, w, cur);
-                    }
+                    source.read(y, cur);
                     filter(cur, prev, part, r * rowBytes, histogram);
                     byte[] t = prev;
                     prev = cur;

@@ -87,6 +87,46 @@ class ImageCodecTest {
      * definition below), shrinking, enlarging and at awkward ratios.
      */
     @Test
+    void writePngGivesThePixelsOfToImage() throws Exception {
+        Random r = new Random(9);
+        int offset = 5;
+        float[] chw = new float[offset + 3 * H * W];
+        for (int i = 0; i < chw.length; i++) {
+            // Beyond [-1, 1] on both sides, and a NaN: the clamping must be the same too.
+            chw[i] = (float) (r.nextGaussian() * 0.8);
+        }
+        chw[offset + 7] = Float.NaN;
+        BufferedImage expected = ImageCodec.toImage(chw, offset, H, W);
+        ByteArrayOutputStream png = new ByteArrayOutputStream();
+        ImageCodec.writePng(chw, offset, H, W, png);
+        BufferedImage got = ImageIO.read(new java.io.ByteArrayInputStream(png.toByteArray()));
+        assertThat(got.getWidth()).isEqualTo(W);
+        assertThat(got.getHeight()).isEqualTo(H);
+        assertThat(got.getRGB(0, 0, W, H, null, 0, W)).containsExactly(expected.getRGB(0, 0, W, H, null, 0, W));
+    }
+
+    @Test
+    void to8bitIsTheClampedDefinitionForEveryFloat() {
+        // Every 97th bit pattern (44 million floats: all exponents, both signs, NaNs and infinities) and the edges.
+        for (long bits = 0; bits <= 0xffffffffL; bits += 97) {
+            float v = Float.intBitsToFloat((int) bits);
+            if (ImageCodec.to8bit(v) != clamped(v)) {
+                assertThat(ImageCodec.to8bit(v)).as("to8bit(%s)", v).isEqualTo(clamped(v));
+            }
+        }
+        for (float v : new float[] {-1f, -0f, 0f, 1f, Math.nextDown(1f), Math.nextUp(-1f), Float.NaN, 0.99607843f}) {
+            assertThat(ImageCodec.to8bit(v)).as("to8bit(%s)", v).isEqualTo(clamped(v));
+        }
+    }
+
+    /** save_image's mapping as first written, with Math.min/max. */
+    private static int clamped(float v) {
+        float s = (v + 1f) / 2f;
+        s = Math.max(0f, Math.min(1f, s));
+        return (int) Math.max(0, Math.min(255, s * 255f + 0.5f));
+    }
+
+    @Test
     void resizeMatchesPerPixelWeights() {
         Random rnd = new Random(7);
         for (int[] nm : new int[][] {{128, 48}, {178, 128}, {37, 24}, {48, 128}, {5, 3}, {3, 7}, {256, 1}}) {

@@ -14,11 +14,10 @@ final class ResultEncoding {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         if (accept.equals(Protocol.NPY)) {
             Npy.write(out, Npy.Array.ofFloats(chw, 1, 3, size, size));
+        } else if (accept.equals(Protocol.JPEG)) {
+            ImageCodec.write(ImageCodec.toImage(chw, 0, size, size), "result.jpg", out);
         } else {
-            ImageCodec.write(
-                    ImageCodec.toImage(chw, 0, size, size),
-                    accept.equals(Protocol.JPEG) ? "result.jpg" : "result.png",
-                    out);
+            ImageCodec.writePng(chw, 0, size, size, out);
         }
         return out.toByteArray();
     }
