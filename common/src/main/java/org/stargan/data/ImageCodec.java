@@ -98,7 +98,8 @@ public final class ImageCodec {
         }
         float[] out = new float[3 * size * size];
         for (int c = 0; c < 3; c++) {
-            float[] resized = resize(rgb[c], side, size);
+            // Already at the model's size: used as read (resize would copy it).
+            float[] resized = side == size ? rgb[c] : resize(rgb[c], side, size);
             for (int i = 0; i < resized.length; i++) {
                 out[c * size * size + i] = resized[i] / 255f * 2f - 1f;
             }

@@ -2,11 +2,11 @@ package org.stargan.kafka;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A service started before its broker says so once, with what to start, and once more when the broker answers — in
@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
  */
 class BrokerWatchTest {
     @Test
-    void aMissingBrokerIsReportedOnceWithWhatToStartThenItsArrival() throws Exception {
+    void aMissingBrokerIsReportedOnceWithWhatToStartThenItsArrival(@TempDir Path dir) throws Exception {
         int port = LocalKafka.freePort();
         String bootstrap = "127.0.0.1:" + port;
         List<String> said = new CopyOnWriteArrayList<>();
@@ -25,7 +25,6 @@ class BrokerWatchTest {
                             + "kafka --port " + port + "` (or give --bootstrap HOST:PORT). Waiting for it...");
             Thread.sleep(6_000); // another probe: still one message
             assertThat(said).hasSize(1);
-            Path dir = Files.createTempDirectory("broker-watch");
             try (LocalKafka kafka = LocalKafka.start(
                     Path.of(System.getProperty("stargan.kafka.broker.home")), port, dir.resolve("data"), 120)) {
                 waitFor(said, 2, 60);

@@ -37,7 +37,7 @@ public final class KafkaBroker implements BeforeAllCallback, ParameterResolver {
     private static Holder start() {
         String external = System.getenv("KAFKA_BOOTSTRAP_SERVERS");
         if (external != null && !external.isBlank()) {
-            return new Holder(new Cluster(external), null);
+            return new Holder(new Cluster(external), null, null);
         }
         String home = System.getProperty("stargan.kafka.broker.home");
         if (home == null) {
@@ -47,19 +47,30 @@ public final class KafkaBroker implements BeforeAllCallback, ParameterResolver {
         try {
             Path dir = Files.createTempDirectory("stargan-kafka-test");
             LocalKafka k = LocalKafka.start(Path.of(home), 0, dir.resolve("data"), 120);
-            return new Holder(new Cluster(k.bootstrapServers()), k);
+            return new Holder(new Cluster(k.bootstrapServers()), k, dir);
         } catch (IOException e) {
             throw new IllegalStateException("cannot start the local Kafka broker: " + e.getMessage(), e);
         }
     }
 
-    /** Keeps the broker for the JVM's tests and stops it when JUnit closes the root store. */
-    private record Holder(Cluster cluster, LocalKafka broker)
+    /**
+     * Keeps the broker for the JVM's tests and stops it when JUnit closes the root store, then deletes its data
+     * directory (about 25 MB a test JVM, which used to stay behind in the temporary directory).
+     */
+    private record Holder(Cluster cluster, LocalKafka broker, Path dir)
             implements ExtensionContext.Store.CloseableResource, AutoCloseable {
         @Override
         public void close() {
             if (broker != null) {
                 broker.close();
+            }
+            if (dir != null) {
+                try (var paths = Files.walk(dir)) {
+                    paths.sorted(java.util.Comparator.reverseOrder())
+                            .forEach(p -> p.toFile().delete());
+                } catch (IOException e) {
+                    System.err.println("could not delete the test broker's directory " + dir + ": " + e.getMessage());
+                }
             }
         }
     }

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -18,6 +17,7 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
 
 @ExtendWith(KafkaBroker.class)
 class LocalKafkaTest {
@@ -49,10 +49,9 @@ class LocalKafkaTest {
     }
 
     @Test
-    void aBusyPortIsReportedClearly() throws Exception {
+    void aBusyPortIsReportedClearly(@TempDir Path dir) throws Exception {
         try (ServerSocket busy = new ServerSocket()) {
             busy.bind(new InetSocketAddress("127.0.0.1", 0));
-            Path dir = Files.createTempDirectory("busy");
             assertThatThrownBy(() -> LocalKafka.start(
                             Path.of(System.getProperty("stargan.kafka.broker.home")),
                             busy.getLocalPort(),

@@ -71,10 +71,13 @@ public record GatewayBenchOptions(
                     Option.wholeNumber("requests", "measure N requests per phase instead of a duration")
                             .atLeast(1)
                             .atMost(100_000_000),
-                    Option.number("warmup-s", "uncounted load on each path before measuring")
+                    Option.number(
+                                    "warmup-s",
+                                    "uncounted load on each path before measuring (the services' JIT compilers are"
+                                            + " their largest CPU consumer for about the first minute)")
                             .atLeast(0)
                             .atMost(3600)
-                            .byDefault(5.0),
+                            .byDefault(60.0),
                     Option.number("slice-s", "measure the paths in turns of this long")
                             .atLeast(0.1)
                             .atMost(86_400)
@@ -131,7 +134,7 @@ public record GatewayBenchOptions(
 
     /** What {@code --help} prints. */
     public static final String USAGE = OPTIONS.help("""
-            bench gateway [--concurrency 8] [--duration-s 30 | --requests N] [--warmup-s 5] [--slice-s 10] [--batch 8]
+            bench gateway [--concurrency 8] [--duration-s 30 | --requests N] [--warmup-s 60] [--slice-s 10] [--batch 8]
                           [--url URL [--api-key K] [--topic-prefix P]] [--bootstrap H:P] [options]""", """
             Starts a local Kafka broker, one inference worker serving --model and one gateway, each in its own JVM as
             deployed, then drives POST /v1/translations from a separate load-client JVM:

@@ -200,6 +200,7 @@ class GatewayBenchTest {
         GatewayBenchOptions d = GatewayBenchOptions.parse(List.of(), HOME);
         assertThat(d.concurrency()).isEqualTo(8);
         assertThat(d.durationS()).isEqualTo(30);
+        assertThat(d.warmupS()).isEqualTo(60);
         assertThat(d.model()).isEqualTo(HOME.resolve("deploy/models/synthetic48-G.safetensors"));
         assertThat(GatewayBenchOptions.parse(List.of("--requests", "50"), HOME).durationS())
                 .isZero();
