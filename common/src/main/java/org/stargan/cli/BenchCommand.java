@@ -38,6 +38,9 @@ final class BenchCommand {
                           d_step_ms (iteration with a D update only) and d_plus_g_ms (D update then G update)
               loader      the training data loader without its cache (decode, crop, resize, flip on T threads with a
                           bounded prefetch queue); reports images_per_s
+              face        a photo's face detection, alignment and paste-back on one thread
+              codec       a served request's image work on one thread: decoding, resizing, PNG encoding (this
+                          project's encoder next to ImageIO's)
               serve       requests through a local broker and one inference worker
               gateway     HTTP load from a separate JVM through gateway, Kafka and a worker, next to the worker over
                           Kafka alone and the bare generator
@@ -93,6 +96,25 @@ final class BenchCommand {
                             "X0,Y0,X1,Y1",
                             "a person's marks of the face's extent: reports the detected box's overlap with it")));
 
+    /** {@code bench codec}: which image, the model's size, the repetitions. */
+    static final OptionTable CODEC = new OptionTable(
+            "bench codec",
+            List.of(
+                    Option.path("image", "FILE", "the upload, PNG or JPEG")
+                            .defaultDescribed("the skimage astronaut, 512×512, from Debian's python3-skimage"),
+                    Option.integer("size", "the model's image size")
+                            .atLeast(1)
+                            .atMost(1024)
+                            .byDefault(128),
+                    Option.number("warmup-s", "untimed seconds of all the steps in turn first")
+                            .atLeast(0)
+                            .atMost(3600)
+                            .byDefault(15.0),
+                    Option.number("seconds", "timed seconds per step")
+                            .atLeast(0.01)
+                            .atMost(600)
+                            .byDefault(2.0)));
+
     private static final String ASTRONAUT = "/usr/lib/python3/dist-packages/skimage/data/astronaut.png";
 
     private BenchCommand() {}
@@ -143,6 +165,14 @@ final class BenchCommand {
                         Times a photo's work around the generator on one thread: face and eye detection, CelebA
                         alignment and paste-back; reports the medians detect_ms, align_ms, paste_ms, total_ms (wall
                         clock) and the same as *_cpu_ms (the thread's CPU time).""");
+            case "codec" -> CODEC.help("bench codec [--image FILE] [--size 128] [--warmup-s 15] [--seconds 2]", """
+                        Times on one thread the image work an inference worker does for a request around the
+                        generator: decode_ms (the upload), to_tensor_ms (centre crop and resize to --size), and PNG
+                        encoding of the result at --size this project's way (*_png_ms, from the tensor) and with
+                        ImageIO's writer (*_imageio_ms), for the image itself (result_*) and for uniform noise, what
+                        an untrained generator puts out (noise_*); then the whole image written as a photo answer
+                        (photo_*). Every step in turn for --warmup-s untimed, then each one's mean over --seconds, with
+                        the bytes each writes.""");
             default ->
                 LOADER.help("bench loader --dataset ... [data options] [--batch B] [--threads T] [--batches N]", """
                         Times the training data loader without its cache (decode, crop, resize, flip on T threads with
@@ -156,12 +186,12 @@ final class BenchCommand {
             return args.isEmpty() ? 2 : 0;
         }
         String what = args.get(0);
-        if (!List.of("g-forward", "train-step", "loader", "face").contains(what)) {
-            String near =
-                    OptionTable.closest(what, List.of("g-forward", "train-step", "loader", "face", "serve", "gateway"));
+        if (!List.of("g-forward", "train-step", "loader", "face", "codec").contains(what)) {
+            String near = OptionTable.closest(
+                    what, List.of("g-forward", "train-step", "loader", "face", "codec", "serve", "gateway"));
             throw new OptionException("bench: unknown benchmark '" + what + "'"
                     + (near == null ? "" : " (did you mean " + near + "?)")
-                    + ", expected g-forward, train-step, loader, face, serve or gateway");
+                    + ", expected g-forward, train-step, loader, face, codec, serve or gateway");
         }
         List<String> rest = args.subList(1, args.size());
         if (OptionTable.asksForHelp(rest)) {
@@ -173,6 +203,9 @@ final class BenchCommand {
         }
         if (what.equals("face")) {
             return face(rest, out);
+        }
+        if (what.equals("codec")) {
+            return codec(rest, out);
         }
         boolean forward = what.equals("g-forward");
         OptionValues o = (forward ? G_FORWARD : TRAIN_STEP).parse(rest);
@@ -207,6 +240,43 @@ final class BenchCommand {
             result.put("reference_threads", ref.get("threads"));
         }
         out.println(Json.write(result));
+        return 0;
+    }
+
+    private static int codec(List<String> args, PrintStream out) throws IOException {
+        OptionValues o = CODEC.parse(args);
+        Path image = Path.of(o.text("image") == null ? ASTRONAUT : o.text("image"));
+        if (!Files.isRegularFile(image)) {
+            throw new OptionException("bench codec: --image " + image
+                    + ": no such file (the default comes with Debian's python3-skimage)");
+        }
+        Map<String, Object> r = new LinkedHashMap<>();
+        r.put("image", image.getFileName().toString());
+        r.putAll(org.stargan.bench.CodecBench.run(
+                Files.readAllBytes(image), o.integer("size"), o.number("warmup-s"), o.number("seconds")));
+        out.printf(
+                "%s %s×%s at %s px, one thread: decode %s ms, crop and resize %s ms; PNG of the result %s ms (%s B),"
+                        + " ImageIO %s ms (%s B); of noise %s ms (%s B), ImageIO %s ms (%s B); the whole photo %s ms"
+                        + " (%s B), ImageIO %s ms (%s B)%n",
+                r.get("image"),
+                r.get("width"),
+                r.get("height"),
+                r.get("size"),
+                r.get("decode_ms"),
+                r.get("to_tensor_ms"),
+                r.get("result_png_ms"),
+                r.get("result_png_bytes"),
+                r.get("result_imageio_ms"),
+                r.get("result_imageio_bytes"),
+                r.get("noise_png_ms"),
+                r.get("noise_png_bytes"),
+                r.get("noise_imageio_ms"),
+                r.get("noise_imageio_bytes"),
+                r.get("photo_png_ms"),
+                r.get("photo_png_bytes"),
+                r.get("photo_imageio_ms"),
+                r.get("photo_imageio_bytes"));
+        out.println(Json.write(r));
         return 0;
     }
 

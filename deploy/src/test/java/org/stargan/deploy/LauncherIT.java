@@ -103,7 +103,8 @@ class LauncherIT {
         Run bench = run("./stargan bench --help");
         assertThat(bench.exit()).as(bench.err()).isZero();
         List<String> benchmarks = listed(bench.out(), "benchmarks:");
-        assertThat(benchmarks).containsExactlyInAnyOrder("g-forward", "train-step", "loader", "serve", "gateway");
+        assertThat(benchmarks)
+                .containsExactlyInAnyOrder("g-forward", "train-step", "loader", "face", "codec", "serve", "gateway");
         List<String> all = new ArrayList<>(commands);
         benchmarks.forEach(b -> all.add("bench " + b));
         for (String command : all) {
