@@ -71,6 +71,19 @@ class PngEncoderTest {
     }
 
     @Test
+    void aLargeImageMixingSmoothAndNoisyPartsSwitchesLevelAndStillDecodes() throws IOException {
+        // 400 px rows are 1,201 bytes: parts of 218 rows (256 kB). Smooth, then noise, then smooth again: deflated,
+        // stored, deflated, each switch made while the stream is open.
+        BufferedImage img = image(BufferedImage.TYPE_INT_RGB, 400, 600, false, 4);
+        BufferedImage noise = image(BufferedImage.TYPE_INT_RGB, 400, 218, true, 6);
+        img.getGraphics().drawImage(noise, 0, 218, null);
+        byte[] png = encode(img);
+        assertSamePixels(img, ImageIO.read(new ByteArrayInputStream(png)), "mixed");
+        int noiseBytes = 218 * 1201;
+        assertTrue(png.length > noiseBytes && png.length < noiseBytes + 60_000, png.length + " bytes");
+    }
+
+    @Test
     void imagesWithAlphaOrGreyStayWithImageIo() throws IOException {
         BufferedImage argb = new BufferedImage(20, 10, BufferedImage.TYPE_INT_ARGB);
         argb.setRGB(3, 4, 0x80112233);
