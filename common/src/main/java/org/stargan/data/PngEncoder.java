@@ -13,9 +13,10 @@ import java.util.zip.Deflater;
  * was half of an inference worker's CPU outside the generator at 128 px (its profile): it tries all five row filters
  * on every row through the raster's per-sample API and deflates at level 4, which on a generator's near-noise output
  * buys almost nothing. This one picks each row's filter among None, Sub and Up by the smallest sum of absolute
- * residuals (libpng's heuristic over the cheap filters), deflates at the fastest level, and stores rows whose residuals
- * show they would not shrink instead of spending CPU on them ({@link #worthDeflating}). The output is a standard PNG any decoder
- * reads. It takes the opaque sRGB image types ({@link #canEncode}); others (alpha, grey, 16-bit) stay with ImageIO.
+ * residuals (libpng's heuristic over the cheap filters), deflates at the fastest level, and stores rows whose
+ * residuals show they would not shrink instead of spending CPU on them ({@link #worthDeflating}). The output is a
+ * standard PNG any decoder reads. It takes the opaque sRGB image types ({@link #canEncode}); others (alpha, grey,
+ * 16-bit) stay with ImageIO.
  */
 public final class PngEncoder {
     private static final byte[] SIGNATURE = {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
@@ -27,7 +28,7 @@ public final class PngEncoder {
     private static final double INCOMPRESSIBLE = 0.9;
 
     /** One byte in this many is looked at to choose a row's filter, and counted for the entropy estimate. */
-    static final int HISTOGRAM_STRIDE = 4;
+    static final int SAMPLE_STRIDE = 4;
 
     private static final int NONE = 0;
     private static final int SUB = 1;
@@ -105,8 +106,7 @@ public final class PngEncoder {
         byte[] prev = new byte[stride];
         byte[] cur = new byte[stride];
         int[] histogram = new int[256];
-        byte[] zbuf = new byte[Math.max(1024, Math.min(1 << 16, part.length))];
-        IdatWriter idat = new IdatWriter(out, zbuf.length);
+        IdatWriter idat = new IdatWriter(out, Math.max(1024, Math.min(1 << 16, part.length)));
         Deflater deflater = new Deflater(Deflater.BEST_SPEED);
         int level = Deflater.BEST_SPEED;
         try {
@@ -114,31 +114,28 @@ public final class PngEncoder {
                 int rows = Math.min(rowsPerPart, h - y0);
                 java.util.Arrays.fill(histogram, 0);
                 for (int r = 0; r < rows; r++) {
-                    int y = y0 + r;
-                    source.read(y, cur);
+                    source.read(y0 + r, cur);
                     filter(cur, prev, part, r * rowBytes, histogram);
                     byte[] t = prev;
                     prev = cur;
                     cur = t;
                 }
-                int len = rows * rowBytes;
                 int want = worthDeflating(histogram) ? Deflater.BEST_SPEED : Deflater.NO_COMPRESSION;
                 if (want != level) {
                     // Takes effect after one call that ends the block so far (Deflater.setLevel), so make it now.
                     level = want;
                     deflater.setLevel(level);
-                    int n;
-                    do {
-                        n = deflater.deflate(zbuf, 0, zbuf.length, Deflater.NO_FLUSH);
-                        idat.write(zbuf, n);
-                    } while (n == zbuf.length);
+                    while (idat.deflateFrom(deflater)) {
+                        // the block so far did not fit the chunk's space left: again into the next chunk
+                    }
                 }
-                deflater.setInput(part, 0, len);
-                if (y0 + rows == h) {
+                boolean last = y0 + rows == h;
+                deflater.setInput(part, 0, rows * rowBytes);
+                if (last) {
                     deflater.finish();
                 }
-                while (!deflater.needsInput() || (y0 + rows == h && !deflater.finished())) {
-                    idat.write(zbuf, deflater.deflate(zbuf, 0, zbuf.length, Deflater.NO_FLUSH));
+                while (!deflater.needsInput() || (last && !deflater.finished())) {
+                    idat.deflateFrom(deflater);
                 }
             }
             idat.close();
@@ -181,7 +178,7 @@ public final class PngEncoder {
     /**
      * Writes the filter type and the filtered row to {@code out} at {@code off}: None, Sub or Up, whichever has the
      * smallest sum of absolute residuals (as signed bytes; libpng's predictor of deflate's output among cheap
-     * measures) over a sample of the row; counts every {@value #HISTOGRAM_STRIDE}th residual in {@code histogram}.
+     * measures) over a sample of the row; counts every {@value #SAMPLE_STRIDE}th residual in {@code histogram}.
      */
     static void filter(byte[] cur, byte[] prev, byte[] out, int off, int[] histogram) {
         // Judged on every fourth byte from the second pixel on: a fraction of the cost of all of them (the loop does
@@ -189,7 +186,7 @@ public final class PngEncoder {
         int sumNone = 0;
         int sumSub = 0;
         int sumUp = 0;
-        for (int i = 3; i < cur.length; i += HISTOGRAM_STRIDE) {
+        for (int i = 3; i < cur.length; i += SAMPLE_STRIDE) {
             int v = cur[i];
             sumNone += Math.abs(v);
             sumSub += Math.abs((byte) (v - cur[i - 3]));
@@ -214,12 +211,12 @@ public final class PngEncoder {
         }
         // Every fourth byte is sample enough to judge the entropy, and counting all of them would cost as much as
         // the filtering (each count waits for the one before when residuals repeat).
-        for (int i = o; i < o + cur.length; i += HISTOGRAM_STRIDE) {
+        for (int i = o; i < o + cur.length; i += SAMPLE_STRIDE) {
             histogram[out[i] & 0xff]++;
         }
     }
 
-    /** Collects deflated bytes into IDAT chunks of up to its buffer's size. */
+    /** Deflates straight into an IDAT chunk's buffer, written out as a chunk each time it fills. */
     private static final class IdatWriter {
         private final OutputStream out;
         private final byte[] buf;
@@ -230,29 +227,23 @@ public final class PngEncoder {
             this.buf = new byte[size];
         }
 
-        void write(byte[] b, int len) throws IOException {
-            int off = 0;
-            while (len > 0) {
-                int k = Math.min(len, buf.length - n);
-                System.arraycopy(b, off, buf, n, k);
-                n += k;
-                off += k;
-                len -= k;
-                if (n == buf.length) {
-                    flush();
-                }
+        /** One call of {@code d} into the space left; true when it filled that space (it may have more to give). */
+        boolean deflateFrom(Deflater d) throws IOException {
+            int space = buf.length - n;
+            n += d.deflate(buf, n, space, Deflater.NO_FLUSH);
+            if (n < buf.length) {
+                return false;
             }
+            chunk(out, "IDAT", buf, n);
+            n = 0;
+            return true;
         }
 
         void close() throws IOException {
             if (n > 0) {
-                flush();
+                chunk(out, "IDAT", buf, n);
+                n = 0;
             }
-        }
-
-        private void flush() throws IOException {
-            chunk(out, "IDAT", buf, n);
-            n = 0;
         }
     }
 
