@@ -7,9 +7,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import javax.imageio.ImageIO;
-import javax.imageio.ImageWriter;
-import javax.imageio.stream.MemoryCacheImageOutputStream;
 import org.stargan.data.ImageCodec;
 import org.stargan.data.PngEncoder;
 
@@ -50,10 +47,12 @@ public final class CodecBench {
         for (var e : List.of(Map.entry("result", chw), Map.entry("noise", noise))) {
             float[] t = e.getValue();
             writers.put(e.getKey() + "_png", out -> ImageCodec.writePng(t, 0, size, size, out));
-            writers.put(e.getKey() + "_imageio", out -> imageIo(ImageCodec.toImage(t, 0, size, size), out));
+            writers.put(
+                    e.getKey() + "_imageio",
+                    out -> ImageCodec.writeWithImageIo(ImageCodec.toImage(t, 0, size, size), "png", out));
         }
         writers.put("photo_png", out -> PngEncoder.write(photo, out));
-        writers.put("photo_imageio", out -> imageIo(photo, out));
+        writers.put("photo_imageio", out -> ImageCodec.writeWithImageIo(photo, "png", out));
         writers.forEach((name, w) -> steps.put(name, () -> w.write(new ByteArrayOutputStream(1 << 16))));
 
         long until = System.nanoTime() + (long) (warmupSeconds * 1e9);
@@ -97,16 +96,5 @@ public final class CodecBench {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         w.write(out);
         return out.size();
-    }
-
-    /** ImageIO's PNG writer with its defaults, through an in-memory stream as the services used it. */
-    private static void imageIo(BufferedImage img, ByteArrayOutputStream out) throws IOException {
-        ImageWriter writer = ImageIO.getImageWritersByFormatName("png").next();
-        try (var stream = new MemoryCacheImageOutputStream(out)) {
-            writer.setOutput(stream);
-            writer.write(img);
-        } finally {
-            writer.dispose();
-        }
     }
 }

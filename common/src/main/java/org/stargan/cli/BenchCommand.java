@@ -77,8 +77,7 @@ final class BenchCommand {
     static final OptionTable FACE = new OptionTable(
             "bench face",
             List.of(
-                    Option.path("photo", "FILE", "the photo")
-                            .defaultDescribed("the skimage astronaut, 512×512, from Debian's python3-skimage"),
+                    astronautByDefault(Option.path("photo", "FILE", "the photo")),
                     Option.integer("size", "the aligned crop's side")
                             .atLeast(8)
                             .atMost(1024)
@@ -100,8 +99,7 @@ final class BenchCommand {
     static final OptionTable CODEC = new OptionTable(
             "bench codec",
             List.of(
-                    Option.path("image", "FILE", "the upload, PNG or JPEG")
-                            .defaultDescribed("the skimage astronaut, 512×512, from Debian's python3-skimage"),
+                    astronautByDefault(Option.path("image", "FILE", "the upload, PNG or JPEG")),
                     Option.integer("size", "the model's image size")
                             .atLeast(1)
                             .atMost(1024)
@@ -116,6 +114,21 @@ final class BenchCommand {
                             .byDefault(2.0)));
 
     private static final String ASTRONAUT = "/usr/lib/python3/dist-packages/skimage/data/astronaut.png";
+
+    /** A photo option whose default is the skimage astronaut (bench face, bench codec). */
+    private static Option astronautByDefault(Option option) {
+        return option.defaultDescribed("the skimage astronaut, 512×512, from Debian's python3-skimage");
+    }
+
+    /** The file {@code --name} gives, or the astronaut; fails naming the option when it is not there. */
+    private static Path photoFile(OptionValues o, String command, String name) {
+        Path file = Path.of(o.text(name) == null ? ASTRONAUT : o.text(name));
+        if (!Files.isRegularFile(file)) {
+            throw new OptionException(command + ": --" + name + " " + file
+                    + ": no such file (the default comes with Debian's python3-skimage)");
+        }
+        return file;
+    }
 
     private BenchCommand() {}
 
@@ -245,11 +258,7 @@ final class BenchCommand {
 
     private static int codec(List<String> args, PrintStream out) throws IOException {
         OptionValues o = CODEC.parse(args);
-        Path image = Path.of(o.text("image") == null ? ASTRONAUT : o.text("image"));
-        if (!Files.isRegularFile(image)) {
-            throw new OptionException("bench codec: --image " + image
-                    + ": no such file (the default comes with Debian's python3-skimage)");
-        }
+        Path image = photoFile(o, "bench codec", "image");
         Map<String, Object> r = new LinkedHashMap<>();
         r.put("image", image.getFileName().toString());
         r.putAll(org.stargan.bench.CodecBench.run(
@@ -282,11 +291,7 @@ final class BenchCommand {
 
     private static int face(List<String> args, PrintStream out) throws IOException {
         OptionValues o = FACE.parse(args);
-        Path photo = Path.of(o.text("photo") == null ? ASTRONAUT : o.text("photo"));
-        if (!Files.isRegularFile(photo)) {
-            throw new OptionException("bench face: --photo " + photo
-                    + ": no such file (the default comes with Debian's python3-skimage)");
-        }
+        Path photo = photoFile(o, "bench face", "photo");
         Map<String, Object> r = new LinkedHashMap<>();
         r.put("photo", photo.getFileName().toString());
         r.putAll(org.stargan.bench.FaceBench.run(

@@ -187,6 +187,11 @@ public final class ImageCodec {
             PngEncoder.write(img, out);
             return;
         }
+        writeWithImageIo(img, format, out);
+    }
+
+    /** Writes {@code img} in {@code format} ({@code png}, {@code jpg}) with ImageIO's writer and its defaults. */
+    public static void writeWithImageIo(BufferedImage img, String format, OutputStream out) throws IOException {
         var writers = ImageIO.getImageWritersByFormatName(format);
         if (!writers.hasNext()) {
             throw new IOException("no " + format + " writer available");
