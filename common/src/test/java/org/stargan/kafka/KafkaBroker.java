@@ -65,9 +65,8 @@ public final class KafkaBroker implements BeforeAllCallback, ParameterResolver {
                 broker.close();
             }
             if (dir != null) {
-                try (var paths = Files.walk(dir)) {
-                    paths.sorted(java.util.Comparator.reverseOrder())
-                            .forEach(p -> p.toFile().delete());
+                try {
+                    org.stargan.process.FileTree.delete(dir);
                 } catch (IOException e) {
                     System.err.println("could not delete the test broker's directory " + dir + ": " + e.getMessage());
                 }

@@ -138,7 +138,7 @@ public final class Demo {
 
         // A fresh broker every time: the demo's topics and consumer groups start empty (a previous run's group members
         // would otherwise hold the request partitions until their session times out).
-        Deployments.deleteTree(dir.resolve("kafka"));
+        org.stargan.process.FileTree.delete(dir.resolve("kafka"));
         step("starting the local Kafka broker on 127.0.0.1:" + kafkaPort);
         LocalKafka kafka = LocalKafka.start(home.resolve("deploy/kafka-broker"), kafkaPort, dir.resolve("kafka"), 120);
         String bootstrap = kafka.bootstrapServers();

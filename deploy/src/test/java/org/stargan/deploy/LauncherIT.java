@@ -8,7 +8,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -124,7 +123,8 @@ class LauncherIT {
     void theReadmesQuickCommandsRunAsWritten() throws Exception {
         List<String> commands = readmeCommands();
         Path tryDir = ROOT.resolve("runs/try");
-        deleteTree(tryDir); // what a command left last time must not pass for what it writes now
+        org.stargan.process.FileTree.delete(
+                tryDir); // what a command left last time must not pass for what it writes now
         List<String> ran = new ArrayList<>();
         for (String command : commands) {
             if (LONG_RUNNING.matcher(command).find()
@@ -190,16 +190,5 @@ class LauncherIT {
     private static boolean largeSynth(String command) {
         Matcher m = Pattern.compile("^\\./stargan synth .*--count (\\d+)").matcher(command);
         return m.find() && Integer.parseInt(m.group(1)) > 1000;
-    }
-
-    private static void deleteTree(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> all = Files.walk(dir)) {
-            for (Path p : all.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
-        }
     }
 }

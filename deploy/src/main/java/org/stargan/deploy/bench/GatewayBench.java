@@ -21,7 +21,6 @@ import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
-import org.stargan.deploy.Deployments;
 import org.stargan.gateway.GatewayVerticle;
 import org.stargan.inference.ServeBenchmark;
 import org.stargan.kafka.LocalKafka;
@@ -93,7 +92,7 @@ public final class GatewayBench {
         Runtime.getRuntime().addShutdownHook(hook);
         try {
             Path tmp = Files.createTempDirectory("stargan-bench-gateway");
-            cleanup.add("the temporary directory", () -> Deployments.deleteTree(tmp));
+            cleanup.add("the temporary directory", () -> org.stargan.process.FileTree.delete(tmp));
             Path imageFile = tmp.resolve(image[0] == (byte) 0x89 ? "request.png" : "request.jpg");
             Files.write(imageFile, image);
             Path model = o.model();

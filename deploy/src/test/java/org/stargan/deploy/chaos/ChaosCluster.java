@@ -23,7 +23,6 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.common.TopicPartition;
-import org.stargan.deploy.Deployments;
 import org.stargan.kafka.LocalKafka;
 import org.stargan.kafka.Topics;
 
@@ -305,6 +304,6 @@ final class ChaosCluster implements AutoCloseable {
                 Files.copy(f, logs.resolve(f.getFileName()));
             }
         }
-        Deployments.deleteTree(dir);
+        org.stargan.process.FileTree.delete(dir);
     }
 }
