@@ -82,10 +82,6 @@ class ImageCodecTest {
         return img;
     }
 
-    /**
-     * The resize with its filter computed once gives exactly what computing each tap's weight per pixel gave (the
-     * definition below), shrinking, enlarging and at awkward ratios.
-     */
     @Test
     void writePngGivesThePixelsOfToImage() throws Exception {
         Random r = new Random(9);
@@ -126,6 +122,10 @@ class ImageCodecTest {
         return (int) Math.max(0, Math.min(255, s * 255f + 0.5f));
     }
 
+    /**
+     * The resize with its filter computed once gives exactly what computing each tap's weight per pixel gave (the
+     * definition below), shrinking, enlarging and at awkward ratios.
+     */
     @Test
     void resizeMatchesPerPixelWeights() {
         Random rnd = new Random(7);
