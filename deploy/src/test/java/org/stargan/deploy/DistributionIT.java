@@ -114,6 +114,8 @@ class DistributionIT {
                                         URI.create("http://127.0.0.1:" + port + "/v1/translations?target=Blond_Hair=1"))
                                 .timeout(Duration.ofSeconds(30))
                                 .header("Content-Type", "image/png")
+                                // As a browser asks: the image must still come back as it is, not gzipped.
+                                .header("Accept-Encoding", "gzip, deflate, br")
                                 .POST(HttpRequest.BodyPublishers.ofByteArray(face))
                                 .build(),
                         HttpResponse.BodyHandlers.ofByteArray());
@@ -127,6 +129,18 @@ class DistributionIT {
         }
         assertThat(r).as("an answer from the gateway").isNotNull();
         assertThat(r.statusCode()).as(new String(r.body())).isEqualTo(200);
+        // The deployed worker's PNG (PngEncoder) reads back as an image; the deployed gateway gzips text only.
+        assertThat(r.headers().firstValue("Content-Encoding")).isEmpty();
+        assertThat(javax.imageio.ImageIO.read(new java.io.ByteArrayInputStream(r.body())))
+                .as("the answer decodes as an image")
+                .isNotNull();
+        HttpResponse<byte[]> doc = http.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/openapi.yaml"))
+                        .timeout(Duration.ofSeconds(30))
+                        .header("Accept-Encoding", "gzip")
+                        .build(),
+                HttpResponse.BodyHandlers.ofByteArray());
+        assertThat(doc.headers().firstValue("Content-Encoding")).contains("gzip");
         // The worker's start script makes libtorch's threads sleep between batches (README, Capacity planning); the
         // trainer keeps OpenMP's default. Read from the running JVMs' environments: serving, the scripts have exec'd
         // java.
