@@ -159,7 +159,20 @@ public final class InferenceVerticle extends VerticleBase {
         consumer = KafkaConsumer.create(vertx, c, String.class, Buffer.class);
         // Commits queue behind poll: a short poll keeps commit latency low.
         consumer.pollTimeout(Duration.ofMillis(100));
-        committer = new OffsetCommitter(batch -> consumer.commit(batch).mapEmpty());
+        committer = new OffsetCommitter(
+                batch -> consumer.commit(batch).mapEmpty(),
+                () -> System.nanoTime() / 1_000_000,
+                new OffsetCommitter.Timers() {
+                    @Override
+                    public long set(long delayMillis, Runnable task) {
+                        return vertx.setTimer(delayMillis, id -> task.run());
+                    }
+
+                    @Override
+                    public void cancel(long id) {
+                        vertx.cancelTimer(id);
+                    }
+                });
         consumer.partitionsRevokedHandler(parts -> parts.forEach(tp -> {
             offsets.forget(tp.getTopic(), tp.getPartition());
             committer.forget(tp.getTopic(), tp.getPartition());
