@@ -236,7 +236,8 @@ public final class LoadClient {
                         image,
                         o.get("image").toLowerCase().endsWith(".png") ? "image/png" : "image/jpeg",
                         o.get("api-key"),
-                        timeout);
+                        timeout,
+                        Integer.parseInt(o.get("concurrency")));
             case "kafka" ->
                 new KafkaTransport(
                         required(o, "bootstrap", mode),
@@ -390,9 +391,12 @@ public final class LoadClient {
                 c = c.getCause();
             }
             return Transport.Outcome.failed(
-                    c instanceof TimeoutException || c instanceof java.net.http.HttpTimeoutException
+                    c instanceof TimeoutException // Vert.x's request timeout and the Kafka transport's
                             ? "timeout"
-                            : "io:" + c.getClass().getSimpleName());
+                            // Netty's AnnotatedConnectException: the JDK's name says the same to more readers.
+                            : c instanceof java.net.ConnectException
+                                    ? "io:ConnectException"
+                                    : "io:" + c.getClass().getSimpleName());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return Transport.Outcome.failed("interrupted");
