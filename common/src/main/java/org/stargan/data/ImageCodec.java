@@ -82,8 +82,18 @@ public final class ImageCodec {
         int side = crop <= 0 ? Math.min(w, h) : Math.min(crop, Math.min(w, h));
         int x0 = (w - side) / 2;
         int y0 = (h - side) / 2;
+        Interleaved bytes = Interleaved.of(img);
+        float[] out = new float[3 * size * size];
+        if (side == size && bytes != null) {
+            // Already at the model's size, the common case of a served request: the bytes scaled straight into the
+            // tensor, each through the table of what the scaling below gives for it.
+            bytes.read(x0, y0, side, SCALED, out);
+            return new Tensor(out, size, size);
+        }
         float[][] rgb = new float[3][side * side];
-        if (!readInterleavedSrgb(img, x0, y0, side, rgb)) {
+        if (bytes != null) {
+            bytes.read(x0, y0, side, rgb);
+        } else {
             // Any other layout (palette, grey, 16-bit, packed ints): Java2D converts each pixel to sRGB.
             int[] row = new int[side];
             for (int y = 0; y < side; y++) {
@@ -96,55 +106,92 @@ public final class ImageCodec {
                 }
             }
         }
-        float[] out = new float[3 * size * size];
         for (int c = 0; c < 3; c++) {
             // Already at the model's size: used as read (resize would copy it).
             float[] resized = side == size ? rgb[c] : resize(rgb[c], side, size);
             for (int i = 0; i < resized.length; i++) {
-                out[c * size * size + i] = resized[i] / 255f * 2f - 1f;
+                out[c * size * size + i] = scale(resized[i]);
             }
         }
         return new Tensor(out, size, size);
     }
 
+    /** [0, 255] to [−1, 1]: ToTensor's division, then Normalize(0.5, 0.5). */
+    private static float scale(float v) {
+        return v / 255f * 2f - 1f;
+    }
+
+    /** {@link #scale} of each byte value. */
+    private static final float[] SCALED = new float[256];
+
+    static {
+        for (int v = 0; v < 256; v++) {
+            SCALED[v] = scale(v);
+        }
+    }
+
     /**
-     * The common case, read straight from the pixel bytes: 8-bit sRGB samples interleaved in one byte array, as ImageIO
-     * decodes RGB(A) PNGs and colour JPEGs. Per-pixel {@code getRGB} (a colour-model call per pixel) cost more than the
-     * rest of a served request's preparation. Returns false, reading nothing, for any other layout.
+     * The common layout, read straight from the pixel bytes: 8-bit sRGB samples interleaved in one byte array, as
+     * ImageIO decodes RGB(A) PNGs and colour JPEGs. Per-pixel {@code getRGB} (a colour-model call per pixel) cost more
+     * than the rest of a served request's preparation.
      */
-    private static boolean readInterleavedSrgb(BufferedImage img, int x0, int y0, int side, float[][] rgb) {
-        WritableRaster raster = img.getRaster();
-        if (!(img.getColorModel() instanceof ComponentColorModel cm)
-                || !cm.getColorSpace().isCS_sRGB()
-                || cm.isAlphaPremultiplied()
-                || !(raster.getDataBuffer() instanceof DataBufferByte buffer)
-                || buffer.getNumBanks() != 1
-                || !(raster.getSampleModel() instanceof PixelInterleavedSampleModel sm)
-                || sm.getNumBands() < 3
-                || raster.getSampleModelTranslateX() != 0
-                || raster.getSampleModelTranslateY() != 0) {
-            return false;
+    private record Interleaved(byte[] data, int[] band, int pixel, int line, int base) {
+        /** The image's bytes, or null for any other layout. */
+        static Interleaved of(BufferedImage img) {
+            WritableRaster raster = img.getRaster();
+            if (!(img.getColorModel() instanceof ComponentColorModel cm)
+                    || !cm.getColorSpace().isCS_sRGB()
+                    || cm.isAlphaPremultiplied()
+                    || !(raster.getDataBuffer() instanceof DataBufferByte buffer)
+                    || buffer.getNumBanks() != 1
+                    || !(raster.getSampleModel() instanceof PixelInterleavedSampleModel sm)
+                    || sm.getNumBands() < 3
+                    || raster.getSampleModelTranslateX() != 0
+                    || raster.getSampleModelTranslateY() != 0) {
+                return null;
+            }
+            for (int size : cm.getComponentSize()) {
+                if (size != 8) {
+                    return null;
+                }
+            }
+            return new Interleaved(
+                    buffer.getData(),
+                    sm.getBandOffsets(),
+                    sm.getPixelStride(),
+                    sm.getScanlineStride(),
+                    buffer.getOffset());
         }
-        for (int size : cm.getComponentSize()) {
-            if (size != 8) {
-                return false;
+
+        /** The {@code side}-square at (x0, y0) as three planes of values 0..255. */
+        void read(int x0, int y0, int side, float[][] rgb) {
+            for (int y = 0; y < side; y++) {
+                int i = base + (y0 + y) * line + x0 * pixel;
+                int o = y * side;
+                for (int x = 0; x < side; x++, i += pixel) {
+                    rgb[0][o + x] = data[i + band[0]] & 0xff;
+                    rgb[1][o + x] = data[i + band[1]] & 0xff;
+                    rgb[2][o + x] = data[i + band[2]] & 0xff;
+                }
             }
         }
-        byte[] data = buffer.getData();
-        int[] band = sm.getBandOffsets();
-        int pixel = sm.getPixelStride();
-        int line = sm.getScanlineStride();
-        int base = buffer.getOffset();
-        for (int y = 0; y < side; y++) {
-            int i = base + (y0 + y) * line + x0 * pixel;
-            int o = y * side;
-            for (int x = 0; x < side; x++, i += pixel) {
-                rgb[0][o + x] = data[i + band[0]] & 0xff;
-                rgb[1][o + x] = data[i + band[1]] & 0xff;
-                rgb[2][o + x] = data[i + band[2]] & 0xff;
+
+        /** The {@code side}-square at (x0, y0) into (3, side, side) {@code out}, each byte through {@code table}. */
+        void read(int x0, int y0, int side, float[] table, float[] out) {
+            int plane = side * side;
+            int r = band[0];
+            int g = band[1];
+            int b = band[2];
+            for (int y = 0; y < side; y++) {
+                int i = base + (y0 + y) * line + x0 * pixel;
+                int o = y * side;
+                for (int x = 0; x < side; x++, i += pixel) {
+                    out[o + x] = table[data[i + r] & 0xff];
+                    out[plane + o + x] = table[data[i + g] & 0xff];
+                    out[2 * plane + o + x] = table[data[i + b] & 0xff];
+                }
             }
         }
-        return true;
     }
 
     /** An RGB image of a (3, H, W) tensor in [−1, 1] starting at {@code offset}. */

@@ -13,10 +13,20 @@ class ImageCodecTest {
     private static final int W = 37;
     private static final int H = 29;
 
+    /**
+     * Each layout gives what the per-pixel path gives: resized (crop 0, size 24), at the model's size already (crop 0,
+     * size 29: read straight into the tensor) and centre-cropped to it (crop 20, size 20).
+     */
     @Test
     void everyLayoutReadsTheSameTensorAsPerPixelGetRgb() throws Exception {
+        for (int[] cropSize : new int[][] {{0, 24}, {0, H}, {20, 20}}) {
+            everyLayoutReadsTheSameTensorAsPerPixelGetRgb(cropSize[0], cropSize[1]);
+        }
+    }
+
+    private static void everyLayoutReadsTheSameTensorAsPerPixelGetRgb(int crop, int size) throws Exception {
         BufferedImage src = noise(W, H, 1);
-        float[] expected = reference(src, 24);
+        float[] expected = reference(src, crop, size);
         for (int type : new int[] {
             BufferedImage.TYPE_3BYTE_BGR,
             BufferedImage.TYPE_4BYTE_ABGR,
@@ -25,8 +35,8 @@ class ImageCodecTest {
         }) {
             BufferedImage img = new BufferedImage(W, H, type);
             img.getGraphics().drawImage(src, 0, 0, null);
-            assertThat(ImageCodec.toTensor(img, 0, 24).chw())
-                    .as("type %d", type)
+            assertThat(ImageCodec.toTensor(img, crop, size).chw())
+                    .as("type %d, crop %d, size %d", type, crop, size)
                     .containsExactly(expected);
         }
         // As ImageIO decodes them: PNG RGB and RGBA (interleaved bytes in R, G, B order), and JPEG's own colours.
@@ -34,41 +44,41 @@ class ImageCodecTest {
             ByteArrayOutputStream out = new ByteArrayOutputStream();
             ImageIO.write(src, format, out);
             BufferedImage decoded = ImageCodec.decode(out.toByteArray(), format);
-            assertThat(ImageCodec.toTensor(decoded, 0, 24).chw()).as(format).containsExactly(reference(decoded, 24));
+            assertThat(ImageCodec.toTensor(decoded, crop, size).chw())
+                    .as("%s, crop %d, size %d", format, crop, size)
+                    .containsExactly(reference(decoded, crop, size));
         }
         BufferedImage rgba = new BufferedImage(W, H, BufferedImage.TYPE_INT_ARGB);
         rgba.getGraphics().drawImage(src, 0, 0, null);
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ImageIO.write(rgba, "png", out);
-        assertThat(ImageCodec.toTensor(ImageCodec.decode(out.toByteArray(), "rgba"), 0, 24)
+        assertThat(ImageCodec.toTensor(ImageCodec.decode(out.toByteArray(), "rgba"), crop, size)
                         .chw())
                 .containsExactly(expected);
     }
 
+    /** Every byte value, read at the model's size, becomes ToTensor's v / 255 then Normalize(0.5, 0.5)'s · 2 − 1. */
     @Test
-    void toImageWritesWhatSetRgbWould() {
-        float[] chw = new float[3 * H * W + 5];
-        Random r = new Random(3);
-        for (int i = 0; i < chw.length; i++) {
-            chw[i] = r.nextFloat() * 2.4f - 1.2f; // beyond [-1, 1] too: clamped
+    void atTheModelsSizeEveryByteScalesAsToTensorThenNormalize() {
+        BufferedImage img = new BufferedImage(16, 16, BufferedImage.TYPE_3BYTE_BGR);
+        for (int v = 0; v < 256; v++) {
+            // red v, green its complement, blue v again rotated: every value in every channel
+            img.setRGB(v % 16, v / 16, (v << 16) | ((255 - v) << 8) | ((v + 85) & 0xff));
         }
-        BufferedImage img = ImageCodec.toImage(chw, 5, H, W);
-        int plane = H * W;
-        for (int y = 0; y < H; y++) {
-            for (int x = 0; x < W; x++) {
-                int i = 5 + y * W + x;
-                int expected = (to8bit(chw[i]) << 16) | (to8bit(chw[i + plane]) << 8) | to8bit(chw[i + 2 * plane]);
-                assertThat(img.getRGB(x, y) & 0xffffff).as("pixel %d,%d", x, y).isEqualTo(expected);
-            }
+        float[] chw = ImageCodec.toTensor(img, 0, 16).chw();
+        for (int v = 0; v < 256; v++) {
+            assertThat(chw[v]).isEqualTo(v / 255f * 2f - 1f);
+            assertThat(chw[256 + v]).isEqualTo((255 - v) / 255f * 2f - 1f);
+            assertThat(chw[512 + v]).isEqualTo(((v + 85) & 0xff) / 255f * 2f - 1f);
         }
     }
 
-    /** The tensor as the per-pixel getRGB reading gave it: through an INT_RGB copy, which takes the fallback path. */
-    private static float[] reference(BufferedImage img, int size) {
+    /** Through the per-pixel path: TYPE_INT_RGB, read with getRGB. */
+    private static float[] reference(BufferedImage img, int crop, int size) {
         int[] argb = img.getRGB(0, 0, img.getWidth(), img.getHeight(), null, 0, img.getWidth());
         BufferedImage packed = new BufferedImage(img.getWidth(), img.getHeight(), BufferedImage.TYPE_INT_RGB);
         packed.setRGB(0, 0, img.getWidth(), img.getHeight(), argb, 0, img.getWidth());
-        return ImageCodec.toTensor(packed, 0, size).chw();
+        return ImageCodec.toTensor(packed, crop, size).chw();
     }
 
     private static BufferedImage noise(int w, int h, long seed) {
