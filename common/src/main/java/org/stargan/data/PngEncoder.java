@@ -247,7 +247,7 @@ public final class PngEncoder {
         }
     }
 
-    private static void chunk(OutputStream out, String type, byte[] data, int len) throws IOException {
+    static void chunk(OutputStream out, String type, byte[] data, int len) throws IOException {
         byte[] head = new byte[8];
         putInt(head, 0, len);
         byte[] t = type.getBytes(StandardCharsets.US_ASCII);
