@@ -73,7 +73,25 @@ class ImageCodecTest {
         }
     }
 
-    /** Through the per-pixel path: TYPE_INT_RGB, read with getRGB. */
+    @Test
+    void toImageWritesWhatSetRgbWould() {
+        float[] chw = new float[3 * H * W + 5];
+        Random r = new Random(3);
+        for (int i = 0; i < chw.length; i++) {
+            chw[i] = r.nextFloat() * 2.4f - 1.2f; // beyond [-1, 1] too: clamped
+        }
+        BufferedImage img = ImageCodec.toImage(chw, 5, H, W);
+        int plane = H * W;
+        for (int y = 0; y < H; y++) {
+            for (int x = 0; x < W; x++) {
+                int i = 5 + y * W + x;
+                int expected = (to8bit(chw[i]) << 16) | (to8bit(chw[i + plane]) << 8) | to8bit(chw[i + 2 * plane]);
+                assertThat(img.getRGB(x, y) & 0xffffff).as("pixel %d,%d", x, y).isEqualTo(expected);
+            }
+        }
+    }
+
+    /** The tensor as the per-pixel getRGB reading gave it: through an INT_RGB copy, which takes the fallback path. */
     private static float[] reference(BufferedImage img, int crop, int size) {
         int[] argb = img.getRGB(0, 0, img.getWidth(), img.getHeight(), null, 0, img.getWidth());
         BufferedImage packed = new BufferedImage(img.getWidth(), img.getHeight(), BufferedImage.TYPE_INT_RGB);
