@@ -291,13 +291,23 @@ public final class ImageCodec {
         }
         // The filter depends only on the sizes: computed once for all rows and columns (per-pixel weights were the
         // largest part of a served request's preparation), applied in the same order, so the output is unchanged.
+        // Four rows (then four columns) at a time: four independent sums the CPU overlaps, where one output's sum, a
+        // chain of dependent additions, left it waiting (half the time at 128 → 48 px); each sum in the same order.
         Filter f = Filter.of(n, m);
         float[] tmp = new float[n * m];
-        for (int y = 0; y < n; y++) {
+        int y = 0;
+        for (; y + 4 <= n; y += 4) {
+            f.applyToFourRows(src, y, n, tmp, m);
+        }
+        for (; y < n; y++) {
             f.apply(src, y * n, 1, tmp, y * m, 1);
         }
         float[] out = new float[m * m];
-        for (int x = 0; x < m; x++) {
+        int x = 0;
+        for (; x + 4 <= m; x += 4) {
+            f.applyToFourColumns(tmp, x, m, out);
+        }
+        for (; x < m; x++) {
             f.apply(tmp, x, m, out, x, m);
         }
         return out;
@@ -331,6 +341,60 @@ public final class ImageCodec {
                 sums[o] = wsum;
             }
             return new Filter(first, weights, sums);
+        }
+
+        /** {@link #apply} to rows {@code r..r+3} of a row-major plane {@code in} of rows {@code inLen} long. */
+        void applyToFourRows(float[] in, int r, int inLen, float[] out, int outLen) {
+            int a = r * inLen;
+            int b = a + inLen;
+            int c = b + inLen;
+            int d = c + inLen;
+            for (int o = 0; o < first.length; o++) {
+                double[] w = weights[o];
+                int f = first[o];
+                double s0 = 0;
+                double s1 = 0;
+                double s2 = 0;
+                double s3 = 0;
+                for (int k = 0; k < w.length; k++) {
+                    double wk = w[k];
+                    s0 += wk * in[a + f + k];
+                    s1 += wk * in[b + f + k];
+                    s2 += wk * in[c + f + k];
+                    s3 += wk * in[d + f + k];
+                }
+                double wsum = weightSums[o];
+                int q = r * outLen + o;
+                out[q] = (float) (wsum > 0 ? s0 / wsum : 0);
+                out[q + outLen] = (float) (wsum > 0 ? s1 / wsum : 0);
+                out[q + 2 * outLen] = (float) (wsum > 0 ? s2 / wsum : 0);
+                out[q + 3 * outLen] = (float) (wsum > 0 ? s3 / wsum : 0);
+            }
+        }
+
+        /** {@link #apply} down columns {@code x..x+3} of a row-major plane {@code in} with {@code cols} columns. */
+        void applyToFourColumns(float[] in, int x, int cols, float[] out) {
+            for (int o = 0; o < first.length; o++) {
+                double[] w = weights[o];
+                int i = first[o] * cols + x;
+                double s0 = 0;
+                double s1 = 0;
+                double s2 = 0;
+                double s3 = 0;
+                for (int k = 0; k < w.length; k++, i += cols) {
+                    double wk = w[k];
+                    s0 += wk * in[i];
+                    s1 += wk * in[i + 1];
+                    s2 += wk * in[i + 2];
+                    s3 += wk * in[i + 3];
+                }
+                double wsum = weightSums[o];
+                int q = o * cols + x;
+                out[q] = (float) (wsum > 0 ? s0 / wsum : 0);
+                out[q + 1] = (float) (wsum > 0 ? s1 / wsum : 0);
+                out[q + 2] = (float) (wsum > 0 ? s2 / wsum : 0);
+                out[q + 3] = (float) (wsum > 0 ? s3 / wsum : 0);
+            }
         }
 
         void apply(float[] in, int inOff, int inStride, float[] out, int outOff, int outStride) {
