@@ -87,33 +87,34 @@ public final class ImageCodec {
         int side = crop <= 0 ? Math.min(w, h) : Math.min(crop, Math.min(w, h));
         int x0 = (w - side) / 2;
         int y0 = (h - side) / 2;
+        int plane = side * side;
+        // At the model's size, the common case of a served request, each sample goes straight into the tensor through
+        // the table of its scaled value; otherwise the samples are read as they are, resized, then scaled.
+        boolean atSize = side == size;
+        float[] table = atSize ? SCALED : SAMPLE_VALUES;
+        float[] read = new float[3 * plane];
         Interleaved bytes = Interleaved.of(img);
-        float[] out = new float[3 * size * size];
-        if (side == size && bytes != null) {
-            // Already at the model's size, the common case of a served request: the bytes scaled straight into the
-            // tensor, each through the table of what the scaling below gives for it.
-            bytes.read(x0, y0, side, SCALED, out);
-            return new Tensor(out, size, size);
-        }
-        float[][] rgb = new float[3][side * side];
         if (bytes != null) {
-            bytes.read(x0, y0, side, rgb);
+            bytes.read(x0, y0, side, table, read);
         } else {
             // Any other layout (palette, grey, 16-bit, packed ints): Java2D converts each pixel to sRGB.
             int[] row = new int[side];
             for (int y = 0; y < side; y++) {
                 img.getRGB(x0, y0 + y, side, 1, row, 0, side);
-                for (int x = 0; x < side; x++) {
+                for (int x = 0, o = y * side; x < side; x++, o++) {
                     int p = row[x];
-                    rgb[0][y * side + x] = (p >> 16) & 0xff;
-                    rgb[1][y * side + x] = (p >> 8) & 0xff;
-                    rgb[2][y * side + x] = p & 0xff;
+                    read[o] = table[(p >> 16) & 0xff];
+                    read[plane + o] = table[(p >> 8) & 0xff];
+                    read[2 * plane + o] = table[p & 0xff];
                 }
             }
         }
+        if (atSize) {
+            return new Tensor(read, size, size);
+        }
+        float[] out = new float[3 * size * size];
         for (int c = 0; c < 3; c++) {
-            // Already at the model's size: used as read (resize would copy it).
-            float[] resized = side == size ? rgb[c] : resize(rgb[c], side, size);
+            float[] resized = resize(read, c * plane, side, size);
             for (int i = 0; i < resized.length; i++) {
                 out[c * size * size + i] = scale(resized[i]);
             }
@@ -126,11 +127,14 @@ public final class ImageCodec {
         return v / 255f * 2f - 1f;
     }
 
-    /** {@link #scale} of each byte value. */
+    /** Each 8-bit sample value as a float, and its {@link #scale}d value. */
+    private static final float[] SAMPLE_VALUES = new float[256];
+
     private static final float[] SCALED = new float[256];
 
     static {
         for (int v = 0; v < 256; v++) {
+            SAMPLE_VALUES[v] = v;
             SCALED[v] = scale(v);
         }
     }
@@ -166,19 +170,6 @@ public final class ImageCodec {
                     sm.getPixelStride(),
                     sm.getScanlineStride(),
                     buffer.getOffset());
-        }
-
-        /** The {@code side}-square at (x0, y0) as three planes of values 0..255. */
-        void read(int x0, int y0, int side, float[][] rgb) {
-            for (int y = 0; y < side; y++) {
-                int i = base + (y0 + y) * line + x0 * pixel;
-                int o = y * side;
-                for (int x = 0; x < side; x++, i += pixel) {
-                    rgb[0][o + x] = data[i + band[0]] & 0xff;
-                    rgb[1][o + x] = data[i + band[1]] & 0xff;
-                    rgb[2][o + x] = data[i + band[2]] & 0xff;
-                }
-            }
         }
 
         /** The {@code side}-square at (x0, y0) into (3, side, side) {@code out}, each byte through {@code table}. */
@@ -284,10 +275,13 @@ public final class ImageCodec {
         return (int) (s * 255f + 0.5f);
     }
 
-    /** Bilinear resize of a square plane; area-weighted (antialiased) when shrinking. */
-    static float[] resize(float[] src, int n, int m) {
+    /**
+     * Bilinear resize of the square {@code n}-plane starting at {@code srcOff} to an {@code m}-plane; area-weighted
+     * (antialiased) when shrinking.
+     */
+    static float[] resize(float[] src, int srcOff, int n, int m) {
         if (n == m) {
-            return src.clone();
+            return java.util.Arrays.copyOfRange(src, srcOff, srcOff + n * n);
         }
         // The filter depends only on the sizes: computed once for all rows and columns (per-pixel weights were the
         // largest part of a served request's preparation), applied in the same order, so the output is unchanged.
@@ -298,15 +292,17 @@ public final class ImageCodec {
         float[] tmp = new float[n * m];
         int y = 0;
         for (; y + 4 <= n; y += 4) {
-            f.applyToFourRows(src, y, n, tmp, m);
+            // rows y..y+3: taps along a row, the four rows n apart; out along a row of tmp, the four rows m apart
+            f.applyFourAtOnce(src, srcOff + y * n, 1, n, tmp, y * m, 1, m);
         }
         for (; y < n; y++) {
-            f.apply(src, y * n, 1, tmp, y * m, 1);
+            f.apply(src, srcOff + y * n, 1, tmp, y * m, 1);
         }
         float[] out = new float[m * m];
         int x = 0;
         for (; x + 4 <= m; x += 4) {
-            f.applyToFourColumns(tmp, x, m, out);
+            // columns x..x+3: taps down a column (m apart), the four columns side by side
+            f.applyFourAtOnce(tmp, x, m, 1, out, x, m, 1);
         }
         for (; x < m; x++) {
             f.apply(tmp, x, m, out, x, m);
@@ -344,57 +340,32 @@ public final class ImageCodec {
             return new Filter(first, weights, sums);
         }
 
-        /** {@link #apply} to rows {@code r..r+3} of a row-major plane {@code in} of rows {@code inLen} long. */
-        void applyToFourRows(float[] in, int r, int inLen, float[] out, int outLen) {
-            int a = r * inLen;
-            int b = a + inLen;
-            int c = b + inLen;
-            int d = c + inLen;
+        /**
+         * {@link #apply} to four lines at once, {@code lane} apart in {@code in} and {@code outLane} apart in
+         * {@code out}: each line's taps {@code inStride} apart, its outputs {@code outStride} apart.
+         */
+        void applyFourAtOnce(
+                float[] in, int inOff, int inStride, int lane, float[] out, int outOff, int outStride, int outLane) {
             for (int o = 0; o < first.length; o++) {
                 double[] w = weights[o];
-                int f = first[o];
+                int i = inOff + first[o] * inStride;
                 double s0 = 0;
                 double s1 = 0;
                 double s2 = 0;
                 double s3 = 0;
-                for (int k = 0; k < w.length; k++) {
-                    double wk = w[k];
-                    s0 += wk * in[a + f + k];
-                    s1 += wk * in[b + f + k];
-                    s2 += wk * in[c + f + k];
-                    s3 += wk * in[d + f + k];
-                }
-                double wsum = weightSums[o];
-                int q = r * outLen + o;
-                out[q] = (float) (wsum > 0 ? s0 / wsum : 0);
-                out[q + outLen] = (float) (wsum > 0 ? s1 / wsum : 0);
-                out[q + 2 * outLen] = (float) (wsum > 0 ? s2 / wsum : 0);
-                out[q + 3 * outLen] = (float) (wsum > 0 ? s3 / wsum : 0);
-            }
-        }
-
-        /** {@link #apply} down columns {@code x..x+3} of a row-major plane {@code in} with {@code cols} columns. */
-        void applyToFourColumns(float[] in, int x, int cols, float[] out) {
-            for (int o = 0; o < first.length; o++) {
-                double[] w = weights[o];
-                int i = first[o] * cols + x;
-                double s0 = 0;
-                double s1 = 0;
-                double s2 = 0;
-                double s3 = 0;
-                for (int k = 0; k < w.length; k++, i += cols) {
+                for (int k = 0; k < w.length; k++, i += inStride) {
                     double wk = w[k];
                     s0 += wk * in[i];
-                    s1 += wk * in[i + 1];
-                    s2 += wk * in[i + 2];
-                    s3 += wk * in[i + 3];
+                    s1 += wk * in[i + lane];
+                    s2 += wk * in[i + 2 * lane];
+                    s3 += wk * in[i + 3 * lane];
                 }
                 double wsum = weightSums[o];
-                int q = o * cols + x;
+                int q = outOff + o * outStride;
                 out[q] = (float) (wsum > 0 ? s0 / wsum : 0);
-                out[q + 1] = (float) (wsum > 0 ? s1 / wsum : 0);
-                out[q + 2] = (float) (wsum > 0 ? s2 / wsum : 0);
-                out[q + 3] = (float) (wsum > 0 ? s3 / wsum : 0);
+                out[q + outLane] = (float) (wsum > 0 ? s1 / wsum : 0);
+                out[q + 2 * outLane] = (float) (wsum > 0 ? s2 / wsum : 0);
+                out[q + 3 * outLane] = (float) (wsum > 0 ? s3 / wsum : 0);
             }
         }
 

@@ -164,7 +164,14 @@ class ImageCodecTest {
             for (int i = 0; i < src.length; i++) {
                 src[i] = rnd.nextInt(256);
             }
-            assertThat(ImageCodec.resize(src, n, m)).as("%d → %d", n, m).containsExactly(perPixelResize(src, n, m));
+            float[] expected = perPixelResize(src, n, m);
+            assertThat(ImageCodec.resize(src, 0, n, m)).as("%d → %d", n, m).containsExactly(expected);
+            // A plane further into an array (the tensor's second and third) reads as the same plane alone.
+            float[] behind = new float[5 + src.length];
+            System.arraycopy(src, 0, behind, 5, src.length);
+            assertThat(ImageCodec.resize(behind, 5, n, m))
+                    .as("%d → %d at 5", n, m)
+                    .containsExactly(expected);
         }
     }
 
