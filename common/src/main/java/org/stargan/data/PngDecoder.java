@@ -4,6 +4,7 @@ import java.awt.image.BufferedImage;
 import java.awt.image.DataBufferByte;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.zip.DataFormatException;
 import java.util.zip.Inflater;
@@ -16,7 +17,6 @@ import java.util.zip.Inflater;
  * request's preparation, 43 of them not inflating. Any other PNG is left to ImageIO ({@link #decode} returns null).
  */
 final class PngDecoder {
-    private static final byte[] SIGNATURE = {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
     private static final int RGB = 2;
     private static final int RGBA = 6;
     /** Rows inflated per call into zlib, at most this many bytes of them (at least one row). */
@@ -26,15 +26,8 @@ final class PngDecoder {
 
     /** Whether {@code bytes} begin as a PNG does. */
     static boolean isPng(byte[] bytes) {
-        if (bytes.length < SIGNATURE.length) {
-            return false;
-        }
-        for (int i = 0; i < SIGNATURE.length; i++) {
-            if (bytes[i] != SIGNATURE[i]) {
-                return false;
-            }
-        }
-        return true;
+        int n = PngEncoder.SIGNATURE.length;
+        return bytes.length >= n && Arrays.equals(bytes, 0, n, PngEncoder.SIGNATURE, 0, n);
     }
 
     /**

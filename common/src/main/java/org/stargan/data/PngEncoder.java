@@ -19,7 +19,8 @@ import java.util.zip.Deflater;
  * 16-bit) stay with ImageIO.
  */
 public final class PngEncoder {
-    private static final byte[] SIGNATURE = {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
+    /** The eight bytes every PNG begins with (PngDecoder recognises PNGs by them). */
+    static final byte[] SIGNATURE = {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
 
     /** Filtered rows judged (deflated or stored) together: a 128 px image is one part. */
     private static final int PART_BYTES = 256 * 1024;

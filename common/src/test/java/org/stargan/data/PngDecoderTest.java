@@ -185,7 +185,7 @@ class PngDecoderTest {
         int n = d.deflate(buf);
         d.end();
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        out.write(new byte[] {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'});
+        out.write(PngEncoder.SIGNATURE);
         byte[] ihdr = {0, 0, 0, (byte) w, 0, 0, 0, (byte) h, 8, (byte) (channels == 4 ? 6 : 2), 0, 0, 0};
         PngEncoder.chunk(out, "IHDR", ihdr, ihdr.length);
         // Two IDAT chunks: the inflater is fed across their boundary.
