@@ -123,8 +123,8 @@ class LauncherIT {
     void theReadmesQuickCommandsRunAsWritten() throws Exception {
         List<String> commands = readmeCommands();
         Path tryDir = ROOT.resolve("runs/try");
-        org.stargan.process.FileTree.delete(
-                tryDir); // what a command left last time must not pass for what it writes now
+        // What a command left last time must not pass for what it writes now.
+        org.stargan.process.FileTree.delete(tryDir);
         List<String> ran = new ArrayList<>();
         for (String command : commands) {
             if (LONG_RUNNING.matcher(command).find()

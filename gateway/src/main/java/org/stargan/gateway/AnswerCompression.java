@@ -3,6 +3,7 @@ package org.stargan.gateway;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.ext.web.RoutingContext;
 import java.util.Locale;
+import org.stargan.msg.Protocol;
 
 /**
  * Which answers the HTTP server may gzip: text (JSON, YAML, the web UI's pages and scripts) when the client asks, but
@@ -32,7 +33,7 @@ final class AnswerCompression {
         }
         String t = contentType.toLowerCase(Locale.ROOT);
         return t.startsWith("image/")
-                || t.startsWith("application/x-npy")
+                || t.startsWith(Protocol.NPY)
                 || t.startsWith("application/octet-stream")
                 || t.startsWith("application/zip");
     }
