@@ -286,8 +286,8 @@ public final class ImageCodec {
         // The filter depends only on the sizes: computed once for all rows and columns (per-pixel weights were the
         // largest part of a served request's preparation), applied in the same order, so the output is unchanged.
         // Four rows (then four columns) at a time: four independent sums the CPU overlaps, where one output's sum, a
-        // chain of dependent additions, left it waiting (44 → 30 µs a plane at 128 → 48 px); each sum in the same
-        // order.
+        // chain of dependent additions, left it waiting (bench codec --size 48: crop and resize 0.174 → 0.145 ms); each
+        // sum in the same order.
         Filter f = Filter.of(n, m);
         float[] tmp = new float[n * m];
         int y = 0;
