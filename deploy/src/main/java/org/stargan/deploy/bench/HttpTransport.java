@@ -41,7 +41,10 @@ final class HttpTransport implements Transport {
         request = new RequestOptions()
                 .setMethod(HttpMethod.POST)
                 .setAbsoluteURI(translateUri.toString())
-                .setTimeout(timeout.toMillis())
+                // The load client keeps each request's deadline; this frees the connection of an answer that stops
+                // coming. Not setTimeout: that also arms a connect timer per request in Vert.x 5.0's pool, which can
+                // fire on a request already served and log "Promise already completed" (eclipse-vertx/vert.x#6197).
+                .setIdleTimeout(timeout.toMillis())
                 .putHeader("Content-Type", contentType)
                 .putHeader("Accept", "image/png");
         if (apiKey != null) {
