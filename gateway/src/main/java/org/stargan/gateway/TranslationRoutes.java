@@ -279,8 +279,8 @@ final class TranslationRoutes {
             workerError(ctx, result, errors);
             return;
         }
-        String queue = String.format(Locale.ROOT, "%.2f", result.queueMillis());
-        String compute = String.format(Locale.ROOT, "%.2f", result.computeMillis());
+        String queue = TranslateResult.millis(result.queueMillis());
+        String compute = TranslateResult.millis(result.computeMillis());
         ctx.response()
                 .putHeader("X-Model-Version", result.modelVersion() == null ? "" : result.modelVersion())
                 .putHeader("X-Queue-Ms", queue)

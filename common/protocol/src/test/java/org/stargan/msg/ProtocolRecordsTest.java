@@ -14,6 +14,24 @@ class ProtocolRecordsTest {
     private static final byte[] PNG = {(byte) 0x89, 'P', 'N', 'G', 1, 2, 3};
 
     @Test
+    void millisAreWrittenAsPercentTwoFWouldWriteThem() {
+        java.util.Random random = new java.util.Random(7);
+        List<Double> values = new java.util.ArrayList<>(List.of(
+                0.0, 0.004, 0.005, 0.01, 0.099, 0.1, 1.0, 9.999, 10.05, 23.456, 99.995, 1234.5678, 86_400_000.0));
+        for (int i = 0; i < 10_000; i++) {
+            values.add(random.nextDouble() * Math.pow(10, random.nextInt(7)));
+        }
+        for (double v : values) {
+            String expected = String.format(java.util.Locale.ROOT, "%.2f", v);
+            // Values on a tie in decimal may round either way through binary; none of these lands on one.
+            assertThat(TranslateResult.millis(v)).as("%s", v).isEqualTo(expected);
+        }
+        // Outside the usual range: what %.2f writes.
+        assertThat(TranslateResult.millis(Double.NaN)).isEqualTo("NaN");
+        assertThat(TranslateResult.millis(-1.5)).isEqualTo("-1.50");
+    }
+
+    @Test
     void aTranslateRequestRoundTripsThroughItsHeaders() {
         TranslateRequest r = new TranslateRequest(
                 "gw-1-42",
