@@ -131,6 +131,7 @@ public final class InferenceVerticle extends VerticleBase {
         producer.exceptionHandler(e -> {}); // each send's own future handles its failure
         replyTargets = ReplyTargets.connect(vertx, config.bootstrapServers(), config.workerId());
         publisher = new ResultPublisher(
+                context,
                 producer,
                 new DeadLetters(vertx, producer, topics.deadLetters(), replyTargets, config.workerId(), offsets),
                 metrics);
@@ -308,19 +309,23 @@ public final class InferenceVerticle extends VerticleBase {
             LoadedModel model,
             PreparedRequest prepared) {
         prepared.jobs().forEach(batcher::add);
-        prepared.result(model, config.workerId(), prepare)
-                .whenComplete((result, failure) -> context.runOnContext(v -> {
+        prepared.result(model, config.workerId(), prepare).whenComplete((result, failure) -> {
+            if (failure != null) {
+                context.runOnContext(v -> {
                     model.release();
-                    if (failure != null) {
-                        metrics.failure("compute");
-                        recheckDevice();
-                        sendResult(rec, request, error(request, INTERNAL, failure));
-                        return;
-                    }
-                    prepared.jobs().forEach(j -> metrics.done(j.output().join()));
-                    metrics.compute(result.computeMillis());
-                    sendResult(rec, request, result);
-                }));
+                    metrics.failure("compute");
+                    recheckDevice();
+                    sendResult(rec, request, error(request, INTERNAL, failure));
+                });
+                return;
+            }
+            model.release();
+            prepared.jobs().forEach(j -> metrics.done(j.output().join()));
+            metrics.compute(result.computeMillis());
+            // Sent from the thread that made the answer, not handed to the event loop and from there to the producer's
+            // sending thread: two thread hand-offs fewer per answer. The event loop takes over at the broker's ack.
+            publisher.resultFromThisThread(rec, request, result, () -> finished(rec));
+        });
     }
 
     private TranslateResult error(TranslateRequest r, TranslateResult.ErrorKind kind, Throwable cause) {

@@ -1,6 +1,8 @@
 package org.stargan.inference;
 
+import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.kafka.client.consumer.KafkaConsumerRecord;
 import io.vertx.kafka.client.producer.KafkaProducer;
@@ -16,11 +18,19 @@ import org.stargan.msg.TranslateResult;
  * its dead letter (sending the same result again would fail the same way and hold up every later commit).
  */
 final class ResultPublisher {
+    /** Where a send's outcome is handled, as for the Vert.x producer's own sends. */
+    private final Context context;
+
     private final KafkaProducer<String, Buffer> producer;
     private final DeadLetters deadLetters;
     private final InferenceMetrics metrics;
 
-    ResultPublisher(KafkaProducer<String, Buffer> producer, DeadLetters deadLetters, InferenceMetrics metrics) {
+    ResultPublisher(
+            Context context,
+            KafkaProducer<String, Buffer> producer,
+            DeadLetters deadLetters,
+            InferenceMetrics metrics) {
+        this.context = context;
         this.producer = producer;
         this.deadLetters = deadLetters;
         this.metrics = metrics;
@@ -35,6 +45,44 @@ final class ResultPublisher {
                     metrics.failure("publish");
                     return deadLetters.undeliverable(source, r, e);
                 });
+    }
+
+    /**
+     * As {@link #result}, called from a thread that may block, as Kafka's {@code send} does while it waits for a
+     * topic's metadata or buffer space (at most {@code max.block.ms}): never the event loop. {@code settled} runs on
+     * {@code context} once the result (or, when it could not be delivered, its dead letter) is with the broker.
+     */
+    void resultFromThisThread(
+            KafkaConsumerRecord<String, Buffer> source, TranslateRequest r, TranslateResult result, Runnable settled) {
+        Promise<Void> acked = Promise.promise();
+        // Listening before sending, and completed only on the context: what follows runs there, never on this thread.
+        acked.future()
+                .recover(e -> {
+                    metrics.failure("publish");
+                    return deadLetters.undeliverable(source, r, e);
+                })
+                .onSuccess(v -> settled.run());
+        try {
+            producer.unwrap()
+                    .send(
+                            KafkaRecords.create(
+                                            r.replyTo(),
+                                            result.id(),
+                                            result.image(),
+                                            result.headers(),
+                                            r.replyPartition())
+                                    .record(),
+                            (metadata, e) -> context.runOnContext(v -> {
+                                if (e == null) {
+                                    acked.complete();
+                                } else {
+                                    acked.fail(e);
+                                }
+                            }));
+        } catch (RuntimeException e) {
+            // Refused before it was queued (metadata or buffer space not there within max.block.ms, too large).
+            context.runOnContext(v -> acked.fail(e));
+        }
     }
 
     /** Sends {@code rec} to dead letters with {@code reason}, and an error result to its asker when it is reachable. */
