@@ -88,36 +88,37 @@ public final class ImageCodec {
         int x0 = (w - side) / 2;
         int y0 = (h - side) / 2;
         int plane = side * side;
-        // At the model's size, the common case of a served request, each sample goes straight into the tensor through
-        // the table of its scaled value; otherwise the samples are read as they are, resized, then scaled.
-        boolean atSize = side == size;
-        float[] table = atSize ? SCALED : SAMPLE_VALUES;
-        float[] read = new float[3 * plane];
-        Interleaved bytes = Interleaved.of(img);
-        if (bytes != null) {
-            bytes.read(x0, y0, side, table, read);
-        } else {
-            // Any other layout (palette, grey, 16-bit, packed ints): Java2D converts each pixel to sRGB.
-            int[] row = new int[side];
-            for (int y = 0; y < side; y++) {
-                img.getRGB(x0, y0 + y, side, 1, row, 0, side);
-                for (int x = 0, o = y * side; x < side; x++, o++) {
-                    int p = row[x];
-                    read[o] = table[(p >> 16) & 0xff];
-                    read[plane + o] = table[(p >> 8) & 0xff];
-                    read[2 * plane + o] = table[p & 0xff];
-                }
-            }
+        Rows rows = Rows.of(img, x0, y0, side);
+        if (side == size) {
+            // At the model's size, the common case of a served request: each sample straight into the tensor through
+            // the table of its scaled value.
+            float[] out = new float[3 * plane];
+            rows.read(0, side, SCALED, out, plane);
+            return new Tensor(out, size, size);
         }
-        if (atSize) {
-            return new Tensor(read, size, size);
+        // Otherwise bilinear, area-weighted when shrinking: along the rows, then down the columns. The rows are read
+        // four at a time and resampled at once, so the crop's full-size planes (three floats per decoded byte) are
+        // never
+        // made. The filter depends only on the sizes: computed once per image (per-pixel weights were the largest part
+        // of a served request's preparation) and applied in the same order, so every output is the same sum.
+        Filter f = Filter.of(side, size);
+        int block = 4 * side;
+        float[] four = new float[3 * block];
+        float[] alongRows = new float[3 * side * size];
+        for (int y = 0; y < side; ) {
+            int count = Math.min(4, side - y);
+            rows.read(y, count, SAMPLE_VALUES, four, block);
+            for (int c = 0; c < 3; c++) {
+                f.alongRows(four, c * block, count, side, alongRows, (c * side + y) * size, size);
+            }
+            y += count;
         }
         float[] out = new float[3 * size * size];
         for (int c = 0; c < 3; c++) {
-            float[] resized = resize(read, c * plane, side, size);
-            for (int i = 0; i < resized.length; i++) {
-                out[c * size * size + i] = scale(resized[i]);
-            }
+            f.downColumns(alongRows, c * side * size, size, out, c * size * size);
+        }
+        for (int i = 0; i < out.length; i++) {
+            out[i] = scale(out[i]);
         }
         return new Tensor(out, size, size);
     }
@@ -139,14 +140,44 @@ public final class ImageCodec {
         }
     }
 
+    /** The rows of an image's square crop, read as floats through a table of the 256 sample values. */
+    private interface Rows {
+        /**
+         * Rows {@code y}..{@code y + count − 1} of the crop into {@code out}: channel c's row r at
+         * {@code c·planeStride + r·side}.
+         */
+        void read(int y, int count, float[] table, float[] out, int planeStride);
+
+        static Rows of(BufferedImage img, int x0, int y0, int side) {
+            Interleaved bytes = Interleaved.of(img, x0, y0, side);
+            if (bytes != null) {
+                return bytes;
+            }
+            // Any other layout (palette, grey, 16-bit, packed ints): Java2D converts each pixel to sRGB.
+            int[] row = new int[side];
+            return (y, count, table, out, planeStride) -> {
+                for (int r = 0; r < count; r++) {
+                    img.getRGB(x0, y0 + y + r, side, 1, row, 0, side);
+                    for (int x = 0, o = r * side; x < side; x++, o++) {
+                        int p = row[x];
+                        out[o] = table[(p >> 16) & 0xff];
+                        out[planeStride + o] = table[(p >> 8) & 0xff];
+                        out[2 * planeStride + o] = table[p & 0xff];
+                    }
+                }
+            };
+        }
+    }
+
     /**
      * The common layout, read straight from the pixel bytes: 8-bit sRGB samples interleaved in one byte array, as
      * ImageIO decodes RGB(A) PNGs and colour JPEGs. Per-pixel {@code getRGB} (a colour-model call per pixel) cost more
      * than the rest of a served request's preparation.
      */
-    private record Interleaved(byte[] data, int[] band, int pixel, int line, int base) {
+    private record Interleaved(byte[] data, int[] band, int pixel, int line, int base, int x0, int y0, int side)
+            implements Rows {
         /** The image's bytes, or null for any other layout. */
-        static Interleaved of(BufferedImage img) {
+        static Interleaved of(BufferedImage img, int x0, int y0, int side) {
             WritableRaster raster = img.getRaster();
             if (!(img.getColorModel() instanceof ComponentColorModel cm)
                     || !cm.getColorSpace().isCS_sRGB()
@@ -169,22 +200,24 @@ public final class ImageCodec {
                     sm.getBandOffsets(),
                     sm.getPixelStride(),
                     sm.getScanlineStride(),
-                    buffer.getOffset());
+                    buffer.getOffset(),
+                    x0,
+                    y0,
+                    side);
         }
 
-        /** The {@code side}-square at (x0, y0) into (3, side, side) {@code out}, each byte through {@code table}. */
-        void read(int x0, int y0, int side, float[] table, float[] out) {
-            int plane = side * side;
+        @Override
+        public void read(int y, int count, float[] table, float[] out, int planeStride) {
             int r = band[0];
             int g = band[1];
             int b = band[2];
-            for (int y = 0; y < side; y++) {
-                int i = base + (y0 + y) * line + x0 * pixel;
-                int o = y * side;
+            for (int row = 0; row < count; row++) {
+                int i = base + (y0 + y + row) * line + x0 * pixel;
+                int o = row * side;
                 for (int x = 0; x < side; x++, i += pixel) {
                     out[o + x] = table[data[i + r] & 0xff];
-                    out[plane + o + x] = table[data[i + g] & 0xff];
-                    out[2 * plane + o + x] = table[data[i + b] & 0xff];
+                    out[planeStride + o + x] = table[data[i + g] & 0xff];
+                    out[2 * planeStride + o + x] = table[data[i + b] & 0xff];
                 }
             }
         }
@@ -276,41 +309,6 @@ public final class ImageCodec {
     }
 
     /**
-     * Bilinear resize of the square {@code n}-plane starting at {@code srcOff} to an {@code m}-plane; area-weighted
-     * (antialiased) when shrinking.
-     */
-    static float[] resize(float[] src, int srcOff, int n, int m) {
-        if (n == m) {
-            return java.util.Arrays.copyOfRange(src, srcOff, srcOff + n * n);
-        }
-        // The filter depends only on the sizes: computed once for all rows and columns (per-pixel weights were the
-        // largest part of a served request's preparation), applied in the same order, so the output is unchanged.
-        // Four rows (then four columns) at a time: four independent sums the CPU overlaps, where one output's sum, a
-        // chain of dependent additions, left it waiting (bench codec --size 48: crop and resize 0.174 → 0.145 ms); each
-        // sum in the same order.
-        Filter f = Filter.of(n, m);
-        float[] tmp = new float[n * m];
-        int y = 0;
-        for (; y + 4 <= n; y += 4) {
-            // rows y..y+3: taps along a row, the four rows n apart; out along a row of tmp, the four rows m apart
-            f.applyFourAtOnce(src, srcOff + y * n, 1, n, tmp, y * m, 1, m);
-        }
-        for (; y < n; y++) {
-            f.apply(src, srcOff + y * n, 1, tmp, y * m, 1);
-        }
-        float[] out = new float[m * m];
-        int x = 0;
-        for (; x + 4 <= m; x += 4) {
-            // columns x..x+3: taps down a column (m apart), the four columns side by side
-            f.applyFourAtOnce(tmp, x, m, 1, out, x, m, 1);
-        }
-        for (; x < m; x++) {
-            f.apply(tmp, x, m, out, x, m);
-        }
-        return out;
-    }
-
-    /**
      * One-dimensional triangle-filter resampling from {@code inLen} to {@code outLen} samples with support scaled by
      * the shrink factor (PIL's approach): for each output sample its first input, its weights and their sum.
      */
@@ -338,6 +336,35 @@ public final class ImageCodec {
                 sums[o] = wsum;
             }
             return new Filter(first, weights, sums);
+        }
+
+        /**
+         * Resamples {@code count} rows of {@code inLen} samples, one after another from {@code inOff}, along the row into
+         * rows of {@code outLen} from {@code outOff}. Four rows (then four columns, see {@link #downColumns}) at a time:
+         * four independent sums the CPU overlaps, where one output's sum, a chain of dependent additions, left it
+         * waiting (bench codec --size 48: crop and resize 0.174 → 0.145 ms); each sum in the same order.
+         */
+        void alongRows(float[] in, int inOff, int count, int inLen, float[] out, int outOff, int outLen) {
+            int y = 0;
+            for (; y + 4 <= count; y += 4) {
+                // rows y..y+3: taps along a row, the four rows inLen apart; out along a row, the four rows outLen apart
+                applyFourAtOnce(in, inOff + y * inLen, 1, inLen, out, outOff + y * outLen, 1, outLen);
+            }
+            for (; y < count; y++) {
+                apply(in, inOff + y * inLen, 1, out, outOff + y * outLen, 1);
+            }
+        }
+
+        /** Resamples each column of the (inLen, width) plane at {@code inOff} into the (outLen, width) plane at outOff. */
+        void downColumns(float[] in, int inOff, int width, float[] out, int outOff) {
+            int x = 0;
+            for (; x + 4 <= width; x += 4) {
+                // columns x..x+3: taps down a column (width apart), the four columns side by side
+                applyFourAtOnce(in, inOff + x, width, 1, out, outOff + x, width, 1);
+            }
+            for (; x < width; x++) {
+                apply(in, inOff + x, width, out, outOff + x, width);
+            }
         }
 
         /**

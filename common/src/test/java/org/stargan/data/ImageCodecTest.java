@@ -151,26 +151,43 @@ class ImageCodecTest {
     }
 
     /**
-     * The resize with its filter computed once gives exactly what computing each tap's weight per pixel gave (the
-     * definition below), shrinking, enlarging and at awkward ratios.
+     * The resize, its filter computed once and applied as the rows are read, gives exactly what computing each tap's
+     * weight per pixel gives (the definition below), then ToTensor and Normalize's scaling: shrinking, enlarging, at
+     * awkward ratios, with rows left over after the groups of four, on both reading paths (interleaved bytes, getRGB)
+     * and centre-cropped from a wider image.
      */
     @Test
-    void resizeMatchesPerPixelWeights() {
+    void resizedTensorMatchesPerPixelWeights() {
         Random rnd = new Random(7);
         for (int[] nm : new int[][] {{128, 48}, {178, 128}, {37, 24}, {48, 128}, {5, 3}, {3, 7}, {256, 1}}) {
             int n = nm[0];
             int m = nm[1];
-            float[] src = new float[n * n];
-            for (int i = 0; i < src.length; i++) {
-                src[i] = rnd.nextInt(256);
+            int margin = 3; // the square is cropped from the middle of an (n + 2·margin) × n image
+            BufferedImage img = new BufferedImage(n + 2 * margin, n, BufferedImage.TYPE_3BYTE_BGR);
+            float[][] planes = new float[3][n * n];
+            for (int y = 0; y < n; y++) {
+                for (int x = 0; x < n + 2 * margin; x++) {
+                    int rgb = rnd.nextInt(1 << 24);
+                    img.setRGB(x, y, rgb);
+                    if (x >= margin && x < n + margin) {
+                        for (int c = 0; c < 3; c++) {
+                            planes[c][y * n + x - margin] = (rgb >> (16 - 8 * c)) & 0xff;
+                        }
+                    }
+                }
             }
-            float[] expected = perPixelResize(src, n, m);
-            assertThat(ImageCodec.resize(src, 0, n, m)).as("%d → %d", n, m).containsExactly(expected);
-            // A plane further into an array (the tensor's second and third) reads as the same plane alone.
-            float[] behind = new float[5 + src.length];
-            System.arraycopy(src, 0, behind, 5, src.length);
-            assertThat(ImageCodec.resize(behind, 5, n, m))
-                    .as("%d → %d at 5", n, m)
+            float[] expected = new float[3 * m * m];
+            for (int c = 0; c < 3; c++) {
+                float[] resized = perPixelResize(planes[c], n, m);
+                for (int i = 0; i < resized.length; i++) {
+                    expected[c * m * m + i] = resized[i] / 255f * 2f - 1f;
+                }
+            }
+            assertThat(ImageCodec.toTensor(img, 0, m).chw()).as("%d → %d", n, m).containsExactly(expected);
+            BufferedImage packed = new BufferedImage(img.getWidth(), n, BufferedImage.TYPE_INT_RGB);
+            packed.getGraphics().drawImage(img, 0, 0, null);
+            assertThat(ImageCodec.toTensor(packed, 0, m).chw())
+                    .as("%d → %d through getRGB", n, m)
                     .containsExactly(expected);
         }
     }
