@@ -144,23 +144,6 @@ public final class KafkaSettings {
     }
 
     /**
-     * A member of the inference workers' group: a work consumer whose death the group notices within seconds. The
-     * gateway answers a translation within its deadline (30 s by default); a worker killed without leaving the group
-     * keeps its partitions until its session expires, and only then are its uncommitted requests redelivered to a
-     * survivor. With the default 45 s session every request in flight on a dead worker would miss the deadline.
-     */
-    public static Map<String, String> requestConsumer(String bootstrapServers, String groupId, int maxValueBytes) {
-        Map<String, String> c = workConsumer(bootstrapServers, groupId, maxValueBytes);
-        // The smallest session a broker accepts by default (group.min.session.timeout.ms): a dead worker's partitions
-        // move to the survivors ~6 s after its last heartbeat, leaving the redelivered requests most of the deadline.
-        c.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, "6000");
-        // A third of the session, as Kafka advises: two heartbeats may be lost before a live worker is taken for dead.
-        // Heartbeats come from the client's own thread, so a busy compute thread never delays them.
-        c.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, "2000");
-        return c;
-    }
-
-    /**
      * A reader of a whole topic in a group of its own (the registry, job events, control commands, a gateway's
      * replies): it starts at the beginning, and its offsets matter to nobody else.
      */
