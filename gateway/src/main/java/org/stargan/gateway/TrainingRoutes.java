@@ -24,6 +24,9 @@ final class TrainingRoutes {
     /** Largest job spec accepted. */
     static final int MAX_JOB_BYTES = 1 << 20;
 
+    /** The longest a job's 202 waits for the board to have the job (normally a few milliseconds). */
+    private static final long BOARD_WAIT_MILLIS = 5_000;
+
     private final Vertx vertx;
     private final KafkaProducer<String, Buffer> producer;
     private final Topics topics;
@@ -106,15 +109,48 @@ final class TrainingRoutes {
         producer.send(KafkaProducerRecord.create(topics.trainEvents(), id, Buffer.buffer(queued.toJson())))
                 .compose(v -> producer.send(
                         KafkaProducerRecord.create(topics.trainRequests(), id, Buffer.buffer(request.toJson()))))
-                .onSuccess(v -> ctx.response()
-                        .setStatusCode(202)
-                        .putHeader("Location", "/v1/training-jobs/" + id)
-                        .putHeader("Content-Type", "application/json")
-                        .end(new JsonObject()
-                                .put("job_id", id)
-                                .put("state", "queued")
-                                .encode()))
+                .onSuccess(v -> onceOnBoard(
+                        id,
+                        () -> ctx.response()
+                                .setStatusCode(202)
+                                .putHeader("Location", "/v1/training-jobs/" + id)
+                                .putHeader("Content-Type", "application/json")
+                                .end(new JsonObject()
+                                        .put("job_id", id)
+                                        .put("state", "queued")
+                                        .encode())))
                 .onFailure(e -> errors.send(ctx, 503, "unavailable", "the job could not be queued: " + e.getMessage()));
+    }
+
+    /**
+     * Runs {@code then} once this gateway's board has read the job's first event back from the events topic (at
+     * most {@link #BOARD_WAIT_MILLIS} from now): a client that follows its 202 with the job's page or event stream at
+     * once would otherwise be told the job is unknown (404) while the event is on its way.
+     */
+    private void onceOnBoard(String id, Runnable then) {
+        if (jobs.job(id) != null) {
+            then.run();
+            return;
+        }
+        boolean[] done = new boolean[1];
+        Runnable[] stop = new Runnable[1];
+        long[] timer = new long[1];
+        stop[0] = jobs.follow(id, event -> {
+            if (!done[0]) {
+                done[0] = true;
+                vertx.cancelTimer(timer[0]);
+                stop[0].run();
+                then.run();
+            }
+        });
+        timer[0] = vertx.setTimer(BOARD_WAIT_MILLIS, t -> {
+            if (!done[0]) {
+                // The job is queued all the same; its page appears once the board catches up.
+                done[0] = true;
+                stop[0].run();
+                then.run();
+            }
+        });
     }
 
     private void getJob(RoutingContext ctx) {
