@@ -6,6 +6,7 @@ import io.vertx.core.Promise;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.kafka.client.consumer.KafkaConsumerRecord;
 import io.vertx.kafka.client.producer.KafkaProducer;
+import io.vertx.kafka.client.producer.KafkaProducerRecord;
 import java.util.Map;
 import org.stargan.msg.TranslateRequest;
 import org.stargan.msg.TranslateResult;
@@ -38,13 +39,7 @@ final class ResultPublisher {
 
     /** Publishes {@code result} of {@code r} (read from {@code source}) to its reply target. */
     Future<Void> result(KafkaConsumerRecord<String, Buffer> source, TranslateRequest r, TranslateResult result) {
-        return producer.send(KafkaRecords.create(
-                        r.replyTo(), result.id(), result.image(), result.headers(), r.replyPartition()))
-                .<Void>mapEmpty()
-                .recover(e -> {
-                    metrics.failure("publish");
-                    return deadLetters.undeliverable(source, r, e);
-                });
+        return orDeadLetter(producer.send(record(r, result)).mapEmpty(), source, r);
     }
 
     /**
@@ -56,22 +51,11 @@ final class ResultPublisher {
             KafkaConsumerRecord<String, Buffer> source, TranslateRequest r, TranslateResult result, Runnable settled) {
         Promise<Void> acked = Promise.promise();
         // Listening before sending, and completed only on the context: what follows runs there, never on this thread.
-        acked.future()
-                .recover(e -> {
-                    metrics.failure("publish");
-                    return deadLetters.undeliverable(source, r, e);
-                })
-                .onSuccess(v -> settled.run());
+        orDeadLetter(acked.future(), source, r).onSuccess(v -> settled.run());
         try {
             producer.unwrap()
                     .send(
-                            KafkaRecords.create(
-                                            r.replyTo(),
-                                            result.id(),
-                                            result.image(),
-                                            result.headers(),
-                                            r.replyPartition())
-                                    .record(),
+                            record(r, result).record(),
                             (metadata, e) -> context.runOnContext(v -> {
                                 if (e == null) {
                                     acked.complete();
@@ -83,6 +67,19 @@ final class ResultPublisher {
             // Refused before it was queued (metadata or buffer space not there within max.block.ms, too large).
             context.runOnContext(v -> acked.fail(e));
         }
+    }
+
+    private static KafkaProducerRecord<String, Buffer> record(TranslateRequest r, TranslateResult result) {
+        return KafkaRecords.create(r.replyTo(), result.id(), result.image(), result.headers(), r.replyPartition());
+    }
+
+    /** {@code sent}, or once it fails, the dead letter that settles the request instead. */
+    private Future<Void> orDeadLetter(
+            Future<Void> sent, KafkaConsumerRecord<String, Buffer> source, TranslateRequest r) {
+        return sent.recover(e -> {
+            metrics.failure("publish");
+            return deadLetters.undeliverable(source, r, e);
+        });
     }
 
     /** Sends {@code rec} to dead letters with {@code reason}, and an error result to its asker when it is reachable. */
