@@ -1,5 +1,6 @@
 package org.stargan.gateway;
 
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
@@ -128,28 +129,15 @@ final class TrainingRoutes {
      * once would otherwise be told the job is unknown (404) while the event is on its way.
      */
     private void onceOnBoard(String id, Runnable then) {
-        if (jobs.job(id) != null) {
+        Promise<Void> onBoard = Promise.promise();
+        // A job the board has already is replayed to the listener at once.
+        Runnable stop = jobs.follow(id, event -> onBoard.tryComplete());
+        // After the wait the job is queued all the same; its page appears once the board catches up.
+        long timer = vertx.setTimer(BOARD_WAIT_MILLIS, t -> onBoard.tryComplete());
+        onBoard.future().onComplete(v -> {
+            vertx.cancelTimer(timer);
+            stop.run();
             then.run();
-            return;
-        }
-        boolean[] done = new boolean[1];
-        Runnable[] stop = new Runnable[1];
-        long[] timer = new long[1];
-        stop[0] = jobs.follow(id, event -> {
-            if (!done[0]) {
-                done[0] = true;
-                vertx.cancelTimer(timer[0]);
-                stop[0].run();
-                then.run();
-            }
-        });
-        timer[0] = vertx.setTimer(BOARD_WAIT_MILLIS, t -> {
-            if (!done[0]) {
-                // The job is queued all the same; its page appears once the board catches up.
-                done[0] = true;
-                stop[0].run();
-                then.run();
-            }
         });
     }
 
