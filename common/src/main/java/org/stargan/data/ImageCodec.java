@@ -98,9 +98,9 @@ public final class ImageCodec {
         }
         // Otherwise bilinear, area-weighted when shrinking: along the rows, then down the columns. The rows are read
         // four at a time and resampled at once, so the crop's full-size planes (three floats per decoded byte) are
-        // never
-        // made. The filter depends only on the sizes: computed once per image (per-pixel weights were the largest part
-        // of a served request's preparation) and applied in the same order, so every output is the same sum.
+        // never made. The filter depends only on the sizes: computed once per image (per-pixel weights were the
+        // largest part of a served request's preparation) and applied in the same order, so every output is the same
+        // sum.
         Filter f = Filter.of(side, size);
         int block = 4 * side;
         float[] four = new float[3 * block];

@@ -78,9 +78,8 @@ public final class KafkaSettings {
     public static Map<String, String> requestProducer(String bootstrapServers, int maxValueBytes, long deadlineMillis) {
         Map<String, String> p = durableProducer(bootstrapServers, maxValueBytes);
         // Requests that arrive together (a client's burst, the answers of one batch asked again) go to the broker in
-        // one
-        // produce request and reach a worker in one fetch, instead of one of each per request; 1 ms is nothing beside
-        // a batch's own wait for company.
+        // one produce request and reach a worker in one fetch, instead of one of each per request; 1 ms is nothing
+        // beside a batch's own wait for company.
         p.put(ProducerConfig.LINGER_MS_CONFIG, "1");
         // A send that cannot complete within the caller's deadline fails instead of answering nobody later.
         p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, Long.toString(Math.max(deadlineMillis, 1000)));

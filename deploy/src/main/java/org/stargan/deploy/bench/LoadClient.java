@@ -391,7 +391,7 @@ public final class LoadClient {
                 c = c.getCause();
             }
             return Transport.Outcome.failed(
-                    c instanceof TimeoutException // Vert.x's request timeout and the Kafka transport's
+                    c instanceof TimeoutException // Vert.x's idle timeout and the Kafka transport's
                             ? "timeout"
                             // Netty's AnnotatedConnectException: the JDK's name says the same to more readers.
                             : c instanceof java.net.ConnectException
