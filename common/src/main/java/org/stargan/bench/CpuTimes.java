@@ -9,6 +9,8 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.function.Predicate;
 
 /**
@@ -39,27 +41,46 @@ public final class CpuTimes {
      * use it for long-lived threads (a compute thread and its helpers), sampled while they live.
      */
     public static long threads(long pid, Predicate<String> name) {
+        return threadGroups(pid, Map.of("", name)).get("");
+    }
+
+    /**
+     * CPU time of the threads of process {@code pid} by group, in one reading of {@code /proc}: each thread counts in
+     * the first group (in {@code groups}' order) whose test accepts its kernel name; every group is -1 without
+     * {@code /proc}. As {@link #threads}, for long-lived threads.
+     */
+    public static Map<String, Long> threadGroups(long pid, Map<String, Predicate<String>> groups) {
+        Map<String, Long> ticks = new LinkedHashMap<>();
+        groups.keySet().forEach(g -> ticks.put(g, 0L));
         Path tasks = Path.of("/proc", Long.toString(pid), "task");
         if (!Files.isDirectory(tasks)) {
-            return -1;
+            groups.keySet().forEach(g -> ticks.put(g, -1L));
+            return ticks;
         }
-        long ticks = 0;
         try (DirectoryStream<Path> ds = Files.newDirectoryStream(tasks)) {
             for (Path t : ds) {
                 try {
                     String comm = Files.readString(t.resolve("comm"), StandardCharsets.UTF_8)
                             .strip();
-                    if (name.test(comm)) {
-                        ticks += ticks(Files.readString(t.resolve("stat"), StandardCharsets.UTF_8));
+                    for (Map.Entry<String, Predicate<String>> g : groups.entrySet()) {
+                        if (g.getValue().test(comm)) {
+                            ticks.merge(
+                                    g.getKey(),
+                                    ticks(Files.readString(t.resolve("stat"), StandardCharsets.UTF_8)),
+                                    Long::sum);
+                            break;
+                        }
                     }
                 } catch (IOException | RuntimeException gone) {
                     // the thread ended between listing and reading
                 }
             }
         } catch (IOException e) {
-            return -1;
+            groups.keySet().forEach(g -> ticks.put(g, -1L));
+            return ticks;
         }
-        return ticks * (1_000_000_000L / TICKS_PER_SECOND);
+        ticks.replaceAll((g, t) -> t * (1_000_000_000L / TICKS_PER_SECOND));
+        return ticks;
     }
 
     /** {@code utime + stime} of one {@code /proc/.../stat} line (fields 14 and 15; the name in field 2 may hold spaces). */

@@ -129,6 +129,8 @@ public final class InferenceVerticle extends VerticleBase {
                 String.class,
                 Buffer.class);
         producer.exceptionHandler(e -> {}); // each send's own future handles its failure
+        // Kafka's own producer metrics (send rate, records per request, queue time) under kafka_producer_*.
+        new io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics(producer.unwrap()).bindTo(metrics.registry);
         replyTargets = ReplyTargets.connect(vertx, config.bootstrapServers(), config.workerId());
         publisher = new ResultPublisher(
                 context,

@@ -1,7 +1,9 @@
 package org.stargan.deploy.bench;
 
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.function.Predicate;
 import org.stargan.bench.CpuTimes;
 
 /**
@@ -11,7 +13,9 @@ import org.stargan.bench.CpuTimes;
  * it starts, which inherit its name {@code compute-<device>}), and the load client itself ({@code load_client}). Each
  * process runs in its own JVM, so a process's CPU time is its own work, its JIT compiler and its garbage collector; the
  * processes' JIT compiler threads are also shown apart ({@code gateway_jit}, {@code worker_jit}, ...: a lower bound,
- * as HotSpot may stop a compiler thread and its time with it).
+ * as HotSpot may stop a compiler thread and its time with it). The gateway's and the worker's CPU is also split by
+ * thread group ({@link #THREAD_GROUPS}: event loop, Kafka consumer, Kafka producer, the worker's preparing threads,
+ * and the rest).
  */
 final class CpuMeter {
     /** The kernel name prefix of the worker's compute threads (InferenceVerticle's {@code compute-<device>}). */
@@ -23,6 +27,35 @@ final class CpuMeter {
     static final String CLIENT = "load_client";
     /** Suffix of a process's JIT compiler threads' share, e.g. {@code gateway_jit}. */
     static final String JIT = "_jit";
+
+    /** Suffix of a service's CPU outside its JIT compiler, its compute threads and its {@link #THREAD_GROUPS}. */
+    static final String REST = "_rest";
+
+    /**
+     * The gateway's and the worker's threads by what they do, each figure {@code <process>_<group>} (e.g.
+     * {@code worker_preparing}): where a service's CPU outside the generator goes, read from the kernel's per-thread
+     * times rather than sampled. Kernel names are a Java thread's name cut to 15 bytes. The worker's preparing threads
+     * decode uploads, encode answers and hand them to its producer; the gateway has none.
+     */
+    static final List<String> THREAD_GROUPS = List.of("eventloop", "kafka_consumer", "kafka_producer", "preparing");
+
+    /** The processes whose threads {@link #THREAD_GROUPS} splits. */
+    static final List<String> SPLIT_PROCESSES = List.of("gateway", WORKER);
+
+    /** {@code process}'s thread groups, by figure name. */
+    private static Map<String, Predicate<String>> threadGroups(String process) {
+        Map<String, Predicate<String>> m = new LinkedHashMap<>();
+        // Vert.x's event loops: HTTP, Kafka records handed to the service's handlers, timers, futures.
+        m.put(process + "_eventloop", n -> n.startsWith("vert.x-eventloo"));
+        // Kafka consumers: Vert.x's polling threads and the clients' heartbeat threads.
+        m.put(process + "_kafka_consumer", n -> n.startsWith("vert.x-kafka-co") || n.startsWith("kafka-coordinat"));
+        // Kafka producers' network threads (a send itself runs on the thread that sends).
+        m.put(process + "_kafka_producer", n -> n.startsWith("kafka-producer-"));
+        if (process.equals(WORKER)) {
+            m.put(process + "_preparing", n -> n.equals("prepare"));
+        }
+        return m;
+    }
 
     private final Map<String, Long> pids = new LinkedHashMap<>();
     private final Map<String, Long> totals = new LinkedHashMap<>();
@@ -79,9 +112,17 @@ final class CpuMeter {
         for (String name : pids.keySet()) {
             long steady = minus(totals.get(name), totals.get(name + JIT));
             if (name.equals(WORKER)) {
-                r.put(steadyField(WORKER_OTHER), CpuTimes.msPerRequest(minus(steady, totals.get(GENERATOR)), requests));
+                steady = minus(steady, totals.get(GENERATOR));
+                r.put(steadyField(WORKER_OTHER), CpuTimes.msPerRequest(steady, requests));
             } else {
                 r.put(steadyField(name), CpuTimes.msPerRequest(steady, requests));
+            }
+            if (SPLIT_PROCESSES.contains(name)) {
+                long rest = steady;
+                for (String g : threadGroups(name).keySet()) {
+                    rest = minus(rest, totals.get(g));
+                }
+                r.put(field(name + REST), CpuTimes.msPerRequest(rest, requests));
             }
         }
         return r;
@@ -122,12 +163,17 @@ final class CpuMeter {
         Map<String, Long> s = new LinkedHashMap<>();
         for (Map.Entry<String, Long> p : pids.entrySet()) {
             s.put(p.getKey(), CpuTimes.process(p.getValue()));
+            Map<String, Predicate<String>> groups = new LinkedHashMap<>();
             if (p.getKey().equals(WORKER)) {
-                s.put(GENERATOR, CpuTimes.threads(p.getValue(), n -> n.startsWith(COMPUTE_THREADS)));
+                groups.put(GENERATOR, n -> n.startsWith(COMPUTE_THREADS));
             }
             // HotSpot's compiler threads: what is still being compiled after the warm-up, part of the process's figure,
             // shown apart because it ends once the code is hot.
-            s.put(p.getKey() + JIT, CpuTimes.threads(p.getValue(), n -> n.matches("C[12] CompilerThre.*")));
+            groups.put(p.getKey() + JIT, n -> n.matches("C[12] CompilerThre.*"));
+            if (SPLIT_PROCESSES.contains(p.getKey())) {
+                groups.putAll(threadGroups(p.getKey()));
+            }
+            s.putAll(CpuTimes.threadGroups(p.getValue(), groups));
         }
         return s;
     }

@@ -25,7 +25,16 @@ final class GatewayBenchReport {
             CpuMeter.steadyField("gateway"),
             CpuMeter.steadyField(CpuMeter.WORKER_OTHER),
             CpuMeter.steadyField("broker"),
-            CpuMeter.steadyField(CpuMeter.CLIENT));
+            CpuMeter.steadyField(CpuMeter.CLIENT),
+            CpuMeter.field("gateway_eventloop"),
+            CpuMeter.field("gateway_kafka_consumer"),
+            CpuMeter.field("gateway_kafka_producer"),
+            CpuMeter.field("gateway" + CpuMeter.REST),
+            CpuMeter.field("worker_eventloop"),
+            CpuMeter.field("worker_kafka_consumer"),
+            CpuMeter.field("worker_kafka_producer"),
+            CpuMeter.field("worker_preparing"),
+            CpuMeter.field(CpuMeter.WORKER + CpuMeter.REST));
 
     /** The processes whose background CPU per second is measured without load, as the table shows them. */
     static final List<String> IDLE_PROCESSES = List.of("gateway", CpuMeter.WORKER, "broker");
@@ -167,6 +176,22 @@ final class GatewayBenchReport {
                     cpu(perRequest(r.get("idle_cpu_broker_steady_ms_per_s"), rate)));
         }
         out.println();
+        out.printf(
+                "%-36s %11s %15s %15s %10s %9s%n",
+                "CPU ms per request by thread",
+                "event loop",
+                "Kafka consumer",
+                "Kafka producer",
+                "preparing",
+                "the rest");
+        threadRow(out, "gateway, through the gateway", "gateway", r, "");
+        threadRow(out, "worker, through the gateway", CpuMeter.WORKER, r, "");
+        if (r.get("worker_kafka_requests") != null) {
+            threadRow(out, "worker, over Kafka", CpuMeter.WORKER, r, "worker_kafka_");
+        }
+        out.println("(the JIT-excluded figures above split by thread: the rest is the process's other threads, its "
+                + "garbage collector, timers and Kafka's admin clients among them)");
+        out.println();
         if (r.get("ratio_gateway_to_worker_kafka") != null) {
             out.printf("through the gateway ÷ worker over Kafka: %.2f%n", r.get("ratio_gateway_to_worker_kafka"));
         }
@@ -212,6 +237,17 @@ final class GatewayBenchReport {
                 cpu(r.get(p + CpuMeter.steadyField(CpuMeter.WORKER_OTHER))),
                 cpu(r.get(p + CpuMeter.steadyField("broker"))),
                 cpu(r.get(p + CpuMeter.steadyField(CpuMeter.CLIENT))));
+    }
+
+    private static void threadRow(PrintStream out, String name, String process, Map<String, Object> r, String p) {
+        out.printf(
+                "%-36s %11s %15s %15s %10s %9s%n",
+                name,
+                cpu(r.get(p + CpuMeter.field(process + "_eventloop"))),
+                cpu(r.get(p + CpuMeter.field(process + "_kafka_consumer"))),
+                cpu(r.get(p + CpuMeter.field(process + "_kafka_producer"))),
+                cpu(r.get(p + CpuMeter.field(process + "_preparing"))),
+                cpu(r.get(p + CpuMeter.field(process + CpuMeter.REST))));
     }
 
     private static Object perRequest(Object msPerSecond, double requestsPerSecond) {

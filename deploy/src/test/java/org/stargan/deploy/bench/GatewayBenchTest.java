@@ -128,7 +128,25 @@ class GatewayBenchTest {
             assertThat(j.get(p + "cpu_worker_generator_ms_per_req").asDouble())
                     .as("the worker's compute threads within the worker")
                     .isLessThanOrEqualTo(j.get(p + "cpu_worker_ms_per_req").asDouble() + 2 * tick);
+            // The split by thread of the services started here (CpuMeterTest checks its sums).
+            for (String name : List.of(
+                    "gateway_eventloop",
+                    "gateway_kafka_consumer",
+                    "gateway_kafka_producer",
+                    "gateway_rest",
+                    "worker_eventloop",
+                    "worker_kafka_consumer",
+                    "worker_kafka_producer",
+                    "worker_preparing",
+                    "worker_rest")) {
+                JsonNode v = j.get(p + "cpu_" + name + "_ms_per_req");
+                assertThat(v != null && v.isNumber() && v.asDouble() >= 0)
+                        .as("%scpu_%s_ms_per_req: %s", p, name, v)
+                        .isTrue();
+            }
         }
+        assertThat(lines).anyMatch(l -> l.startsWith("CPU ms per request by thread"));
+        assertThat(lines).anyMatch(l -> l.startsWith("worker, over Kafka"));
         // The steady figure is the process's less its JIT compiler threads' share, for each process measured.
         for (String name : List.of("gateway", "load_client")) {
             double total = j.get("cpu_" + name + "_ms_per_req").asDouble();
