@@ -145,9 +145,15 @@ final class PreparedRequest {
     /** The answer's bytes from the jobs' outputs (in job order). */
     byte[] answer(List<TranslateJob.Output> outputs) throws IOException {
         int plane = 3 * size * size;
-        float[] all = new float[outputs.size() * plane];
-        for (int i = 0; i < outputs.size(); i++) {
-            System.arraycopy(outputs.get(i).image(), 0, all, i * plane, plane);
+        // One crop (the common case): its output is this request's own array already, no copy needed.
+        float[] all;
+        if (outputs.size() == 1) {
+            all = outputs.get(0).image();
+        } else {
+            all = new float[outputs.size() * plane];
+            for (int i = 0; i < outputs.size(); i++) {
+                System.arraycopy(outputs.get(i).image(), 0, all, i * plane, plane);
+            }
         }
         String type = contentType();
         if (crops != null && crops.options().paste()) {
