@@ -5,6 +5,7 @@ import static org.stargan.msg.TranslateResult.ErrorKind.INTERNAL;
 import static org.stargan.msg.TranslateResult.ErrorKind.NO_FACE;
 
 import ai.djl.Device;
+import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
@@ -69,6 +70,9 @@ public final class InferenceVerticle extends VerticleBase {
     private RegistryFollower registryFollower;
     private KafkaProducer<String, Buffer> producer;
     private CommittedLag lag;
+    /** Kafka's client metrics bound to the registry: each refreshes them on a thread of its own until closed. */
+    private final java.util.List<KafkaClientMetrics> kafkaMetrics = new java.util.ArrayList<>();
+
     private ReplyTargets replyTargets;
     private HttpServer http;
     private DeviceHealth health;
@@ -130,7 +134,7 @@ public final class InferenceVerticle extends VerticleBase {
                 Buffer.class);
         producer.exceptionHandler(e -> {}); // each send's own future handles its failure
         // Kafka's own producer metrics (send rate, records per request, queue time) under kafka_producer_*.
-        new io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics(producer.unwrap()).bindTo(metrics.registry);
+        bindKafkaMetrics(new KafkaClientMetrics(producer.unwrap()));
         replyTargets = ReplyTargets.connect(vertx, config.bootstrapServers(), config.workerId());
         publisher = new ResultPublisher(
                 context,
@@ -183,7 +187,7 @@ public final class InferenceVerticle extends VerticleBase {
         consumer.exceptionHandler(e -> LOG.warn("request consumer: {}", e.toString()));
         consumer.handler(this::onRequest);
         // Kafka's own client metrics, consumer lag (records-lag-max) among them, under kafka_consumer_*.
-        new io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics(consumer.unwrap()).bindTo(metrics.registry);
+        bindKafkaMetrics(new KafkaClientMetrics(consumer.unwrap()));
         // The group's lag behind its commits (the fetch lag above reads 0 while fetched requests wait).
         lag = new CommittedLag(
                         KafkaSettings.admin(config.bootstrapServers(), LAG_TIMEOUT_MILLIS),
@@ -394,6 +398,7 @@ public final class InferenceVerticle extends VerticleBase {
             if (lag != null) {
                 lag.close();
             }
+            kafkaMetrics.forEach(KafkaClientMetrics::close);
             if (metrics != null) {
                 metrics.close();
             }
@@ -405,6 +410,11 @@ public final class InferenceVerticle extends VerticleBase {
             done.complete();
         });
         return done.future();
+    }
+
+    private void bindKafkaMetrics(KafkaClientMetrics m) {
+        m.bindTo(metrics.registry);
+        kafkaMetrics.add(m);
     }
 
     private static Thread daemon(Runnable r, String name) {

@@ -298,6 +298,7 @@ class InferenceWorkerTest {
 
     @Test
     void metricsAreExportedForPrometheus() throws Exception {
+        long refreshersBefore = kafkaMetricsThreads();
         InferenceVerticle v = deploy(vertx, "metered", 4, 5, 0);
         try (KafkaProducer<String, byte[]> p = producer()) {
             p.send(request("m1", png(24), validHeaders())).get();
@@ -318,6 +319,7 @@ class InferenceWorkerTest {
                 .contains("stargan_inference_model_versions")
                 .contains("jvm_memory_used_bytes")
                 .contains("kafka_consumer_fetch_manager_records_lag_max")
+                .containsPattern("kafka_producer_record_send_total\\{client_id=\"metered-results\",[^}]*} [1-9]")
                 // What it computes with: the device, the libtorch flavor and version, the GPU (none on the CPU).
                 .containsPattern(
                         "stargan_device_info\\{device=\"cpu\",flavor=\"cpu\",gpu=\"none\",libtorch=\"2\\.7\\.1\",worker=\"metered\"} 1(\\.0)?\n")
@@ -338,6 +340,25 @@ class InferenceWorkerTest {
                     .get("inference-" + topics.prefix());
             assertThat(group.members()).extracting(m -> m.clientId()).containsExactly("metered");
         }
+        // Kafka's client metrics refresh on a thread each (consumer and producer) that stops with the worker.
+        assertThat(kafkaMetricsThreads()).isGreaterThanOrEqualTo(refreshersBefore + 2);
+        vertx.undeploy(v.deploymentID())
+                .toCompletionStage()
+                .toCompletableFuture()
+                .get(60, TimeUnit.SECONDS);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (kafkaMetricsThreads() > refreshersBefore && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        assertThat(kafkaMetricsThreads())
+                .as("Kafka metrics threads left by a stopped worker")
+                .isEqualTo(refreshersBefore);
+    }
+
+    private static long kafkaMetricsThreads() {
+        return Thread.getAllStackTraces().keySet().stream()
+                .filter(t -> t.isAlive() && t.getName().startsWith("micrometer-kafka-metrics"))
+                .count();
     }
 
     @Test

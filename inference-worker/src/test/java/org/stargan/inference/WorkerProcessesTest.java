@@ -185,7 +185,11 @@ class WorkerProcessesTest {
                         .containsPattern("stargan_device_info\\{device=\"cpu\",flavor=\"cpu\",gpu=\"none\","
                                 + "libtorch=\"2\\.7\\.1\",worker=\"worker-" + i + "\"} 1(\\.0)?\n")
                         .contains("stargan_inference_images_total{worker=\"worker-" + i + "\"} "
-                                + answeredBy.get("worker-" + i) + ".0");
+                                + answeredBy.get("worker-" + i) + ".0")
+                        // Kafka's own client metrics, the result producer's (which sent those answers) among them.
+                        .contains("kafka_consumer_fetch_manager_records_lag_max")
+                        .containsPattern("kafka_producer_record_send_total\\{client_id=\"worker-" + i
+                                + "-results\",[^}]*} [1-9]");
                 assertThat(get(ports[i], "/health/ready")).isEqualTo("{\"status\":\"ready\",\"device\":\"cpu\"}");
             }
         } finally {
