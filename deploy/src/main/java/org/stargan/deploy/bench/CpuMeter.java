@@ -14,7 +14,7 @@ import org.stargan.bench.CpuTimes;
  * process runs in its own JVM, so a process's CPU time is its own work, its JIT compiler and its garbage collector; the
  * processes' JIT compiler threads are also shown apart ({@code gateway_jit}, {@code worker_jit}, ...: a lower bound,
  * as HotSpot may stop a compiler thread and its time with it). The gateway's and the worker's CPU is also split by
- * thread group ({@link #THREAD_GROUPS}: event loop, Kafka consumer, Kafka producer, the worker's preparing threads,
+ * thread group ({@link #threadFigures}: event loop, Kafka consumer, Kafka producer, the worker's preparing threads,
  * and the rest).
  */
 final class CpuMeter {
@@ -28,21 +28,23 @@ final class CpuMeter {
     /** Suffix of a process's JIT compiler threads' share, e.g. {@code gateway_jit}. */
     static final String JIT = "_jit";
 
-    /** Suffix of a service's CPU outside its JIT compiler, its compute threads and its {@link #THREAD_GROUPS}. */
+    /** Suffix of a service's CPU outside its JIT compiler, its compute threads and its {@link #threadFigures}. */
     static final String REST = "_rest";
 
-    /**
-     * The gateway's and the worker's threads by what they do, each figure {@code <process>_<group>} (e.g.
-     * {@code worker_preparing}): where a service's CPU outside the generator goes, read from the kernel's per-thread
-     * times rather than sampled. Kernel names are a Java thread's name cut to 15 bytes. The worker's preparing threads
-     * decode uploads, encode answers and hand them to its producer; the gateway has none.
-     */
-    static final List<String> THREAD_GROUPS = List.of("eventloop", "kafka_consumer", "kafka_producer", "preparing");
-
-    /** The processes whose threads {@link #THREAD_GROUPS} splits. */
+    /** The processes whose CPU is split by thread ({@link #threadFigures}). */
     static final List<String> SPLIT_PROCESSES = List.of("gateway", WORKER);
 
-    /** {@code process}'s thread groups, by figure name. */
+    /** {@code process}'s figures by thread, {@code <process>_<group>}, e.g. {@code worker_preparing}. */
+    static List<String> threadFigures(String process) {
+        return List.copyOf(threadGroups(process).keySet());
+    }
+
+    /**
+     * The gateway's and the worker's threads by what they do, by figure name: where a service's CPU outside the
+     * generator goes, read from the kernel's per-thread times rather than sampled. Kernel names are a Java thread's
+     * name cut to 15 bytes. The worker's preparing threads decode uploads, encode answers and hand them to its
+     * producer; the gateway has none.
+     */
     private static Map<String, Predicate<String>> threadGroups(String process) {
         Map<String, Predicate<String>> m = new LinkedHashMap<>();
         // Vert.x's event loops: HTTP, Kafka records handed to the service's handlers, timers, futures.

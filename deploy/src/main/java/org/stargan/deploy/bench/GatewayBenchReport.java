@@ -5,36 +5,37 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /** What {@code bench gateway} reports: the JSON line's fields and the table printed before it. */
 final class GatewayBenchReport {
     private GatewayBenchReport() {}
 
-    /** The CPU figures each path reports ({@link CpuMeter}), in the order the JSON line and the table show them. */
-    static final List<String> CPU_FIELDS = List.of(
-            CpuMeter.field("gateway"),
-            CpuMeter.field(CpuMeter.WORKER),
-            CpuMeter.field(CpuMeter.GENERATOR),
-            CpuMeter.field(CpuMeter.WORKER_OTHER),
-            CpuMeter.field("broker"),
-            CpuMeter.field(CpuMeter.CLIENT),
-            CpuMeter.field("gateway" + CpuMeter.JIT),
-            CpuMeter.field(CpuMeter.WORKER + CpuMeter.JIT),
-            CpuMeter.field("broker" + CpuMeter.JIT),
-            CpuMeter.field(CpuMeter.CLIENT + CpuMeter.JIT),
-            CpuMeter.steadyField("gateway"),
-            CpuMeter.steadyField(CpuMeter.WORKER_OTHER),
-            CpuMeter.steadyField("broker"),
-            CpuMeter.steadyField(CpuMeter.CLIENT),
-            CpuMeter.field("gateway_eventloop"),
-            CpuMeter.field("gateway_kafka_consumer"),
-            CpuMeter.field("gateway_kafka_producer"),
-            CpuMeter.field("gateway" + CpuMeter.REST),
-            CpuMeter.field("worker_eventloop"),
-            CpuMeter.field("worker_kafka_consumer"),
-            CpuMeter.field("worker_kafka_producer"),
-            CpuMeter.field("worker_preparing"),
-            CpuMeter.field(CpuMeter.WORKER + CpuMeter.REST));
+    /**
+     * The CPU figures each path reports ({@link CpuMeter}), in the order the JSON line and the tables show them: each
+     * process's, then the gateway's and the worker's split by thread.
+     */
+    static final List<String> CPU_FIELDS = Stream.concat(
+                    Stream.of(
+                            CpuMeter.field("gateway"),
+                            CpuMeter.field(CpuMeter.WORKER),
+                            CpuMeter.field(CpuMeter.GENERATOR),
+                            CpuMeter.field(CpuMeter.WORKER_OTHER),
+                            CpuMeter.field("broker"),
+                            CpuMeter.field(CpuMeter.CLIENT),
+                            CpuMeter.field("gateway" + CpuMeter.JIT),
+                            CpuMeter.field(CpuMeter.WORKER + CpuMeter.JIT),
+                            CpuMeter.field("broker" + CpuMeter.JIT),
+                            CpuMeter.field(CpuMeter.CLIENT + CpuMeter.JIT),
+                            CpuMeter.steadyField("gateway"),
+                            CpuMeter.steadyField(CpuMeter.WORKER_OTHER),
+                            CpuMeter.steadyField("broker"),
+                            CpuMeter.steadyField(CpuMeter.CLIENT)),
+                    CpuMeter.SPLIT_PROCESSES.stream()
+                            .flatMap(p ->
+                                    Stream.concat(CpuMeter.threadFigures(p).stream(), Stream.of(p + CpuMeter.REST)))
+                            .map(CpuMeter::field))
+            .toList();
 
     /** The processes whose background CPU per second is measured without load, as the table shows them. */
     static final List<String> IDLE_PROCESSES = List.of("gateway", CpuMeter.WORKER, "broker");

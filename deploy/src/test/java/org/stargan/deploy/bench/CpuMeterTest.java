@@ -30,8 +30,8 @@ class CpuMeterTest {
         assertThat(ms(r, "worker_eventloop")).isCloseTo(loop / 1e6, within(2 * tick));
         double steady = ((Number) r.get(CpuMeter.steadyField(CpuMeter.WORKER_OTHER))).doubleValue();
         double groups = 0;
-        for (String g : CpuMeter.THREAD_GROUPS) {
-            groups += ms(r, "worker_" + g);
+        for (String f : CpuMeter.threadFigures(CpuMeter.WORKER)) {
+            groups += ms(r, f);
         }
         assertThat(steady).as("the groups are part of the figure they split").isGreaterThanOrEqualTo(groups - tick);
         assertThat(ms(r, "worker_rest")).isCloseTo(Math.max(0, steady - groups), within(1e-9));
