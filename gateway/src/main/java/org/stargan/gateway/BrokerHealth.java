@@ -18,7 +18,11 @@ import java.util.function.LongSupplier;
  * waiting are ended as soon as it goes ({@code onDown}). A probe tries the brokers' addresses (the bootstrap list and
  * the nodes the cluster advertised) until one accepts a TCP connection: a stopped broker refuses at once, where a Kafka
  * client would retry until its own timeouts. Two failed probes in a row mark the cluster unreachable (one refused
- * connection can be a restart's blink); one success marks it reachable again. Event loop only.
+ * connection can be a restart's blink); one success marks it reachable again. A broker that acknowledged a send within
+ * the last probe period has just been reached: no connection is opened for it ({@link #heard}), so a gateway under
+ * load does not connect to the broker four times a second (a tenth of its event loop's time per request at 100 req/s,
+ * and as many connections accepted and closed by the broker); an outage is then known one period later at most.
+ * Event loop only.
  */
 final class BrokerHealth {
     /** Failed probes in a row that mark the cluster unreachable. */
@@ -31,30 +35,46 @@ final class BrokerHealth {
 
     private final Probe probe;
     private final LongSupplier clockMillis;
+    private final long periodMillis;
     private final Consumer<String> onDown;
     private boolean probing;
+    /** When the cluster last acknowledged a send; none yet: long before any clock reading. */
+    private long heardAt = Long.MIN_VALUE / 2;
+
     private int failures;
     private boolean reachable = true;
     private String lastError = "";
     private long downSince;
 
-    BrokerHealth(Probe probe, LongSupplier clockMillis, Consumer<String> onDown) {
+    /**
+     * @param periodMillis how often {@link #check} is called: a send acknowledged within it stands for a probe
+     */
+    BrokerHealth(Probe probe, LongSupplier clockMillis, long periodMillis, Consumer<String> onDown) {
         this.probe = probe;
         this.clockMillis = clockMillis;
+        this.periodMillis = periodMillis;
         this.onDown = onDown;
     }
 
-    /** Probes once, unless a probe is still running; call it periodically. */
+    /** The cluster acknowledged a send just now: it is reachable, as a successful probe would say. */
+    void heard() {
+        heardAt = clockMillis.getAsLong();
+        reached();
+    }
+
+    /**
+     * Probes once, unless a probe is still running or a send was acknowledged within the last period; call it every
+     * period.
+     */
     void check() {
-        if (probing) {
+        if (probing || clockMillis.getAsLong() - heardAt < periodMillis) {
             return;
         }
         probing = true;
         probe.reach().onComplete(ar -> {
             probing = false;
             if (ar.succeeded()) {
-                failures = 0;
-                reachable = true;
+                reached();
                 return;
             }
             lastError = String.valueOf(ar.cause().getMessage());
@@ -64,6 +84,11 @@ final class BrokerHealth {
                 onDown.accept(problem());
             }
         });
+    }
+
+    private void reached() {
+        failures = 0;
+        reachable = true;
     }
 
     /** Whether the cluster was reachable at the last probes. */

@@ -36,7 +36,10 @@ public final class GatewayVerticle extends VerticleBase {
     private static final Logger LOG = LoggerFactory.getLogger(GatewayVerticle.class);
     /** Registry announcements and job events are small JSON values. */
     private static final int MAX_EVENT_BYTES = 1 << 20;
-    /** How often the broker's reachability is probed: with two failures to go down, an outage is known within ~0.5 s. */
+    /**
+     * How often the broker's reachability is probed: with two failures to go down, an outage is known within ~0.5 s
+     * (0.75 s after a send's acknowledgement, which stands for a probe).
+     */
     private static final long BROKER_PROBE_MILLIS = 250;
 
     private final GatewayMetrics metrics = new GatewayMetrics();
@@ -48,6 +51,9 @@ public final class GatewayVerticle extends VerticleBase {
     private KafkaConsumer<String, Buffer> registry;
     private KafkaConsumer<String, Buffer> events;
     private WorkerProbe workers;
+    /** The cluster's reachability; a request's acknowledged send counts as a probe (set before any request). */
+    private BrokerHealth broker;
+
     private HttpServer server;
     private volatile boolean repliesAssigned;
     private volatile List<String> advertisedBrokers = List.of();
@@ -77,7 +83,10 @@ public final class GatewayVerticle extends VerticleBase {
                                         request.image(),
                                         request.headers(),
                                         -1))
-                                .mapEmpty();
+                                .map(acked -> {
+                                    broker.heard();
+                                    return null;
+                                });
                     }
 
                     @Override
@@ -102,9 +111,10 @@ public final class GatewayVerticle extends VerticleBase {
         workers = new WorkerProbe(
                 vertx, config.bootstrapServers(), topics.translateRequests(), config.instanceId() + "-probe");
         // While the broker is away nothing can be queued or answered: callers are told at once, not at their deadline.
-        BrokerHealth broker = new BrokerHealth(
+        broker = new BrokerHealth(
                 BrokerHealth.tcp(vertx, config.bootstrapServers(), () -> advertisedBrokers),
                 System::currentTimeMillis,
+                BROKER_PROBE_MILLIS,
                 why -> LOG.warn("{}; {} waiting translations answered 503", why, replyClient.failAll(why)));
         vertx.setPeriodic(BROKER_PROBE_MILLIS, t -> broker.check());
         // Which worker holds which request partition (for hedges), and where the brokers are (for the probe).

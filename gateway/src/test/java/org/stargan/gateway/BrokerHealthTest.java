@@ -16,6 +16,7 @@ class BrokerHealthTest {
     private final BrokerHealth health = new BrokerHealth(
             () -> up ? Future.succeededFuture() : Future.failedFuture("127.0.0.1:9092: Connection refused"),
             now::get,
+            250,
             downs::add);
 
     @Test
@@ -55,6 +56,7 @@ class BrokerHealthTest {
                     return p.future();
                 },
                 now::get,
+                250,
                 downs::add);
         slow.check();
         slow.check();
@@ -62,5 +64,38 @@ class BrokerHealthTest {
         running.get(0).fail("timed out");
         slow.check();
         assertThat(running).hasSize(2);
+    }
+
+    @Test
+    void aSendAcknowledgedWithinThePeriodStandsForAProbeAndAnOutageIsStillKnownOnePeriodLater() {
+        List<String> probes = new ArrayList<>();
+        BrokerHealth counted = new BrokerHealth(
+                () -> {
+                    probes.add("probe at " + now.get());
+                    return up ? Future.succeededFuture() : Future.failedFuture("127.0.0.1:9092: Connection refused");
+                },
+                now::get,
+                250,
+                downs::add);
+        counted.heard();
+        now.addAndGet(249);
+        counted.check();
+        assertThat(probes).as("no connection while sends are acknowledged").isEmpty();
+        assertThat(counted.reachable()).isTrue();
+        // The broker goes away right after that acknowledgement: the next checks probe and find it gone.
+        up = false;
+        now.addAndGet(1);
+        counted.check();
+        assertThat(probes).hasSize(1);
+        assertThat(counted.reachable()).as("one failure").isTrue();
+        now.addAndGet(250);
+        counted.check();
+        assertThat(counted.reachable()).isFalse();
+        assertThat(downs).hasSize(1);
+        // An acknowledged send is as good as a successful probe: reachable again at once.
+        up = true;
+        counted.heard();
+        assertThat(counted.reachable()).isTrue();
+        assertThat(counted.problem()).isNull();
     }
 }
