@@ -11,13 +11,11 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.IntConsumer;
 
 /**
- * Groups queued requests into batches: requests for the same model version and image size run together, up to
- * {@code maxBatch}. Batches run one at a time on the compute executor (one per device). When the device is idle a
- * request runs at once, or with {@code maxDelay} > 0 waits up to that long for company (worth it where a batch costs
- * little more than one request, as on a GPU); while a batch computes, the next one grows until the device is free or
- * it is full, so under load batches are as large as what arrived during one computation. (Sealing a forming batch at
- * {@code maxDelay} while the device was busy, as this once did, could not run it sooner: it queued small batches
- * behind the running one, about 2.5 requests each with 32 requests waiting at 48 px.)
+ * Groups queued requests into batches: requests for the same model version and image size run together, a group runs
+ * at once when it reaches {@code maxBatch}, and none waits longer than {@code maxDelay}. When the device is idle a
+ * request runs immediately (waiting for company it may never get would only add latency at low load); while a batch
+ * computes, the next one forms, and it is dispatched as soon as the device frees up. Batches run one at a time on the
+ * compute executor (one per device), so under load batches are as large as what arrives during one computation.
  */
 public final class DynamicBatcher {
     private record Key(LoadedModel model, int size) {}
@@ -60,15 +58,14 @@ public final class DynamicBatcher {
         if (group.size() == 1) {
             arrivalOrder.add(key);
         }
-        if (group.size() >= maxBatch || (inFlight == 0 && maxDelayNanos == 0)) {
+        if (group.size() >= maxBatch || inFlight == 0) {
             flush(key);
-        } else if (inFlight == 0 && group.size() == 1) {
-            // An idle device waits this long for company; a busy one runs the group when it frees up (finished).
-            deadlines.put(key, timer.schedule(() -> flushIfIdle(key), maxDelayNanos, TimeUnit.NANOSECONDS));
+        } else if (group.size() == 1) {
+            deadlines.put(key, timer.schedule(() -> flushIfDue(key), maxDelayNanos, TimeUnit.NANOSECONDS));
         }
     }
 
-    /** A batch finished: the device is free, so the oldest waiting group goes now. */
+    /** A batch finished: the device is free, so the oldest waiting group goes now rather than at its deadline. */
     private synchronized void finished() {
         inFlight--;
         if (inFlight == 0 && !arrivalOrder.isEmpty()) {
@@ -76,12 +73,8 @@ public final class DynamicBatcher {
         }
     }
 
-    /**
-     * An idle device's wait for company is over: the group runs, unless another has taken the device meanwhile (it
-     * then runs when that one finishes).
-     */
-    private synchronized void flushIfIdle(Key key) {
-        if (groups.containsKey(key) && inFlight == 0) {
+    private synchronized void flushIfDue(Key key) {
+        if (groups.containsKey(key)) {
             flush(key);
         }
     }

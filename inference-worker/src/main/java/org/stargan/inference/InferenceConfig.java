@@ -11,7 +11,7 @@ import io.vertx.core.json.JsonObject;
  * @param workerId this worker's name (results carry it; its registry consumer group derives from it)
  * @param device {@code cpu}, {@code cuda:N}
  * @param maxBatch largest batch
- * @param maxDelayMillis longest a request waits for company while the device is idle
+ * @param maxDelayMillis longest a request waits for company
  * @param queueLimit requests accepted but not answered before the consumer pauses
  * @param defaultModelPath checkpoint served as {@code default} version {@code initial} at start (may be null)
  * @param metricsPort port of {@code /metrics} and {@code /health} (0: a free one, −1: none)
@@ -100,7 +100,7 @@ public record InferenceConfig(
                 j.getString("workerId", "inference-" + ProcessHandle.current().pid()),
                 j.getString("device", "cpu"),
                 j.getInteger("maxBatch", 16),
-                j.getLong("maxDelayMillis", 0L),
+                j.getLong("maxDelayMillis", 10L),
                 j.getInteger("queueLimit", 256),
                 j.getString("defaultModelPath"),
                 j.getInteger("metricsPort", -1),

@@ -38,14 +38,10 @@ public final class Main {
                                     .atLeast(1)
                                     .atMost(1024)
                                     .byDefault(16),
-                            Option.integer(
-                                            "max-delay-ms",
-                                            "longest a request waits for company while the device is idle (0: runs at"
-                                                    + " once; while a batch computes the next grows until the device is"
-                                                    + " free, whatever this is)")
+                            Option.integer("max-delay-ms", "longest a request waits for company")
                                     .atLeast(0)
                                     .atMost(10_000)
-                                    .byDefault(0),
+                                    .byDefault(10),
                             Option.integer("metrics-port", "port of /metrics and /health (0: any free one)")
                                     .atLeast(0)
                                     .atMost(65535)
@@ -134,7 +130,7 @@ public final class Main {
                 Duration.ofMinutes(10),
                 () -> vertx.close().toCompletionStage());
         System.err.printf(
-                "inference worker %s consuming %stranslate.requests on %s (device %s, %s, batches up to %d, idle wait %d ms)%s%n",
+                "inference worker %s consuming %stranslate.requests on %s (device %s, %s, batches up to %d, wait %d ms)%s%n",
                 config.workerId(),
                 config.topicPrefix(),
                 config.bootstrapServers(),

@@ -72,10 +72,10 @@ public final class ServeBenchmark {
                             .atLeast(1)
                             .atMost(1024)
                             .byDefault(16),
-                    Option.integer("max-delay-ms", "the worker's longest wait for company while the device is idle")
+                    Option.integer("max-delay-ms", "the worker's longest wait for company")
                             .atLeast(0)
                             .atMost(10_000)
-                            .byDefault(0),
+                            .byDefault(5),
                     Option.integer("latency-requests", "requests timed one at a time for the added latency")
                             .atLeast(1)
                             .byDefault(40),

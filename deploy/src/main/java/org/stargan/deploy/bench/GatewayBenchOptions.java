@@ -17,7 +17,7 @@ import org.stargan.options.OptionValues;
  * @param warmupS seconds of load on each path before measuring, not counted
  * @param sliceS the two paths take turns in slices this long until each had {@code durationS}
  * @param batch the worker's largest batch, and the batch of the bare generator run
- * @param maxDelayMs longest a request waits in the worker for company while its device is idle
+ * @param maxDelayMs longest a request waits in the worker for company
  * @param model the generator the worker serves and the bare run times
  * @param image the request body (PNG or JPEG); null: the web UI's first sample face
  * @param target the requested domains, e.g. {@code Blond_Hair=1}
@@ -89,7 +89,7 @@ public record GatewayBenchOptions(
                     Option.wholeNumber("max-delay-ms", "the worker's --max-delay-ms")
                             .atLeast(0)
                             .atMost(10_000)
-                            .byDefault(0L),
+                            .byDefault(10L),
                     Option.choice(
                             "config",
                             List.of("paper"),

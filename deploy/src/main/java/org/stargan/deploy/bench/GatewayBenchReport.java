@@ -111,7 +111,7 @@ final class GatewayBenchReport {
 
     static void printTable(GatewayBenchOptions o, Map<String, Object> r, PrintStream out) {
         out.printf(
-                "%nbench gateway: %d in flight, %s after %s s warm-up; worker batches up to %d (an idle device waits ≤ %d ms for company); %s at %d px on %s; "
+                "%nbench gateway: %d in flight, %s after %s s warm-up; worker batches up to %d (waits ≤ %d ms); %s at %d px on %s; "
                         + "target %s%n%n",
                 o.concurrency(),
                 o.requests() > 0

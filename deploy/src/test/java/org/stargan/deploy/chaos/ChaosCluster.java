@@ -157,7 +157,7 @@ final class ChaosCluster implements AutoCloseable {
                         "--max-batch",
                         "8",
                         "--max-delay-ms",
-                        "0",
+                        "5",
                         "--metrics-port",
                         Integer.toString(LocalKafka.freePort())),
                 announce
