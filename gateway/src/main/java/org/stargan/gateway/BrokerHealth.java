@@ -47,6 +47,7 @@ final class BrokerHealth {
     private long downSince;
 
     /**
+     * @param clockMillis a monotonic clock in milliseconds
      * @param periodMillis how often {@link #check} is called: a send acknowledged within it stands for a probe
      */
     BrokerHealth(Probe probe, LongSupplier clockMillis, long periodMillis, Consumer<String> onDown) {

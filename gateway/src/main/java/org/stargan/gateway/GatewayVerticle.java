@@ -113,7 +113,8 @@ public final class GatewayVerticle extends VerticleBase {
         // While the broker is away nothing can be queued or answered: callers are told at once, not at their deadline.
         broker = new BrokerHealth(
                 BrokerHealth.tcp(vertx, config.bootstrapServers(), () -> advertisedBrokers),
-                System::currentTimeMillis,
+                // Monotonic: a wall clock set back would otherwise hold off the probes after the last acknowledgement.
+                () -> System.nanoTime() / 1_000_000,
                 BROKER_PROBE_MILLIS,
                 why -> LOG.warn("{}; {} waiting translations answered 503", why, replyClient.failAll(why)));
         vertx.setPeriodic(BROKER_PROBE_MILLIS, t -> broker.check());
