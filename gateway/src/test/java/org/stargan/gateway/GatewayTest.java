@@ -63,8 +63,12 @@ class GatewayTest {
     }
 
     private GatewayConfig config(Map<String, String> keys, long timeoutMs, int maxInFlight) {
+        return config(bootstrap, keys, timeoutMs, maxInFlight);
+    }
+
+    private GatewayConfig config(String bootstrapServers, Map<String, String> keys, long timeoutMs, int maxInFlight) {
         return new GatewayConfig(
-                bootstrap,
+                bootstrapServers,
                 topics.prefix(),
                 "gw-" + UUID.randomUUID().toString().substring(0, 6),
                 0,
@@ -567,6 +571,68 @@ class GatewayTest {
         Thread.sleep(200);
         HttpResponse<byte[]> afterHangUp = post(port, "/v1/translations?target=domain1=1", "image/png", png());
         assertThat(afterHangUp.statusCode()).as(new String(afterHangUp.body())).isEqualTo(504);
+    }
+
+    /**
+     * The broker probe connects to the first bootstrap address every 250 ms, unless a request was acknowledged within
+     * that time: here the first address is a listener that counts connections (and closes them; Kafka's clients then
+     * use the real broker), so the probes are counted with and without traffic.
+     */
+    @Test
+    void underTrafficTheBrokerProbeOpensNoConnection() throws Exception {
+        announceModel(false);
+        java.util.concurrent.atomic.AtomicInteger connections = new java.util.concurrent.atomic.AtomicInteger();
+        try (java.net.ServerSocket counter =
+                new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+            Thread accepting = new Thread(() -> {
+                while (!counter.isClosed()) {
+                    try (java.net.Socket s = counter.accept()) {
+                        connections.incrementAndGet();
+                    } catch (java.io.IOException closed) {
+                        // the test is over
+                    }
+                }
+            });
+            accepting.setDaemon(true);
+            accepting.start();
+            // Requests time out after 500 ms: about 10 wait at a time, within one client's share of the in-flight bound
+            // (16).
+            int port = gateway(config("127.0.0.1:" + counter.getLocalPort() + "," + bootstrap, Map.of(), 500, 64));
+            awaitModel(port, "default");
+            connections.set(0);
+            Thread.sleep(1500);
+            int idle = connections.get();
+            assertThat(idle).as("probe connections in 1.5 s without traffic").isGreaterThanOrEqualTo(3);
+
+            // A request every 50 ms (no worker: each times out, but the broker acknowledges it at once).
+            byte[] image = png();
+            var sent = new java.util.ArrayList<java.util.concurrent.CompletableFuture<HttpResponse<Void>>>();
+            long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(2300);
+            int underTraffic = -1;
+            long countFrom = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(500);
+            while (System.nanoTime() < end) {
+                sent.add(http.sendAsync(
+                        HttpRequest.newBuilder(
+                                        URI.create("http://127.0.0.1:" + port + "/v1/translations?target=domain1=1"))
+                                .header("Content-Type", "image/png")
+                                .POST(HttpRequest.BodyPublishers.ofByteArray(image))
+                                .build(),
+                        HttpResponse.BodyHandlers.discarding()));
+                if (underTraffic < 0 && System.nanoTime() >= countFrom) {
+                    underTraffic = connections.get();
+                }
+                Thread.sleep(50);
+            }
+            int probesUnderTraffic = connections.get() - underTraffic;
+            assertThat(probesUnderTraffic)
+                    .as("probe connections in the last 1.8 s of traffic (%d in 1.5 s without)", idle)
+                    .isLessThanOrEqualTo(1);
+            for (var f : sent) {
+                assertThat(f.get(10, TimeUnit.SECONDS).statusCode())
+                        .as("queued, then no result in time")
+                        .isEqualTo(504);
+            }
+        }
     }
 
     @Test
