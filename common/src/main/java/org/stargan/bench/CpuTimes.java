@@ -54,8 +54,7 @@ public final class CpuTimes {
         groups.keySet().forEach(g -> ticks.put(g, 0L));
         Path tasks = Path.of("/proc", Long.toString(pid), "task");
         if (!Files.isDirectory(tasks)) {
-            groups.keySet().forEach(g -> ticks.put(g, -1L));
-            return ticks;
+            return unknown(ticks);
         }
         try (DirectoryStream<Path> ds = Files.newDirectoryStream(tasks)) {
             for (Path t : ds) {
@@ -76,10 +75,15 @@ public final class CpuTimes {
                 }
             }
         } catch (IOException e) {
-            groups.keySet().forEach(g -> ticks.put(g, -1L));
-            return ticks;
+            return unknown(ticks);
         }
         ticks.replaceAll((g, t) -> t * (1_000_000_000L / TICKS_PER_SECOND));
+        return ticks;
+    }
+
+    /** Every group's figure as -1: not measurable here. */
+    private static Map<String, Long> unknown(Map<String, Long> ticks) {
+        ticks.replaceAll((g, t) -> -1L);
         return ticks;
     }
 

@@ -17,6 +17,8 @@ import io.vertx.kafka.client.consumer.KafkaConsumerRecord;
 import io.vertx.kafka.client.producer.KafkaProducer;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -71,7 +73,7 @@ public final class InferenceVerticle extends VerticleBase {
     private KafkaProducer<String, Buffer> producer;
     private CommittedLag lag;
     /** Kafka's client metrics bound to the registry: each refreshes them on a thread of its own until closed. */
-    private final java.util.List<KafkaClientMetrics> kafkaMetrics = new java.util.ArrayList<>();
+    private final List<KafkaClientMetrics> kafkaMetrics = new ArrayList<>();
 
     private ReplyTargets replyTargets;
     private HttpServer http;

@@ -31,6 +31,13 @@ final class CpuMeter {
     /** Suffix of a service's CPU outside its JIT compiler, its compute threads and its {@link #threadFigures}. */
     static final String REST = "_rest";
 
+    /** Suffixes of the thread groups' figures ({@link #threadFigures}), e.g. {@code worker_preparing}. */
+    static final String EVENT_LOOP = "_eventloop";
+
+    static final String KAFKA_CONSUMER = "_kafka_consumer";
+    static final String KAFKA_PRODUCER = "_kafka_producer";
+    static final String PREPARING = "_preparing";
+
     /** The processes whose CPU is split by thread ({@link #threadFigures}). */
     static final List<String> SPLIT_PROCESSES = List.of("gateway", WORKER);
 
@@ -48,13 +55,13 @@ final class CpuMeter {
     private static Map<String, Predicate<String>> threadGroups(String process) {
         Map<String, Predicate<String>> m = new LinkedHashMap<>();
         // Vert.x's event loops: HTTP, Kafka records handed to the service's handlers, timers, futures.
-        m.put(process + "_eventloop", n -> n.startsWith("vert.x-eventloo"));
+        m.put(process + EVENT_LOOP, n -> n.startsWith("vert.x-eventloo"));
         // Kafka consumers: Vert.x's polling threads and the clients' heartbeat threads.
-        m.put(process + "_kafka_consumer", n -> n.startsWith("vert.x-kafka-co") || n.startsWith("kafka-coordinat"));
+        m.put(process + KAFKA_CONSUMER, n -> n.startsWith("vert.x-kafka-co") || n.startsWith("kafka-coordinat"));
         // Kafka producers' network threads (a send itself runs on the thread that sends).
-        m.put(process + "_kafka_producer", n -> n.startsWith("kafka-producer-"));
+        m.put(process + KAFKA_PRODUCER, n -> n.startsWith("kafka-producer-"));
         if (process.equals(WORKER)) {
-            m.put(process + "_preparing", n -> n.equals("prepare"));
+            m.put(process + PREPARING, n -> n.equals("prepare"));
         }
         return m;
     }

@@ -244,10 +244,10 @@ final class GatewayBenchReport {
         out.printf(
                 "%-36s %11s %15s %15s %10s %9s%n",
                 name,
-                cpu(r.get(p + CpuMeter.field(process + "_eventloop"))),
-                cpu(r.get(p + CpuMeter.field(process + "_kafka_consumer"))),
-                cpu(r.get(p + CpuMeter.field(process + "_kafka_producer"))),
-                cpu(r.get(p + CpuMeter.field(process + "_preparing"))),
+                cpu(r.get(p + CpuMeter.field(process + CpuMeter.EVENT_LOOP))),
+                cpu(r.get(p + CpuMeter.field(process + CpuMeter.KAFKA_CONSUMER))),
+                cpu(r.get(p + CpuMeter.field(process + CpuMeter.KAFKA_PRODUCER))),
+                cpu(r.get(p + CpuMeter.field(process + CpuMeter.PREPARING))),
                 cpu(r.get(p + CpuMeter.field(process + CpuMeter.REST))));
     }
 
