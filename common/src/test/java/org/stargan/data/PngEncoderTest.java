@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.zip.CRC32;
+import java.util.zip.Deflater;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 
@@ -68,6 +69,72 @@ class PngEncoderTest {
         byte[] noise = encode(image(BufferedImage.TYPE_INT_RGB, 128, 128, true, 2));
         // Stored blocks: the raw rows plus a few bytes per 64 kB block, framing and the probe's deflated part.
         assertTrue(noise.length > raw && noise.length < raw + 1024, "noise: " + noise.length + " of " + raw);
+    }
+
+    @Test
+    void residualsWithoutRunsAreCodedAsLiteralsAndDecodeToTheSamePixels() throws IOException {
+        // A generator's output: a smooth image with noise of a few levels on every sample, so that the residuals
+        // cluster near zero (worth deflating) but seldom repeat (no runs for deflate's string search).
+        Random r = new Random(9);
+        for (int side : new int[] {48, 128, 256}) {
+            BufferedImage img = image(BufferedImage.TYPE_INT_RGB, side, side, false, 1);
+            for (int y = 0; y < side; y++) {
+                for (int x = 0; x < side; x++) {
+                    int p = img.getRGB(x, y);
+                    int rgb = 0;
+                    for (int shift = 16; shift >= 0; shift -= 8) {
+                        int v = Math.max(
+                                0, Math.min(255, ((p >> shift) & 0xff) + (int) Math.round(r.nextGaussian() * 4)));
+                        rgb |= v << shift;
+                    }
+                    img.setRGB(x, y, rgb);
+                }
+            }
+            Filtered filtered = Filtered.of(img);
+            byte[] rows = filtered.rows();
+            int[] histogram = filtered.histogram();
+            assertTrue(PngEncoder.worthDeflating(histogram), side + " px: worth deflating");
+            assertFalse(PngEncoder.stringsRepeat(histogram), side + " px: no runs");
+            byte[] png = encode(img);
+            assertSamePixels(img, ImageIO.read(new ByteArrayInputStream(png)), side + " px, ImageIO");
+            assertSamePixels(img, ImageCodec.decode(png, "literals"), side + " px, PngDecoder");
+            assertEquals(List.of("IHDR", "IDAT", "IEND"), chunkTypes(png), side + " px");
+            // Literals alone code these rows smaller than zlib's level 1 does (whose stream the PNG would otherwise
+            // hold, with 57 bytes of signature and chunks around it).
+            Deflater zlib = new Deflater(Deflater.BEST_SPEED);
+            zlib.setInput(rows);
+            zlib.finish();
+            int zlibBytes = zlib.deflate(new byte[2 * rows.length]);
+            zlib.end();
+            assertTrue(png.length - 57 < zlibBytes, side + " px: " + (png.length - 57) + " bytes, zlib " + zlibBytes);
+        }
+        // The smooth image's residuals come in runs: deflate's string search, which codes it much smaller.
+        BufferedImage smooth = image(BufferedImage.TYPE_INT_RGB, 128, 128, false, 1);
+        assertTrue(PngEncoder.stringsRepeat(Filtered.of(smooth).histogram()));
+    }
+
+    /** An image's rows filtered as PngEncoder filters them, and the histogram of residuals it judges them by. */
+    private record Filtered(byte[] rows, int[] histogram) {
+        static Filtered of(BufferedImage img) {
+            int w = img.getWidth();
+            byte[] prev = new byte[3 * w];
+            byte[] cur = new byte[3 * w];
+            byte[] rows = new byte[(3 * w + 1) * img.getHeight()];
+            int[] histogram = new int[256];
+            for (int y = 0; y < img.getHeight(); y++) {
+                for (int x = 0; x < w; x++) {
+                    int p = img.getRGB(x, y);
+                    cur[3 * x] = (byte) (p >> 16);
+                    cur[3 * x + 1] = (byte) (p >> 8);
+                    cur[3 * x + 2] = (byte) p;
+                }
+                PngEncoder.filter(cur, prev, rows, y * (3 * w + 1), histogram);
+                byte[] t = prev;
+                prev = cur;
+                cur = t;
+            }
+            return new Filtered(rows, histogram);
+        }
     }
 
     @Test
