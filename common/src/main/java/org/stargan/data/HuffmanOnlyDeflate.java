@@ -240,10 +240,7 @@ final class HuffmanOnlyDeflate {
             count += length;
             if (count >= 32) {
                 ensure(4);
-                buf[n] = (byte) acc;
-                buf[n + 1] = (byte) (acc >>> 8);
-                buf[n + 2] = (byte) (acc >>> 16);
-                buf[n + 3] = (byte) (acc >>> 24);
+                putLowFour(buf, n, acc);
                 n += 4;
                 acc >>>= 32;
                 count -= 32;
@@ -266,10 +263,7 @@ final class HuffmanOnlyDeflate {
                 a |= (long) (t & 0xffff) << c;
                 c += t >>> 16;
                 if (c >= 32) {
-                    b[p] = (byte) a;
-                    b[p + 1] = (byte) (a >>> 8);
-                    b[p + 2] = (byte) (a >>> 16);
-                    b[p + 3] = (byte) (a >>> 24);
+                    putLowFour(b, p, a);
                     p += 4;
                     a >>>= 32;
                     c -= 32;
@@ -278,6 +272,14 @@ final class HuffmanOnlyDeflate {
             n = p;
             acc = a;
             count = c;
+        }
+
+        /** The low 32 bits of {@code bits}, lowest byte first, at {@code at}. */
+        private static void putLowFour(byte[] b, int at, long bits) {
+            b[at] = (byte) bits;
+            b[at + 1] = (byte) (bits >>> 8);
+            b[at + 2] = (byte) (bits >>> 16);
+            b[at + 3] = (byte) (bits >>> 24);
         }
 
         void flushToByte() {
