@@ -47,6 +47,10 @@ public final class CodecBench {
         for (var e : List.of(Map.entry("result", chw), Map.entry("noise", noise))) {
             float[] t = e.getValue();
             writers.put(e.getKey() + "_png", out -> ImageCodec.writePng(t, 0, size, size, out));
+            // The same encoder with zlib's string search for every compressible image: what literals are chosen over.
+            writers.put(
+                    e.getKey() + "_zlib",
+                    out -> PngEncoder.writeWithStringSearch(size, size, ImageCodec.pngRows(t, 0, size, size), out));
             writers.put(
                     e.getKey() + "_imageio",
                     out -> ImageCodec.writeWithImageIo(ImageCodec.toImage(t, 0, size, size), "png", out));

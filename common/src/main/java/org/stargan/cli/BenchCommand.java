@@ -181,8 +181,9 @@ final class BenchCommand {
             case "codec" -> CODEC.help("bench codec [--image FILE] [--size 128] [--warmup-s 15] [--seconds 2]", """
                         Times on one thread the image work an inference worker does for a request around the
                         generator: decode_ms (the upload), to_tensor_ms (centre crop and resize to --size), and PNG
-                        encoding of the result at --size this project's way (*_png_ms, from the tensor) and with
-                        ImageIO's writer (*_imageio_ms), for the image itself (result_*) and for uniform noise, what
+                        encoding of the result at --size this project's way (*_png_ms, from the tensor), the same with
+                        zlib's string search wherever it compresses (*_zlib_ms: what literal coding is chosen over)
+                        and with ImageIO's writer (*_imageio_ms), for the image itself (result_*) and for uniform noise, what
                         an untrained generator puts out (noise_*); then the whole image written as a photo answer
                         (photo_*). Every step in turn for --warmup-s untimed, then each one's mean over --seconds, with
                         the bytes each writes.""");
@@ -265,7 +266,7 @@ final class BenchCommand {
                 Files.readAllBytes(image), o.integer("size"), o.number("warmup-s"), o.number("seconds")));
         out.printf(
                 "%s %s×%s at %s px, one thread: decode %s ms, crop and resize %s ms; PNG of the result %s ms (%s B),"
-                        + " ImageIO %s ms (%s B); of noise %s ms (%s B), ImageIO %s ms (%s B); the whole photo %s ms"
+                        + " with zlib's string search %s ms (%s B), ImageIO %s ms (%s B); of noise %s ms (%s B), ImageIO %s ms (%s B); the whole photo %s ms"
                         + " (%s B), ImageIO %s ms (%s B)%n",
                 r.get("image"),
                 r.get("width"),
@@ -275,6 +276,8 @@ final class BenchCommand {
                 r.get("to_tensor_ms"),
                 r.get("result_png_ms"),
                 r.get("result_png_bytes"),
+                r.get("result_zlib_ms"),
+                r.get("result_zlib_bytes"),
                 r.get("result_imageio_ms"),
                 r.get("result_imageio_bytes"),
                 r.get("noise_png_ms"),

@@ -242,18 +242,19 @@ public final class ImageCodec {
      * making the image first (on the served path that image cost as much as encoding it).
      */
     public static void writePng(float[] chw, int offset, int height, int width, OutputStream out) throws IOException {
+        PngEncoder.write(width, height, pngRows(chw, offset, height, width), out);
+    }
+
+    /** The rows of a (3, H, W) tensor in [−1, 1] starting at {@code offset}, as {@link PngEncoder} takes them. */
+    public static PngEncoder.Rows pngRows(float[] chw, int offset, int height, int width) {
         int plane = height * width;
-        PngEncoder.write(
-                width,
-                height,
-                (y, rgb) -> {
-                    for (int x = 0, i = offset + y * width, o = 0; x < width; x++, i++, o += 3) {
-                        rgb[o] = (byte) to8bit(chw[i]);
-                        rgb[o + 1] = (byte) to8bit(chw[i + plane]);
-                        rgb[o + 2] = (byte) to8bit(chw[i + 2 * plane]);
-                    }
-                },
-                out);
+        return (y, rgb) -> {
+            for (int x = 0, i = offset + y * width, o = 0; x < width; x++, i++, o += 3) {
+                rgb[o] = (byte) to8bit(chw[i]);
+                rgb[o + 1] = (byte) to8bit(chw[i + plane]);
+                rgb[o + 2] = (byte) to8bit(chw[i + 2 * plane]);
+            }
+        };
     }
 
     /** Writes PNG ({@link PngEncoder} for opaque sRGB images, else ImageIO) or JPEG by the file name's extension. */

@@ -68,6 +68,18 @@ public final class PngEncoder {
 
     /** Writes a {@code w} × {@code h} 8-bit RGB PNG whose rows {@code rows} gives, top to bottom, each once. */
     public static void write(int w, int h, Rows rows, OutputStream out) throws IOException {
+        write(w, h, rows, true, out);
+    }
+
+    /**
+     * As {@link #write}, but every compressible part through zlib's string search, never {@link HuffmanOnlyDeflate}:
+     * what the literal coding is measured against ({@code ./stargan bench codec}'s {@code *_zlib} figures).
+     */
+    public static void writeWithStringSearch(int w, int h, Rows rows, OutputStream out) throws IOException {
+        write(w, h, rows, false, out);
+    }
+
+    private static void write(int w, int h, Rows rows, boolean literalsAllowed, OutputStream out) throws IOException {
         if (w < 1 || h < 1) {
             throw new IllegalArgumentException("PngEncoder: " + w + "×" + h + " pixels, expected at least 1×1");
         }
@@ -79,7 +91,7 @@ public final class PngEncoder {
         ihdr[9] = 2; // colour type: RGB
         // compression 0, filter method 0, no interlace
         chunk(out, "IHDR", ihdr, ihdr.length);
-        writeImageData(rows, w, h, out);
+        writeImageData(rows, w, h, literalsAllowed, out);
         chunk(out, "IEND", new byte[0], 0);
     }
 
@@ -104,7 +116,8 @@ public final class PngEncoder {
         };
     }
 
-    private static void writeImageData(Rows source, int w, int h, OutputStream out) throws IOException {
+    private static void writeImageData(Rows source, int w, int h, boolean literalsAllowed, OutputStream out)
+            throws IOException {
         int stride = 3 * w;
         int rowBytes = stride + 1;
         int rowsPerPart = Math.max(1, PART_BYTES / rowBytes);
@@ -128,7 +141,7 @@ public final class PngEncoder {
                     cur = t;
                 }
                 int want = worthDeflating(histogram) ? Deflater.BEST_SPEED : Deflater.NO_COMPRESSION;
-                if (rows == h && want == Deflater.BEST_SPEED && !stringsRepeat(histogram)) {
+                if (literalsAllowed && rows == h && want == Deflater.BEST_SPEED && !stringsRepeat(histogram)) {
                     // The whole image in one part, its residuals noisy: literals alone code it as small, in a
                     // fraction of zlib's time (HuffmanOnlyDeflate says why).
                     byte[] z = HuffmanOnlyDeflate.zlib(part, 0, rows * rowBytes, histogram);
@@ -174,10 +187,7 @@ public final class PngEncoder {
      * percent; smooth images, whose residuals cluster near zero, are deflated.
      */
     static boolean worthDeflating(int[] histogram) {
-        long len = 0;
-        for (int c : histogram) {
-            len += c;
-        }
+        long len = total(histogram);
         double bits = 0;
         for (int c : histogram) {
             if (c > 0) {
@@ -197,11 +207,15 @@ public final class PngEncoder {
      * (39–44%) 10–12% smaller with literals alone.
      */
     static boolean stringsRepeat(int[] histogram) {
+        return histogram[0] > ZERO_SHARE_FOR_STRINGS * total(histogram);
+    }
+
+    private static long total(int[] histogram) {
         long len = 0;
         for (int c : histogram) {
             len += c;
         }
-        return histogram[0] > ZERO_SHARE_FOR_STRINGS * len;
+        return len;
     }
 
     /** 0xRRGGBB ints to R, G, B bytes. */
