@@ -7,15 +7,22 @@ import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import javax.imageio.ImageIO;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -581,14 +588,13 @@ class GatewayTest {
     @Test
     void underTrafficTheBrokerProbeOpensNoConnection() throws Exception {
         announceModel(false);
-        java.util.concurrent.atomic.AtomicInteger connections = new java.util.concurrent.atomic.AtomicInteger();
-        try (java.net.ServerSocket counter =
-                new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+        AtomicInteger connections = new AtomicInteger();
+        try (ServerSocket counter = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
             Thread accepting = new Thread(() -> {
                 while (!counter.isClosed()) {
-                    try (java.net.Socket s = counter.accept()) {
+                    try (Socket s = counter.accept()) {
                         connections.incrementAndGet();
-                    } catch (java.io.IOException closed) {
+                    } catch (IOException closed) {
                         // the test is over
                     }
                 }
@@ -606,7 +612,7 @@ class GatewayTest {
 
             // A request every 50 ms (no worker: each times out, but the broker acknowledges it at once).
             byte[] image = png();
-            var sent = new java.util.ArrayList<java.util.concurrent.CompletableFuture<HttpResponse<Void>>>();
+            var sent = new ArrayList<CompletableFuture<HttpResponse<Void>>>();
             long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(2300);
             int underTraffic = -1;
             long countFrom = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(500);
