@@ -181,12 +181,12 @@ final class BenchCommand {
             case "codec" -> CODEC.help("bench codec [--image FILE] [--size 128] [--warmup-s 15] [--seconds 2]", """
                         Times on one thread the image work an inference worker does for a request around the
                         generator: decode_ms (the upload), to_tensor_ms (centre crop and resize to --size), and PNG
-                        encoding of the result at --size this project's way (*_png_ms, from the tensor), the same with
-                        zlib's string search wherever it compresses (*_zlib_ms: what literal coding is chosen over)
-                        and with ImageIO's writer (*_imageio_ms), for the image itself (result_*) and for uniform noise, what
-                        an untrained generator puts out (noise_*); then the whole image written as a photo answer
-                        (photo_*). Every step in turn for --warmup-s untimed, then each one's mean over --seconds, with
-                        the bytes each writes.""");
+                        encoding of the result at --size this project's way (*_png_ms, from the tensor), the same
+                        with zlib's string search wherever it compresses (*_zlib_ms: what literal coding is chosen
+                        over) and with ImageIO's writer (*_imageio_ms), for the image itself (result_*) and for
+                        uniform noise, what an untrained generator puts out (noise_*); then the whole image written
+                        as a photo answer (photo_*). Every step in turn for --warmup-s untimed, then each one's mean
+                        over --seconds, with the bytes each writes.""");
             default ->
                 LOADER.help("bench loader --dataset ... [data options] [--batch B] [--threads T] [--batches N]", """
                         Times the training data loader without its cache (decode, crop, resize, flip on T threads with
@@ -266,8 +266,8 @@ final class BenchCommand {
                 Files.readAllBytes(image), o.integer("size"), o.number("warmup-s"), o.number("seconds")));
         out.printf(
                 "%s %s×%s at %s px, one thread: decode %s ms, crop and resize %s ms; PNG of the result %s ms (%s B),"
-                        + " with zlib's string search %s ms (%s B), ImageIO %s ms (%s B); of noise %s ms (%s B), ImageIO %s ms (%s B); the whole photo %s ms"
-                        + " (%s B), ImageIO %s ms (%s B)%n",
+                        + " with zlib's string search %s ms (%s B), ImageIO %s ms (%s B); of noise %s ms (%s B),"
+                        + " ImageIO %s ms (%s B); the whole photo %s ms (%s B), ImageIO %s ms (%s B)%n",
                 r.get("image"),
                 r.get("width"),
                 r.get("height"),

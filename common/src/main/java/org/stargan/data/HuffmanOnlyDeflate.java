@@ -184,9 +184,9 @@ final class HuffmanOnlyDeflate {
     }
 
     /**
-     * {@code lengths} run-length coded as deflate's code-length alphabet: 0–15 as they are, 16 repeats the previous
-     * length 3–6 times, 17 and 18 give 3–10 and 11–138 zeros; each entry is the symbol, its extra bits' value shifted
-     * left by 8.
+     * {@code lengths} run-length coded as deflate's code-length alphabet: 0–15 as they are, 16 repeats the
+     * previous length 3–6 times, 17 and 18 give 3–10 and 11–138 zeros; each entry is the symbol, its extra bits'
+     * value shifted left by 8.
      */
     static int[] runLengths(int[] lengths) {
         int[] out = new int[lengths.length];

@@ -202,9 +202,9 @@ public final class PngEncoder {
      * Whether deflate's search for repeated strings pays on these filtered rows, judged by the share of zero residuals
      * (flat or evenly shaded areas, which come in runs): above {@value #ZERO_SHARE_FOR_STRINGS}. The web UI's synthetic
      * faces are above it (coded with literals alone they came out a quarter to twice as large); the demo generator's
-     * answers and photos are below, where literals alone are within −12% and +6% of zlib's level 1 in bytes and mostly two
-     * to three times as fast ({@code ./stargan bench codec --image FILE --size N}: {@code result_png_*} against
-     * {@code result_zlib_*}; the README lists them).
+     * answers and photos are below, where literals alone are within −12% and +6% of zlib's level 1 in bytes and
+     * mostly two to three times as fast ({@code ./stargan bench codec --image FILE --size N}: {@code result_png_*}
+     * against {@code result_zlib_*}; the README lists them).
      */
     static boolean stringsRepeat(int[] histogram) {
         return histogram[0] > ZERO_SHARE_FOR_STRINGS * total(histogram);
